@@ -1,0 +1,41 @@
+"""candidacy: criteria for intrathecal baclofen pump candidate selection, as data, for clinician review.
+
+The core never imports streamlit: everything here is callable from Python and from
+``python -m candidacy``.
+"""
+
+from candidacy.answers import Answer, AnswerSet, CaseHeader, check_answers, load_answers, parse_answers
+from candidacy.assessment import SUMMARY_ORDER, Assessment, Finding, MissingItem, NextStepResult, NotApplicable
+from candidacy.engine import describe, evaluate
+from candidacy.errors import AnswersError, CandidacyError, CriteriaError, Problem, SourceFileError
+from candidacy.loader import criteria_files, load_criteria, load_criteria_text
+from candidacy.models import FINDING_KINDS, UNKNOWN, CriteriaSet, Criterion
+
+__all__ = [
+    "FINDING_KINDS",
+    "SUMMARY_ORDER",
+    "UNKNOWN",
+    "Answer",
+    "AnswerSet",
+    "AnswersError",
+    "Assessment",
+    "CandidacyError",
+    "CaseHeader",
+    "CriteriaError",
+    "CriteriaSet",
+    "Criterion",
+    "Finding",
+    "MissingItem",
+    "NextStepResult",
+    "NotApplicable",
+    "Problem",
+    "SourceFileError",
+    "check_answers",
+    "criteria_files",
+    "describe",
+    "evaluate",
+    "load_answers",
+    "load_criteria",
+    "load_criteria_text",
+    "parse_answers",
+]

@@ -1,0 +1,3 @@
+from candidacy.cli import main
+
+main(prog_name="python -m candidacy")

@@ -1,0 +1,149 @@
+"""Answers to a criteria set: the file format, and checking answers against the criteria.
+
+An answers file (YAML or JSON) reads::
+
+    criteria: itb_pump          # the set's id
+    version: "1.0.0"            # optional; must match when given
+    case: {label: ..., ...}     # optional case header
+    answers:
+      ambulatory: {value: "no", note: "wheelchair user for 6 years"}
+
+``unknown`` is a real answer (reported as missing information), distinct from no answer at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, ValidationError
+
+from candidacy.errors import AnswersError, Problem
+from candidacy.loader import problems_from_validation
+from candidacy.models import UNKNOWN, CriteriaSet, NumberAnswer, ScaleAnswer, YesNoAnswer
+from candidacy.values import choices, format_number
+from candidacy.yamlsource import Located, format_path, parse_bytes, read_file
+
+__all__ = ["Answer", "AnswerSet", "CaseHeader", "GivenValue", "Value", "check_answers", "load_answers", "parse_answers"]
+
+MAX_NOTE = 20_000
+GivenValue = StrictStr | StrictBool | StrictInt | StrictFloat | None
+Value = str | float
+"""A checked answer: an option, level or 'unknown' as text, or a number."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Answer(_Strict):
+    value: GivenValue = None
+    note: Annotated[StrictStr, Field(max_length=MAX_NOTE)] = ""
+
+
+class CaseHeader(_Strict):
+    label: Annotated[StrictStr, Field(max_length=120)] = ""
+    assessor: Annotated[StrictStr, Field(max_length=120)] = ""
+    role: Annotated[StrictStr, Field(max_length=120)] = ""
+    assessed_on: dt.date | None = Field(default=None, strict=False)
+    meeting_date: dt.date | None = Field(default=None, strict=False)
+
+
+class AnswerSet(_Strict):
+    criteria: StrictStr
+    version: StrictStr | None = None
+    case: CaseHeader = Field(default_factory=CaseHeader)
+    answers: dict[StrictStr, Answer] = Field(default_factory=dict)
+
+
+def load_answers(path: Path | str, display_name: str | None = None) -> tuple[AnswerSet, Located]:
+    return _parse(read_file(path, display_name))
+
+
+def parse_answers(raw: bytes, name: str) -> tuple[AnswerSet, Located]:
+    """Parse an uploaded answers file (bytes), as the app receives it."""
+    return _parse(parse_bytes(raw, name))
+
+
+def _parse(located: Located) -> tuple[AnswerSet, Located]:
+    if not isinstance(located.data, dict):
+        raise AnswersError(located.problem((), "an answers file must be a mapping with 'criteria' and 'answers'"))
+    try:
+        return AnswerSet.model_validate(located.data), located
+    except ValidationError as exc:
+        raise AnswersError(problems_from_validation(exc, located, _criterion_at)) from None
+
+
+def _criterion_at(data: object, path: tuple[str | int, ...]) -> str | None:
+    return str(path[1]) if len(path) >= 2 and path[0] == "answers" else None
+
+
+def check_answers(
+    cset: CriteriaSet, answer_set: AnswerSet, located: Located | None = None
+) -> dict[str, tuple[Value | None, str]]:
+    """Check answers against the criteria; return ``{criterion id: (value or None, note)}``.
+
+    All problems are raised together, each naming the criterion.
+    """
+    problems: list[Problem] = []
+
+    def fail(path: tuple[str | int, ...], message: str, crit: str | None = None) -> None:
+        if located is not None:
+            problems.append(located.problem(path, message, crit))
+        else:
+            problems.append(Problem(message, path=format_path(path), criterion=crit))
+
+    if answer_set.criteria != cset.id:
+        fail(("criteria",), f"these answers are for criteria set '{answer_set.criteria}', not '{cset.id}'")
+    elif answer_set.version is not None and answer_set.version != cset.version:
+        fail(
+            ("version",),
+            f"these answers were recorded against version {answer_set.version} of '{cset.id}'; "
+            f"the criteria file is version {cset.version}",
+        )
+    checked: dict[str, tuple[Value | None, str]] = {}
+    for crit_id, answer in answer_set.answers.items():
+        path = ("answers", crit_id, "value")
+        criterion = cset.criteria_by_id.get(crit_id)
+        if criterion is None:
+            fail(("answers", crit_id), f"unknown criterion '{crit_id}' in criteria set '{cset.id}'", crit_id)
+            continue
+        value, error = _normalise(answer.value, cset, crit_id)
+        if error:
+            fail(path, error, crit_id)
+            continue
+        checked[crit_id] = (value, answer.note)
+    if problems:
+        raise AnswersError(problems)
+    return checked
+
+
+def _normalise(given: GivenValue, cset: CriteriaSet, crit_id: str) -> tuple[Value | None, str | None]:
+    criterion = cset.criteria_by_id[crit_id]
+    answer = criterion.answer
+    if given is None:
+        return None, None
+    if given == UNKNOWN:
+        return UNKNOWN, None
+    if isinstance(answer, NumberAnswer):
+        if isinstance(given, bool) or not isinstance(given, (int, float)):
+            return None, f"expected a number in {answer.unit} (or 'unknown'), got {given!r}"
+        number = float(given)
+        if math.isnan(number) or not answer.min <= number <= answer.max:
+            return None, (
+                f"{format_number(number)} is out of range: expected {format_number(answer.min)} to "
+                f"{format_number(answer.max)} {answer.unit}"
+            )
+        if answer.integer and not number.is_integer():
+            return None, f"expected a whole number of {answer.unit}, got {format_number(number)}"
+        return number, None
+    if isinstance(answer, YesNoAnswer) and isinstance(given, bool):
+        given = "yes" if given else "no"
+    if isinstance(answer, ScaleAnswer) and isinstance(given, int) and not isinstance(given, bool):
+        given = str(given)
+    allowed = [v for v, _ in choices(criterion, cset) or []]
+    if not isinstance(given, str) or given not in allowed:
+        return None, f"{given!r} is not an answer of this item; expected one of: {', '.join(allowed)}, unknown"
+    return given, None

@@ -1,0 +1,113 @@
+"""Declarative conditions: when a criterion applies, and when a next step is suggested.
+
+Conditions are data read from YAML, never code. Each one can be evaluated against the answers
+(three-valued: an unknown or unanswered input gives ``None``, so an unknown never hides a question
+and never satisfies a rule) and described in words, so every report can say why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, StrictFloat, StrictInt, StrictStr, Tag
+
+__all__ = [
+    "AllOf",
+    "AnswerIs",
+    "AnyOf",
+    "Condition",
+    "Not",
+    "Present",
+    "Scalar",
+    "iter_leaves",
+]
+
+Scalar = StrictStr | StrictInt | StrictFloat
+PRESENT_KINDS = Literal[
+    "favourable", "unfavourable", "contraindication", "caution", "prerequisite-unmet", "missing", "unanswered"
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class AnswerIs(_Strict):
+    """A test on one criterion's answer; exactly one of the comparisons is given."""
+
+    criterion: StrictStr = Field(description="Id of the criterion whose answer is tested.")
+    equals: Scalar | None = Field(default=None, description="The answer equals this value.")
+    one_of: list[Scalar] | None = Field(default=None, description="The answer is one of these values.")
+    at_least: StrictFloat | StrictStr | None = Field(
+        default=None, description="Number >= this, or scale level at or above this level."
+    )
+    below: StrictFloat | StrictStr | None = Field(
+        default=None, description="Number < this, or scale level below this level."
+    )
+
+    def model_post_init(self, context: Any, /) -> None:
+        given = [k for k in ("equals", "one_of", "at_least", "below") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of equals, one_of, at_least, below" + (f" (got {', '.join(given)})" if given else "")
+            )
+
+
+class Present(_Strict):
+    """True when the assessment holds at least one finding of this kind (or an unanswered item)."""
+
+    present: PRESENT_KINDS
+
+
+class AllOf(_Strict):
+    all: list[Condition] = Field(min_length=1)
+
+
+class AnyOf(_Strict):
+    any: list[Condition] = Field(min_length=1)
+
+
+class Not(_Strict):
+    not_: Condition = Field(alias="not")
+
+
+def _condition_tag(value: Any) -> str:
+    if isinstance(value, Mapping):
+        for key in ("all", "any", "not", "present"):
+            if key in value:
+                return key
+        return "answer"
+    if isinstance(value, BaseModel):
+        return {AllOf: "all", AnyOf: "any", Not: "not", Present: "present"}.get(type(value), "answer")
+    return "answer"
+
+
+Condition = Annotated[
+    Annotated[AllOf, Tag("all")]
+    | Annotated[AnyOf, Tag("any")]
+    | Annotated[Not, Tag("not")]
+    | Annotated[Present, Tag("present")]
+    | Annotated[AnswerIs, Tag("answer")],
+    Discriminator(_condition_tag),
+]
+
+AllOf.model_rebuild()
+AnyOf.model_rebuild()
+Not.model_rebuild()
+
+
+def iter_leaves(
+    condition: Condition, path: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], AnswerIs | Present]]:
+    """Every leaf test with its path below the condition, for cross checks."""
+    if isinstance(condition, AllOf):
+        for i, child in enumerate(condition.all):
+            yield from iter_leaves(child, (*path, "all", i))
+    elif isinstance(condition, AnyOf):
+        for i, child in enumerate(condition.any):
+            yield from iter_leaves(child, (*path, "any", i))
+    elif isinstance(condition, Not):
+        yield from iter_leaves(condition.not_, (*path, "not"))
+    else:
+        yield path, condition

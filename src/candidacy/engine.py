@@ -1,0 +1,211 @@
+"""The evaluation engine: criteria + checked answers -> an assessment. Pure and deterministic.
+
+Three-valued logic: a condition that depends on an unanswered or unknown item is undecided
+(``None``). An undecided ``applies_when`` keeps the item applicable, so unknowns never hide a
+question; an undecided next-step rule does not fire, so unknowns never support a step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from candidacy.assessment import (
+    Assessment,
+    CitedSource,
+    CriteriaRef,
+    Finding,
+    MissingItem,
+    NextStepResult,
+    NotApplicable,
+)
+from candidacy.conditions import AllOf, AnswerIs, AnyOf, Condition, Not, Present
+from candidacy.models import UNKNOWN, CriteriaSet, Criterion, SourceRef
+from candidacy.values import answer_label, finding_for, format_number, level_index
+
+__all__ = ["describe", "evaluate"]
+
+Checked = Mapping[str, tuple["str | float | None", str]]
+ValueOf = Callable[[str], "str | float | None"]
+AppliesById = Callable[[str], bool]
+
+
+def evaluate(cset: CriteriaSet, answers: Checked) -> Assessment:
+    """Evaluate checked answers (see :func:`candidacy.answers.check_answers`)."""
+    applicable: dict[str, bool] = {}
+
+    def value_of(crit_id: str) -> str | float | None:
+        entry = answers.get(crit_id)
+        return entry[0] if entry else None
+
+    def applies(criterion: Criterion) -> bool:
+        known = applicable.get(criterion.id)
+        if known is None:
+            cond = criterion.applies_when
+            known = cond is None or _truth(cond, cset, value_of, applies_by_id, None) is not False
+            applicable[criterion.id] = known
+        return known
+
+    def applies_by_id(crit_id: str) -> bool:
+        return applies(cset.criteria_by_id[crit_id])
+
+    findings: list[Finding] = []
+    missing: list[MissingItem] = []
+    not_applicable: list[NotApplicable] = []
+    applicable_ids: list[str] = []
+    answered = 0
+    for section in cset.sections:
+        for criterion in section.criteria:
+            value, note = answers.get(criterion.id, (None, ""))
+            if not applies(criterion):
+                reason = f"Applies only when {describe(criterion.applies_when, cset)}."  # type: ignore[arg-type]
+                not_applicable.append(NotApplicable(criterion.id, criterion.title, reason, note))
+                continue
+            applicable_ids.append(criterion.id)
+            if value is None:
+                missing.append(MissingItem(criterion.id, criterion.title, "unanswered", criterion.obtain, note))
+                continue
+            answered += 1
+            if value == UNKNOWN:
+                missing.append(MissingItem(criterion.id, criterion.title, "unknown", criterion.obtain, note))
+                kind, statement = "missing", f"Not known: {criterion.title}. To obtain: {criterion.obtain}."
+            else:
+                spec = finding_for(criterion, cset, value)
+                if spec is None:
+                    continue
+                kind, statement = spec.kind, spec.statement
+            findings.append(
+                Finding(
+                    criterion=criterion.id,
+                    title=criterion.title,
+                    section=section.title,
+                    kind=kind,
+                    statement=statement,
+                    answer=value,
+                    answer_label=answer_label(criterion, cset, value),
+                    note=note,
+                    rationale=criterion.rationale,
+                    sources=_cite(cset, criterion.sources),
+                )
+            )
+    present = {f.kind for f in findings}
+    if any(m.status == "unanswered" for m in missing):
+        present.add("unanswered")
+    steps = [
+        NextStepResult(step.id, step.step, describe(step.when, cset), _cite(cset, step.sources))
+        for step in cset.next_steps
+        if _truth(step.when, cset, value_of, applies_by_id, present) is True
+    ]
+    return Assessment(
+        criteria=CriteriaRef(cset.id, cset.title, cset.version, cset.review_date.isoformat(), cset.sha256),
+        notice=cset.notice,
+        findings=tuple(findings),
+        missing=tuple(missing),
+        not_applicable=tuple(not_applicable),
+        next_steps=tuple(steps),
+        answered=answered,
+        applicable=len(applicable_ids),
+        applicable_ids=tuple(applicable_ids),
+    )
+
+
+def _cite(cset: CriteriaSet, refs: list[SourceRef]) -> tuple[CitedSource, ...]:
+    return tuple(
+        CitedSource(ref.source, cset.sources_by_id[ref.source].citation, ref.locator, ref.strength) for ref in refs
+    )
+
+
+def _truth(
+    cond: Condition,
+    cset: CriteriaSet,
+    value_of: ValueOf,
+    applies_by_id: AppliesById,
+    present: set[str] | None,
+) -> bool | None:
+    """Kleene logic over answers: True, False, or None when it turns on something not known."""
+    if isinstance(cond, AllOf):
+        results = [_truth(c, cset, value_of, applies_by_id, present) for c in cond.all]
+        return False if False in results else (None if None in results else True)
+    if isinstance(cond, AnyOf):
+        results = [_truth(c, cset, value_of, applies_by_id, present) for c in cond.any]
+        return True if True in results else (None if None in results else False)
+    if isinstance(cond, Not):
+        inner = _truth(cond.not_, cset, value_of, applies_by_id, present)
+        return None if inner is None else not inner
+    if isinstance(cond, Present):
+        return cond.present in present if present is not None else None
+    return _leaf(cond, cset, value_of, applies_by_id)
+
+
+def _leaf(cond: AnswerIs, cset: CriteriaSet, value_of: ValueOf, applies_by_id: AppliesById) -> bool | None:
+    if not applies_by_id(cond.criterion):
+        return False
+    value = value_of(cond.criterion)
+    if cond.equals is not None:
+        if value is None or (value == UNKNOWN and cond.equals != UNKNOWN):
+            return None
+        return _same(value, cond.equals)
+    if cond.one_of is not None:
+        if value is None or (value == UNKNOWN and UNKNOWN not in cond.one_of):
+            return None
+        return any(_same(value, option) for option in cond.one_of)
+    if value is None or value == UNKNOWN:
+        return None
+    bound = cond.at_least if cond.at_least is not None else cond.below
+    criterion = cset.criteria_by_id[cond.criterion]
+    left: float | int | None
+    right: float | int | None
+    if isinstance(bound, str):
+        left = level_index(criterion, cset, str(value))
+        right = level_index(criterion, cset, bound)
+        if left is None or right is None:
+            return None
+    else:
+        left, right = float(value), float(bound or 0.0)
+    return left >= right if cond.at_least is not None else left < right
+
+
+def _same(value: str | float, expected: str | float) -> bool:
+    if isinstance(value, float) and isinstance(expected, (int, float)):
+        return value == float(expected)
+    return value == expected
+
+
+_PRESENT_WORDS = {
+    "unanswered": "items remain unanswered",
+    "missing": "information is missing",
+    "prerequisite-unmet": "a prerequisite is not met",
+}
+
+
+def describe(cond: Condition, cset: CriteriaSet) -> str:
+    """The condition in words, for reports: why an item does not apply, why a step is suggested."""
+    if isinstance(cond, AllOf):
+        return " and ".join(_grouped(c, cset) for c in cond.all)
+    if isinstance(cond, AnyOf):
+        return " or ".join(_grouped(c, cset) for c in cond.any)
+    if isinstance(cond, Not):
+        return f"not ({describe(cond.not_, cset)})"
+    if isinstance(cond, Present):
+        return _PRESENT_WORDS.get(cond.present, f"a finding of kind '{cond.present}' is recorded")
+    criterion = cset.criteria_by_id[cond.criterion]
+    name = f"'{criterion.title}'"
+    if cond.equals is not None:
+        return f"{name} is {_label(criterion, cset, cond.equals)}"
+    if cond.one_of is not None:
+        return f"{name} is one of: " + ", ".join(_label(criterion, cset, v) for v in cond.one_of)
+    if cond.at_least is not None:
+        return f"{name} is at least {_label(criterion, cset, cond.at_least)}"
+    return f"{name} is below {_label(criterion, cset, cond.below)}"  # type: ignore[arg-type]
+
+
+def _grouped(cond: Condition, cset: CriteriaSet) -> str:
+    text = describe(cond, cset)
+    return f"({text})" if isinstance(cond, (AllOf, AnyOf)) else text
+
+
+def _label(criterion: Criterion, cset: CriteriaSet, value: str | float) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return (
+            answer_label(criterion, cset, float(value)) if criterion.answer.type == "number" else format_number(value)
+        )
+    return f"'{answer_label(criterion, cset, value)}'"

@@ -1,0 +1,227 @@
+"""The criteria set as strict models: what a YAML file in ``criteria/`` may say.
+
+Strings are strict so that YAML 1.1 surprises (``no`` read as false, ``1.10`` read as 1.1) are caught
+instead of silently stored; unknown keys are refused; answer types are a discriminated union on
+``type``. Cross checks that need the whole set (ids, references, cycles) live in ``checks.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, StrictFloat, StrictStr
+
+from candidacy.conditions import Condition
+
+__all__ = [
+    "FINDING_KINDS",
+    "UNKNOWN",
+    "AnswerType",
+    "Band",
+    "ChoiceAnswer",
+    "Code",
+    "CriteriaSet",
+    "Criterion",
+    "FindingKind",
+    "FindingSpec",
+    "LevelBand",
+    "NextStep",
+    "NumberAnswer",
+    "Option",
+    "Scale",
+    "ScaleAnswer",
+    "ScaleLevel",
+    "Section",
+    "Source",
+    "SourceRef",
+    "YesNoAnswer",
+]
+
+UNKNOWN = "unknown"
+FindingKind = Literal["favourable", "unfavourable", "contraindication", "caution", "prerequisite-unmet", "missing"]
+FINDING_KINDS: tuple[str, ...] = (
+    "contraindication",
+    "caution",
+    "unfavourable",
+    "favourable",
+    "prerequisite-unmet",
+    "missing",
+)
+Strength = Literal["LABEL", "GUIDE", "PANEL", "STUDY", "OPINION", "LOW", "DERIVED"]
+Identifier = Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+Text = Annotated[StrictStr, Field(min_length=1, max_length=4000)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+
+class Source(_Strict):
+    """A document the criteria draw on; criteria cite it by ``id`` with a locator."""
+
+    id: Annotated[StrictStr, Field(pattern=r"^[A-Z][A-Z0-9-]*$", max_length=32)]
+    citation: Text
+    kind: Literal["seed", "external"]
+    document: StrictStr | None = Field(default=None, description="Where the text is kept, if local.")
+    note: StrictStr | None = None
+
+
+class SourceRef(_Strict):
+    source: StrictStr = Field(description="Id of an entry in the set's sources list.")
+    locator: Text = Field(description="Where in the document: section, paragraph, fact id.")
+    strength: Strength
+
+
+class Code(_Strict):
+    system: StrictStr
+    code: StrictStr
+    display: StrictStr
+
+
+class FindingSpec(_Strict):
+    """What an answer means, phrased for clinician review (never a verdict)."""
+
+    kind: FindingKind
+    statement: Text
+
+
+class Option(_Strict):
+    value: Identifier
+    label: Text
+    finding: FindingSpec | None = Field(description="Required key; null when the option means nothing by itself.")
+    codes: list[Code] = Field(default_factory=list)
+
+
+class YesNoAnswer(_Strict):
+    type: Literal["yes_no"]
+    yes: FindingSpec | None = Field(description="Finding for 'yes' (null for none).")
+    no: FindingSpec | None = Field(description="Finding for 'no' (null for none).")
+
+
+class ChoiceAnswer(_Strict):
+    type: Literal["choice"]
+    options: list[Option] = Field(min_length=2)
+
+
+class Band(_Strict):
+    """A numeric range [at_least, below) and its finding."""
+
+    at_least: StrictFloat | None = None
+    below: StrictFloat | None = None
+    finding: FindingSpec | None
+
+
+class NumberAnswer(_Strict):
+    type: Literal["number"]
+    unit: Text
+    min: StrictFloat
+    max: StrictFloat
+    integer: StrictBool = False
+    bands: list[Band] = Field(min_length=1)
+
+
+class LevelBand(_Strict):
+    """Scale levels from ``from`` to ``to`` (both included) and their finding."""
+
+    from_: StrictStr = Field(alias="from")
+    to: StrictStr
+    finding: FindingSpec | None
+
+
+class ScaleAnswer(_Strict):
+    type: Literal["scale"]
+    scale: Identifier = Field(description="Id of an entry in the set's scales list.")
+    bands: list[LevelBand] = Field(min_length=1)
+
+
+AnswerType = Annotated[YesNoAnswer | ChoiceAnswer | NumberAnswer | ScaleAnswer, Field(discriminator="type")]
+
+
+class ScaleLevel(_Strict):
+    value: StrictStr
+    label: Text
+
+
+class Scale(_Strict):
+    id: Identifier
+    title: Text
+    levels: list[ScaleLevel] = Field(min_length=2)
+    sources: list[SourceRef] = Field(min_length=1)
+
+
+class Criterion(_Strict):
+    id: Identifier
+    title: Text = Field(description="Short name used in summaries.")
+    question: Text
+    help: Text = Field(description="How to assess it.")
+    answer: AnswerType
+    applies_when: Condition | None = None
+    obtain: Text = Field(description="What to obtain when the answer is unknown.")
+    rationale: Text
+    sources: list[SourceRef] = Field(min_length=1)
+
+
+class Section(_Strict):
+    id: Identifier
+    title: Text
+    description: StrictStr | None = None
+    criteria: list[Criterion] = Field(min_length=1)
+
+
+class NextStep(_Strict):
+    id: Identifier
+    when: Condition
+    step: Text
+    sources: list[SourceRef] = Field(default_factory=list)
+
+
+class CriteriaSet(_Strict):
+    id: Identifier
+    title: Text
+    version: StrictStr = Field(pattern=r"^\d+\.\d+(\.\d+)?$")
+    review_date: dt.date = Field(strict=False)
+    description: StrictStr | None = None
+    notice: Text = Field(description="The decision-support notice shown with every result.")
+    sources: list[Source] = Field(min_length=1)
+    scales: list[Scale] = Field(default_factory=list)
+    sections: list[Section] = Field(min_length=1)
+    next_steps: list[NextStep] = Field(min_length=1)
+
+    _criteria: dict[str, Criterion] = PrivateAttr(default_factory=dict)
+    _sources: dict[str, Source] = PrivateAttr(default_factory=dict)
+    _scales: dict[str, Scale] = PrivateAttr(default_factory=dict)
+    _sha256: str = PrivateAttr(default="")
+
+    def model_post_init(self, context: Any, /) -> None:
+        self._criteria = {c.id: c for c in self.iter_criteria()}
+        self._sources = {s.id: s for s in self.sources}
+        self._scales = {s.id: s for s in self.scales}
+        canonical = json.dumps(
+            self.model_dump(mode="json", by_alias=True), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        )
+        self._sha256 = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+    def iter_criteria(self) -> Iterator[Criterion]:
+        for section in self.sections:
+            yield from section.criteria
+
+    @property
+    def criteria_by_id(self) -> dict[str, Criterion]:
+        return self._criteria
+
+    @property
+    def sources_by_id(self) -> dict[str, Source]:
+        return self._sources
+
+    @property
+    def scales_by_id(self) -> dict[str, Scale]:
+        return self._scales
+
+    @property
+    def sha256(self) -> str:
+        """Hash of the canonical content: the same criteria give the same hash whatever the YAML layout."""
+        return self._sha256

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from candidacy import CriteriaSet, load_criteria
+
+ROOT = Path(__file__).resolve().parent.parent
+ITB = ROOT / "criteria" / "itb_pump.yaml"
+MINIMAL = Path(__file__).resolve().parent / "data" / "minimal.yaml"
+
+
+@pytest.fixture(scope="session")
+def itb() -> CriteriaSet:
+    return load_criteria(ITB)
+
+
+@pytest.fixture(scope="session")
+def minimal() -> CriteriaSet:
+    return load_criteria(MINIMAL)
+
+
+@pytest.fixture(scope="session")
+def minimal_text() -> str:
+    return MINIMAL.read_text(encoding="utf-8")
