@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from candidacy import CriteriaError, CandidacyError, load_criteria_text
+from candidacy import CandidacyError, CriteriaError, load_criteria_text
 
 # (name, text to replace in tests/data/minimal.yaml, replacement, expected problem lines)
 CASES = [
@@ -12,7 +12,9 @@ CASES = [
         "unknown criterion in applies_when",
         '{criterion: walks, equals: "yes"}',
         '{criterion: ambulant, equals: "yes"}',
-        ["mini.yaml:40:35: sections.0.criteria.1.applies_when.criterion [criterion 'relies']: unknown criterion 'ambulant'"],
+        [
+            "mini.yaml:40:35: sections.0.criteria.1.applies_when.criterion [criterion 'relies']: unknown criterion 'ambulant'"
+        ],
     ),
     (
         "condition names an option that does not exist",
@@ -45,7 +47,9 @@ CASES = [
         "criterion depends on itself",
         '{criterion: walks, equals: "yes"}',
         '{criterion: relies, equals: "yes"}',
-        ["mini.yaml:40:23: sections.0.criteria.1.applies_when [criterion 'relies']: applies_when forms a cycle: relies -> relies"],
+        [
+            "mini.yaml:40:23: sections.0.criteria.1.applies_when [criterion 'relies']: applies_when forms a cycle: relies -> relies"
+        ],
     ),
     (
         "duplicate criterion id",
@@ -90,13 +94,17 @@ CASES = [
         "misspelt key",
         "        help: Ask.\n",
         "        help: Ask.\n        hepl: typo\n",
-        ["mini.yaml:65:15: sections.0.criteria.3.hepl [criterion 'age']: unknown key 'hepl' (not part of the schema; check the spelling)"],
+        [
+            "mini.yaml:65:15: sections.0.criteria.3.hepl [criterion 'age']: unknown key 'hepl' (not part of the schema; check the spelling)"
+        ],
     ),
     (
         "version 1.10 read as the number 1.1",
         'version: "0.1"',
         "version: 1.10",
-        ["mini.yaml:3:10: version: expected text, but YAML read the unquoted value '1.10' as a number; put it in quotes: '1.10'"],
+        [
+            "mini.yaml:3:10: version: expected text, but YAML read the unquoted value '1.10' as a number; put it in quotes: '1.10'"
+        ],
     ),
     (
         "title no read as false",
@@ -183,13 +191,18 @@ CASES = [
         "scale not in the scales list",
         "scale: mas",
         "scale: ashworth",
-        ["mini.yaml:57:18: sections.0.criteria.2.answer.scale [criterion 'tone']: unknown scale 'ashworth' (not in the scales list)"],
+        [
+            "mini.yaml:57:18: sections.0.criteria.2.answer.scale [criterion 'tone']: unknown scale 'ashworth' (not in the scales list)"
+        ],
     ),
     (
         "YAML alias",
         "          - {source: SRC, locator: p1, strength: OPINION}",
         "          - &ref {source: SRC, locator: p1, strength: OPINION}\n        extra: *ref",
-        ["mini.yaml:30:16: (top level): not valid YAML: YAML aliases (*ref) are not allowed here; write the value out"],
+        [
+            "mini.yaml:30:9: sections.0.criteria.0.extra: YAML aliases are not allowed: this repeats the value at "
+            "sections.0.criteria.0.sources.0; write it out"
+        ],
     ),
 ]
 
@@ -216,7 +229,9 @@ def test_all_problems_are_reported_at_once(minimal_text: str) -> None:
 
 
 def test_schema_errors_are_sorted_by_line(minimal_text: str) -> None:
-    text = minimal_text.replace('version: "0.1"', "version: 1.10").replace("        help: Ask.\n", "        help: Ask.\n        x: 1\n")
+    text = minimal_text.replace('version: "0.1"', "version: 1.10").replace(
+        "        help: Ask.\n", "        help: Ask.\n        x: 1\n"
+    )
     with pytest.raises(CriteriaError) as caught:
         load_criteria_text(text, "mini.yaml")
     assert [p.line for p in caught.value.problems] == [3, 65]

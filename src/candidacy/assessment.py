@@ -65,10 +65,14 @@ class MissingItem:
 
 @dataclass(frozen=True, slots=True)
 class NotApplicable:
+    """An item whose condition does not hold; an answer given earlier is kept, not dropped."""
+
     criterion: str
     title: str
     reason: str
     note: str
+    answer: str | float | None = None
+    answer_label: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ question; an undecided next-step rule does not fire, so unknowns never support a
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from candidacy.assessment import (
     Assessment,
@@ -19,7 +20,7 @@ from candidacy.assessment import (
     NotApplicable,
 )
 from candidacy.conditions import AllOf, AnswerIs, AnyOf, Condition, Not, Present
-from candidacy.models import UNKNOWN, CriteriaSet, Criterion, SourceRef
+from candidacy.models import UNKNOWN, CriteriaSet, Criterion, NextStep, SourceRef
 from candidacy.values import answer_label, finding_for, format_number, level_index
 
 __all__ = ["describe", "evaluate"]
@@ -29,74 +30,108 @@ ValueOf = Callable[[str], "str | float | None"]
 AppliesById = Callable[[str], bool]
 
 
+@dataclass(frozen=True, slots=True)
+class _Item:
+    criterion: Criterion
+    section: str
+    sources: tuple[CitedSource, ...]
+    not_applicable_reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """Everything about a criteria set that does not depend on the answers, computed once per set."""
+
+    items: tuple[_Item, ...]
+    steps: tuple[tuple[NextStep, str, tuple[CitedSource, ...]], ...]
+    ref: CriteriaRef
+
+
+def _make_plan(cset: CriteriaSet) -> _Plan:
+    items = tuple(
+        _Item(
+            criterion=c,
+            section=section.title,
+            sources=_cite(cset, c.sources),
+            not_applicable_reason=f"Applies only when {describe(c.applies_when, cset)}." if c.applies_when else "",
+        )
+        for section in cset.sections
+        for c in section.criteria
+    )
+    steps = tuple((s, describe(s.when, cset), _cite(cset, s.sources)) for s in cset.next_steps)
+    ref = CriteriaRef(cset.id, cset.title, cset.version, cset.review_date.isoformat(), cset.sha256)
+    return _Plan(items, steps, ref)
+
+
 def evaluate(cset: CriteriaSet, answers: Checked) -> Assessment:
     """Evaluate checked answers (see :func:`candidacy.answers.check_answers`)."""
+    plan = cset.memo("engine.plan", _make_plan)
+    by_id = cset.criteria_by_id
     applicable: dict[str, bool] = {}
 
     def value_of(crit_id: str) -> str | float | None:
         entry = answers.get(crit_id)
         return entry[0] if entry else None
 
-    def applies(criterion: Criterion) -> bool:
-        known = applicable.get(criterion.id)
-        if known is None:
-            cond = criterion.applies_when
-            known = cond is None or _truth(cond, cset, value_of, applies_by_id, None) is not False
-            applicable[criterion.id] = known
-        return known
-
     def applies_by_id(crit_id: str) -> bool:
-        return applies(cset.criteria_by_id[crit_id])
+        known = applicable.get(crit_id)
+        if known is None:
+            cond = by_id[crit_id].applies_when
+            known = cond is None or _truth(cond, cset, value_of, applies_by_id, None) is not False
+            applicable[crit_id] = known
+        return known
 
     findings: list[Finding] = []
     missing: list[MissingItem] = []
     not_applicable: list[NotApplicable] = []
     applicable_ids: list[str] = []
     answered = 0
-    for section in cset.sections:
-        for criterion in section.criteria:
-            value, note = answers.get(criterion.id, (None, ""))
-            if not applies(criterion):
-                reason = f"Applies only when {describe(criterion.applies_when, cset)}."  # type: ignore[arg-type]
-                not_applicable.append(NotApplicable(criterion.id, criterion.title, reason, note))
-                continue
-            applicable_ids.append(criterion.id)
-            if value is None:
-                missing.append(MissingItem(criterion.id, criterion.title, "unanswered", criterion.obtain, note))
-                continue
-            answered += 1
-            if value == UNKNOWN:
-                missing.append(MissingItem(criterion.id, criterion.title, "unknown", criterion.obtain, note))
-                kind, statement = "missing", f"Not known: {criterion.title}. To obtain: {criterion.obtain}."
-            else:
-                spec = finding_for(criterion, cset, value)
-                if spec is None:
-                    continue
-                kind, statement = spec.kind, spec.statement
-            findings.append(
-                Finding(
-                    criterion=criterion.id,
-                    title=criterion.title,
-                    section=section.title,
-                    kind=kind,
-                    statement=statement,
-                    answer=value,
-                    answer_label=answer_label(criterion, cset, value),
-                    note=note,
-                    rationale=criterion.rationale,
-                    sources=_cite(cset, criterion.sources),
-                )
+    for item in plan.items:
+        criterion = item.criterion
+        value, note = answers.get(criterion.id, (None, ""))
+        if not applies_by_id(criterion.id):
+            label = answer_label(criterion, cset, value) if value is not None else ""
+            not_applicable.append(
+                NotApplicable(criterion.id, criterion.title, item.not_applicable_reason, note, value, label)
             )
+            continue
+        applicable_ids.append(criterion.id)
+        if value is None:
+            missing.append(MissingItem(criterion.id, criterion.title, "unanswered", criterion.obtain, note))
+            continue
+        answered += 1
+        if value == UNKNOWN:
+            missing.append(MissingItem(criterion.id, criterion.title, "unknown", criterion.obtain, note))
+            kind, statement = "missing", f"Not known: {criterion.title}. To obtain: {criterion.obtain}."
+        else:
+            spec = finding_for(criterion, cset, value)
+            if spec is None:
+                continue
+            kind, statement = spec.kind, spec.statement
+        findings.append(
+            Finding(
+                criterion=criterion.id,
+                title=criterion.title,
+                section=item.section,
+                kind=kind,
+                statement=statement,
+                answer=value,
+                answer_label=answer_label(criterion, cset, value),
+                note=note,
+                rationale=criterion.rationale,
+                sources=item.sources,
+            )
+        )
     present = {f.kind for f in findings}
     if any(m.status == "unanswered" for m in missing):
         present.add("unanswered")
     steps = [
-        NextStepResult(step.id, step.step, describe(step.when, cset), _cite(cset, step.sources))
-        for step in cset.next_steps
+        NextStepResult(step.id, step.step, basis, cited)
+        for step, basis, cited in plan.steps
         if _truth(step.when, cset, value_of, applies_by_id, present) is True
     ]
     return Assessment(
-        criteria=CriteriaRef(cset.id, cset.title, cset.version, cset.review_date.isoformat(), cset.sha256),
+        criteria=plan.ref,
         notice=cset.notice,
         findings=tuple(findings),
         missing=tuple(missing),

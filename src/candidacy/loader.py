@@ -63,9 +63,10 @@ def _data_path(data: Any, loc: Iterable[str | int]) -> PathKey:
     path: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        present = (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        )
+        if present:
             node = node[part]
         elif isinstance(node, (dict, list)) and not _is_tag(part):
             node = None  # a missing or extra key: name it, then stop descending

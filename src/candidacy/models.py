@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator
-from typing import Annotated, Any, Literal
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, StrictFloat, StrictStr
 
@@ -41,6 +41,7 @@ __all__ = [
     "YesNoAnswer",
 ]
 
+T = TypeVar("T")
 UNKNOWN = "unknown"
 FindingKind = Literal["favourable", "unfavourable", "contraindication", "caution", "prerequisite-unmet", "missing"]
 FINDING_KINDS: tuple[str, ...] = (
@@ -195,6 +196,7 @@ class CriteriaSet(_Strict):
     _sources: dict[str, Source] = PrivateAttr(default_factory=dict)
     _scales: dict[str, Scale] = PrivateAttr(default_factory=dict)
     _sha256: str = PrivateAttr(default="")
+    _memo: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     def model_post_init(self, context: Any, /) -> None:
         self._criteria = {c.id: c for c in self.iter_criteria()}
@@ -220,6 +222,12 @@ class CriteriaSet(_Strict):
     @property
     def scales_by_id(self) -> dict[str, Scale]:
         return self._scales
+
+    def memo(self, key: str, factory: Callable[[CriteriaSet], T]) -> T:
+        """Derived data computed once per set (the set is immutable), such as the engine's plan."""
+        if key not in self._memo:
+            self._memo[key] = factory(self)
+        return self._memo[key]  # type: ignore[no-any-return]
 
     @property
     def sha256(self) -> str:

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from candidacy.errors import Problem, SourceFileError
@@ -59,17 +58,8 @@ class Located:
         )
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        if self.check_event(AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise yaml.composer.ComposerError(
-                None,
-                None,
-                f"YAML aliases (*{event.anchor}) are not allowed here; write the value out",
-                event.start_mark,
-            )
-        return super().compose_node(parent, index)
+# libyaml's composer is several times faster than the pure-Python one; both keep marks on nodes.
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def read_file(path: Path | str, display_name: str | None = None) -> Located:
@@ -100,7 +90,7 @@ def parse_text(text: str, name: str) -> Located:
     """Parse YAML text into plain data with marks; raise SourceFileError naming the line."""
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise SourceFileError(Problem(f"text is larger than the limit of {MAX_BYTES} bytes", file=name))
-    loader = _NoAliasLoader(text)
+    loader = _Loader(text)
     try:
         try:
             root = loader.get_single_node()
@@ -123,7 +113,7 @@ def parse_text(text: str, name: str) -> Located:
         if root is None:
             return located
         duplicates: list[Problem] = []
-        located.data = _build(loader, root, (), located, duplicates, 0)
+        located.data = _build(loader, root, (), located, duplicates, 0, {})
         if duplicates:
             raise SourceFileError(duplicates)
         return located
@@ -138,19 +128,30 @@ def _build(
     located: Located,
     duplicates: list[Problem],
     depth: int,
+    seen: dict[int, PathKey],
 ) -> Any:
     if depth > MAX_DEPTH:
         raise SourceFileError(located.problem(path, f"nested deeper than {MAX_DEPTH} levels"))
+    # An alias makes the composer hand back the same node twice. Refusing it here stops
+    # "billion laughs" documents before anything is expanded.
+    if id(node) in seen:
+        first = format_path(seen[id(node)]) or "(top level)"
+        raise SourceFileError(
+            located.problem(path, f"YAML aliases are not allowed: this repeats the value at {first}; write it out")
+        )
+    seen[id(node)] = path
     located.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, ScalarNode):
-        if node.style is None:
+        if not node.style:  # plain (unquoted): the only style YAML 1.1 re-types
             located.plain_text[path] = str(node.value)
         try:
             return loader.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
             raise SourceFileError(located.problem(path, f"cannot read value: {exc}")) from exc
     if isinstance(node, SequenceNode):
-        return [_build(loader, item, (*path, i), located, duplicates, depth + 1) for i, item in enumerate(node.value)]
+        return [
+            _build(loader, item, (*path, i), located, duplicates, depth + 1, seen) for i, item in enumerate(node.value)
+        ]
     if isinstance(node, MappingNode):
         result: dict[Any, Any] = {}
         first_line: dict[Any, int] = {}
@@ -177,6 +178,7 @@ def _build(
                 )
                 continue
             first_line[key] = line
-            result[key] = _build(loader, value_node, (*path, key), located, duplicates, depth + 1)
+            located.marks[(*path, key)] = (line, key_node.start_mark.column + 1)
+            result[key] = _build(loader, value_node, (*path, key), located, duplicates, depth + 1, seen)
         return result
     raise SourceFileError(located.problem(path, "unsupported YAML node"))  # pragma: no cover
