@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from click.testing import CliRunner
-
 from candidacy.cli import main
 
 from .conftest import ROOT
