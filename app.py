@@ -1,17 +1,16 @@
-"""Streamlit entry point (placeholder until the checklist app lands): shows the criteria set loads."""
-
-from pathlib import Path
+"""candidacy: decision support for ITB pump candidate selection. A thin router; pages live in views/."""
 
 import streamlit as st
 
-from candidacy import CandidacyError, load_criteria
+from candidacy.ui.layout import print_styles, sidebar
 
-st.set_page_config(page_title="candidacy", layout="wide")
-st.title("candidacy — ITB pump selection criteria")
-st.caption("Decision support for clinician review; it does not decide.")
-try:
-    cset = load_criteria(Path(__file__).parent / "criteria" / "itb_pump.yaml")
-except CandidacyError as error:
-    st.error("The criteria file is not valid:\n\n" + "\n".join(f"- {p}" for p in error.problems))
-else:
-    st.write(f"{cset.title}, version {cset.version}: {len(cset.criteria_by_id)} criteria.")
+st.set_page_config(page_title="candidacy: ITB selection criteria", page_icon=":material/fact_check:", layout="wide")
+page = st.navigation(
+    [
+        st.Page("views/assess.py", title="Assess a case", icon=":material/fact_check:", default=True),
+        st.Page("views/criteria.py", title="Criteria", icon=":material/menu_book:"),
+    ]
+)
+sidebar()
+print_styles()
+page.run()

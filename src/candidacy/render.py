@@ -34,12 +34,15 @@ def _cites(sources: tuple[CitedSource, ...]) -> str:
     return "; ".join(f"[{s.id}] {s.locator} ({s.strength})" for s in sources)
 
 
-def _md(text: str) -> str:
+def escape_markdown(text: str) -> str:
     """Escape untrusted text for Markdown: no HTML, no accidental headings, links or emphasis."""
     text = html.escape(text, quote=False)
     for char in "\\`*_[]#|":
         text = text.replace(char, "\\" + char)
     return text
+
+
+_md = escape_markdown
 
 
 def _quote(text: str) -> list[str]:

@@ -1,0 +1,78 @@
+"""The whole criteria set to read: the trainees' reference and the basis of every finding."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from candidacy.engine import describe
+from candidacy.models import ChoiceAnswer, CriteriaSet, Criterion, FindingSpec, NumberAnswer, ScaleAnswer, YesNoAnswer
+from candidacy.render import escape_markdown
+from candidacy.ui.layout import require_set
+from candidacy.ui.widgets import criterion_basis
+from candidacy.values import format_number
+
+__all__ = ["render"]
+
+
+def render() -> None:
+    cset = require_set()
+    st.title("Criteria")
+    st.markdown(f"**{escape_markdown(cset.title)}**")
+    st.markdown(
+        f"Set `{cset.id}` · version {cset.version} · reviewed {cset.review_date} · "
+        f"{len(cset.criteria_by_id)} criteria  \nsha256 `{cset.sha256}`"
+    )
+    if cset.description:
+        st.caption(escape_markdown(cset.description))
+    st.info(cset.notice, icon=":material/info:")
+    for section in cset.sections:
+        st.subheader(section.title)
+        if section.description:
+            st.caption(escape_markdown(section.description))
+        for criterion in section.criteria:
+            with st.expander(f"**{escape_markdown(criterion.title)}** (`{criterion.id}`)"):
+                _criterion(cset, criterion)
+    st.subheader("Next steps the criteria can point to")
+    for step in cset.next_steps:
+        st.markdown(f"- {escape_markdown(step.step)}  \n  :grey[when {escape_markdown(describe(step.when, cset))}]")
+    st.subheader("Sources")
+    for source in cset.sources:
+        note = f" _({escape_markdown(source.note)})_" if source.note else ""
+        st.markdown(f"- **{escape_markdown(f'[{source.id}]')}** {escape_markdown(source.citation)}{note}")
+
+
+def _criterion(cset: CriteriaSet, criterion: Criterion) -> None:
+    st.markdown(f"**Question:** {escape_markdown(criterion.question)}")
+    if criterion.applies_when is not None:
+        st.markdown(f"**Applies only when** {escape_markdown(describe(criterion.applies_when, cset))}.")
+    rows = [*_meanings(cset, criterion), ("Unknown", f"missing information: obtain {criterion.obtain}")]
+    st.markdown(
+        "| Answer | What it means |\n|---|---|\n"
+        + "\n".join(f"| {escape_markdown(a)} | {escape_markdown(m)} |" for a, m in rows)
+    )
+    criterion_basis(cset, criterion)
+
+
+def _meaning(spec: FindingSpec | None) -> str:
+    return f"{spec.kind}: {spec.statement}" if spec else "no finding by itself"
+
+
+def _meanings(cset: CriteriaSet, criterion: Criterion) -> list[tuple[str, str]]:
+    answer = criterion.answer
+    if isinstance(answer, YesNoAnswer):
+        return [("Yes", _meaning(answer.yes)), ("No", _meaning(answer.no))]
+    if isinstance(answer, ChoiceAnswer):
+        return [(o.label, _meaning(o.finding)) for o in answer.options]
+    if isinstance(answer, ScaleAnswer):
+        title = cset.scales_by_id[answer.scale].title
+        return [(f"{title} {b.from_} to {b.to}", _meaning(b.finding)) for b in answer.bands]
+    assert isinstance(answer, NumberAnswer)
+    return [(_range(b.at_least, b.below, answer.unit), _meaning(b.finding)) for b in answer.bands]
+
+
+def _range(low: float | None, high: float | None, unit: str) -> str:
+    if low is None and high is not None:
+        return f"below {format_number(high)} {unit}"
+    if high is None and low is not None:
+        return f"{format_number(low)} {unit} or more"
+    return f"{format_number(low or 0)} to below {format_number(high or 0)} {unit}"

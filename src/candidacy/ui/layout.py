@@ -1,0 +1,59 @@
+"""What every page shares: the criteria set picker, criteria-file problems, and print styles."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from candidacy.models import CriteriaSet
+from candidacy.render import escape_markdown
+from candidacy.ui.state import SET_KEY, catalogue, current_set
+
+__all__ = ["print_styles", "require_set", "sidebar"]
+
+_PRINT_CSS = """
+<style>
+@media print {
+  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
+  [data-testid="stFileUploader"], [data-testid="stDownloadButton"], .stDeployButton { display: none !important; }
+  [data-testid="stExpanderDetails"] { display: block !important; }
+  .stMainBlockContainer { padding-top: 0 !important; max-width: 100% !important; }
+}
+</style>
+"""
+
+
+def print_styles() -> None:
+    st.html(_PRINT_CSS)
+
+
+def sidebar() -> None:
+    cat = catalogue()
+    with st.sidebar:
+        if len(cat.sets) > 1:
+            ids = list(cat.sets)
+            st.selectbox(
+                "Criteria set",
+                ids,
+                index=ids.index(cat.default_id) if cat.default_id in ids else 0,
+                key=SET_KEY,
+                format_func=lambda i: cat.sets[i].title,
+            )
+        cset = current_set()
+        if cset is not None:
+            st.caption(f"{escape_markdown(cset.title)} · version {cset.version} · reviewed {cset.review_date}")
+        st.caption("Decision support for clinician review. Nothing leaves this machine.")
+
+
+def require_set() -> CriteriaSet:
+    """The chosen criteria set; if a criteria file is invalid, its problems are shown, not a crash."""
+    cat = catalogue()
+    for path, problems in cat.problems.items():
+        st.error(
+            f"The criteria file {escape_markdown(path)} is not valid and is not offered:\n\n"
+            + "\n".join(f"- {escape_markdown(str(p))}" for p in problems)
+        )
+    cset = current_set()
+    if cset is None:
+        st.warning("No valid criteria set is available. Fix the file named above and restart the app.")
+        st.stop()
+    return cset

@@ -1,0 +1,75 @@
+"""Session state in one place: the drafts (one per criteria set) and the names of widget keys.
+
+Widgets are views of the draft. Streamlit forgets a widget's state when it is not rendered (another
+page, an item that stops applying), so the draft, not the widget, is the source of truth, and a
+widget's state is seeded from the draft whenever Streamlit has dropped it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from candidacy.answers import AnswerSet
+from candidacy.catalogue import Catalogue, load_catalogue
+from candidacy.draft import new_draft
+from candidacy.models import CriteriaSet
+
+__all__ = [
+    "CRITERIA_DIR",
+    "SET_KEY",
+    "catalogue",
+    "current_set",
+    "draft_for",
+    "forget_widgets",
+    "key",
+    "seed",
+]
+
+CRITERIA_DIR = Path(__file__).resolve().parents[3] / "criteria"
+DRAFTS = "drafts"
+SET_KEY = "criteria-set"
+
+
+@st.cache_resource(show_spinner=False)
+def catalogue(folder: str = str(CRITERIA_DIR)) -> Catalogue:
+    """Criteria are read and validated once per process and never changed afterwards."""
+    return load_catalogue(folder)
+
+
+def current_set() -> CriteriaSet | None:
+    cat = catalogue()
+    chosen = st.session_state.get(SET_KEY) or cat.default_id
+    return cat.sets.get(chosen) if chosen else None
+
+
+def draft_for(cset: CriteriaSet) -> AnswerSet:
+    drafts: dict[str, AnswerSet] = st.session_state.setdefault(DRAFTS, {})
+    if cset.id not in drafts:
+        drafts[cset.id] = new_draft(cset)
+    return drafts[cset.id]
+
+
+def replace_draft(cset: CriteriaSet, draft: AnswerSet) -> None:
+    st.session_state.setdefault(DRAFTS, {})[cset.id] = draft
+    forget_widgets(cset)
+
+
+def key(cset: CriteriaSet, role: str, name: str = "") -> str:
+    """Widget key, e.g. ``itb_pump-answer-cause``: stable, so tests can find widgets by key."""
+    return f"{cset.id}-{role}-{name}" if name else f"{cset.id}-{role}"
+
+
+def seed(widget_key: str, value: Any) -> None:
+    """Give a widget its value from the draft when Streamlit has none for it."""
+    if widget_key not in st.session_state:
+        st.session_state[widget_key] = value
+
+
+def forget_widgets(cset: CriteriaSet) -> None:
+    """Drop every widget value of a set, so that widgets are seeded again from a new draft."""
+    prefix = f"{cset.id}-"
+    for name in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefix)]:
+        del st.session_state[name]

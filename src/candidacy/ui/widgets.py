@@ -1,0 +1,114 @@
+"""One checklist item: its widget (by answer type), its note, and its basis one click away."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from candidacy.answers import MAX_NOTE, Answer, AnswerSet
+from candidacy.assessment import NotApplicable
+from candidacy.draft import set_answer, set_note
+from candidacy.models import UNKNOWN, CriteriaSet, Criterion, NumberAnswer
+from candidacy.render import escape_markdown
+from candidacy.ui.state import key, seed
+from candidacy.values import choices
+
+__all__ = ["criterion_basis", "render_item"]
+
+
+def _copy_choice(cset: CriteriaSet, draft: AnswerSet, crit_id: str) -> None:
+    set_answer(draft, crit_id, st.session_state[key(cset, "answer", crit_id)])
+
+
+def _copy_number(cset: CriteriaSet, draft: AnswerSet, crit_id: str) -> None:
+    if st.session_state.get(key(cset, "unknown", crit_id)):
+        set_answer(draft, crit_id, UNKNOWN)
+    else:
+        set_answer(draft, crit_id, st.session_state.get(key(cset, "answer", crit_id)))
+
+
+def _copy_note(cset: CriteriaSet, draft: AnswerSet, crit_id: str) -> None:
+    set_note(draft, crit_id, st.session_state[key(cset, "note", crit_id)] or "")
+
+
+def render_item(
+    cset: CriteriaSet, criterion: Criterion, draft: AnswerSet, not_applicable: NotApplicable | None
+) -> None:
+    answer = draft.answers.get(criterion.id, Answer())
+    with st.container(key=key(cset, "item", criterion.id)):
+        if not_applicable is not None:
+            kept = f" Earlier answer kept: {not_applicable.answer_label}." if not_applicable.answer_label else ""
+            st.markdown(f"**{escape_markdown(criterion.title)}** · :grey[not applicable]")
+            st.caption(escape_markdown(not_applicable.reason + kept))
+            return
+        status = ":grey[not yet answered]" if answer.value is None else ":green[answered]"
+        st.markdown(f"**{escape_markdown(criterion.title)}** · {status}")
+        _answer_widget(cset, criterion, draft, answer)
+        note_key = key(cset, "note", criterion.id)
+        seed(note_key, answer.note)
+        st.text_area(
+            "Note: evidence or reasoning",
+            key=note_key,
+            max_chars=MAX_NOTE,
+            height=68,
+            on_change=_copy_note,
+            args=(cset, draft, criterion.id),
+            placeholder="What the answer rests on (examination, letters, discussion)",
+        )
+        with st.expander("How to assess, why it matters, sources"):
+            criterion_basis(cset, criterion)
+
+
+def _answer_widget(cset: CriteriaSet, criterion: Criterion, draft: AnswerSet, answer: Answer) -> None:
+    answer_key = key(cset, "answer", criterion.id)
+    options = choices(criterion, cset)
+    if options is None:
+        assert isinstance(criterion.answer, NumberAnswer)
+        spec = criterion.answer
+        unknown_key = key(cset, "unknown", criterion.id)
+        is_unknown = answer.value == UNKNOWN
+        seed(unknown_key, is_unknown)
+        seed(answer_key, None if is_unknown or answer.value is None else answer.value)
+        whole = spec.integer
+        st.number_input(
+            f"{criterion.question} ({spec.unit})",
+            key=answer_key,
+            value=None,
+            min_value=int(spec.min) if whole else spec.min,
+            max_value=int(spec.max) if whole else spec.max,
+            step=1 if whole else 0.1,
+            placeholder=f"{spec.unit}, {spec.min:g} to {spec.max:g}",
+            disabled=bool(st.session_state.get(unknown_key)),
+            on_change=_copy_number,
+            args=(cset, draft, criterion.id),
+        )
+        st.checkbox("Not known", key=unknown_key, on_change=_copy_number, args=(cset, draft, criterion.id))
+        return
+    values = [value for value, _ in options] + [UNKNOWN]
+    labels = dict(options) | {UNKNOWN: "Unknown"}
+    seed(answer_key, answer.value if answer.value in values else None)
+    st.radio(
+        criterion.question,
+        values,
+        index=None,
+        key=answer_key,
+        format_func=labels.__getitem__,
+        horizontal=len(values) <= 4 and all(len(label) <= 24 for label in labels.values()),
+        on_change=_copy_choice,
+        args=(cset, draft, criterion.id),
+    )
+
+
+def criterion_basis(cset: CriteriaSet, criterion: Criterion) -> None:
+    """How to assess, what each answer means, the rationale and the sources of one criterion."""
+    st.markdown(f"**How to assess:** {escape_markdown(criterion.help)}")
+    st.markdown(f"**Why it matters:** {escape_markdown(criterion.rationale)}")
+    st.markdown("**Sources:**\n" + "\n".join(_source_lines(cset, criterion)))
+
+
+def _source_lines(cset: CriteriaSet, criterion: Criterion) -> list[str]:
+    lines = []
+    for ref in criterion.sources:
+        citation = cset.sources_by_id[ref.source].citation
+        cite = escape_markdown(f"[{ref.source}] {citation} — {ref.locator} ({ref.strength})")
+        lines.append(f"- {cite}")
+    return lines

@@ -1,0 +1,3 @@
+from candidacy.ui.assess_page import render
+
+render()

@@ -1,0 +1,3 @@
+from candidacy.ui.criteria_page import render
+
+render()
