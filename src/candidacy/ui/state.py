@@ -7,6 +7,7 @@ widget's state is seeded from the draft whenever Streamlit has dropped it.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,10 @@ from candidacy.models import CriteriaSet
 
 __all__ = [
     "CRITERIA_DIR",
+    "CRITERIA_DIR_ENV",
     "SET_KEY",
     "catalogue",
+    "criteria_dir",
     "current_set",
     "draft_for",
     "forget_widgets",
@@ -29,14 +32,24 @@ __all__ = [
 ]
 
 CRITERIA_DIR = Path(__file__).resolve().parents[3] / "criteria"
+CRITERIA_DIR_ENV = "CANDIDACY_CRITERIA_DIR"
 DRAFTS = "drafts"
 SET_KEY = "criteria-set"
 
 
+def criteria_dir() -> str:
+    """The criteria folder: ``$CANDIDACY_CRITERIA_DIR`` when set, else the project's ``criteria/``."""
+    return os.environ.get(CRITERIA_DIR_ENV) or str(CRITERIA_DIR)
+
+
 @st.cache_resource(show_spinner=False)
-def catalogue(folder: str = str(CRITERIA_DIR)) -> Catalogue:
-    """Criteria are read and validated once per process and never changed afterwards."""
+def _load(folder: str) -> Catalogue:
     return load_catalogue(folder)
+
+
+def catalogue() -> Catalogue:
+    """Criteria are read and validated once per process (per folder) and never changed afterwards."""
+    return _load(criteria_dir())
 
 
 def current_set() -> CriteriaSet | None:
