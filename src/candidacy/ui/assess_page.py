@@ -48,7 +48,7 @@ def render() -> None:
         st.subheader("Take the record away")
         st.download_button(
             "Download the record (Markdown)",
-            data=render_markdown(cset, result, draft.case),
+            data=lambda: render_markdown(cset, assess(cset, draft), draft.case),  # built on click, from the draft
             file_name=download_name(draft, "md"),
             mime="text/markdown",
             on_click="ignore",
@@ -57,7 +57,7 @@ def render() -> None:
         )
         st.download_button(
             "Download the answers (JSON, to resume later)",
-            data=draft_json(draft),
+            data=lambda: draft_json(draft),
             file_name=download_name(draft, "json"),
             mime="application/json",
             on_click="ignore",

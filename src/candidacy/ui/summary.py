@@ -43,16 +43,13 @@ def render_summary(result: Assessment) -> None:
 
 def _finding(kind: str, f: Finding) -> None:
     with st.expander(f"**{escape_markdown(f.title)}**: {escape_markdown(f.statement)}", icon=_ICONS[kind]):
-        st.markdown(
+        parts = [
             f"**Criterion:** `{f.criterion}` ({escape_markdown(f.section)})  \n"
             f"**Answer:** {escape_markdown(f.answer_label)}  \n"
             f"**Why it matters:** {escape_markdown(f.rationale)}"
-        )
+        ]
         if f.note:
-            st.markdown("**Assessor's note:**\n\n" + "\n".join("> " + escape_markdown(x) for x in f.note.splitlines()))
-        st.markdown(
-            "**Sources:**\n"
-            + "\n".join(
-                f"- {escape_markdown(f'[{s.id}] {s.citation} — {s.locator} ({s.strength})')}" for s in f.sources
-            )
-        )
+            parts.append("**Assessor's note:**\n\n" + "\n".join("> " + escape_markdown(x) for x in f.note.splitlines()))
+        cites = [escape_markdown(f"[{s.id}] {s.citation} — {s.locator} ({s.strength})") for s in f.sources]
+        parts.append("**Sources:**\n" + "\n".join(f"- {c}" for c in cites))
+        st.markdown("\n\n".join(parts))

@@ -34,31 +34,30 @@ def render_item(
     cset: CriteriaSet, criterion: Criterion, draft: AnswerSet, not_applicable: NotApplicable | None
 ) -> None:
     answer = draft.answers.get(criterion.id, Answer())
-    with st.container(key=key(cset, "item", criterion.id)):
-        if not_applicable is not None:
-            kept = f" Earlier answer kept: {not_applicable.answer_label}." if not_applicable.answer_label else ""
-            st.markdown(f"**{escape_markdown(criterion.title)}** · :grey[not applicable]")
-            st.caption(escape_markdown(not_applicable.reason + kept))
-            return
-        status = ":grey[not yet answered]" if answer.value is None else ":green[answered]"
-        st.markdown(f"**{escape_markdown(criterion.title)}** · {status}")
-        _answer_widget(cset, criterion, draft, answer)
-        note_key = key(cset, "note", criterion.id)
-        seed(note_key, answer.note)
-        st.text_area(
-            "Note: evidence or reasoning",
-            key=note_key,
-            max_chars=MAX_NOTE,
-            height=68,
-            on_change=_copy_note,
-            args=(cset, draft, criterion.id),
-            placeholder="What the answer rests on (examination, letters, discussion)",
-        )
-        with st.expander("How to assess, why it matters, sources"):
-            criterion_basis(cset, criterion)
+    if not_applicable is not None:
+        kept = f" Earlier answer kept: {not_applicable.answer_label}." if not_applicable.answer_label else ""
+        st.markdown(f"**{escape_markdown(criterion.title)}** · :grey[not applicable]")
+        st.caption(escape_markdown(not_applicable.reason + kept))
+        return
+    # Title and question share the widget's label: one element less per item keeps reruns fast.
+    label = f"**{escape_markdown(criterion.title)}** · {escape_markdown(criterion.question)}"
+    _answer_widget(cset, criterion, draft, answer, label)
+    note_key = key(cset, "note", criterion.id)
+    seed(note_key, answer.note)
+    st.text_area(
+        "Note: evidence or reasoning",
+        key=note_key,
+        max_chars=MAX_NOTE,
+        height=68,
+        on_change=_copy_note,
+        args=(cset, draft, criterion.id),
+        placeholder="What the answer rests on (examination, letters, discussion)",
+    )
+    with st.expander("How to assess, why it matters, sources"):
+        criterion_basis(cset, criterion)
 
 
-def _answer_widget(cset: CriteriaSet, criterion: Criterion, draft: AnswerSet, answer: Answer) -> None:
+def _answer_widget(cset: CriteriaSet, criterion: Criterion, draft: AnswerSet, answer: Answer, label: str) -> None:
     answer_key = key(cset, "answer", criterion.id)
     options = choices(criterion, cset)
     if options is None:
@@ -70,7 +69,7 @@ def _answer_widget(cset: CriteriaSet, criterion: Criterion, draft: AnswerSet, an
         seed(answer_key, None if is_unknown or answer.value is None else answer.value)
         whole = spec.integer
         st.number_input(
-            f"{criterion.question} ({spec.unit})",
+            f"{label} ({spec.unit})",
             key=answer_key,
             value=None,
             min_value=int(spec.min) if whole else spec.min,
@@ -87,7 +86,7 @@ def _answer_widget(cset: CriteriaSet, criterion: Criterion, draft: AnswerSet, an
     labels = dict(options) | {UNKNOWN: "Unknown"}
     seed(answer_key, answer.value if answer.value in values else None)
     st.radio(
-        criterion.question,
+        label,
         values,
         index=None,
         key=answer_key,
@@ -99,10 +98,12 @@ def _answer_widget(cset: CriteriaSet, criterion: Criterion, draft: AnswerSet, an
 
 
 def criterion_basis(cset: CriteriaSet, criterion: Criterion) -> None:
-    """How to assess, what each answer means, the rationale and the sources of one criterion."""
-    st.markdown(f"**How to assess:** {escape_markdown(criterion.help)}")
-    st.markdown(f"**Why it matters:** {escape_markdown(criterion.rationale)}")
-    st.markdown("**Sources:**\n" + "\n".join(_source_lines(cset, criterion)))
+    """How to assess, the rationale and the sources of one criterion (one element: reruns stay fast)."""
+    st.markdown(
+        f"**How to assess:** {escape_markdown(criterion.help)}\n\n"
+        f"**Why it matters:** {escape_markdown(criterion.rationale)}\n\n"
+        "**Sources:**\n" + "\n".join(_source_lines(cset, criterion))
+    )
 
 
 def _source_lines(cset: CriteriaSet, criterion: Criterion) -> list[str]:
