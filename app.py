@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from candidacy.ui.layout import print_styles, sidebar
+from candidacy.ui.layout import page_styles, sidebar
 
 st.set_page_config(page_title="candidacy: ITB selection criteria", page_icon=":material/fact_check:", layout="wide")
 page = st.navigation(
@@ -12,5 +12,5 @@ page = st.navigation(
     ]
 )
 sidebar()
-print_styles()
+page_styles()
 page.run()

@@ -42,7 +42,7 @@ def render() -> None:
                 st.caption(escape_markdown(section.description))
             for criterion in section.criteria:
                 render_item(cset, criterion, draft, not_applicable.get(criterion.id))
-    with summary:
+    with summary, st.container(key="summary"):
         st.subheader("Summary for clinician review")
         render_summary(result)
         st.subheader("Take the record away")

@@ -8,11 +8,20 @@ from candidacy.models import CriteriaSet
 from candidacy.render import escape_markdown
 from candidacy.ui.state import SET_KEY, catalogue, current_set
 
-__all__ = ["print_styles", "require_set", "sidebar"]
+__all__ = ["page_styles", "require_set", "sidebar"]
 
-_PRINT_CSS = """
+_PAGE_CSS = """
 <style>
+/* The summary stays in view while the checklist scrolls. */
+@media screen and (min-width: 900px) {
+  [data-testid="stLayoutWrapper"]:has(> .st-key-summary) {
+    position: sticky; top: 3.75rem; max-height: calc(100vh - 5rem); overflow-y: auto;
+  }
+}
 @media print {
+  [data-testid="stLayoutWrapper"]:has(> .st-key-summary) {
+    position: static !important; max-height: none !important; overflow: visible !important;
+  }
   [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
   [data-testid="stFileUploader"], [data-testid="stDownloadButton"], .stDeployButton { display: none !important; }
   [data-testid="stExpanderDetails"] { display: block !important; }
@@ -22,8 +31,9 @@ _PRINT_CSS = """
 """
 
 
-def print_styles() -> None:
-    st.html(_PRINT_CSS)
+def page_styles() -> None:
+    """Screen and print styles: a sticky summary on screen; no controls, all details on paper."""
+    st.html(_PAGE_CSS)
 
 
 def sidebar() -> None:
