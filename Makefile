@@ -35,6 +35,7 @@ unit: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/engine.py
+	$(PY) bench/app.py
 
 schema: $(STAMP)
 	$(PY) -m candidacy schema -o criteria/schema.json

@@ -45,7 +45,7 @@ def render_item(
     note_key = key(cset, "note", criterion.id)
     seed(note_key, answer.note)
     st.text_area(
-        "Note: evidence or reasoning",
+        f"Note on {escape_markdown(criterion.title.lower())}: evidence or reasoning",
         key=note_key,
         max_chars=MAX_NOTE,
         height=68,
@@ -80,7 +80,7 @@ def _answer_widget(cset: CriteriaSet, criterion: Criterion, draft: AnswerSet, an
             on_change=_copy_number,
             args=(cset, draft, criterion.id),
         )
-        st.checkbox("Not known", key=unknown_key, on_change=_copy_number, args=(cset, draft, criterion.id))
+        st.checkbox(f"{escape_markdown(criterion.title)} not known", key=unknown_key, on_change=_copy_number, args=(cset, draft, criterion.id))
         return
     values = [value for value, _ in options] + [UNKNOWN]
     labels = dict(options) | {UNKNOWN: "Unknown"}
