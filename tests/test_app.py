@@ -169,7 +169,7 @@ def test_bad_upload_is_refused_and_work_is_kept(at: AppTest, name: str, content:
 
 def test_downloads_do_not_rerun(at: AppTest) -> None:
     buttons = {b.key: b for b in at.get("download_button")}
-    assert set(buttons) == {"download-markdown", "download-json"}
+    assert set(buttons) == {"download-pdf", "download-markdown", "download-json"}
 
 
 def test_invalid_criteria_file_is_shown_not_raised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -61,7 +61,7 @@ def test_contraindication_suggests_discussion_and_nothing_else(minimal: Criteria
     result = evaluate(minimal, answers)
     assert [f.kind for f in result.by_kind("contraindication")] == ["contraindication"]
     assert _ids(result.next_steps) == ["stop"]
-    assert result.next_steps[0].basis == "a finding of kind 'contraindication' is recorded"
+    assert result.next_steps[0].basis == "a contraindication is recorded"
 
 
 def test_complete_answers_without_contraindication(minimal: CriteriaSet) -> None:
@@ -128,3 +128,12 @@ def test_sha256_ignores_layout_and_comments(minimal_text: str, minimal: Criteria
     assert load_criteria_text(reformatted).sha256 == minimal.sha256
     changed = minimal_text.replace("help: Observe.", "help: Watch.", 1)
     assert load_criteria_text(changed).sha256 != minimal.sha256
+
+
+def test_next_step_basis_reads_as_a_sentence(itb: CriteriaSet) -> None:
+    step = next(s for s in itb.next_steps if s.id == "support_screening")
+    assert describe(step.when, itb) == (
+        "'Intrathecal screening test' is 'Not done yet' and no contraindication is recorded and "
+        "no factor against is recorded and no information is missing and every applicable item is answered "
+        "and every prerequisite is met and not ('Active medical problem now' is 'Yes')"
+    )

@@ -10,7 +10,9 @@ import pytest
 from candidacy import FINDING_KINDS, AnswerSet, CriteriaSet, check_answers, evaluate
 from candidacy.checks import verdict_words
 from candidacy.models import ChoiceAnswer, YesNoAnswer
-from candidacy.render import render_markdown, render_text
+from candidacy.record import build_record
+from candidacy.render import render_text
+from candidacy.reports.markdown import render_markdown
 from candidacy.yamlsource import read_file
 
 from .conftest import ROOT
@@ -171,5 +173,6 @@ def test_no_output_reads_like_a_verdict(itb: CriteriaSet) -> None:
         case = read_file(path).data
         checked = check_answers(itb, AnswerSet.model_validate({"criteria": "itb_pump", "answers": case["answers"]}))
         result = evaluate(itb, checked)
-        for text in (render_markdown(itb, result), render_text(itb, result)):
+        record = build_record(itb, AnswerSet.model_validate({"criteria": "itb_pump", "answers": case["answers"]}))
+        for text in (render_markdown(record), render_text(itb, result)):
             assert verdict_words(text) == [], path.name

@@ -15,7 +15,9 @@ from candidacy.answers import check_answers, load_answers
 from candidacy.engine import evaluate
 from candidacy.errors import AnswersError, CandidacyError, SourceFileError
 from candidacy.loader import criteria_files, load_criteria
-from candidacy.render import render_json, render_markdown, render_text
+from candidacy.record import build_record
+from candidacy.render import render_json, render_text
+from candidacy.reports.markdown import render_markdown
 from candidacy.schema import criteria_json_schema
 
 __all__ = ["main"]
@@ -92,7 +94,7 @@ def evaluate_command(criteria_path: Path, answers_path: Path, fmt: str) -> None:
     if fmt == "json":
         click.echo(render_json(assessment, case), nl=False)
     elif fmt == "markdown":
-        click.echo(render_markdown(cset, assessment, case), nl=False)
+        click.echo(render_markdown(build_record(cset, answer_set, assessment)), nl=False)
     else:
         click.echo(render_text(cset, assessment, case), nl=False)
 

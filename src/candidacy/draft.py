@@ -13,13 +13,13 @@ from candidacy.answers import Answer, AnswerSet, GivenValue, check_answers, pars
 from candidacy.assessment import Assessment
 from candidacy.engine import evaluate
 from candidacy.models import CriteriaSet
-from candidacy.render import render_markdown
+from candidacy.record import Record, build_record
 
 __all__ = [
     "assess",
     "download_name",
     "draft_json",
-    "draft_markdown",
+    "draft_record",
     "load_draft",
     "new_draft",
     "set_answer",
@@ -58,8 +58,9 @@ def draft_json(draft: AnswerSet) -> str:
     return draft.model_dump_json(indent=2) + "\n"
 
 
-def draft_markdown(cset: CriteriaSet, draft: AnswerSet) -> str:
-    return render_markdown(cset, assess(cset, draft), draft.case)
+def draft_record(cset: CriteriaSet, draft: AnswerSet) -> Record:
+    """The canonical record of the draft as it stands (every download is derived from it)."""
+    return build_record(cset, draft)
 
 
 def load_draft(raw: bytes, name: str, cset: CriteriaSet) -> AnswerSet:

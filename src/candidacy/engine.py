@@ -205,10 +205,15 @@ def _same(value: str | float, expected: str | float) -> bool:
     return value == expected
 
 
-_PRESENT_WORDS = {
-    "unanswered": "items remain unanswered",
-    "missing": "information is missing",
-    "prerequisite-unmet": "a prerequisite is not met",
+#: How a ``present`` test reads, when it holds and when it is negated.
+_PRESENT_WORDS: dict[str, tuple[str, str]] = {
+    "contraindication": ("a contraindication is recorded", "no contraindication is recorded"),
+    "caution": ("a caution is recorded", "no caution is recorded"),
+    "unfavourable": ("a factor against is recorded", "no factor against is recorded"),
+    "favourable": ("a factor in favour is recorded", "no factor in favour is recorded"),
+    "prerequisite-unmet": ("a prerequisite is not met", "every prerequisite is met"),
+    "missing": ("information is missing", "no information is missing"),
+    "unanswered": ("items remain unanswered", "every applicable item is answered"),
 }
 
 
@@ -219,9 +224,11 @@ def describe(cond: Condition, cset: CriteriaSet) -> str:
     if isinstance(cond, AnyOf):
         return " or ".join(_grouped(c, cset) for c in cond.any)
     if isinstance(cond, Not):
+        if isinstance(cond.not_, Present):
+            return _PRESENT_WORDS[cond.not_.present][1]
         return f"not ({describe(cond.not_, cset)})"
     if isinstance(cond, Present):
-        return _PRESENT_WORDS.get(cond.present, f"a finding of kind '{cond.present}' is recorded")
+        return _PRESENT_WORDS[cond.present][0]
     criterion = cset.criteria_by_id[cond.criterion]
     name = f"'{criterion.title}'"
     if cond.equals is not None:

@@ -1,8 +1,7 @@
-"""Plain-text and Markdown renderings of an assessment: the record a second clinician reads.
+"""Quick renderings of an assessment for the command line (text, JSON) and Markdown escaping.
 
-Both follow the summary order of :data:`candidacy.assessment.SUMMARY_ORDER`, then the detail of every
-finding (answer, note, rationale, sources), then items not applicable, then the sources list.
-Clinician notes are untrusted text: they are quoted and escaped, never interpreted.
+The full record (Markdown, PDF, canonical JSON) is built in :mod:`candidacy.record` and rendered by
+:mod:`candidacy.reports`. Clinician notes are untrusted text: escaped, never interpreted.
 """
 
 from __future__ import annotations
@@ -12,10 +11,10 @@ import json
 from typing import Any
 
 from candidacy.answers import CaseHeader
-from candidacy.assessment import Assessment, CitedSource, Finding
+from candidacy.assessment import Assessment
 from candidacy.models import CriteriaSet
 
-__all__ = ["record_dict", "render_json", "render_markdown", "render_text"]
+__all__ = ["escape_markdown", "record_dict", "render_json", "render_text"]
 
 
 def record_dict(assessment: Assessment, case: CaseHeader | None = None) -> dict[str, Any]:
@@ -30,23 +29,12 @@ def render_json(assessment: Assessment, case: CaseHeader | None = None) -> str:
     return json.dumps(record_dict(assessment, case), indent=2, ensure_ascii=False) + "\n"
 
 
-def _cites(sources: tuple[CitedSource, ...]) -> str:
-    return "; ".join(f"[{s.id}] {s.locator} ({s.strength})" for s in sources)
-
-
 def escape_markdown(text: str) -> str:
     """Escape untrusted text for Markdown: no HTML, no accidental headings, links or emphasis."""
     text = html.escape(text, quote=False)
     for char in "\\`*_[]#|":
         text = text.replace(char, "\\" + char)
     return text
-
-
-_md = escape_markdown
-
-
-def _quote(text: str) -> list[str]:
-    return ["> " + _md(line) if line else ">" for line in text.splitlines()]
 
 
 def _case_lines(case: CaseHeader | None) -> list[tuple[str, str]]:
@@ -59,60 +47,6 @@ def _case_lines(case: CaseHeader | None) -> list[tuple[str, str]]:
         ("Meeting date", case.meeting_date.isoformat() if case.meeting_date else ""),
     ]
     return [(k, v) for k, v in rows if v]
-
-
-def render_markdown(cset: CriteriaSet, assessment: Assessment, case: CaseHeader | None = None) -> str:
-    ref = assessment.criteria
-    out = [f"# Reasoning record: {_md(ref.title)}", "", f"> **{_md(assessment.notice)}**", ""]
-    for key, value in _case_lines(case):
-        out.append(f"- **{key}:** {_md(value)}")
-    out += [
-        f"- **Criteria set:** `{ref.id}` version {ref.version}, reviewed {ref.review_date}",
-        f"- **Criteria sha256:** `{ref.sha256}`",
-        f"- **Answered:** {assessment.answered} of {assessment.applicable} applicable items",
-        "",
-        "## Summary",
-        "",
-    ]
-    for _, heading, findings in assessment.summary():
-        out.append(f"### {heading}")
-        out.append("")
-        out += [f"- **{_md(f.title)}** — {_md(f.statement)} _(criterion `{f.criterion}`)_" for f in findings] or [
-            "- None recorded."
-        ]
-        out.append("")
-    unanswered = [m for m in assessment.missing if m.status == "unanswered"]
-    if unanswered:
-        out += ["### Not yet answered", ""]
-        out += [f"- **{_md(m.title)}** — to obtain: {_md(m.obtain)}" for m in unanswered]
-        out.append("")
-    out += ["### Next steps suggested by the criteria", ""]
-    out += [f"{i}. {_md(s.step)} _(because {_md(s.basis)})_" for i, s in enumerate(assessment.next_steps, 1)]
-    out += ["", "## Findings in detail", ""]
-    for finding in assessment.findings:
-        out += _finding_md(finding)
-    if assessment.not_applicable:
-        out += ["## Not applicable", ""]
-        out += [f"- **{_md(n.title)}** (`{n.criterion}`): {_md(n.reason)}" for n in assessment.not_applicable]
-        out.append("")
-    out += ["## Sources", ""]
-    out += [f"- **[{s.id}]** {_md(s.citation)}" for s in cset.sources]
-    out.append("")
-    return "\n".join(out)
-
-
-def _finding_md(f: Finding) -> list[str]:
-    lines = [
-        f"### {_md(f.title)} (`{f.criterion}`): {f.kind}",
-        "",
-        f"- **Answer:** {_md(f.answer_label)}",
-        f"- **Finding:** {_md(f.statement)}",
-        f"- **Rationale:** {_md(f.rationale)}",
-        f"- **Sources:** {_md(_cites(f.sources))}",
-    ]
-    if f.note:
-        lines += ["- **Assessor's note:**", "", *_quote(f.note)]
-    return [*lines, ""]
 
 
 def render_text(cset: CriteriaSet, assessment: Assessment, case: CaseHeader | None = None) -> str:

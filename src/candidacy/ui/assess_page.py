@@ -6,12 +6,13 @@ import datetime as dt
 
 import streamlit as st
 
+from candidacy import reports
 from candidacy.answers import AnswerSet, CaseHeader
-from candidacy.draft import assess, download_name, draft_json, load_draft
+from candidacy.draft import assess, download_name, draft_json, draft_record, load_draft
 from candidacy.errors import CandidacyError
 from candidacy.models import CriteriaSet
 from candidacy.privacy import identifier_warning
-from candidacy.render import escape_markdown, render_markdown
+from candidacy.render import escape_markdown
 from candidacy.ui.layout import require_set
 from candidacy.ui.state import draft_for, key, replace_draft, seed
 from candidacy.ui.summary import render_summary
@@ -47,8 +48,17 @@ def render() -> None:
         render_summary(result)
         st.subheader("Take the record away")
         st.download_button(
+            "Download the record (PDF, to print and sign)",
+            data=lambda: reports.render(draft_record(cset, draft), "pdf"),  # built on click, from the draft
+            file_name=download_name(draft, "pdf"),
+            mime="application/pdf",
+            on_click="ignore",
+            key="download-pdf",
+            icon=":material/picture_as_pdf:",
+        )
+        st.download_button(
             "Download the record (Markdown)",
-            data=lambda: render_markdown(cset, assess(cset, draft), draft.case),  # built on click, from the draft
+            data=lambda: reports.render(draft_record(cset, draft), "markdown"),
             file_name=download_name(draft, "md"),
             mime="text/markdown",
             on_click="ignore",

@@ -80,7 +80,12 @@ def _answer_widget(cset: CriteriaSet, criterion: Criterion, draft: AnswerSet, an
             on_change=_copy_number,
             args=(cset, draft, criterion.id),
         )
-        st.checkbox(f"{escape_markdown(criterion.title)} not known", key=unknown_key, on_change=_copy_number, args=(cset, draft, criterion.id))
+        st.checkbox(
+            f"{escape_markdown(criterion.title)} not known",
+            key=unknown_key,
+            on_change=_copy_number,
+            args=(cset, draft, criterion.id),
+        )
         return
     values = [value for value, _ in options] + [UNKNOWN]
     labels = dict(options) | {UNKNOWN: "Unknown"}

@@ -1,0 +1,93 @@
+"""Markdown rendering of the record: readable as plain text, printable from any viewer.
+
+Clinician notes are untrusted text: they are escaped and quoted, never interpreted.
+"""
+
+from __future__ import annotations
+
+from candidacy.record import Citation, ItemEntry, Record
+from candidacy.render import escape_markdown as _md
+
+__all__ = ["MarkdownRenderer", "render_markdown"]
+
+
+class MarkdownRenderer:
+    name = "markdown"
+    suffix = "md"
+    media_type = "text/markdown"
+
+    def render(self, record: Record) -> bytes:
+        return render_markdown(record).encode("utf-8")
+
+
+def _cites(sources: list[Citation]) -> str:
+    return "; ".join(f"[{s.id}] {s.locator} ({s.strength})" for s in sources)
+
+
+def _quote(text: str) -> list[str]:
+    return ["> " + _md(line) if line else ">" for line in text.splitlines()]
+
+
+def case_lines(record: Record) -> list[tuple[str, str]]:
+    case = record.case
+    rows = [
+        ("Case", case.label),
+        ("Assessor", f"{case.assessor} ({case.role})" if case.role else case.assessor),
+        ("Date of assessment", case.assessed_on.isoformat() if case.assessed_on else ""),
+        ("Meeting date", case.meeting_date.isoformat() if case.meeting_date else ""),
+    ]
+    return [(k, v) for k, v in rows if v]
+
+
+def render_markdown(record: Record) -> str:
+    ref = record.criteria
+    out = [f"# Reasoning record: {_md(ref.title)}", "", f"> **{_md(record.notice)}**", ""]
+    out += [f"- **{key}:** {_md(value)}" for key, value in case_lines(record)]
+    out += [
+        f"- **Criteria set:** `{ref.id}` version {ref.version}, reviewed {ref.review_date}",
+        f"- **Criteria sha256:** `{ref.sha256}`",
+        f"- **Answered:** {record.answered} of {record.applicable} applicable items",
+        "",
+        "## Summary",
+        "",
+    ]
+    for _, heading, findings in record.summary():
+        out += [f"### {heading}", ""]
+        lines = [f"- **{_md(f.title)}** — {_md(f.statement)} _(criterion `{f.criterion}`)_" for f in findings]
+        out += [*(lines or ["- None recorded."]), ""]
+    unanswered = [m for m in record.missing if m.status == "unanswered"]
+    if unanswered:
+        out += ["### Not yet answered", ""]
+        out += [f"- **{_md(m.title)}** — to obtain: {_md(m.obtain)}" for m in unanswered]
+        out.append("")
+    out += ["### Next steps suggested by the criteria", ""]
+    out += [f"{i}. {_md(s.step)} _(because {_md(s.basis)})_" for i, s in enumerate(record.next_steps, 1)]
+    out += ["", "## Every applicable item", ""]
+    for item in record.items:
+        if item.applicable:
+            out += _item(item)
+    skipped = [i for i in record.items if not i.applicable]
+    if skipped:
+        out += ["## Not applicable", ""]
+        out += [f"- **{_md(i.title)}** (`{i.criterion}`): {_md(i.reason)}" for i in skipped]
+        out.append("")
+    out += ["## Sources", ""]
+    out += [f"- **[{s.id}]** {_md(s.citation)}" for s in record.sources]
+    out += ["", "## Review", "", "Reviewed by: ______________________  Role: ______________  Date: __________", ""]
+    return "\n".join(out)
+
+
+def _item(item: ItemEntry) -> list[str]:
+    kind = f": {item.finding_kind}" if item.finding_kind else ""
+    lines = [
+        f"### {_md(item.title)} (`{item.criterion}`){kind}",
+        "",
+        f"- **Question:** {_md(item.question)}",
+        f"- **Answer:** {_md(item.answer_label) if item.answer_label else '_not answered_'}",
+        f"- **Finding:** {_md(item.finding) if item.finding else 'none by itself'}",
+        f"- **Rationale:** {_md(item.rationale)}",
+        f"- **Sources:** {_md(_cites(item.sources))}",
+    ]
+    if item.note:
+        lines += ["- **Assessor's note:**", "", *_quote(item.note)]
+    return [*lines, ""]

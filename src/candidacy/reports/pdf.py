@@ -1,0 +1,194 @@
+"""The printable PDF record (fpdf2): what another clinician reads, files and signs.
+
+Layout: title and notice; case and criteria identity; the summary in the fixed order; every
+applicable item with answer, note, finding, rationale and sources; items not applicable with the
+reason; the source list; a reviewer sign-off block. Every page carries the case label and "page N of M".
+The font (Source Sans Pro, OFL) comes from a PyPI package, so Unicode text (é, µ, ≥) renders without
+system fonts. The output is deterministic: the same record gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import font_source_sans_pro
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from candidacy.record import Citation, ItemEntry, Record
+from candidacy.reports.markdown import case_lines
+
+__all__ = ["PdfRenderer", "render_pdf"]
+
+_FONTS = Path(font_source_sans_pro.__file__).parent / "files"
+_FAMILY = "SourceSans"
+_KIND_LABELS = {
+    "contraindication": "Contraindication",
+    "caution": "Caution",
+    "unfavourable": "Factor against",
+    "favourable": "Factor in favour",
+    "prerequisite-unmet": "Prerequisite not met",
+    "missing": "Missing information",
+}
+_FIXED_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+class PdfRenderer:
+    name = "pdf"
+    suffix = "pdf"
+    media_type = "application/pdf"
+
+    def render(self, record: Record) -> bytes:
+        return render_pdf(record)
+
+
+class _Document(FPDF):
+    def __init__(self, record: Record) -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.record = record
+        for style, name in (("", "Regular"), ("B", "Bold"), ("I", "It")):
+            self.add_font(_FAMILY, style, str(_FONTS / f"SourceSansPro-{name}.ttf"))
+        self.set_margins(18, 18, 18)
+        self.set_auto_page_break(auto=True, margin=18)
+        self.set_title(f"Reasoning record: {record.criteria.title}")
+        self.set_subject(f"Case {record.case.label}" if record.case.label else "Reasoning record")
+        self.set_creator("candidacy")
+        # A reviewed record must be reproducible byte for byte: no wall-clock time in the file.
+        created = record.case.assessed_on
+        when = dt.datetime(created.year, created.month, created.day, tzinfo=dt.UTC) if created else _FIXED_DATE
+        self.set_creation_date(when)
+
+    def header(self) -> None:
+        self.set_font(_FAMILY, "", 8)
+        self.set_text_color(90)
+        label = self.record.case.label or "(no case label)"
+        self.cell(0, 5, f"Case {label}  ·  {self.record.criteria.id} {self.record.criteria.version}")
+        self.cell(0, 5, "Decision support for clinician review, not a decision", align="R")
+        self.ln(8)
+        self.set_text_color(0)
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font(_FAMILY, "", 8)
+        self.set_text_color(90)
+        label = self.record.case.label or "(no case label)"
+        self.cell(0, 5, f"Case {label}", new_x=XPos.LMARGIN)
+        self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
+        self.set_text_color(0)
+
+    # -- building blocks -------------------------------------------------------------------------
+    def heading(self, text: str, size: float = 13) -> None:
+        if self.get_y() > self.h - 40:
+            self.add_page()
+        self.ln(2)
+        self.set_font(_FAMILY, "B", size)
+        self.multi_cell(0, size * 0.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(1)
+
+    def para(self, text: str, size: float = 10, style: str = "", indent: float = 0) -> None:
+        self.set_font(_FAMILY, style, size)
+        self.set_x(self.l_margin + indent)
+        self.multi_cell(0, size * 0.48, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+
+    def labelled(self, label: str, text: str, indent: float = 0) -> None:
+        """A bold label and plain text flowing after it (text is written as-is, never interpreted)."""
+        margin = self.l_margin
+        self.set_left_margin(margin + indent)
+        self.set_x(margin + indent)
+        self.set_font(_FAMILY, "B", 10)
+        self.write(4.8, f"{label}: ")
+        self.set_font(_FAMILY, "", 10)
+        self.write(4.8, text)
+        self.ln(5.2)
+        self.set_left_margin(margin)
+
+
+def _cites(sources: list[Citation]) -> str:
+    return "; ".join(f"[{s.id}] {s.locator} ({s.strength})" for s in sources)
+
+
+def render_pdf(record: Record) -> bytes:
+    pdf = _Document(record)
+    pdf.add_page()
+    pdf.set_font(_FAMILY, "B", 17)
+    pdf.multi_cell(0, 8, "Reasoning record", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.para(record.criteria.title, size=12)
+    pdf.ln(2)
+    pdf.set_fill_color(232, 240, 254)
+    pdf.set_font(_FAMILY, "B", 10)
+    pdf.multi_cell(0, 5, record.notice, fill=True, padding=2, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(2)
+    for key, value in case_lines(record):
+        pdf.labelled(key, value)
+    ref = record.criteria
+    pdf.labelled("Criteria set", f"{ref.id}, version {ref.version}, reviewed {ref.review_date}")
+    pdf.labelled("Criteria sha256", ref.sha256)
+    pdf.labelled("Answered", f"{record.answered} of {record.applicable} applicable items")
+
+    pdf.heading("Summary")
+    for _, heading, findings in record.summary():
+        pdf.para(f"{heading} ({len(findings)})", size=11, style="B")
+        if not findings:
+            pdf.para("None recorded.", style="I", indent=4)
+        for f in findings:
+            pdf.para(f"• {f.title}: {f.statement}  [{f.criterion}]", indent=4)
+    unanswered = [m for m in record.missing if m.status == "unanswered"]
+    if unanswered:
+        pdf.para(f"Not yet answered ({len(unanswered)})", size=11, style="B")
+        pdf.para(", ".join(m.title for m in unanswered), indent=4)
+    pdf.para("Next steps the criteria point to", size=11, style="B")
+    if not record.next_steps:
+        pdf.para("None.", style="I", indent=4)
+    for i, step in enumerate(record.next_steps, 1):
+        pdf.para(f"{i}. {step.step}", indent=4)
+        pdf.para(f"because {step.basis}", size=8.5, style="I", indent=8)
+
+    pdf.heading("Every applicable item")
+    for item in record.items:
+        if item.applicable:
+            _item(pdf, item)
+
+    skipped = [i for i in record.items if not i.applicable]
+    if skipped:
+        pdf.heading("Not applicable")
+        for item in skipped:
+            kept = f" Earlier answer kept: {item.answer_label}." if item.answer_label else ""
+            pdf.para(f"• {item.title} [{item.criterion}]: {item.reason}{kept}", indent=2)
+
+    pdf.heading("Sources")
+    for source in record.sources:
+        note = f" ({source.note})" if source.note else ""
+        pdf.para(f"[{source.id}] {source.citation}{note}", size=9, indent=2)
+
+    _sign_off(pdf)
+    return bytes(pdf.output())
+
+
+def _item(pdf: _Document, item: ItemEntry) -> None:
+    if pdf.get_y() > pdf.h - 45:
+        pdf.add_page()
+    kind = f"  —  {_KIND_LABELS[item.finding_kind]}" if item.finding_kind else ""
+    pdf.para(f"{item.title}{kind}", size=10.5, style="B")
+    pdf.para(item.question, size=9, style="I", indent=3)
+    pdf.labelled("Answer", item.answer_label or "not answered", indent=3)
+    if item.note:
+        pdf.labelled("Assessor's note", item.note, indent=3)
+    pdf.labelled("Finding", item.finding or "none by itself", indent=3)
+    pdf.labelled("Rationale", item.rationale, indent=3)
+    pdf.labelled("Sources", _cites(item.sources), indent=3)
+    pdf.ln(1.5)
+
+
+def _sign_off(pdf: _Document) -> None:
+    if pdf.get_y() > pdf.h - 70:
+        pdf.add_page()
+    pdf.heading("Reviewer sign-off")
+    pdf.para("I have read the reasoning above; the decision rests with the treating team.", size=9.5)
+    pdf.ln(3)
+    for label in ("Name", "Role", "Date", "Signature"):
+        pdf.set_font(_FAMILY, "", 10)
+        pdf.cell(28, 10, f"{label}:")
+        y = pdf.get_y() + 8
+        pdf.line(pdf.l_margin + 28, y, pdf.w - pdf.r_margin, y)
+        pdf.ln(12)
