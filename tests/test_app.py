@@ -169,7 +169,7 @@ def test_bad_upload_is_refused_and_work_is_kept(at: AppTest, name: str, content:
 
 def test_downloads_do_not_rerun(at: AppTest) -> None:
     buttons = {b.key: b for b in at.get("download_button")}
-    assert set(buttons) == {"download-pdf", "download-markdown", "download-json"}
+    assert set(buttons) == {"download-pdf", "download-markdown", "download-fhir", "download-json"}
 
 
 def test_invalid_criteria_file_is_shown_not_raised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -184,3 +184,23 @@ def test_invalid_criteria_file_is_shown_not_raised(tmp_path: Path, monkeypatch: 
     assert any("itb\\_pump.yaml:7:10: version:" in e and "put it in quotes" in e for e in errors)
     assert any("broken.yaml" in e and "not valid YAML" in e for e in errors)
     assert any("No valid criteria set" in w.value for w in app.warning)
+
+
+def test_upload_of_a_fhir_response_resumes_the_case(at: AppTest) -> None:
+    from candidacy.fhir import questionnaire_response
+    from candidacy.fhir.response import dumps
+    from candidacy.yamlsource import read_file
+
+    cset = load_criteria(ITB)
+    answer_set = AnswerSet.model_validate(read_file(EXAMPLE).data)
+    raw = dumps(questionnaire_response(cset, answer_set)).encode()
+    at.file_uploader(key="resume-upload").set_value(("case.fhir.json", raw, "application/fhir+json")).run()
+    assert not at.exception
+    assert any(s.value.startswith("Loaded 41 answers from case.fhir.json") for s in at.success)
+    assert at.radio(key=k("answer", "ambulatory")).value == "no"
+
+
+def test_criteria_page_offers_the_fhir_questionnaire(at: AppTest) -> None:
+    at.switch_page("views/criteria.py").run()
+    keys = {b.key for b in at.get("download_button")}
+    assert keys == {"download-questionnaire-R5", "download-questionnaire-R4B"}

@@ -6,6 +6,7 @@ the Markdown record and the JSON answers, and resumes the case from the JSON in 
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -116,6 +117,16 @@ def test_fill_a_case_download_and_resume(server: str, browser: object, tmp_path:
     assert "- **Case:** MS-meeting-03" in record
     assert "The criteria support proceeding to an intrathecal screening test" in record
     assert "> Baclofen to 80 mg/day: drowsy, little effect." in record
+
+    with page.expect_download() as pdf_download:
+        page.get_by_role("button", name="Download the record (PDF, to print and sign)").click()
+    pdf_bytes = Path(pdf_download.value.path()).read_bytes()
+    assert pdf_download.value.suggested_filename == "itb_pump-MS-meeting-03.pdf"
+    assert pdf_bytes.startswith(b"%PDF-")
+    from pypdf import PdfReader
+
+    first_page = PdfReader(io.BytesIO(pdf_bytes)).pages[0].extract_text()
+    assert "Case MS-meeting-03" in first_page and "Reasoning record" in first_page
 
     with page.expect_download() as json_download:
         page.get_by_role("button", name="Download the answers (JSON, to resume later)").click()

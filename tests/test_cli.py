@@ -92,7 +92,7 @@ def test_evaluate_unreadable_answers_exit_2(tmp_path: Path) -> None:
     answers.write_text('{"criteria": "itb_pump", "answers": ')
     done = CliRunner().invoke(main, ["evaluate", "--criteria", str(ITB), "--answers", str(answers)])
     assert done.exit_code == 2
-    assert re.match(rf"{re.escape(str(answers))}:\d+:\d+: \(top level\): not valid YAML: ", done.stderr)
+    assert re.match(rf"{re.escape(str(answers))}:\d+:\d+: not valid YAML: ", done.stderr)
 
 
 def test_schema_file_is_current() -> None:
@@ -108,4 +108,4 @@ def test_schema_file_is_current() -> None:
 def test_schema_to_unwritable_path_is_a_clear_error(tmp_path: Path) -> None:
     done = CliRunner().invoke(main, ["schema", "-o", str(tmp_path / "missing" / "schema.json")])
     assert done.exit_code == 2
-    assert "cannot write" in done.stderr
+    assert "output folder does not exist" in done.stderr

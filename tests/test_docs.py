@@ -15,8 +15,10 @@ def test_readme_starts_with_the_two_commands() -> None:
 
 def test_every_cli_command_is_documented() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for command in main.commands:  # type: ignore[attr-defined]
-        assert f"python -m candidacy {command}" in readme, command
+    for name, command in main.commands.items():  # type: ignore[attr-defined]
+        assert f"python -m candidacy {name}" in readme, name
+        for sub in getattr(command, "commands", {}):
+            assert f"python -m candidacy {name} {sub}" in readme, f"{name} {sub}"
 
 
 def test_ci_runs_the_readme_test_command() -> None:

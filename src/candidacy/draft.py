@@ -64,7 +64,14 @@ def draft_record(cset: CriteriaSet, draft: AnswerSet) -> Record:
 
 
 def load_draft(raw: bytes, name: str, cset: CriteriaSet) -> AnswerSet:
-    """Read a saved answers file for ``cset``; raise AnswersError/SourceFileError naming each problem."""
+    """Read a saved answers file, or a FHIR QuestionnaireResponse, for ``cset``.
+
+    Raises a CandidacyError (AnswersError, SourceFileError, FhirError) naming each problem.
+    """
+    if b'"QuestionnaireResponse"' in raw[:4096]:
+        from candidacy.fhir import answers_from_response
+
+        return answers_from_response(cset, raw, name)
     answer_set, located = parse_answers(raw, name)
     check_answers(cset, answer_set, located)
     return answer_set

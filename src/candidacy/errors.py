@@ -33,9 +33,9 @@ class Problem:
             if self.line is not None:
                 where += f":{self.line}:{self.column or 1}"
             where += ": "
-        path = self.path or "(top level)"
         crit = f" [criterion '{self.criterion}']" if self.criterion else ""
-        return f"{where}{path}{crit}: {self.message}"
+        place = f"{self.path}{crit}: " if self.path or crit else ""
+        return f"{where}{place}{self.message}"
 
 
 class CandidacyError(Exception):

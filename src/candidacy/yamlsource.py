@@ -17,7 +17,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from candidacy.errors import Problem, SourceFileError
 
-__all__ = ["MAX_BYTES", "Located", "PathKey", "format_path", "parse_text", "read_file"]
+__all__ = ["MAX_BYTES", "Located", "PathKey", "format_path", "parse_bytes", "parse_text", "read_file", "read_limited"]
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
@@ -62,18 +62,23 @@ class Located:
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def read_file(path: Path | str, display_name: str | None = None) -> Located:
-    """Read and parse a YAML or JSON file, refusing files that are too large to be reasonable."""
+def read_limited(path: Path | str, display_name: str | None = None) -> bytes:
+    """The bytes of a file, refusing files that are too large to be reasonable input."""
     path = Path(path)
     name = display_name or str(path)
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise SourceFileError(Problem(f"file is {size} bytes; the limit is {MAX_BYTES} bytes (1 MiB)", file=name))
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise SourceFileError(Problem(f"cannot read file: {exc.strerror or exc}", file=name)) from exc
-    return parse_bytes(raw, name)
+
+
+def read_file(path: Path | str, display_name: str | None = None) -> Located:
+    """Read and parse a YAML or JSON file, refusing files that are too large to be reasonable."""
+    name = display_name or str(path)
+    return parse_bytes(read_limited(path, name), name)
 
 
 def parse_bytes(raw: bytes, name: str) -> Located:

@@ -10,6 +10,8 @@ from candidacy import reports
 from candidacy.answers import AnswerSet, CaseHeader
 from candidacy.draft import assess, download_name, draft_json, draft_record, load_draft
 from candidacy.errors import CandidacyError
+from candidacy.fhir import questionnaire_response
+from candidacy.fhir.response import dumps
 from candidacy.models import CriteriaSet
 from candidacy.privacy import identifier_warning
 from candidacy.render import escape_markdown
@@ -66,6 +68,15 @@ def render() -> None:
             icon=":material/description:",
         )
         st.download_button(
+            "Download as FHIR R5 QuestionnaireResponse",
+            data=lambda: dumps(questionnaire_response(cset, draft, "R5")),
+            file_name=download_name(draft, "fhir.json"),
+            mime="application/fhir+json",
+            on_click="ignore",
+            key="download-fhir",
+            icon=":material/share:",
+        )
+        st.download_button(
             "Download the answers (JSON, to resume later)",
             data=lambda: draft_json(draft),
             file_name=download_name(draft, "json"),
@@ -80,7 +91,7 @@ def _resume(cset: CriteriaSet) -> None:
     """Load a saved answers file; a bad or foreign file is reported and the current work is kept."""
     with st.expander("Resume a saved case", icon=":material/upload_file:"):
         upload = st.file_uploader(
-            "Saved answers file (JSON or YAML) downloaded from this page",
+            "Saved answers file (JSON or YAML) or FHIR QuestionnaireResponse (JSON) downloaded from this page",
             type=["json", "yaml", "yml"],
             key=UPLOAD_KEY,
         )

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from candidacy.engine import describe
+from candidacy.fhir import RELEASES, questionnaire
+from candidacy.fhir.response import dumps
 from candidacy.models import ChoiceAnswer, CriteriaSet, Criterion, FindingSpec, NumberAnswer, ScaleAnswer, YesNoAnswer
 from candidacy.render import escape_markdown
 from candidacy.ui.layout import require_set
@@ -25,6 +29,17 @@ def render() -> None:
     if cset.description:
         st.caption(escape_markdown(cset.description))
     st.info(cset.notice, icon=":material/info:")
+    for column, release in zip(st.columns(2), RELEASES, strict=True):
+        with column:
+            st.download_button(
+                f"Download as FHIR {release} Questionnaire",
+                data=partial(_questionnaire_json, cset, release),
+                file_name=f"{cset.id}-{cset.version}-questionnaire-{release}.json",
+                mime="application/fhir+json",
+                on_click="ignore",
+                key=f"download-questionnaire-{release}",
+                icon=":material/share:",
+            )
     for section in cset.sections:
         st.subheader(section.title)
         if section.description:
@@ -39,6 +54,10 @@ def render() -> None:
     for source in cset.sources:
         note = f" _({escape_markdown(source.note)})_" if source.note else ""
         st.markdown(f"- **{escape_markdown(f'[{source.id}]')}** {escape_markdown(source.citation)}{note}")
+
+
+def _questionnaire_json(cset: CriteriaSet, release: str) -> str:
+    return dumps(questionnaire(cset, release))
 
 
 def _criterion(cset: CriteriaSet, criterion: Criterion) -> None:

@@ -1,0 +1,53 @@
+"""Report benchmark: time per format for the golden cases (median per case). Target: PDF under 200 ms.
+
+Prints figures; not a timed test. Run: .venv/bin/python bench/reports.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from candidacy import AnswerSet, load_criteria  # noqa: E402
+from candidacy.fhir import questionnaire_response  # noqa: E402
+from candidacy.record import build_record  # noqa: E402
+from candidacy.reports import RENDERERS  # noqa: E402
+from candidacy.yamlsource import read_file  # noqa: E402
+
+REPEAT = 3
+
+
+def main() -> None:
+    cset = load_criteria(ROOT / "criteria" / "itb_pump.yaml")
+    cases = sorted((ROOT / "tests" / "cases").glob("*.yaml"))
+    answer_sets = []
+    for path in cases:
+        data = read_file(path).data
+        answer_sets.append(AnswerSet.model_validate({"criteria": cset.id, "answers": data["answers"]}))
+    timings: dict[str, list[float]] = {"record": [], "fhir-R5": []}
+    for answer_set in answer_sets:
+        start = time.perf_counter()
+        record = build_record(cset, answer_set)
+        timings["record"].append(time.perf_counter() - start)
+        for name, renderer in RENDERERS.items():
+            runs = []
+            for _ in range(REPEAT):
+                start = time.perf_counter()
+                renderer.render(record)
+                runs.append(time.perf_counter() - start)
+            timings.setdefault(name, []).append(min(runs))
+        start = time.perf_counter()
+        questionnaire_response(cset, answer_set, "R5")
+        timings["fhir-R5"].append(time.perf_counter() - start)
+    print(f"{len(cases)} golden cases; median over cases (best of {REPEAT} per case for the renderers)")
+    for name, values in timings.items():
+        print(f"  {name:<10} median {statistics.median(values) * 1e3:8.1f} ms   max {max(values) * 1e3:8.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,167 @@
+"""The reasoning record: canonical JSON round trip, PDF content and layout, atomic writes, CLI."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from candidacy import AnswerSet, CriteriaSet
+from candidacy.cli import main
+from candidacy.record import build_record, parse_record
+from candidacy.reports import ReportError, render, write_atomic
+from candidacy.yamlsource import read_file
+
+from .conftest import ITB, ROOT
+
+CASES = sorted((Path(__file__).parent / "cases").glob("*.yaml"))
+EXAMPLE = ROOT / "examples" / "ms_wheelchair_user.yaml"
+LONG_NOTE = "Crème brûlée test: dose 50 µg, MAS ≥ 3 — naïve **not bold** <b>no html</b>. " + " ".join(
+    f"sentence {i} of a long note about gait, transfers and spasms." for i in range(120)
+)
+
+
+def _answers(path: Path) -> AnswerSet:
+    data = read_file(path).data
+    return AnswerSet.model_validate({"criteria": "itb_pump", "answers": data["answers"], "case": data.get("case", {})})
+
+
+def _pdf_text(data: bytes) -> tuple[str, list[str]]:
+    reader = PdfReader(io.BytesIO(data))
+    pages = [page.extract_text() or "" for page in reader.pages]
+    # The running header and footer interrupt text that flows across a page break: leave them out.
+    body = [
+        "\n".join(line for line in page.splitlines() if not line.startswith(("Case MS-", "Case (no case label)")))
+        for page in pages
+    ]
+    return "\n".join(body), pages
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_json_record_round_trip_is_identical(itb: CriteriaSet, path: Path) -> None:
+    record = build_record(itb, _answers(path))
+    text = record.to_json()
+    assert parse_record(text) == record
+    assert parse_record(text).to_json() == text
+    assert record.format_version == "1"
+    assert record.criteria.sha256 == itb.sha256
+
+
+def test_pdf_holds_every_finding_note_and_source(itb: CriteriaSet) -> None:
+    answer_set = _answers(EXAMPLE)
+    answer_set.answers["oral_agents"].note = LONG_NOTE
+    record = build_record(itb, answer_set)
+    data = render(record, "pdf")
+    assert data.startswith(b"%PDF-")
+    text, pages = _pdf_text(data)
+    flat = _squash(text)
+    for finding in record.findings:
+        assert _squash(finding.statement) in flat, finding.criterion
+    for item in record.items:
+        if item.applicable:
+            assert _squash(item.rationale) in flat, item.criterion
+    assert _squash(LONG_NOTE) in flat
+    assert "Wheelchair user for 6 years; transfers with a hoist." in flat
+    for source in record.sources:
+        assert _squash(source.citation) in flat, source.id
+    assert "Decision support for clinician review" in flat
+    assert itb.sha256 in flat
+    assert "Reviewer sign-off" in flat and "Signature:" in flat
+    assert len(pages) > 3
+    for number, page in enumerate(pages, 1):
+        assert "Case MS-meeting-03" in page
+        assert f"Page {number} of {len(pages)}" in page
+
+
+def test_pdf_is_reproducible_byte_for_byte(itb: CriteriaSet) -> None:
+    record = build_record(itb, _answers(EXAMPLE))
+    assert render(record, "pdf") == render(record, "pdf")
+
+
+def test_pdf_lists_items_not_applicable_with_reason(itb: CriteriaSet) -> None:
+    text, _ = _pdf_text(render(build_record(itb, _answers(EXAMPLE)), "pdf"))
+    assert (
+        "GMFCS level (cerebral palsy) [gmfcs_level]: Applies only when 'Cause of spasticity' is 'Cerebral palsy'."
+        in _squash(text)
+    )
+
+
+def test_markdown_is_derived_from_the_record(itb: CriteriaSet) -> None:
+    record = build_record(itb, _answers(EXAMPLE))
+    text = render(record, "markdown").decode()
+    assert text.startswith("# Reasoning record: Intrathecal baclofen (ITB) pump")
+    assert "## Every applicable item" in text and "## Review" in text
+    assert render(record, "json").decode() == record.to_json()
+
+
+def test_write_atomic_refuses_a_missing_folder(tmp_path: Path) -> None:
+    with pytest.raises(ReportError, match="output folder does not exist"):
+        write_atomic(tmp_path / "nope" / "r.pdf", b"x")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_write_atomic_leaves_nothing_behind_on_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "r.pdf"
+    target.write_bytes(b"previous report")
+
+    def broken_replace(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(ReportError, match="No space left on device"):
+        write_atomic(target, b"new report")
+    assert target.read_bytes() == b"previous report"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.pdf"]
+
+
+def test_cli_report_formats(tmp_path: Path) -> None:
+    for fmt, suffix in (("pdf", "pdf"), ("markdown", "md"), ("json", "json")):
+        out = tmp_path / f"r.{suffix}"
+        done = CliRunner().invoke(
+            main, ["report", "--criteria", str(ITB), "--answers", str(EXAMPLE), "--format", fmt, "-o", str(out)]
+        )
+        assert done.exit_code == 0, done.stderr
+        assert out.stat().st_size > 1000
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF-")
+    assert parse_record((tmp_path / "r.json").read_text()).case.label == "MS-meeting-03"
+
+
+def test_cli_report_errors_leave_no_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("criteria: itb_pump\nanswers:\n  age_years: {value: 999}\n")
+    out = tmp_path / "r.pdf"
+    done = CliRunner().invoke(
+        main, ["report", "--criteria", str(ITB), "--answers", str(bad), "--format", "pdf", "-o", str(out)]
+    )
+    assert done.exit_code == 2
+    assert "999 is out of range" in done.stderr
+    assert not out.exists()
+    missing = CliRunner().invoke(
+        main,
+        [
+            "report",
+            "--criteria",
+            str(ITB),
+            "--answers",
+            str(EXAMPLE),
+            "--format",
+            "pdf",
+            "-o",
+            str(tmp_path / "x" / "r.pdf"),
+        ],
+    )
+    assert missing.exit_code == 2
+    assert "output folder does not exist" in missing.stderr
+    no_output = CliRunner().invoke(
+        main, ["report", "--criteria", str(ITB), "--answers", str(EXAMPLE), "--format", "pdf"]
+    )
+    assert no_output.exit_code == 2
+    assert "a PDF needs an output file" in no_output.stderr
