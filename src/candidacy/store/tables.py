@@ -1,0 +1,85 @@
+"""The database tables (SQLAlchemy Core). Migrations in ``migrations/versions`` must build the same."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+__all__ = ["audit", "cases", "criteria_snapshots", "metadata", "revisions"]
+
+metadata = MetaData()
+
+criteria_snapshots = Table(
+    "criteria_snapshots",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("criteria_id", String(64), nullable=False),
+    Column("version", String(32), nullable=False),
+    Column("content", Text, nullable=False),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("label", String(120), nullable=False),
+    Column("meeting_date", Date, nullable=True, index=True),
+    Column("criteria_id", String(64), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("archived", Boolean, nullable=False, default=False),
+    Column("lock_version", Integer, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("contraindications", Integer, nullable=False, default=0),
+    Column("against", Integer, nullable=False, default=0),
+    Column("missing", Integer, nullable=False, default=0),
+    Column("next_step", Text, nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+revisions = Table(
+    "revisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("criteria_id", String(64), nullable=False),
+    Column("criteria_version", String(32), nullable=False),
+    Column("criteria_sha256", String(64), nullable=False),
+    Column("answers", Text, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+    Column("content_hash", String(64), nullable=True),
+    Column("record", Text, nullable=True),
+    Column("reviewed_by", String(120), nullable=True),
+    Column("reviewed_role", String(120), nullable=True),
+    Column("reviewed_at", DateTime(timezone=True), nullable=True),
+    Column("review_comment", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("case_id", "number", name="uq_revision_number"),
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("revision", Integer, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(120), nullable=False),
+    Column("action", String(30), nullable=False),
+    Column("item", String(64), nullable=True),
+    Column("old", Text, nullable=True),
+    Column("new", Text, nullable=True),
+)
