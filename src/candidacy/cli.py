@@ -1,4 +1,4 @@
-"""Command line: ``python -m candidacy validate|evaluate|report|fhir|schema``.
+"""Command line: ``python -m candidacy validate|evaluate|report|fhir|diff|cases|schema``.
 
 The core raises :class:`~candidacy.errors.CandidacyError`; this edge prints one line per problem and
 chooses the exit code (1: criteria invalid, 2: answers or input invalid).
@@ -6,6 +6,7 @@ chooses the exit code (1: criteria invalid, 2: answers or input invalid).
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -13,6 +14,7 @@ from typing import NoReturn
 import click
 
 from candidacy.answers import AnswerSet, check_answers, load_answers
+from candidacy.diff import diff_criteria
 from candidacy.draft import draft_json
 from candidacy.engine import evaluate
 from candidacy.errors import AnswersError, CandidacyError, SourceFileError
@@ -25,6 +27,8 @@ from candidacy.render import render_json, render_text
 from candidacy.reports import RENDERERS, ReportError, render, write_atomic
 from candidacy.reports.markdown import render_markdown
 from candidacy.schema import criteria_json_schema
+from candidacy.store import CaseStore, open_store
+from candidacy.store.summary import summary_line
 from candidacy.yamlsource import read_limited
 
 __all__ = ["main"]
@@ -207,6 +211,108 @@ def fhir_import(criteria_path: Path, response_path: Path, output: Path | None) -
         _fail(error, EXIT_INPUT)
         return
     _emit(draft_json(answer_set).encode("utf-8"), output)
+
+
+@main.command(name="diff")
+@click.argument("old_path", type=click.Path(path_type=Path))
+@click.argument("new_path", type=click.Path(path_type=Path))
+def diff_command(old_path: Path, new_path: Path) -> None:
+    """List the criteria added, removed or changed between two criteria files."""
+    try:
+        old, new = load_criteria(old_path), load_criteria(new_path)
+    except CandidacyError as error:
+        _fail(error, EXIT_CRITERIA)
+    result = diff_criteria(old, new)
+    for line in result.lines():
+        click.echo(line)
+    if result.empty:
+        click.echo("no differences in the criteria")
+
+
+@main.group(name="cases")
+def cases_group() -> None:
+    """Stored cases (database from CANDIDACY_DATABASE_URL, default data/candidacy.db)."""
+
+
+def _store() -> CaseStore:
+    try:
+        return open_store()
+    except CandidacyError as error:
+        _fail(error, EXIT_INPUT)
+
+
+@cases_group.command("list")
+@click.option("--meeting", type=click.DateTime(formats=["%Y-%m-%d"]), help="Only this meeting date.")
+@click.option("--status", type=click.Choice(["draft", "ready", "reviewed"]), help="Only this status.")
+@click.option("--search", default="", help="Text in the case label.")
+@click.option("--all", "include_archived", is_flag=True, help="Include archived cases.")
+def cases_list(meeting: dt.datetime | None, status: str | None, search: str, include_archived: bool) -> None:
+    """One line per case: id, meeting, label, status, counts and the next step."""
+    store = _store()
+    rows = store.list_cases(meeting.date() if meeting else None, status, search, include_archived)
+    for row in rows:
+        click.echo(summary_line(row))
+    if not rows:
+        click.echo("no cases")
+
+
+@cases_group.command("show")
+@click.argument("case_id", type=int)
+@click.option("--audit", "with_audit", is_flag=True, help="Also print the audit trail.")
+def cases_show(case_id: int, with_audit: bool) -> None:
+    """The record of a case's current revision (text), its revisions and, on request, its audit trail."""
+    store = _store()
+    try:
+        detail = store.get(case_id)
+        cset = store.criteria[detail.row.criteria_id]
+        drift = store.drift(case_id)
+    except (CandidacyError, KeyError) as error:
+        click.echo(str(error), err=True)
+        sys.exit(EXIT_INPUT)
+    click.echo(summary_line(detail.row))
+    for rev in store.revisions(case_id):
+        signed = (
+            f" reviewed by {rev.reviewed_by} ({rev.reviewed_role}), hash {rev.content_hash}" if rev.content_hash else ""
+        )
+        reason = f" reason: {rev.reason}" if rev.reason else ""
+        click.echo(f"revision {rev.number}: {rev.status}{signed}{reason}")
+    if drift is not None:
+        click.echo("criteria changed since this revision was assessed:")
+        for line in drift.lines():
+            click.echo(f"  {line}")
+    click.echo(render_text(cset, evaluate(cset, check_answers(cset, detail.answers)), detail.answers.case), nl=False)
+    if with_audit:
+        click.echo("audit trail:")
+        for entry in store.audit_trail(case_id):
+            click.echo(f"  {entry.describe()}")
+
+
+@cases_group.command("export")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="JSON Lines file (default: stdout).")
+def cases_export(output: Path | None) -> None:
+    """Every case with its revisions and audit trail, as JSON Lines (a backup that restores)."""
+    import io
+
+    buffer = io.StringIO()
+    count = _store().export_jsonl(buffer)
+    _emit(buffer.getvalue().encode("utf-8"), output)
+    click.echo(f"exported {count} cases", err=True)
+
+
+@cases_group.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+def cases_import(path: Path) -> None:
+    """Restore an export into an empty database."""
+    store = _store()
+    try:
+        with path.open(encoding="utf-8") as lines:
+            count = store.import_jsonl(iter(lines))
+    except OSError as exc:
+        click.echo(f"{path}: cannot read: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_INPUT)
+    except CandidacyError as error:
+        _fail(error, EXIT_INPUT)
+    click.echo(f"imported {count} cases")
 
 
 @main.command()

@@ -183,7 +183,7 @@ class CaseStore:
             content_hash=rev["content_hash"],
             reviewed_by=rev["reviewed_by"],
             reviewed_role=rev["reviewed_role"],
-            reviewed_at=rev["reviewed_at"],
+            reviewed_at=_utc(rev["reviewed_at"]),
             review_comment=rev["review_comment"],
             reason=rev["reason"],
         )
@@ -199,7 +199,8 @@ class CaseStore:
         with self.engine.connect() as conn:
             rows = conn.execute(select(audit).where(audit.c.case_id == case_id).order_by(audit.c.id)).mappings()
             return [
-                AuditEntry(r["at"], r["actor"], r["action"], r["revision"], r["item"], r["old"], r["new"]) for r in rows
+                AuditEntry(_utc(r["at"]), r["actor"], r["action"], r["revision"], r["item"], r["old"], r["new"])
+                for r in rows
             ]
 
     def record(self, case_id: int, number: int | None = None) -> Record:
@@ -240,7 +241,7 @@ class CaseStore:
         )
         with self.engine.begin() as conn:
             self._snapshot(conn, cset)
-            case_id = conn.execute(
+            inserted = conn.execute(
                 insert(cases).values(
                     label=label,
                     meeting_date=meeting_date,
@@ -253,7 +254,9 @@ class CaseStore:
                     updated_at=now,
                     **self._summary(cset, answers),
                 )
-            ).inserted_primary_key[0]
+            ).inserted_primary_key
+            assert inserted is not None
+            case_id = int(inserted[0])
             self._new_revision(conn, case_id, 1, cset, answers, "", now)
             self._audit(conn, case_id, 1, actor, "create", None, None, label, now)
         return int(case_id)
@@ -583,12 +586,19 @@ def _row(r: Any) -> CaseRow:
         against=r["against"],
         missing=r["missing"],
         next_step=r["next_step"],
-        updated_at=r["updated_at"],
+        updated_at=_utc(r["updated_at"]),
     )
 
 
+def _utc(value: Any) -> Any:
+    """SQLite hands back naive datetimes; every time stored here is UTC."""
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
+
+
 def _jsonable(row: Any) -> dict[str, Any]:
-    return {k: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v) for k, v in dict(row).items()}
+    return {k: (_utc(v).isoformat() if isinstance(v, (dt.date, dt.datetime)) else v) for k, v in dict(row).items()}
 
 
 def _from_json(doc: dict[str, Any], table: Any) -> dict[str, Any]:

@@ -1,0 +1,17 @@
+"""The one-line summary of a stored case, shared by the command line and the app."""
+
+from __future__ import annotations
+
+from candidacy.store.repository import CaseRow
+
+__all__ = ["summary_line"]
+
+
+def summary_line(row: CaseRow) -> str:
+    meeting = row.meeting_date.isoformat() if row.meeting_date else "no meeting date"
+    archived = " [archived]" if row.archived else ""
+    return (
+        f"#{row.id} {meeting} {row.label}{archived} · {row.status} (revision {row.revision}) · "
+        f"{row.contraindications} contraindication(s), {row.against} factor(s) against, {row.missing} missing · "
+        f"next: {row.next_step or 'none'}"
+    )

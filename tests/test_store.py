@@ -1,0 +1,266 @@
+"""Stored cases on SQLite and on a real PostgreSQL server: autosave, workflow, audit, drift,
+conflicts, export/import, migrations and crash safety."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import itertools
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from candidacy import CriteriaSet, load_criteria_text
+from candidacy.reports import render
+from candidacy.settings import Settings, SettingsError, load_settings
+from candidacy.store import CaseStore, ConflictError, FrozenError, StoreError
+from candidacy.store.migrate import SchemaError, current_revision, head_revision, migrate
+
+from .conftest import ITB, ROOT
+from .pg_support import fresh_database, postgres_server
+
+_names = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'cases.db'}"
+    return fresh_database(request.getfixturevalue("pg_server"), f"test_{next(_names)}")
+
+
+@pytest.fixture
+def store(db_url: str, itb: CriteriaSet) -> Iterator[CaseStore]:
+    opened = CaseStore(db_url, {itb.id: itb})
+    yield opened
+    opened.close()
+
+
+def _lock(store: CaseStore, case_id: int) -> int:
+    return store.get(case_id).row.lock_version
+
+
+def test_create_list_filter_and_summary(store: CaseStore) -> None:
+    meeting = dt.date(2026, 12, 3)
+    first = store.create_case("itb_pump", "MS-meeting-03", meeting, "dr a")
+    store.create_case("itb_pump", "SCI-referral-11", dt.date(2026, 12, 10), "dr a")
+    lock = store.save_answer(first, _lock(store, first), "active_infection", "yes", "dr a")
+    assert [r.label for r in store.list_cases(meeting_date=meeting)] == ["MS-meeting-03"]
+    assert [r.label for r in store.list_cases(search="sci")] == ["SCI-referral-11"]
+    assert [r.label for r in store.list_cases(search="%")] == []
+    row = store.list_cases(meeting_date=meeting)[0]
+    assert (row.contraindications, row.status, row.lock_version) == (1, "draft", lock)
+    assert row.next_step.startswith("A contraindication is recorded")
+    store.archive(first, lock, "dr a")
+    assert [r.label for r in store.list_cases()] == ["SCI-referral-11"]
+    assert len(store.list_cases(include_archived=True)) == 2
+
+
+def test_autosave_survives_a_restart(db_url: str, itb: CriteriaSet) -> None:
+    first = CaseStore(db_url, {itb.id: itb})
+    case_id = first.create_case("itb_pump", "Case A", None, "dr a")
+    lock = first.save_answer(case_id, _lock(first, case_id), "age_years", 52, "dr a")
+    lock = first.save_note(case_id, lock, "age_years", "from the referral letter, µ ≥ é", "dr a")
+    lock = first.save_header(case_id, lock, "assessor", "Dr A", "dr a")
+    first.close()
+    again = CaseStore(db_url, {itb.id: itb})
+    detail = again.get(case_id)
+    assert detail.answers.answers["age_years"].value == 52
+    assert detail.answers.answers["age_years"].note == "from the referral letter, µ ≥ é"
+    assert detail.answers.case.assessor == "Dr A"
+    assert detail.row.lock_version == lock
+    again.close()
+
+
+def test_review_freezes_and_revisions_keep_history(store: CaseStore) -> None:
+    case_id = store.create_case("itb_pump", "Case B", None, "dr a")
+    lock = store.save_answer(case_id, _lock(store, case_id), "cause", "stroke", "dr a")
+    lock = store.mark_ready(case_id, lock, "dr a")
+    assert store.get(case_id).row.status == "ready"
+    digest = store.review(case_id, lock, "Dr R", "Consultant", "agree with the findings")
+    detail = store.get(case_id)
+    assert (detail.row.status, detail.content_hash, detail.reviewed_by) == ("reviewed", digest, "Dr R")
+    pdf_at_review = render(store.record(case_id, 1), "pdf")
+    with pytest.raises(FrozenError, match="was reviewed and is frozen; start a new revision"):
+        store.save_answer(case_id, detail.row.lock_version, "cause", "other", "dr a")
+    with pytest.raises(StoreError, match="needs a reason"):
+        store.revise(case_id, detail.row.lock_version, " ", "dr a")
+    lock = store.revise(case_id, detail.row.lock_version, "new MRI report", "dr a")
+    store.save_answer(case_id, lock, "cause", "other", "dr a")
+    history = store.revisions(case_id)
+    assert [(r.number, r.status, r.content_hash) for r in history] == [(1, "reviewed", digest), (2, "draft", None)]
+    assert history[0].answers.answers["cause"].value == "stroke"
+    assert history[1].answers.answers["cause"].value == "other"
+    assert render(store.record(case_id, 1), "pdf") == pdf_at_review
+
+
+def test_audit_trail_records_every_change(store: CaseStore) -> None:
+    case_id = store.create_case("itb_pump", "Case C", None, "dr a")
+    lock = store.save_answer(case_id, _lock(store, case_id), "seizures", "no", "dr a")
+    lock = store.save_answer(case_id, lock, "seizures", "yes", "dr b")
+    lock = store.save_note(case_id, lock, "seizures", "two in October", "dr b")
+    store.mark_ready(case_id, lock, "dr b")
+    trail = [(e.actor, e.action, e.item, e.old, e.new) for e in store.audit_trail(case_id)]
+    assert trail == [
+        ("dr a", "create", None, None, "Case C"),
+        ("dr a", "answer", "seizures", None, '"no"'),
+        ("dr b", "answer", "seizures", '"no"', '"yes"'),
+        ("dr b", "note", "seizures", None, "two in October"),
+        ("dr b", "status", None, "draft", "ready"),
+    ]
+
+
+def test_second_writer_gets_a_conflict_and_nothing_is_overwritten(db_url: str, itb: CriteriaSet) -> None:
+    alice, bob = CaseStore(db_url, {itb.id: itb}), CaseStore(db_url, {itb.id: itb})
+    case_id = alice.create_case("itb_pump", "Case D", None, "alice")
+    seen_by_both = _lock(alice, case_id)
+    alice.save_answer(case_id, seen_by_both, "ambulatory", "no", "alice")
+    with pytest.raises(ConflictError) as caught:
+        bob.save_answer(case_id, seen_by_both, "ambulatory", "yes", "bob")
+    message = str(caught.value)
+    assert "changed by someone else since you opened it" in message
+    assert 'alice answer ambulatory (revision 1): None -> "no"' in message
+    assert alice.get(case_id).answers.answers["ambulatory"].value == "no"
+    alice.close()
+    bob.close()
+
+
+def test_criteria_drift_is_reported(db_url: str, itb: CriteriaSet) -> None:
+    store = CaseStore(db_url, {itb.id: itb})
+    case_id = store.create_case("itb_pump", "Case E", None, "dr a")
+    assert store.drift(case_id) is None
+    store.close()
+    text = ITB.read_text(encoding="utf-8").replace('version: "1.0.0"', 'version: "1.1.0"')
+    text = text.replace("question: Is the patient malnourished?", "question: Is the patient undernourished?")
+    newer = load_criteria_text(text, "itb_pump.yaml")
+    store = CaseStore(db_url, {newer.id: newer})
+    drift = store.drift(case_id)
+    assert drift is not None
+    assert drift.lines() == ["criteria version 1.0.0 -> 1.1.0", "changed: malnutrition (question)"]
+    store.close()
+
+
+def test_export_then_import_restores_everything(store: CaseStore, tmp_path: Path, itb: CriteriaSet) -> None:
+    case_id = store.create_case("itb_pump", "Case F", dt.date(2026, 12, 3), "dr a")
+    lock = store.save_answer(case_id, _lock(store, case_id), "cause", "stroke", "dr a")
+    store.review(case_id, lock, "Dr R", "Consultant")
+    buffer = io.StringIO()
+    assert store.export_jsonl(buffer) == 1
+    target = CaseStore(f"sqlite:///{tmp_path / 'restored.db'}", {itb.id: itb})
+    assert target.import_jsonl(iter(buffer.getvalue().splitlines())) == 1
+    assert target.get(case_id).answers == store.get(case_id).answers
+    assert [(e.action, e.new) for e in target.audit_trail(case_id)] == [
+        (e.action, e.new) for e in store.audit_trail(case_id)
+    ]
+    assert render(target.record(case_id, 1), "pdf") == render(store.record(case_id, 1), "pdf")
+    again = io.StringIO()
+    target.export_jsonl(again)
+    assert again.getvalue() == buffer.getvalue()
+    with pytest.raises(StoreError, match="only into an empty database"):
+        target.import_jsonl(iter(buffer.getvalue().splitlines()))
+    new_id = target.create_case("itb_pump", "after import", None, "dr a")
+    assert new_id == case_id + 1
+    target.close()
+
+
+def test_migration_from_the_first_schema_keeps_data(db_url: str, itb: CriteriaSet) -> None:
+    engine = sa.create_engine(db_url)
+    migrate(engine, "0001")
+    assert current_revision(engine) == "0001"
+    now = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO cases (id, label, criteria_id, status, archived, lock_version, revision, created_at, updated_at) "
+                "VALUES (1, 'old case', 'itb_pump', 'draft', false, 1, 1, :now, :now)"
+            ),
+            {"now": now},
+        )
+        answers = json.dumps({"criteria": "itb_pump", "version": "1.0.0", "answers": {"cause": {"value": "stroke"}}})
+        conn.execute(
+            sa.text(
+                "INSERT INTO revisions (case_id, number, criteria_id, criteria_version, criteria_sha256, answers, status, "
+                "reason, created_at) VALUES (1, 1, 'itb_pump', '1.0.0', :sha, :answers, 'draft', '', :now)"
+            ),
+            {"sha": itb.sha256, "answers": answers, "now": now},
+        )
+    engine.dispose()
+    store = CaseStore(db_url, {itb.id: itb})
+    assert current_revision(store.engine) == head_revision()
+    row = store.list_cases()[0]
+    assert (row.label, row.contraindications, row.next_step) == ("old case", 0, "")
+    assert store.get(1).answers.answers["cause"].value == "stroke"
+    store.save_answer(1, row.lock_version, "active_infection", "yes", "dr a")
+    assert store.list_cases()[0].contraindications == 1
+    store.close()
+
+
+def test_a_newer_schema_is_refused(db_url: str, itb: CriteriaSet) -> None:
+    CaseStore(db_url, {itb.id: itb}).close()
+    engine = sa.create_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(SchemaError, match="schema revision '9999', which this version of candidacy does not know"):
+        CaseStore(db_url, {itb.id: itb})
+    engine.dispose()
+
+
+CRASH_SCRIPT = """
+import sys
+sys.path.insert(0, {src!r})
+from candidacy import load_criteria
+from candidacy.store import CaseStore
+cset = load_criteria({itb!r})
+store = CaseStore({url!r}, {{cset.id: cset}})
+case_id = store.create_case("itb_pump", "burst", None, "burst")
+lock = store.get(case_id).row.lock_version
+print("case", case_id, flush=True)
+for i in range(100000):
+    lock = store.save_note(case_id, lock, "cause", f"note {{i}}", "burst")
+    print("ack", i, flush=True)
+"""
+
+
+def test_every_acknowledged_autosave_survives_a_killed_process(db_url: str, itb: CriteriaSet) -> None:
+    script = CRASH_SCRIPT.format(src=str(ROOT / "src"), itb=str(ITB), url=db_url)
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    case_id = int(process.stdout.readline().split()[1])
+    last = -1
+    for line in process.stdout:
+        last = int(line.split()[1])
+        if last >= 40:
+            break
+    os.kill(process.pid, signal.SIGKILL)  # in the middle of the burst
+    process.wait(timeout=30)
+    store = CaseStore(db_url, {itb.id: itb})
+    note = store.get(case_id).answers.answers["cause"].note
+    saved = int(note.split()[1])
+    assert saved >= last  # every acknowledged change is there (one more may have committed unacknowledged)
+    notes = [e.new for e in store.audit_trail(case_id) if e.action == "note"]
+    assert notes[: last + 1] == [f"note {i}" for i in range(last + 1)]
+    store.close()
+
+
+def test_settings_are_validated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("CANDIDACY_DATABASE_URL", "mysql://x")
+    with pytest.raises(SettingsError, match="CANDIDACY_DATABASE_URL: Value error, must start with sqlite://"):
+        load_settings()
+    monkeypatch.setenv("CANDIDACY_DATABASE_URL", "postgresql://u@localhost/db")
+    assert load_settings().database == "postgresql+psycopg://u@localhost/db"
+    monkeypatch.delenv("CANDIDACY_DATABASE_URL")
+    monkeypatch.setenv("CANDIDACY_DATA_DIR", str(tmp_path))
+    assert Settings().database == f"sqlite:///{tmp_path / 'candidacy.db'}"
