@@ -572,6 +572,10 @@ class CaseStore:
         )
 
 
+def _audit_entry(r: Any) -> AuditEntry:
+    return AuditEntry(_utc(r["at"]), r["actor"], r["action"], r["revision"], r["item"], r["old"], r["new"])
+
+
 def _row(r: Any) -> CaseRow:
     return CaseRow(
         id=r["id"],
