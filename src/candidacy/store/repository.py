@@ -198,10 +198,7 @@ class CaseStore:
     def audit_trail(self, case_id: int) -> list[AuditEntry]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(audit).where(audit.c.case_id == case_id).order_by(audit.c.id)).mappings()
-            return [
-                AuditEntry(_utc(r["at"]), r["actor"], r["action"], r["revision"], r["item"], r["old"], r["new"])
-                for r in rows
-            ]
+            return [_audit_entry(r) for r in rows]
 
     def record(self, case_id: int, number: int | None = None) -> Record:
         """The record of a revision: the frozen one if it was reviewed, else built from its answers."""
@@ -488,13 +485,7 @@ class CaseStore:
             .mappings()
             .first()
         )
-        other = (
-            AuditEntry(
-                last["at"], last["actor"], last["action"], last["revision"], last["item"], last["old"], last["new"]
-            )
-            if last
-            else None
-        )
+        other = _audit_entry(last) if last else None
         return ConflictError(
             f"case {case_id} was changed by someone else since you opened it (your version {lock_version}, now "
             f"{case[0]}); your change was not saved. Latest change: {other.describe() if other else 'unknown'}. "
