@@ -8,6 +8,8 @@ st.set_page_config(page_title="candidacy: ITB selection criteria", page_icon=":m
 page = st.navigation(
     [
         st.Page("views/assess.py", title="Assess a case", icon=":material/fact_check:", default=True),
+        st.Page("views/cases.py", title="Cases", icon=":material/folder_open:"),
+        st.Page("views/meeting.py", title="Meeting", icon=":material/groups:"),
         st.Page("views/criteria.py", title="Criteria", icon=":material/menu_book:"),
     ]
 )

@@ -24,3 +24,9 @@ def minimal() -> CriteriaSet:
 @pytest.fixture(scope="session")
 def minimal_text() -> str:
     return MINIMAL.read_text(encoding="utf-8")
+
+
+@pytest.fixture(autouse=True)
+def _own_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test gets its own SQLite file: nothing touches the project's data/ folder."""
+    monkeypatch.setenv("CANDIDACY_DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")

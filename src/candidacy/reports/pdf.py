@@ -19,7 +19,7 @@ from fpdf.enums import XPos, YPos
 from candidacy.record import Citation, ItemEntry, Record
 from candidacy.reports.markdown import case_lines
 
-__all__ = ["PdfRenderer", "render_pdf"]
+__all__ = ["PdfRenderer", "render_meeting_pdf", "render_pdf"]
 
 _FONTS = Path(font_source_sans_pro.__file__).parent / "files"
 _FAMILY = "SourceSans"
@@ -110,6 +110,23 @@ def _cites(sources: list[Citation]) -> str:
 
 def render_pdf(record: Record) -> bytes:
     pdf = _Document(record)
+    _record_pages(pdf, record)
+    return bytes(pdf.output())
+
+
+def render_meeting_pdf(records: list[Record], title: str) -> bytes:
+    """Several records in one document, each from a new page with its own case label in the margins."""
+    if not records:
+        raise ValueError("no records to render")
+    pdf = _Document(records[0])
+    pdf.set_title(title)
+    for record in records:
+        pdf.record = record
+        _record_pages(pdf, record)
+    return bytes(pdf.output())
+
+
+def _record_pages(pdf: _Document, record: Record) -> None:
     pdf.add_page()
     pdf.set_font(_FAMILY, "B", 17)
     pdf.multi_cell(0, 8, "Reasoning record", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -162,7 +179,6 @@ def render_pdf(record: Record) -> bytes:
         pdf.para(f"[{source.id}] {source.citation}{note}", size=9, indent=2)
 
     _sign_off(pdf)
-    return bytes(pdf.output())
 
 
 def _item(pdf: _Document, item: ItemEntry) -> None:

@@ -291,6 +291,17 @@ class CaseStore:
 
         return self._change(case_id, lock_version, actor, change, item=field_name)
 
+    def save_all(self, case_id: int, lock_version: int, answers: AnswerSet, actor: str, reason: str) -> int:
+        """Replace every answer and the header at once (saving a draft, loading a file); audited."""
+
+        def change(current: AnswerSet) -> tuple[str, str | None, str | None]:
+            before = len(current.answers)
+            current.answers = dict(answers.answers)
+            current.case = answers.case.model_copy()
+            return "load", f"{before} answers", f"{len(answers.answers)} answers ({reason})"
+
+        return self._change(case_id, lock_version, actor, change, item=None)
+
     def mark_ready(self, case_id: int, lock_version: int, actor: str) -> int:
         return self._set_status(case_id, lock_version, "ready", actor)
 
@@ -508,7 +519,7 @@ class CaseStore:
             conn.execute(update(cases).where(cases.c.id == case_id).values(status="draft"))
         return new_lock
 
-    def _change(self, case_id: int, lock_version: int, actor: str, change: Any, item: str) -> int:
+    def _change(self, case_id: int, lock_version: int, actor: str, change: Any, item: str | None) -> int:
         now = _now()
         with self.engine.begin() as conn:
             detail = self._detail(conn, case_id)
@@ -522,8 +533,12 @@ class CaseStore:
             answers = detail.answers.model_copy(deep=True)
             action, old, new = change(answers)
             new_lock = self._write_answers(conn, case_id, lock_version, answers, now)
-            if action == "header" and item in ("label", "meeting_date"):
-                conn.execute(update(cases).where(cases.c.id == case_id).values(**{item: getattr(answers.case, item)}))
+            if action in ("header", "load"):
+                conn.execute(
+                    update(cases)
+                    .where(cases.c.id == case_id)
+                    .values(label=answers.case.label or detail.row.label, meeting_date=answers.case.meeting_date)
+                )
             self._audit(conn, case_id, detail.row.revision, actor, action, item, old, new, now)
         return new_lock
 

@@ -15,6 +15,9 @@ from candidacy.fhir.response import dumps
 from candidacy.models import CriteriaSet
 from candidacy.privacy import identifier_warning
 from candidacy.render import escape_markdown
+from candidacy.ui import cases_state
+from candidacy.ui.case_panel import render_case_panel
+from candidacy.ui.cases_state import autosave
 from candidacy.ui.layout import require_set
 from candidacy.ui.state import draft_for, key, replace_draft, seed
 from candidacy.ui.summary import render_summary
@@ -34,7 +37,8 @@ def render() -> None:
     st.title("Assess a case")
     _resume(cset)
     draft = draft_for(cset)
-    _case_header(cset, draft)
+    frozen = render_case_panel(cset, draft)
+    _case_header(cset, draft, frozen)
     result = assess(cset, draft)
     not_applicable = {n.criterion: n for n in result.not_applicable}
     checklist, summary = st.columns([3, 2], gap="large")
@@ -44,7 +48,7 @@ def render() -> None:
             if section.description:
                 st.caption(escape_markdown(section.description))
             for criterion in section.criteria:
-                render_item(cset, criterion, draft, not_applicable.get(criterion.id))
+                render_item(cset, criterion, draft, not_applicable.get(criterion.id), frozen)
     with summary, st.container(key="summary"):
         st.subheader("Summary for clinician review")
         render_summary(result)
@@ -106,6 +110,16 @@ def _resume(cset: CriteriaSet) -> None:
                 lines = "\n".join(f"- {escape_markdown(str(p))}" for p in error.problems)
                 st.session_state[UPLOAD_MESSAGE] = ("error", f"Not loaded; the current work is unchanged.\n\n{lines}")
             else:
+                opened = cases_state.opened()
+                if opened is not None:
+                    try:
+                        lock = cases_state.store().save_all(
+                            opened[0], opened[1], loaded, cases_state.actor(), f"loaded from {upload.name}"
+                        )
+                    except CandidacyError as error:
+                        st.session_state[UPLOAD_MESSAGE] = ("error", f"Not loaded into the stored case: {error}")
+                        return
+                    cases_state.set_lock(lock)
                 replace_draft(cset, loaded)
                 count = sum(1 for a in loaded.answers.values() if a.value is not None)
                 st.session_state[UPLOAD_MESSAGE] = ("success", f"Loaded {count} answers from {upload.name}.")
@@ -117,15 +131,18 @@ def _resume(cset: CriteriaSet) -> None:
 def _copy_case(cset: CriteriaSet, draft: AnswerSet, name: str) -> None:
     value = st.session_state[key(cset, "case", name)]
     draft.case = CaseHeader.model_validate({**draft.case.model_dump(), name: value})
+    autosave(cset, "header", name, value)
 
 
-def _case_header(cset: CriteriaSet, draft: AnswerSet) -> None:
+def _case_header(cset: CriteriaSet, draft: AnswerSet, frozen: bool) -> None:
     columns = st.columns(5)
     for column, (name, label) in zip(columns, _TEXT_FIELDS, strict=False):
         widget_key = key(cset, "case", name)
         seed(widget_key, getattr(draft.case, name))
         with column:
-            st.text_input(label, key=widget_key, max_chars=120, on_change=_copy_case, args=(cset, draft, name))
+            st.text_input(
+                label, key=widget_key, max_chars=120, on_change=_copy_case, args=(cset, draft, name), disabled=frozen
+            )
     for column, (name, label) in zip(columns[3:], _DATE_FIELDS, strict=False):
         widget_key = key(cset, "case", name)
         seed(widget_key, getattr(draft.case, name))
@@ -137,6 +154,7 @@ def _case_header(cset: CriteriaSet, draft: AnswerSet) -> None:
                 min_value=dt.date(2000, 1, 1),
                 max_value=dt.date(2100, 12, 31),
                 format="YYYY-MM-DD",
+                disabled=frozen,
                 on_change=_copy_case,
                 args=(cset, draft, name),
             )

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from candidacy.answers import MAX_NOTE, Answer, AnswerSet
+from candidacy.answers import MAX_NOTE, Answer, AnswerSet, GivenValue
 from candidacy.assessment import NotApplicable
 from candidacy.draft import set_answer, set_note
 from candidacy.models import UNKNOWN, CriteriaSet, Criterion, NumberAnswer
 from candidacy.render import escape_markdown
+from candidacy.ui.cases_state import autosave
 from candidacy.ui.state import key, seed
 from candidacy.values import choices
 
@@ -16,22 +17,31 @@ __all__ = ["criterion_basis", "render_item"]
 
 
 def _copy_choice(cset: CriteriaSet, draft: AnswerSet, crit_id: str) -> None:
-    set_answer(draft, crit_id, st.session_state[key(cset, "answer", crit_id)])
+    value = st.session_state[key(cset, "answer", crit_id)]
+    set_answer(draft, crit_id, value)
+    autosave(cset, "answer", crit_id, value)
 
 
 def _copy_number(cset: CriteriaSet, draft: AnswerSet, crit_id: str) -> None:
-    if st.session_state.get(key(cset, "unknown", crit_id)):
-        set_answer(draft, crit_id, UNKNOWN)
-    else:
-        set_answer(draft, crit_id, st.session_state.get(key(cset, "answer", crit_id)))
+    value: GivenValue = UNKNOWN
+    if not st.session_state.get(key(cset, "unknown", crit_id)):
+        value = st.session_state.get(key(cset, "answer", crit_id))
+    set_answer(draft, crit_id, value)
+    autosave(cset, "answer", crit_id, value)
 
 
 def _copy_note(cset: CriteriaSet, draft: AnswerSet, crit_id: str) -> None:
-    set_note(draft, crit_id, st.session_state[key(cset, "note", crit_id)] or "")
+    note = st.session_state[key(cset, "note", crit_id)] or ""
+    set_note(draft, crit_id, note)
+    autosave(cset, "note", crit_id, note)
 
 
 def render_item(
-    cset: CriteriaSet, criterion: Criterion, draft: AnswerSet, not_applicable: NotApplicable | None
+    cset: CriteriaSet,
+    criterion: Criterion,
+    draft: AnswerSet,
+    not_applicable: NotApplicable | None,
+    frozen: bool = False,
 ) -> None:
     answer = draft.answers.get(criterion.id, Answer())
     if not_applicable is not None:
@@ -41,7 +51,7 @@ def render_item(
         return
     # Title and question share the widget's label: one element less per item keeps reruns fast.
     label = f"**{escape_markdown(criterion.title)}** · {escape_markdown(criterion.question)}"
-    _answer_widget(cset, criterion, draft, answer, label)
+    _answer_widget(cset, criterion, draft, answer, label, frozen)
     note_key = key(cset, "note", criterion.id)
     seed(note_key, answer.note)
     st.text_area(
@@ -52,12 +62,15 @@ def render_item(
         on_change=_copy_note,
         args=(cset, draft, criterion.id),
         placeholder="What the answer rests on (examination, letters, discussion)",
+        disabled=frozen,
     )
     with st.expander("How to assess, why it matters, sources"):
         criterion_basis(cset, criterion)
 
 
-def _answer_widget(cset: CriteriaSet, criterion: Criterion, draft: AnswerSet, answer: Answer, label: str) -> None:
+def _answer_widget(
+    cset: CriteriaSet, criterion: Criterion, draft: AnswerSet, answer: Answer, label: str, frozen: bool
+) -> None:
     answer_key = key(cset, "answer", criterion.id)
     options = choices(criterion, cset)
     if options is None:
@@ -76,13 +89,14 @@ def _answer_widget(cset: CriteriaSet, criterion: Criterion, draft: AnswerSet, an
             max_value=int(spec.max) if whole else spec.max,
             step=1 if whole else 0.1,
             placeholder=f"{spec.unit}, {spec.min:g} to {spec.max:g}",
-            disabled=bool(st.session_state.get(unknown_key)),
+            disabled=frozen or bool(st.session_state.get(unknown_key)),
             on_change=_copy_number,
             args=(cset, draft, criterion.id),
         )
         st.checkbox(
             f"{escape_markdown(criterion.title)} not known",
             key=unknown_key,
+            disabled=frozen,
             on_change=_copy_number,
             args=(cset, draft, criterion.id),
         )
@@ -97,6 +111,7 @@ def _answer_widget(cset: CriteriaSet, criterion: Criterion, draft: AnswerSet, an
         key=answer_key,
         format_func=labels.__getitem__,
         horizontal=len(values) <= 4 and all(len(label) <= 24 for label in labels.values()),
+        disabled=frozen,
         on_change=_copy_choice,
         args=(cset, draft, criterion.id),
     )

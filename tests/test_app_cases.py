@@ -1,0 +1,147 @@
+"""Stored cases through the app (AppTest): save, autosave, reopen in a new session, review, conflict, meeting."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from candidacy import load_criteria
+from candidacy.store import CaseStore
+
+from .conftest import ITB, ROOT
+
+APP = str(ROOT / "app.py")
+
+
+def k(role: str, name: str = "") -> str:
+    return f"itb_pump-{role}-{name}" if name else f"itb_pump-{role}"
+
+
+def new_session() -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    assert not app.exception
+    return app
+
+
+def db() -> CaseStore:
+    cset = load_criteria(ITB)
+    return CaseStore(os.environ["CANDIDACY_DATABASE_URL"], {cset.id: cset})
+
+
+def open_from_cases_page(app: AppTest, case_id: int) -> None:
+    app.switch_page("views/cases.py").run()
+    app.button(key=f"open-{case_id}").click().run()
+    app.switch_page("views/assess.py").run()
+    assert not app.exception
+
+
+def panel(app: AppTest) -> str:
+    return " ".join(m.value for m in app.markdown if "Stored case" in m.value or "Unsaved draft" in m.value)
+
+
+def test_save_a_draft_then_every_change_autosaves() -> None:
+    app = new_session()
+    app.text_input(key="actor").input("Dr A").run()
+    app.radio(key=k("answer", "cause")).set_value("stroke").run()
+    assert "Unsaved draft" in panel(app)
+    app.button(key="case-save-new").click().run()
+    assert "Stored case #1" in panel(app)
+    app.radio(key=k("answer", "ambulatory")).set_value("no").run()
+    app.text_area(key=k("note", "ambulatory")).input("wheelchair since 2019").run()
+    stored = db().get(1).answers.answers
+    assert stored["cause"].value == "stroke"
+    assert (stored["ambulatory"].value, stored["ambulatory"].note) == ("no", "wheelchair since 2019")
+    actors = {e.actor for e in db().audit_trail(1)}
+    assert actors == {"Dr A"}
+
+    # A new browser session (the old one closed) finds everything on the Cases page.
+    again = new_session()
+    open_from_cases_page(again, 1)
+    assert again.radio(key=k("answer", "cause")).value == "stroke"
+    assert again.text_area(key=k("note", "ambulatory")).value == "wheelchair since 2019"
+
+
+def test_create_from_cases_page_and_list_summary() -> None:
+    app = new_session()
+    app.switch_page("views/cases.py").run()
+    app.text_input(key="new-case-label").input("SCI-referral-11")
+    app.date_input(key="new-case-meeting").set_value(dt.date(2026, 12, 3))
+    app.button(key="new-case-create").click().run()
+    assert not app.exception
+    assert app.title[0].value == "Assess a case"  # the new case opens straight away
+    app.switch_page("views/assess.py").run()  # AppTest keeps its own page pointer: follow the switch
+    assert "Stored case #1" in panel(app)
+    app.radio(key=k("answer", "active_infection")).set_value("yes").run()
+    app.switch_page("views/cases.py").run()
+    lines = [m.value for m in app.markdown if "#1 " in m.value]
+    assert lines and "1 contraindication(s)" in lines[0] and "SCI-referral-11" in lines[0]
+
+
+def test_review_freezes_and_a_new_revision_needs_a_reason() -> None:
+    app = new_session()
+    app.button(key="case-save-new").click().run()
+    app.radio(key=k("answer", "cause")).set_value("stroke").run()
+    app.button(key="case-ready").click().run()
+    app.text_input(key="review-name").input("Dr R")
+    app.text_input(key="review-role").input("Consultant neurologist")
+    app.button(key="case-review").click().run()
+    assert not app.exception
+    assert any("This revision is frozen; content hash" in s.value for s in app.success)
+    assert app.radio(key=k("answer", "cause")).disabled
+    app.button(key="case-revise").click().run()
+    assert any("needs a reason" in e.value for e in app.error)
+    app.text_input(key="revise-reason").input("new MRI report")
+    app.button(key="case-revise").click().run()
+    assert not app.radio(key=k("answer", "cause")).disabled
+    assert "revision 2" in panel(app)
+
+
+def test_second_session_gets_a_conflict_not_a_silent_overwrite() -> None:
+    first = new_session()
+    first.text_input(key="actor").input("Dr A").run()
+    first.button(key="case-save-new").click().run()
+    second = new_session()
+    second.text_input(key="actor").input("Dr B").run()
+    open_from_cases_page(second, 1)
+    first.radio(key=k("answer", "seizures")).set_value("yes").run()
+    second.radio(key=k("answer", "seizures")).set_value("no").run()
+    errors = [e.value for e in second.error]
+    assert errors and "changed by someone else since you opened it" in errors[0]
+    assert "Dr A answer seizures" in errors[0]
+    assert second.radio(key=k("answer", "seizures")).value == "yes"  # reloaded: the other change is shown
+    assert db().get(1).answers.answers["seizures"].value == "yes"
+
+
+def test_meeting_page_lists_the_agenda_and_offers_one_pdf() -> None:
+    store = db()
+    day = dt.date(2026, 12, 3)
+    store.create_case("itb_pump", "MS-meeting-03", day, "Dr A")
+    store.create_case("itb_pump", "SCI-referral-11", day, "Dr A")
+    store.create_case("itb_pump", "other day", dt.date(2026, 12, 10), "Dr A")
+    app = new_session()
+    app.switch_page("views/meeting.py").run()
+    app.date_input(key="meeting-date").set_value(day).run()
+    assert not app.exception
+    agenda = [m.value for m in app.markdown if m.value.startswith(("1. ", "2. "))]
+    assert len(agenda) == 2 and "MS-meeting-03" in agenda[0]
+    assert [b.key for b in app.get("download_button")] == ["download-meeting-pdf"]
+
+
+def test_pages_render_without_a_database_problem() -> None:
+    app = new_session()
+    for page in ("views/cases.py", "views/meeting.py"):
+        app.switch_page(page).run()
+        assert not app.exception
+
+
+def test_bad_database_setting_is_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CANDIDACY_DATABASE_URL", "mysql://nope")
+    app = new_session()
+    assert any("Stored cases are unavailable" in w.value and "must start with sqlite" in w.value for w in app.warning)
+    app.switch_page("views/cases.py").run()
+    assert not app.exception
+    assert any("Stored cases are unavailable" in e.value for e in app.error)

@@ -1,0 +1,3 @@
+from candidacy.ui.cases_page import render
+
+render()

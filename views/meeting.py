@@ -1,0 +1,3 @@
+from candidacy.ui.meeting_page import render
+
+render()
