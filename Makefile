@@ -36,6 +36,8 @@ unit: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/engine.py
 	$(PY) bench/app.py
+	$(PY) bench/reports.py
+	$(PY) bench/store.py
 
 schema: $(STAMP)
 	$(PY) -m candidacy schema -o criteria/schema.json

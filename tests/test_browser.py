@@ -24,9 +24,10 @@ TIMEOUT = 30_000
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     chromium_path()  # skip (or fail in CI) before starting anything
-    with streamlit_server() as url:
+    database = tmp_path_factory.mktemp("browser") / "cases.db"
+    with streamlit_server({"CANDIDACY_DATABASE_URL": f"sqlite:///{database}"}) as url:
         yield url
 
 
@@ -161,3 +162,36 @@ def test_criteria_page_in_the_browser(server: str, browser: object) -> None:
     expect(page.get_by_role("heading", name="Criteria", exact=True)).to_be_visible(timeout=TIMEOUT)
     expect(page.get_by_text("sha256")).to_be_visible(timeout=TIMEOUT)
     page.close()
+
+
+def test_stored_case_survives_closing_the_page(server: str, browser: object) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    page.goto(server)
+    page.get_by_role("link", name="Cases").click()
+    expect(page.get_by_role("heading", name="Cases", exact=True)).to_be_visible()
+    page.get_by_label("Case label (pseudonym)").fill("Browser-case-01")
+    page.get_by_role("button", name="Create and open").click()
+    expect(page.get_by_text("Stored case #1")).to_be_visible()
+    choose(page, "seizures", "Yes")
+    note = item(page, "note", "seizures").locator("textarea")
+    note.click()
+    page.keyboard.type("two in October")
+    page.keyboard.press("Tab")
+    wait_idle(page)
+    page.close()  # the browser tab goes away
+
+    reopened = context.new_page()
+    reopened.set_default_timeout(TIMEOUT)
+    reopened.goto(server)
+    reopened.get_by_role("link", name="Cases").click()
+    expect(reopened.get_by_text("Browser-case-01")).to_be_visible()
+    reopened.locator(".st-key-case-row-1").get_by_role("button", name="Open").click()
+    expect(reopened.get_by_text("Stored case #1")).to_be_visible()
+    expect(radio_option(reopened, "seizures", "Yes").locator("input")).to_be_checked()  # type: ignore[attr-defined]
+    expect(item(reopened, "note", "seizures").locator("textarea")).to_have_value("two in October")
+    reopened.screenshot(path=str(ARTIFACTS / "stored-case-reopened.png"))
+    context.close()
