@@ -7,7 +7,6 @@ widget's state is seeded from the draft whenever Streamlit has dropped it.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +15,12 @@ import streamlit as st
 from candidacy.answers import AnswerSet
 from candidacy.catalogue import Catalogue, load_catalogue
 from candidacy.draft import new_draft
+from candidacy.errors import CandidacyError
 from candidacy.models import CriteriaSet
+from candidacy.settings import load_settings
 
 __all__ = [
     "CRITERIA_DIR",
-    "CRITERIA_DIR_ENV",
     "SET_KEY",
     "catalogue",
     "criteria_dir",
@@ -32,14 +32,16 @@ __all__ = [
 ]
 
 CRITERIA_DIR = Path(__file__).resolve().parents[3] / "criteria"
-CRITERIA_DIR_ENV = "CANDIDACY_CRITERIA_DIR"
 DRAFTS = "drafts"
 SET_KEY = "criteria-set"
 
 
 def criteria_dir() -> str:
-    """The criteria folder: ``$CANDIDACY_CRITERIA_DIR`` when set, else the project's ``criteria/``."""
-    return os.environ.get(CRITERIA_DIR_ENV) or str(CRITERIA_DIR)
+    """The criteria folder from the settings (``CANDIDACY_CRITERIA_DIR``, else the project's ``criteria/``)."""
+    try:
+        return str(load_settings().criteria_dir)
+    except CandidacyError:
+        return str(CRITERIA_DIR)  # the database setting is reported where the store is used
 
 
 @st.cache_resource(show_spinner=False)
