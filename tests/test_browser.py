@@ -195,3 +195,28 @@ def test_stored_case_survives_closing_the_page(server: str, browser: object) -> 
     expect(item(reopened, "note", "seizures").locator("textarea")).to_have_value("two in October")
     reopened.screenshot(path=str(ARTIFACTS / "stored-case-reopened.png"))
     context.close()
+
+
+def test_learn_one_vignette_end_to_end(server: str, browser: object) -> None:
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+    page.set_default_timeout(TIMEOUT)
+    page.goto(server)
+    page.get_by_role("link", name="Learn").click()
+    expect(page.get_by_role("heading", name="Learn", exact=True)).to_be_visible()
+    page.locator(".st-key-learn-vignette").click()
+    page.get_by_role("option", name="Documented anaphylaxis to baclofen").click()
+    expect(page.get_by_text("throat swelling and a rash")).to_be_visible()
+    scope = "learn-v09_true_allergy-itb_pump"
+    option = page.locator(f".st-key-{scope}-answer-baclofen_hypersensitivity [data-testid='stRadioOption']").filter(
+        has=page.get_by_text("True hypersensitivity documented", exact=True)
+    )
+    option.click()
+    expect(option.locator("input")).to_be_checked()
+    wait_idle(page)
+    page.get_by_role("button", name="Compare with the reference reasoning").click()
+    expect(page.get_by_text("Teaching point: True hypersensitivity to baclofen")).to_be_visible()
+    expect(page.get_by_test_id("stMetricValue")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "learn-compared.png"))
+    page.close()

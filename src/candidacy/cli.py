@@ -29,6 +29,7 @@ from candidacy.reports.markdown import render_markdown
 from candidacy.schema import criteria_json_schema
 from candidacy.store import CaseStore, open_store
 from candidacy.store.summary import summary_line
+from candidacy.vignettes import load_vignettes, vignette_folder
 from candidacy.yamlsource import read_limited
 
 __all__ = ["main"]
@@ -75,8 +76,16 @@ def validate(paths: tuple[Path, ...]) -> None:
             for problem in error.problems:
                 click.echo(str(problem), err=True)
             continue
+        try:
+            vignettes = load_vignettes(vignette_folder(path, cset), cset)
+        except CandidacyError as error:
+            failed = True
+            for problem in error.problems:
+                click.echo(str(problem), err=True)
+            continue
         click.echo(
             f"ok: {path}: {cset.id} version {cset.version}, {len(cset.criteria_by_id)} criteria, sha256 {cset.sha256}"
+            + (f"; {len(vignettes)} vignettes" if vignettes else "")
         )
     sys.exit(EXIT_CRITERIA if failed else 0)
 

@@ -72,9 +72,12 @@ def replace_draft(cset: CriteriaSet, draft: AnswerSet) -> None:
     forget_widgets(cset)
 
 
-def key(cset: CriteriaSet, role: str, name: str = "") -> str:
-    """Widget key, e.g. ``itb_pump-answer-cause``: stable, so tests can find widgets by key."""
-    return f"{cset.id}-{role}-{name}" if name else f"{cset.id}-{role}"
+def key(cset: CriteriaSet, role: str, name: str = "", scope: str = "") -> str:
+    """Widget key, e.g. ``itb_pump-answer-cause``: stable, so tests can find widgets by key.
+
+    ``scope`` keeps other checklists (the Learn page's practice) apart from the assessment's.
+    """
+    return f"{scope}{cset.id}-{role}-{name}" if name else f"{scope}{cset.id}-{role}"
 
 
 def seed(widget_key: str, value: Any) -> None:

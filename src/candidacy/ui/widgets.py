@@ -16,24 +16,27 @@ from candidacy.values import choices
 __all__ = ["criterion_basis", "render_item"]
 
 
-def _copy_choice(cset: CriteriaSet, draft: AnswerSet, crit_id: str) -> None:
-    value = st.session_state[key(cset, "answer", crit_id)]
+def _copy_choice(cset: CriteriaSet, draft: AnswerSet, crit_id: str, scope: str) -> None:
+    value = st.session_state[key(cset, "answer", crit_id, scope)]
     set_answer(draft, crit_id, value)
-    autosave(cset, "answer", crit_id, value)
+    if not scope:
+        autosave(cset, "answer", crit_id, value)
 
 
-def _copy_number(cset: CriteriaSet, draft: AnswerSet, crit_id: str) -> None:
+def _copy_number(cset: CriteriaSet, draft: AnswerSet, crit_id: str, scope: str) -> None:
     value: GivenValue = UNKNOWN
-    if not st.session_state.get(key(cset, "unknown", crit_id)):
-        value = st.session_state.get(key(cset, "answer", crit_id))
+    if not st.session_state.get(key(cset, "unknown", crit_id, scope)):
+        value = st.session_state.get(key(cset, "answer", crit_id, scope))
     set_answer(draft, crit_id, value)
-    autosave(cset, "answer", crit_id, value)
+    if not scope:
+        autosave(cset, "answer", crit_id, value)
 
 
-def _copy_note(cset: CriteriaSet, draft: AnswerSet, crit_id: str) -> None:
-    note = st.session_state[key(cset, "note", crit_id)] or ""
+def _copy_note(cset: CriteriaSet, draft: AnswerSet, crit_id: str, scope: str) -> None:
+    note = st.session_state[key(cset, "note", crit_id, scope)] or ""
     set_note(draft, crit_id, note)
-    autosave(cset, "note", crit_id, note)
+    if not scope:
+        autosave(cset, "note", crit_id, note)
 
 
 def render_item(
@@ -42,7 +45,9 @@ def render_item(
     draft: AnswerSet,
     not_applicable: NotApplicable | None,
     frozen: bool = False,
+    scope: str = "",
 ) -> None:
+    """One checklist item. ``scope`` prefixes widget keys and, when set, turns autosave off."""
     answer = draft.answers.get(criterion.id, Answer())
     if not_applicable is not None:
         kept = f" Earlier answer kept: {not_applicable.answer_label}." if not_applicable.answer_label else ""
@@ -51,8 +56,8 @@ def render_item(
         return
     # Title and question share the widget's label: one element less per item keeps reruns fast.
     label = f"**{escape_markdown(criterion.title)}** · {escape_markdown(criterion.question)}"
-    _answer_widget(cset, criterion, draft, answer, label, frozen)
-    note_key = key(cset, "note", criterion.id)
+    _answer_widget(cset, criterion, draft, answer, label, frozen, scope)
+    note_key = key(cset, "note", criterion.id, scope)
     seed(note_key, answer.note)
     st.text_area(
         f"Note on {escape_markdown(criterion.title.lower())}: evidence or reasoning",
@@ -60,7 +65,7 @@ def render_item(
         max_chars=MAX_NOTE,
         height=68,
         on_change=_copy_note,
-        args=(cset, draft, criterion.id),
+        args=(cset, draft, criterion.id, scope),
         placeholder="What the answer rests on (examination, letters, discussion)",
         disabled=frozen,
     )
@@ -69,14 +74,14 @@ def render_item(
 
 
 def _answer_widget(
-    cset: CriteriaSet, criterion: Criterion, draft: AnswerSet, answer: Answer, label: str, frozen: bool
+    cset: CriteriaSet, criterion: Criterion, draft: AnswerSet, answer: Answer, label: str, frozen: bool, scope: str
 ) -> None:
-    answer_key = key(cset, "answer", criterion.id)
+    answer_key = key(cset, "answer", criterion.id, scope)
     options = choices(criterion, cset)
     if options is None:
         assert isinstance(criterion.answer, NumberAnswer)
         spec = criterion.answer
-        unknown_key = key(cset, "unknown", criterion.id)
+        unknown_key = key(cset, "unknown", criterion.id, scope)
         is_unknown = answer.value == UNKNOWN
         seed(unknown_key, is_unknown)
         seed(answer_key, None if is_unknown or answer.value is None else answer.value)
@@ -91,14 +96,14 @@ def _answer_widget(
             placeholder=f"{spec.unit}, {spec.min:g} to {spec.max:g}",
             disabled=frozen or bool(st.session_state.get(unknown_key)),
             on_change=_copy_number,
-            args=(cset, draft, criterion.id),
+            args=(cset, draft, criterion.id, scope),
         )
         st.checkbox(
             f"{escape_markdown(criterion.title)} not known",
             key=unknown_key,
             disabled=frozen,
             on_change=_copy_number,
-            args=(cset, draft, criterion.id),
+            args=(cset, draft, criterion.id, scope),
         )
         return
     values = [value for value, _ in options] + [UNKNOWN]
@@ -113,7 +118,7 @@ def _answer_widget(
         horizontal=len(values) <= 4 and all(len(label) <= 24 for label in labels.values()),
         disabled=frozen,
         on_change=_copy_choice,
-        args=(cset, draft, criterion.id),
+        args=(cset, draft, criterion.id, scope),
     )
 
 

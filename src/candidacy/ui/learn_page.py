@@ -1,0 +1,196 @@
+"""Learn: practise the criteria on teaching vignettes, compare with the reference reasoning, quick quiz.
+
+The checklist is the assessment page's own component, in a separate scope (its own draft and widget
+keys, no autosave). No reference answer is shown before the trainee submits.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from candidacy.answers import AnswerSet
+from candidacy.draft import assess, new_draft
+from candidacy.errors import CandidacyError
+from candidacy.models import UNKNOWN, CriteriaSet, NumberAnswer
+from candidacy.render import escape_markdown
+from candidacy.ui.layout import require_set
+from candidacy.ui.state import criteria_dir
+from candidacy.ui.widgets import render_item
+from candidacy.values import answer_label, choices, finding_for
+from candidacy.vignettes import Vignette, compare, load_vignettes, quiz_items
+
+__all__ = ["render"]
+
+DRAFTS = "learn-drafts"
+SUBMITTED = "learn-submitted"
+PROGRESS = "learn-progress"
+QUIZ_INDEX = "quiz-index"
+QUIZ_CHECKED = "quiz-checked"
+
+
+@st.cache_resource(show_spinner=False)
+def _vignettes(folder: str, cset_sha: str, _cset: CriteriaSet) -> list[Vignette]:
+    return load_vignettes(Path(folder), _cset)
+
+
+def _scope(vignette: Vignette) -> str:
+    return f"learn-{vignette.id}-"
+
+
+def _draft(cset: CriteriaSet, vignette: Vignette) -> AnswerSet:
+    drafts: dict[str, AnswerSet] = st.session_state.setdefault(DRAFTS, {})
+    return drafts.setdefault(vignette.id, new_draft(cset))
+
+
+def _submit(cset: CriteriaSet, vignette: Vignette) -> None:
+    result = compare(cset, vignette, _draft(cset, vignette))
+    st.session_state.setdefault(SUBMITTED, {})[vignette.id] = True
+    progress: dict[str, list[int]] = st.session_state.setdefault(PROGRESS, {})
+    progress.setdefault(vignette.id, []).append(result.percent)
+
+
+def _retry(cset: CriteriaSet, vignette: Vignette) -> None:
+    st.session_state.setdefault(SUBMITTED, {}).pop(vignette.id, None)
+    st.session_state.setdefault(DRAFTS, {})[vignette.id] = new_draft(cset)
+    prefix = _scope(vignette)
+    for name in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefix)]:
+        del st.session_state[name]
+
+
+def render() -> None:
+    cset = require_set()
+    st.title("Learn")
+    folder = str(Path(criteria_dir()) / "vignettes" / cset.id)
+    try:
+        vignettes = _vignettes(folder, cset.sha256, cset)
+    except CandidacyError as error:
+        st.error("The vignettes are not valid:\n\n" + "\n".join(f"- {escape_markdown(str(p))}" for p in error.problems))
+        return
+    if not vignettes:
+        st.info("There are no teaching vignettes for this criteria set yet.")
+        return
+    practise, quiz = st.tabs(["Practise on a vignette", "Quick quiz"])
+    with practise:
+        _practise(cset, vignettes)
+    with quiz:
+        _quiz(cset, vignettes)
+
+
+def _practise(cset: CriteriaSet, vignettes: list[Vignette]) -> None:
+    progress: dict[str, list[int]] = st.session_state.get(PROGRESS, {})
+    done = ", ".join(f"{vid} (best {max(scores)}%)" for vid, scores in progress.items())
+    st.caption(f"Done in this session: {len(progress)} of {len(vignettes)}" + (f" — {done}" if done else ""))
+    causes = sorted({c for v in vignettes for c in v.causes})
+    themes = sorted({t for v in vignettes for t in v.themes})
+    left, right = st.columns(2)
+    cause = left.selectbox("Filter by cause", ["any", *causes], key="learn-cause")
+    theme = right.selectbox("Filter by teaching theme", ["any", *themes], key="learn-theme")
+    shown = [v for v in vignettes if cause in ("any", *v.causes) and theme in ("any", *v.themes)]
+    if not shown:
+        st.info("No vignette matches both filters.")
+        return
+    by_id = {v.id: v for v in shown}
+    chosen = st.selectbox("Vignette", list(by_id), key="learn-vignette", format_func=lambda i: by_id[i].title)
+    vignette = by_id[chosen or shown[0].id]
+    st.subheader(vignette.title)
+    st.markdown(escape_markdown(vignette.case))
+    draft = _draft(cset, vignette)
+    if st.session_state.get(SUBMITTED, {}).get(vignette.id):
+        _comparison(cset, vignette, draft)
+        return
+    result = assess(cset, draft)
+    skipped = {n.criterion: n for n in result.not_applicable}
+    for section in cset.sections:
+        st.markdown(f"#### {escape_markdown(section.title)}")
+        for criterion in section.criteria:
+            render_item(cset, criterion, draft, skipped.get(criterion.id), scope=_scope(vignette))
+    st.button(
+        "Compare with the reference reasoning",
+        key=f"learn-submit-{vignette.id}",
+        type="primary",
+        on_click=_submit,
+        args=(cset, vignette),
+    )
+
+
+def _comparison(cset: CriteriaSet, vignette: Vignette, draft: AnswerSet) -> None:
+    result = compare(cset, vignette, draft)
+    st.metric(
+        "Score",
+        f"{result.percent}%",
+        help="Findings matched, weighted by kind (contraindications x3), plus the next step",
+    )
+    st.markdown(
+        "**By finding kind:** "
+        + "; ".join(f"{kind} {earned}/{possible}" for kind, (earned, possible) in result.by_kind.items() if possible)
+    )
+    agree = "agrees" if result.steps_agree else "differs"
+    yours = result.trainee_steps[0] if result.trainee_steps else "none"
+    reference = result.reference_steps[0] if result.reference_steps else "none"
+    st.markdown(f"**Next step ({agree}):** yours: {escape_markdown(yours)}  \nreference: {escape_markdown(reference)}")
+    for label, table in (("Findings you missed", result.missed), ("Findings you added", result.added)):
+        lines = [f"- {kind}: {escape_markdown(', '.join(items))}" for kind, items in table.items() if items]
+        st.markdown(f"**{label}:**\n" + ("\n".join(lines) if lines else "none"))
+    st.markdown("**Answer by answer**")
+    rows = ["| | Criterion | Your answer | Reference | Why (from the case) |", "|---|---|---|---|---|"]
+    for item in result.items:
+        mark = "✓" if item.agrees else "✗"
+        rows.append(
+            f"| {mark} | {escape_markdown(item.title)} | {escape_markdown(item.trainee)} | "
+            f"{escape_markdown(item.reference)} | {escape_markdown(item.because)} |"
+        )
+    st.markdown("\n".join(rows))
+    with st.expander("Rationale and sources for each criterion"):
+        st.markdown(
+            "\n".join(
+                f"- **{escape_markdown(i.title)}:** {escape_markdown(i.rationale)} ({escape_markdown(i.sources)})"
+                for i in result.items
+            )
+        )
+    st.success(f"Teaching point: {escape_markdown(vignette.teaching_point)}", icon=":material/school:")
+    st.button("Try this vignette again", key=f"learn-retry-{vignette.id}", on_click=_retry, args=(cset, vignette))
+
+
+def _next_question() -> None:
+    st.session_state[QUIZ_INDEX] = st.session_state.get(QUIZ_INDEX, 0) + 1
+    st.session_state.pop(QUIZ_CHECKED, None)
+    st.session_state.pop("quiz-answer", None)
+
+
+def _check_question() -> None:
+    st.session_state[QUIZ_CHECKED] = True
+
+
+def _quiz(cset: CriteriaSet, vignettes: list[Vignette]) -> None:
+    items = quiz_items(cset, vignettes)
+    index = st.session_state.get(QUIZ_INDEX, 0)
+    # A fixed stride walks through the questions in a mixed order without any randomness to test.
+    item = items[(index * 37) % len(items)]
+    criterion = cset.criteria_by_id[item.criterion]
+    st.markdown(f"**Question {index + 1}.** {escape_markdown(item.prompt)}")
+    options = choices(criterion, cset)
+    if options is None:
+        assert isinstance(criterion.answer, NumberAnswer)
+        st.number_input(
+            f"{escape_markdown(criterion.question)} ({criterion.answer.unit})", key="quiz-answer", value=None
+        )
+    else:
+        values = [v for v, _ in options] + [UNKNOWN]
+        labels = dict(options) | {UNKNOWN: "Unknown"}
+        st.radio(
+            escape_markdown(criterion.question), values, index=None, key="quiz-answer", format_func=labels.__getitem__
+        )
+    st.button("Check", key="quiz-check", on_click=_check_question)
+    if st.session_state.get(QUIZ_CHECKED):
+        given = st.session_state.get("quiz-answer")
+        right = given is not None and (float(given) == item.answer if options is None else given == item.answer)
+        spec = finding_for(criterion, cset, item.answer)
+        meaning = f"{spec.kind}: {spec.statement}" if spec else "no finding by itself"
+        text = (
+            f"The reference answer is **{escape_markdown(answer_label(criterion, cset, item.answer))}**. "
+            f"What it means: {escape_markdown(meaning)}  \nWhy it matters: {escape_markdown(criterion.rationale)}"
+        )
+        (st.success if right else st.error)(("Correct. " if right else "Not quite. ") + text)
+    st.button("Next question", key="quiz-next", on_click=_next_question)

@@ -1,0 +1,3 @@
+from candidacy.ui.learn_page import render
+
+render()
