@@ -204,3 +204,26 @@ def test_criteria_page_offers_the_fhir_questionnaire(at: AppTest) -> None:
     at.switch_page("views/criteria.py").run()
     keys = {b.key for b in at.get("download_button")}
     assert keys == {"download-questionnaire-R5", "download-questionnaire-R4B"}
+
+
+def test_several_criteria_sets_itb_is_the_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = ITB.read_text(encoding="utf-8")
+    (tmp_path / "itb_pump.yaml").write_text(text)
+    other = text.replace("id: itb_pump\n", "id: itb_teaching_copy\n", 1).replace(
+        "title: Intrathecal baclofen (ITB) pump — candidate selection criteria", "title: A second criteria set", 1
+    )
+    (tmp_path / "a_second.yaml").write_text(other)
+    monkeypatch.setenv("CANDIDACY_CRITERIA_DIR", str(tmp_path))
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    assert not app.exception
+    picker = app.selectbox(key="criteria-set")
+    assert picker.value == "itb_pump"
+    assert set(picker.options) == {
+        "Intrathecal baclofen (ITB) pump — candidate selection criteria",
+        "A second criteria set",
+    }
+    app.radio(key=k("answer", "cause")).set_value("stroke").run()
+    app.selectbox(key="criteria-set").set_value("itb_teaching_copy").run()
+    assert app.radio(key="itb_teaching_copy-answer-cause").value is None
+    app.selectbox(key="criteria-set").set_value("itb_pump").run()
+    assert app.radio(key=k("answer", "cause")).value == "stroke"  # each set keeps its own draft

@@ -17,7 +17,7 @@ from candidacy.answers import AnswerSet, check_answers, load_answers
 from candidacy.diff import diff_criteria
 from candidacy.draft import draft_json
 from candidacy.engine import evaluate
-from candidacy.errors import AnswersError, CandidacyError, SourceFileError
+from candidacy.errors import CandidacyError
 from candidacy.fhir import RELEASES, FhirError, answers_from_response, questionnaire, questionnaire_response
 from candidacy.fhir.response import dumps
 from candidacy.loader import criteria_files, load_criteria
@@ -36,6 +36,14 @@ __all__ = ["main"]
 
 EXIT_CRITERIA = 1
 EXIT_INPUT = 2
+
+_CRITERIA = click.option(
+    "--criteria", "criteria_path", required=True, type=click.Path(path_type=Path), help="Criteria YAML file."
+)
+_ANSWERS = click.option(
+    "--answers", "answers_path", required=True, type=click.Path(path_type=Path), help="Answers file (YAML or JSON)."
+)
+_RELEASE = click.option("--release", type=click.Choice(list(RELEASES)), default="R5", show_default=True)
 
 
 def _fail(error: CandidacyError, code: int) -> NoReturn:
@@ -91,25 +99,13 @@ def validate(paths: tuple[Path, ...]) -> None:
 
 
 @main.command(name="evaluate")
-@click.option("--criteria", "criteria_path", required=True, type=click.Path(path_type=Path), help="Criteria YAML file.")
-@click.option(
-    "--answers", "answers_path", required=True, type=click.Path(path_type=Path), help="Answers file (YAML or JSON)."
-)
+@_CRITERIA
+@_ANSWERS
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 def evaluate_command(criteria_path: Path, answers_path: Path, fmt: str) -> None:
     """Evaluate an answers file against a criteria set and print the findings."""
-    try:
-        cset = load_criteria(criteria_path)
-    except CandidacyError as error:
-        _fail(error, EXIT_CRITERIA)
-        return
-    try:
-        answer_set, located = load_answers(answers_path)
-        checked = check_answers(cset, answer_set, located)
-    except (AnswersError, SourceFileError) as error:
-        _fail(error, EXIT_INPUT)
-        return
-    assessment = evaluate(cset, checked)
+    cset, answer_set = _load_both(criteria_path, answers_path)
+    assessment = evaluate(cset, check_answers(cset, answer_set))
     case = answer_set.case
     if fmt == "json":
         click.echo(render_json(assessment, case), nl=False)
@@ -119,18 +115,20 @@ def evaluate_command(criteria_path: Path, answers_path: Path, fmt: str) -> None:
         click.echo(render_text(cset, assessment, case), nl=False)
 
 
-def _load_both(criteria_path: Path, answers_path: Path) -> tuple[CriteriaSet, AnswerSet]:
+def _criteria_or_exit(criteria_path: Path) -> CriteriaSet:
     try:
-        cset = load_criteria(criteria_path)
+        return load_criteria(criteria_path)
     except CandidacyError as error:
         _fail(error, EXIT_CRITERIA)
-        raise  # unreachable: _fail exits
+
+
+def _load_both(criteria_path: Path, answers_path: Path) -> tuple[CriteriaSet, AnswerSet]:
+    cset = _criteria_or_exit(criteria_path)
     try:
         answer_set, located = load_answers(answers_path)
         check_answers(cset, answer_set, located)
     except CandidacyError as error:
         _fail(error, EXIT_INPUT)
-        raise
     return cset, answer_set
 
 
@@ -146,8 +144,8 @@ def _emit(data: bytes, output: Path | None) -> None:
 
 
 @main.command()
-@click.option("--criteria", "criteria_path", required=True, type=click.Path(path_type=Path), help="Criteria YAML file.")
-@click.option("--answers", "answers_path", required=True, type=click.Path(path_type=Path), help="Answers file.")
+@_CRITERIA
+@_ANSWERS
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), required=True, help="Report format.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Output file (required for pdf).")
 def report(criteria_path: Path, answers_path: Path, fmt: str, output: Path | None) -> None:
@@ -164,31 +162,23 @@ def fhir() -> None:
     """FHIR R5 / R4B exchange: Questionnaire, QuestionnaireResponse, and import."""
 
 
-_RELEASE = click.option("--release", type=click.Choice(list(RELEASES)), default="R5", show_default=True)
-
-
 @fhir.command("questionnaire")
-@click.option("--criteria", "criteria_path", required=True, type=click.Path(path_type=Path), help="Criteria YAML file.")
+@_CRITERIA
 @_RELEASE
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Output file (default: standard output).")
 def fhir_questionnaire(criteria_path: Path, release: str, output: Path | None) -> None:
     """Print the criteria set as a FHIR Questionnaire."""
-    try:
-        cset = load_criteria(criteria_path)
-    except CandidacyError as error:
-        _fail(error, EXIT_CRITERIA)
-        return
+    cset = _criteria_or_exit(criteria_path)
     try:
         resource = questionnaire(cset, release)
     except FhirError as error:
         _fail(error, EXIT_CRITERIA)
-        return
     _emit(dumps(resource).encode("utf-8"), output)
 
 
 @fhir.command("response")
-@click.option("--criteria", "criteria_path", required=True, type=click.Path(path_type=Path), help="Criteria YAML file.")
-@click.option("--answers", "answers_path", required=True, type=click.Path(path_type=Path), help="Answers file.")
+@_CRITERIA
+@_ANSWERS
 @_RELEASE
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Output file (default: standard output).")
 def fhir_response(criteria_path: Path, answers_path: Path, release: str, output: Path | None) -> None:
@@ -198,27 +188,21 @@ def fhir_response(criteria_path: Path, answers_path: Path, release: str, output:
         resource = questionnaire_response(cset, answer_set, release)
     except FhirError as error:
         _fail(error, EXIT_INPUT)
-        return
     _emit(dumps(resource).encode("utf-8"), output)
 
 
 @fhir.command("import")
-@click.option("--criteria", "criteria_path", required=True, type=click.Path(path_type=Path), help="Criteria YAML file.")
+@_CRITERIA
 @click.argument("response_path", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Answers file to write (default: stdout).")
 def fhir_import(criteria_path: Path, response_path: Path, output: Path | None) -> None:
     """Read a QuestionnaireResponse back into an answers file (JSON)."""
-    try:
-        cset = load_criteria(criteria_path)
-    except CandidacyError as error:
-        _fail(error, EXIT_CRITERIA)
-        return
+    cset = _criteria_or_exit(criteria_path)
     try:
         raw = read_limited(response_path)
         answer_set = answers_from_response(cset, raw, str(response_path))
     except CandidacyError as error:
         _fail(error, EXIT_INPUT)
-        return
     _emit(draft_json(answer_set).encode("utf-8"), output)
 
 

@@ -14,7 +14,7 @@ from candidacy.answers import CaseHeader
 from candidacy.assessment import Assessment
 from candidacy.models import CriteriaSet
 
-__all__ = ["escape_markdown", "record_dict", "render_json", "render_text"]
+__all__ = ["case_lines", "escape_markdown", "record_dict", "render_json", "render_text"]
 
 
 def record_dict(assessment: Assessment, case: CaseHeader | None = None) -> dict[str, Any]:
@@ -37,7 +37,8 @@ def escape_markdown(text: str) -> str:
     return text
 
 
-def _case_lines(case: CaseHeader | None) -> list[tuple[str, str]]:
+def case_lines(case: CaseHeader | None) -> list[tuple[str, str]]:
+    """The case header as (label, value) rows, leaving out empty fields."""
     if case is None:
         return []
     rows = [
@@ -52,7 +53,7 @@ def _case_lines(case: CaseHeader | None) -> list[tuple[str, str]]:
 def render_text(cset: CriteriaSet, assessment: Assessment, case: CaseHeader | None = None) -> str:
     ref = assessment.criteria
     out = [ref.title, "=" * len(ref.title), assessment.notice, ""]
-    out += [f"{k}: {v}" for k, v in _case_lines(case)]
+    out += [f"{k}: {v}" for k, v in case_lines(case)]
     out += [
         f"Criteria: {ref.id} {ref.version} (reviewed {ref.review_date}) sha256 {ref.sha256}",
         f"Answered {assessment.answered} of {assessment.applicable} applicable items",

@@ -12,45 +12,12 @@ from candidacy.errors import CandidacyError, Problem
 
 __all__ = ["ITEM_TYPES", "FhirError", "check_questionnaire", "check_response", "walk_items"]
 
-ITEM_TYPES = {
-    "R5": {
-        "group",
-        "display",
-        "question",
-        "boolean",
-        "decimal",
-        "integer",
-        "date",
-        "dateTime",
-        "time",
-        "string",
-        "text",
-        "url",
-        "coding",
-        "attachment",
-        "reference",
-        "quantity",
-    },
-    "R4B": {
-        "group",
-        "display",
-        "question",
-        "boolean",
-        "decimal",
-        "integer",
-        "date",
-        "dateTime",
-        "time",
-        "string",
-        "text",
-        "url",
-        "choice",
-        "open-choice",
-        "attachment",
-        "reference",
-        "quantity",
-    },
-}
+_COMMON_TYPES = {
+    "group", "display", "question", "boolean", "decimal", "integer", "date", "dateTime", "time", "string",
+    "text", "url", "attachment", "reference", "quantity",
+}  # fmt: skip
+#: Item types by release: R5 replaced choice and open-choice with coding.
+ITEM_TYPES = {"R5": _COMMON_TYPES | {"coding"}, "R4B": _COMMON_TYPES | {"choice", "open-choice"}}
 _ANSWER_KEYS = {
     "coding": "valueCoding",
     "choice": "valueCoding",

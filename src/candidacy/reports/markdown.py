@@ -6,6 +6,7 @@ Clinician notes are untrusted text: they are escaped and quoted, never interpret
 from __future__ import annotations
 
 from candidacy.record import Citation, ItemEntry, Record
+from candidacy.render import case_lines
 from candidacy.render import escape_markdown as _md
 
 __all__ = ["MarkdownRenderer", "render_markdown"]
@@ -28,21 +29,10 @@ def _quote(text: str) -> list[str]:
     return ["> " + _md(line) if line else ">" for line in text.splitlines()]
 
 
-def case_lines(record: Record) -> list[tuple[str, str]]:
-    case = record.case
-    rows = [
-        ("Case", case.label),
-        ("Assessor", f"{case.assessor} ({case.role})" if case.role else case.assessor),
-        ("Date of assessment", case.assessed_on.isoformat() if case.assessed_on else ""),
-        ("Meeting date", case.meeting_date.isoformat() if case.meeting_date else ""),
-    ]
-    return [(k, v) for k, v in rows if v]
-
-
 def render_markdown(record: Record) -> str:
     ref = record.criteria
     out = [f"# Reasoning record: {_md(ref.title)}", "", f"> **{_md(record.notice)}**", ""]
-    out += [f"- **{key}:** {_md(value)}" for key, value in case_lines(record)]
+    out += [f"- **{key}:** {_md(value)}" for key, value in case_lines(record.case)]
     out += [
         f"- **Criteria set:** `{ref.id}` version {ref.version}, reviewed {ref.review_date}",
         f"- **Criteria sha256:** `{ref.sha256}`",

@@ -17,7 +17,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from candidacy.record import Citation, ItemEntry, Record
-from candidacy.reports.markdown import case_lines
+from candidacy.render import case_lines
 
 __all__ = ["PdfRenderer", "render_meeting_pdf", "render_pdf"]
 
@@ -136,7 +136,7 @@ def _record_pages(pdf: _Document, record: Record) -> None:
     pdf.set_font(_FAMILY, "B", 10)
     pdf.multi_cell(0, 5, record.notice, fill=True, padding=2, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(2)
-    for key, value in case_lines(record):
+    for key, value in case_lines(record.case):
         pdf.labelled(key, value)
     ref = record.criteria
     pdf.labelled("Criteria set", f"{ref.id}, version {ref.version}, reviewed {ref.review_date}")
