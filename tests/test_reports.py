@@ -165,3 +165,11 @@ def test_cli_report_errors_leave_no_file(tmp_path: Path) -> None:
     )
     assert no_output.exit_code == 2
     assert "a PDF needs an output file" in no_output.stderr
+
+
+def test_pdf_cuts_a_very_long_word_without_losing_characters(itb: CriteriaSet) -> None:
+    answer_set = _answers(EXAMPLE)
+    word = "".join(chr(ord("a") + i % 26) for i in range(5000))
+    answer_set.answers["goals"].note = f"start {word} end"
+    text, _ = _pdf_text(render(build_record(itb, answer_set), "pdf"))
+    assert word in "".join(text.split())
