@@ -27,7 +27,7 @@ def test_cases_list_show_export_import(tmp_path: Path) -> None:
     store = _store()
     case_id = store.create_case("itb_pump", "MS-meeting-03", dt.date(2026, 12, 3), "Dr A")
     lock = store.save_answer(case_id, store.get(case_id).row.lock_version, "active_infection", "yes", "Dr A")
-    store.review(case_id, lock, "Dr R", "Consultant")
+    store.review(case_id, store.mark_ready(case_id, lock, "Dr A"), "Dr R", "Consultant")
     store.close()
     runner = CliRunner()
     listed = runner.invoke(main, ["cases", "list", "--meeting", "2026-12-03"])

@@ -156,7 +156,9 @@ def test_criteria_drift_is_reported(db_url: str, itb: CriteriaSet) -> None:
 def test_export_then_import_restores_everything(store: CaseStore, tmp_path: Path, itb: CriteriaSet) -> None:
     case_id = store.create_case("itb_pump", "Case F", dt.date(2026, 12, 3), "dr a")
     lock = store.save_answer(case_id, _lock(store, case_id), "cause", "stroke", "dr a")
-    store.review(case_id, lock, "Dr R", "Consultant")
+    with pytest.raises(StoreError, match="mark it ready for review before signing off"):
+        store.review(case_id, lock, "Dr R", "Consultant")
+    store.review(case_id, store.mark_ready(case_id, lock, "dr a"), "Dr R", "Consultant")
     buffer = io.StringIO()
     assert store.export_jsonl(buffer) == 1
     target = CaseStore(f"sqlite:///{tmp_path / 'restored.db'}", {itb.id: itb})

@@ -314,6 +314,10 @@ class CaseStore:
             detail = self._detail(conn, case_id)
             if detail.content_hash:
                 raise FrozenError(f"revision {detail.row.revision} of case {case_id} is already reviewed")
+            if detail.row.status != "ready":
+                raise StoreError(
+                    f"case {case_id} is a {detail.row.status}; mark it ready for review before signing off"
+                )
             record = build_record(self._cset(detail.row.criteria_id), detail.answers)
             text = record.to_json()
             digest = hashlib.sha256(text.encode("utf-8")).hexdigest()

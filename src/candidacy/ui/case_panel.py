@@ -112,13 +112,13 @@ def render_case_panel(cset: CriteriaSet, draft: AnswerSet) -> bool:
                 st.button("Mark ready for review", key="case-ready", on_click=_act, args=("ready", cset))
         with columns[2]:
             st.button("Close this case", key="case-close", on_click=_act, args=("close", cset))
-        if not frozen:
+        if row.status == "ready":
             with st.expander("Review and sign off this revision", icon=":material/draw:"):
                 st.text_input("Reviewer's name", key="review-name", max_chars=120)
                 st.text_input("Reviewer's role", key="review-role", max_chars=120)
                 st.text_area("Comment (optional)", key="review-comment", max_chars=2000)
                 st.button("Sign off: freeze this revision", key="case-review", on_click=_review, args=(cset,))
-        else:
+        if frozen:
             with st.expander("Change this case: start a new revision", icon=":material/edit_note:"):
                 st.text_input("Reason for the new revision (required)", key="revise-reason", max_chars=500)
                 st.button("Start a new revision", key="case-revise", on_click=_revise, args=(cset,))
