@@ -13,7 +13,16 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from candidacy.answers import Answer, AnswerSet, CaseHeader, check_answers
-from candidacy.assessment import SUMMARY_ORDER, Assessment
+from candidacy.assessment import (
+    SUMMARY_ORDER,
+    Assessment,
+    CitedSource,
+    CriteriaRef,
+    Finding,
+    MissingItem,
+    NextStepResult,
+    NotApplicable,
+)
 from candidacy.engine import evaluate
 from candidacy.models import CriteriaSet
 from candidacy.values import answer_label
@@ -25,58 +34,6 @@ FORMAT_VERSION = "1"
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class CriteriaIdentity(_Model):
-    id: str
-    title: str
-    version: str
-    review_date: str
-    sha256: str
-
-
-class Citation(_Model):
-    id: str
-    citation: str
-    locator: str
-    strength: str
-
-
-class FindingEntry(_Model):
-    criterion: str
-    title: str
-    section: str
-    kind: str
-    statement: str
-    answer: str | float
-    answer_label: str
-    note: str
-    rationale: str
-    sources: list[Citation]
-
-
-class MissingEntry(_Model):
-    criterion: str
-    title: str
-    status: str
-    obtain: str
-    note: str
-
-
-class NotApplicableEntry(_Model):
-    criterion: str
-    title: str
-    reason: str
-    note: str
-    answer: str | float | None = None
-    answer_label: str = ""
-
-
-class StepEntry(_Model):
-    id: str
-    step: str
-    basis: str
-    sources: list[Citation]
 
 
 class ItemEntry(_Model):
@@ -93,7 +50,7 @@ class ItemEntry(_Model):
     finding_kind: str | None
     finding: str | None
     rationale: str
-    sources: list[Citation]
+    sources: tuple[CitedSource, ...]
     reason: str
 
 
@@ -106,22 +63,22 @@ class SourceEntry(_Model):
 class Record(_Model):
     format_version: Literal["1"]
     case: CaseHeader
-    criteria: CriteriaIdentity
+    criteria: CriteriaRef
     notice: str
     answers: dict[str, Answer]
-    findings: list[FindingEntry]
-    missing: list[MissingEntry]
-    not_applicable: list[NotApplicableEntry]
-    next_steps: list[StepEntry]
+    findings: tuple[Finding, ...]
+    missing: tuple[MissingItem, ...]
+    not_applicable: tuple[NotApplicable, ...]
+    next_steps: tuple[NextStepResult, ...]
     answered: int
     applicable: int
     items: list[ItemEntry]
     sources: list[SourceEntry]
 
-    def by_kind(self, kind: str) -> list[FindingEntry]:
+    def by_kind(self, kind: str) -> list[Finding]:
         return [f for f in self.findings if f.kind == kind]
 
-    def summary(self) -> list[tuple[str, str, list[FindingEntry]]]:
+    def summary(self) -> list[tuple[str, str, list[Finding]]]:
         return [(kind, heading, self.by_kind(kind)) for kind, heading in SUMMARY_ORDER]
 
     def to_json(self) -> str:
@@ -132,7 +89,6 @@ def build_record(cset: CriteriaSet, answer_set: AnswerSet, assessment: Assessmen
     """The record of ``answer_set`` (already checked or not) against ``cset``."""
     checked = check_answers(cset, answer_set)
     result = assessment or evaluate(cset, checked)
-    data = result.to_dict()
     findings = {f.criterion: f for f in result.findings}
     not_applicable = {n.criterion: n for n in result.not_applicable}
     items = []
@@ -141,12 +97,10 @@ def build_record(cset: CriteriaSet, answer_set: AnswerSet, assessment: Assessmen
             value, note = checked.get(criterion.id, (None, ""))
             finding = findings.get(criterion.id)
             skipped = not_applicable.get(criterion.id)
-            cites = [
-                Citation(
-                    id=r.source, citation=cset.sources_by_id[r.source].citation, locator=r.locator, strength=r.strength
-                )
+            cites = tuple(
+                CitedSource(r.source, cset.sources_by_id[r.source].citation, r.locator, r.strength)
                 for r in criterion.sources
-            ]
+            )
             items.append(
                 ItemEntry(
                     criterion=criterion.id,
@@ -167,13 +121,13 @@ def build_record(cset: CriteriaSet, answer_set: AnswerSet, assessment: Assessmen
     return Record(
         format_version=FORMAT_VERSION,
         case=answer_set.case,
-        criteria=CriteriaIdentity(**data["criteria"]),
+        criteria=result.criteria,
         notice=result.notice,
         answers=answer_set.answers,
-        findings=[FindingEntry(**f) for f in data["findings"]],
-        missing=[MissingEntry(**m) for m in data["missing"]],
-        not_applicable=[NotApplicableEntry(**n) for n in data["not_applicable"]],
-        next_steps=[StepEntry(**s) for s in data["next_steps"]],
+        findings=result.findings,
+        missing=result.missing,
+        not_applicable=result.not_applicable,
+        next_steps=result.next_steps,
         answered=result.answered,
         applicable=result.applicable,
         items=items,

@@ -5,7 +5,8 @@ Clinician notes are untrusted text: they are escaped and quoted, never interpret
 
 from __future__ import annotations
 
-from candidacy.record import Citation, ItemEntry, Record
+from candidacy.assessment import CitedSource
+from candidacy.record import ItemEntry, Record
 from candidacy.render import case_lines
 from candidacy.render import escape_markdown as _md
 
@@ -21,7 +22,7 @@ class MarkdownRenderer:
         return render_markdown(record).encode("utf-8")
 
 
-def _cites(sources: list[Citation]) -> str:
+def _cites(sources: tuple[CitedSource, ...]) -> str:
     return "; ".join(f"[{s.id}] {s.locator} ({s.strength})" for s in sources)
 
 

@@ -16,7 +16,8 @@ import font_source_sans_pro
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from candidacy.record import Citation, ItemEntry, Record
+from candidacy.assessment import CitedSource
+from candidacy.record import ItemEntry, Record
 from candidacy.render import case_lines
 
 __all__ = ["PdfRenderer", "render_meeting_pdf", "render_pdf"]
@@ -161,7 +162,7 @@ class _Document(FPDF):
         return lines
 
 
-def _cites(sources: list[Citation]) -> str:
+def _cites(sources: tuple[CitedSource, ...]) -> str:
     return "; ".join(f"[{s.id}] {s.locator} ({s.strength})" for s in sources)
 
 
