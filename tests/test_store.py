@@ -266,3 +266,11 @@ def test_settings_are_validated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
     monkeypatch.delenv("CANDIDACY_DATABASE_URL")
     monkeypatch.setenv("CANDIDACY_DATA_DIR", str(tmp_path))
     assert Settings().database == f"sqlite:///{tmp_path / 'candidacy.db'}"
+
+
+def test_the_database_refuses_to_change_or_delete_audit_rows(store: CaseStore) -> None:
+    case_id = store.create_case("itb_pump", "Case G", None, "dr a")
+    for statement in ("UPDATE audit SET actor = 'someone else'", "DELETE FROM audit"):
+        with pytest.raises(sa.exc.DatabaseError, match="the audit trail is append-only"), store.engine.begin() as conn:
+            conn.execute(sa.text(statement))
+    assert [e.actor for e in store.audit_trail(case_id)] == ["dr a"]
