@@ -19,9 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from candidacy import CriteriaSet, evaluate, load_criteria, load_criteria_text  # noqa: E402
-from candidacy.models import UNKNOWN, NumberAnswer  # noqa: E402
-from candidacy.values import choices  # noqa: E402
-from candidacy.yamlsource import read_file  # noqa: E402
+from candidacy.criteria.models import UNKNOWN, NumberAnswer  # noqa: E402
+from candidacy.criteria.values import choices  # noqa: E402
+from candidacy.criteria.yamlsource import read_file  # noqa: E402
 
 ITB = ROOT / "criteria" / "itb_pump.yaml"
 RUNS = 10_000

@@ -14,10 +14,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from candidacy import AnswerSet, load_criteria  # noqa: E402
+from candidacy.criteria.yamlsource import read_file  # noqa: E402
 from candidacy.fhir import questionnaire_response  # noqa: E402
-from candidacy.record import build_record  # noqa: E402
 from candidacy.reports import RENDERERS  # noqa: E402
-from candidacy.yamlsource import read_file  # noqa: E402
+from candidacy.reports.record import build_record  # noqa: E402
 
 REPEAT = 3
 

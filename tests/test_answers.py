@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from candidacy import AnswersError, AnswerSet, CriteriaSet, check_answers, parse_answers
-from candidacy.models import UNKNOWN
+from candidacy.criteria.models import UNKNOWN
 
 
 def _check(cset: CriteriaSet, answers: dict[str, object], **extra: object) -> dict[str, tuple[object, str]]:

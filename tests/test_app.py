@@ -9,8 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from candidacy import load_criteria
-from candidacy.answers import AnswerSet
 from candidacy.draft import draft_json
+from candidacy.reasoning.answers import AnswerSet
 
 from .conftest import ITB, ROOT
 
@@ -124,7 +124,7 @@ def test_identifier_like_label_gets_a_warning(at: AppTest) -> None:
 
 def _saved_example() -> bytes:
     cset = load_criteria(ITB)
-    from candidacy.yamlsource import read_file
+    from candidacy.criteria.yamlsource import read_file
 
     data = read_file(EXAMPLE).data
     return draft_json(AnswerSet.model_validate(data)).encode() if cset else b""
@@ -187,9 +187,9 @@ def test_invalid_criteria_file_is_shown_not_raised(tmp_path: Path, monkeypatch: 
 
 
 def test_upload_of_a_fhir_response_resumes_the_case(at: AppTest) -> None:
+    from candidacy.criteria.yamlsource import read_file
     from candidacy.fhir import questionnaire_response
     from candidacy.fhir.response import dumps
-    from candidacy.yamlsource import read_file
 
     cset = load_criteria(ITB)
     answer_set = AnswerSet.model_validate(read_file(EXAMPLE).data)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from candidacy import load_criteria
-from candidacy.values import answer_label
-from candidacy.vignettes import load_vignettes
+from candidacy.criteria.values import answer_label
+from candidacy.learning.vignettes import load_vignettes
 
 from .conftest import ITB, ROOT
 

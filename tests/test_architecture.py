@@ -23,3 +23,52 @@ def test_importing_the_core_does_not_import_streamlit() -> None:
 def test_public_names_exist() -> None:
     for name in candidacy.__all__:
         assert hasattr(candidacy, name), name
+
+
+# The core's layers, lowest first: a module may import its own package and the layers below it.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("errors",),
+    ("settings",),
+    ("criteria",),
+    ("reasoning",),
+    ("reports", "fhir", "learning"),
+    ("draft",),
+    ("store",),
+    ("cli", "ui"),
+)
+
+
+def _package_of(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def _rank(package: str) -> int:
+    for rank, names in enumerate(LAYERS):
+        if package in names:
+            return rank
+    raise AssertionError(f"candidacy.{package} is in no layer: add it to LAYERS")
+
+
+def test_each_layer_imports_only_the_layers_below_it() -> None:
+    import ast
+    from pathlib import Path
+
+    root = Path(candidacy.__file__).parent
+    wrong: list[str] = []
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root)
+        if rel.parts[0] in {"__init__.py", "__main__.py"} or "migrations" in rel.parts:
+            continue
+        own = rel.parts[0].removesuffix(".py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("candidacy"):
+                names = [node.module] if node.module != "candidacy" else [f"candidacy.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names if a.name.startswith("candidacy.")]
+            for name in names:
+                used = _package_of(name)
+                if used != own and _rank(used) >= _rank(own):
+                    wrong.append(f"{rel}: imports {name}")
+    assert wrong == []

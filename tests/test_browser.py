@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from candidacy.yamlsource import read_file
+from candidacy.criteria.yamlsource import read_file
 
 from .browser_support import ARTIFACTS, CHROMIUM_ARGS, ROOT, chromium_path, streamlit_server
 
@@ -70,7 +70,7 @@ def test_fill_a_case_download_and_resume(server: str, browser: object, tmp_path:
     from playwright.sync_api import expect
 
     from candidacy import load_criteria
-    from candidacy.values import answer_label
+    from candidacy.criteria.values import answer_label
 
     cset = load_criteria(ROOT / "criteria" / "itb_pump.yaml")
     context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from candidacy import AnswersError, CriteriaSet, SourceFileError
-from candidacy.catalogue import load_catalogue
+from candidacy.criteria.catalogue import load_catalogue
 from candidacy.draft import download_name, draft_json, load_draft, new_draft, set_answer, set_note
-from candidacy.privacy import identifier_warning
+from candidacy.reasoning.privacy import identifier_warning
 
 from .conftest import ROOT
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from candidacy import CriteriaSet, describe, evaluate
-from candidacy.models import UNKNOWN
+from candidacy.criteria.models import UNKNOWN
 
 
 def _ids(items: object) -> list[str]:

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from candidacy import AnswerSet, CriteriaSet
 from candidacy.cli import main
+from candidacy.criteria.yamlsource import read_file
 from candidacy.fhir import (
     FhirError,
     answers_from_response,
@@ -20,7 +21,6 @@ from candidacy.fhir import (
     questionnaire_response,
 )
 from candidacy.fhir.checks import walk_items
-from candidacy.yamlsource import read_file
 
 from .conftest import ITB, ROOT
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from candidacy import FINDING_KINDS, AnswerSet, CriteriaSet, check_answers, evaluate
-from candidacy.yamlsource import read_file
+from candidacy.criteria.yamlsource import read_file
 
 CASES = sorted((Path(__file__).parent / "cases").glob("*.yaml"))
 

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from candidacy import FINDING_KINDS, AnswerSet, CriteriaSet, check_answers, evaluate
-from candidacy.checks import verdict_words
-from candidacy.models import ChoiceAnswer, YesNoAnswer
-from candidacy.record import build_record
-from candidacy.render import render_text
+from candidacy.criteria.checks import verdict_words
+from candidacy.criteria.models import ChoiceAnswer, YesNoAnswer
+from candidacy.criteria.yamlsource import read_file
 from candidacy.reports.markdown import render_markdown
-from candidacy.yamlsource import read_file
+from candidacy.reports.record import build_record
+from candidacy.reports.render import render_text
 
 from .conftest import ROOT
 

@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from candidacy import CriteriaSet, evaluate, load_criteria
-from candidacy.models import UNKNOWN, NumberAnswer
-from candidacy.values import choices
+from candidacy.criteria.models import UNKNOWN, NumberAnswer
+from candidacy.criteria.values import choices
 
 from .conftest import ITB
 

@@ -12,9 +12,9 @@ from pypdf import PdfReader
 
 from candidacy import AnswerSet, CriteriaSet
 from candidacy.cli import main
-from candidacy.record import build_record, parse_record
+from candidacy.criteria.yamlsource import read_file
 from candidacy.reports import ReportError, render, write_atomic
-from candidacy.yamlsource import read_file
+from candidacy.reports.record import build_record, parse_record
 
 from .conftest import ITB, ROOT
 

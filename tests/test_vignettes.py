@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from candidacy import AnswerSet, CriteriaError, CriteriaSet, check_answers, evaluate
 from candidacy.cli import main
-from candidacy.models import FINDING_KINDS
-from candidacy.vignettes import compare, load_vignettes, quiz_items
+from candidacy.criteria.models import FINDING_KINDS
+from candidacy.learning.vignettes import compare, load_vignettes, quiz_items
 
 from .conftest import ROOT
 

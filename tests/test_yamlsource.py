@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from candidacy import SourceFileError, load_criteria
-from candidacy.yamlsource import MAX_BYTES, parse_text, read_file
+from candidacy.criteria.yamlsource import MAX_BYTES, parse_text, read_file
 
 
 def test_file_over_one_mebibyte_is_refused_before_parsing(tmp_path: Path) -> None:

@@ -4,12 +4,19 @@ The core never imports streamlit: everything here is callable from Python and fr
 ``python -m candidacy``.
 """
 
-from candidacy.answers import Answer, AnswerSet, CaseHeader, check_answers, load_answers, parse_answers
-from candidacy.assessment import SUMMARY_ORDER, Assessment, Finding, MissingItem, NextStepResult, NotApplicable
-from candidacy.engine import describe, evaluate
+from candidacy.criteria.loader import criteria_files, load_criteria, load_criteria_text
+from candidacy.criteria.models import FINDING_KINDS, UNKNOWN, CriteriaSet, Criterion
 from candidacy.errors import AnswersError, CandidacyError, CriteriaError, Problem, SourceFileError
-from candidacy.loader import criteria_files, load_criteria, load_criteria_text
-from candidacy.models import FINDING_KINDS, UNKNOWN, CriteriaSet, Criterion
+from candidacy.reasoning.answers import Answer, AnswerSet, CaseHeader, check_answers, load_answers, parse_answers
+from candidacy.reasoning.assessment import (
+    SUMMARY_ORDER,
+    Assessment,
+    Finding,
+    MissingItem,
+    NextStepResult,
+    NotApplicable,
+)
+from candidacy.reasoning.engine import describe, evaluate
 
 __all__ = [
     "FINDING_KINDS",

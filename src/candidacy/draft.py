@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 
-from candidacy.answers import Answer, AnswerSet, GivenValue, check_answers, parse_answers
-from candidacy.assessment import Assessment
-from candidacy.engine import evaluate
-from candidacy.models import CriteriaSet
-from candidacy.record import Record, build_record
+from candidacy.criteria.models import CriteriaSet
+from candidacy.reasoning.answers import Answer, AnswerSet, GivenValue, check_answers, parse_answers
+from candidacy.reasoning.assessment import Assessment
+from candidacy.reasoning.engine import evaluate
+from candidacy.reports.record import Record, build_record
 
 __all__ = [
     "assess",

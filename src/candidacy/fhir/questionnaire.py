@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from candidacy.conditions import AllOf, AnswerIs, AnyOf, Condition, Not, Present
+from candidacy.criteria.conditions import AllOf, AnswerIs, AnyOf, Condition, Not, Present
+from candidacy.criteria.models import UNKNOWN, ChoiceAnswer, CriteriaSet, Criterion, NumberAnswer, ScaleAnswer
+from candidacy.criteria.values import choices, level_index
 from candidacy.fhir.checks import FhirError, check_questionnaire
-from candidacy.models import UNKNOWN, ChoiceAnswer, CriteriaSet, Criterion, NumberAnswer, ScaleAnswer
-from candidacy.values import choices, level_index
 
 __all__ = [
     "HELP_CONTROL",

@@ -13,14 +13,14 @@ import datetime as dt
 import json
 from typing import Any
 
-from candidacy.answers import Answer, AnswerSet, CaseHeader, check_answers
-from candidacy.engine import evaluate
+from candidacy.criteria.models import UNKNOWN, CriteriaSet, Criterion, NumberAnswer
+from candidacy.criteria.values import choices
+from candidacy.criteria.yamlsource import parse_bytes
 from candidacy.errors import CandidacyError
 from candidacy.fhir.checks import FhirError, check_response, walk_items
 from candidacy.fhir.questionnaire import NOTE_EXTENSION, canonical_url, coding_for, questionnaire, validate
-from candidacy.models import UNKNOWN, CriteriaSet, Criterion, NumberAnswer
-from candidacy.values import choices
-from candidacy.yamlsource import parse_bytes
+from candidacy.reasoning.answers import Answer, AnswerSet, CaseHeader, check_answers
+from candidacy.reasoning.engine import evaluate
 
 __all__ = ["ABSENT_EXTENSION", "CASE_LABEL_SYSTEM", "answers_from_response", "questionnaire_response"]
 

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Protocol
 
 from candidacy.errors import CandidacyError, Problem
-from candidacy.record import Record
 from candidacy.reports.json_record import JsonRenderer
 from candidacy.reports.markdown import MarkdownRenderer
 from candidacy.reports.pdf import PdfRenderer
+from candidacy.reports.record import Record
 
 __all__ = ["RENDERERS", "Renderer", "ReportError", "render", "write_atomic"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from candidacy.record import Record
+from candidacy.reports.record import Record
 
 __all__ = ["JsonRenderer"]
 

@@ -5,10 +5,10 @@ Clinician notes are untrusted text: they are escaped and quoted, never interpret
 
 from __future__ import annotations
 
-from candidacy.assessment import CitedSource
-from candidacy.record import ItemEntry, Record
-from candidacy.render import case_lines
-from candidacy.render import escape_markdown as _md
+from candidacy.reasoning.assessment import CitedSource
+from candidacy.reports.record import ItemEntry, Record
+from candidacy.reports.render import case_lines
+from candidacy.reports.render import escape_markdown as _md
 
 __all__ = ["MarkdownRenderer", "render_markdown"]
 

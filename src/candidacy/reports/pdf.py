@@ -16,9 +16,9 @@ import font_source_sans_pro
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from candidacy.assessment import CitedSource
-from candidacy.record import ItemEntry, Record
-from candidacy.render import case_lines
+from candidacy.reasoning.assessment import CitedSource
+from candidacy.reports.record import ItemEntry, Record
+from candidacy.reports.render import case_lines
 
 __all__ = ["PdfRenderer", "render_meeting_pdf", "render_pdf"]
 

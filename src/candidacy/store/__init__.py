@@ -30,7 +30,7 @@ __all__ = [
 
 def open_store(settings: Settings | None = None) -> CaseStore:
     """The store named by the settings, with the criteria sets of the configured folder."""
-    from candidacy.catalogue import load_catalogue
+    from candidacy.criteria.catalogue import load_catalogue
     from candidacy.settings import load_settings
 
     settings = settings or load_settings()

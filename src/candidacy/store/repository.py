@@ -19,12 +19,12 @@ from typing import IO, Any
 from sqlalchemy import Engine, and_, create_engine, event, func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from candidacy.answers import Answer, AnswerSet, CaseHeader, GivenValue, check_answers
-from candidacy.diff import CriteriaDiff, diff_criteria
-from candidacy.engine import evaluate
+from candidacy.criteria.diff import CriteriaDiff, diff_criteria
+from candidacy.criteria.models import CriteriaSet
 from candidacy.errors import CandidacyError, Problem
-from candidacy.models import CriteriaSet
-from candidacy.record import Record, build_record, parse_record
+from candidacy.reasoning.answers import Answer, AnswerSet, CaseHeader, GivenValue, check_answers
+from candidacy.reasoning.engine import evaluate
+from candidacy.reports.record import Record, build_record, parse_record
 from candidacy.store.migrate import migrate
 from candidacy.store.tables import audit, cases, criteria_snapshots, revisions
 

@@ -7,14 +7,14 @@ import datetime as dt
 import streamlit as st
 
 from candidacy import reports
-from candidacy.answers import AnswerSet, CaseHeader
+from candidacy.criteria.models import CriteriaSet
 from candidacy.draft import assess, download_name, draft_json, draft_record, load_draft
 from candidacy.errors import CandidacyError
 from candidacy.fhir import questionnaire_response
 from candidacy.fhir.response import dumps
-from candidacy.models import CriteriaSet
-from candidacy.privacy import identifier_warning
-from candidacy.render import escape_markdown
+from candidacy.reasoning.answers import AnswerSet, CaseHeader
+from candidacy.reasoning.privacy import identifier_warning
+from candidacy.reports.render import escape_markdown
 from candidacy.ui import cases_state
 from candidacy.ui.case_panel import render_case_panel
 from candidacy.ui.cases_state import autosave

@@ -7,10 +7,10 @@ import json
 
 import streamlit as st
 
-from candidacy.answers import AnswerSet
+from candidacy.criteria.models import CriteriaSet
 from candidacy.errors import CandidacyError
-from candidacy.models import CriteriaSet
-from candidacy.render import escape_markdown
+from candidacy.reasoning.answers import AnswerSet
+from candidacy.reports.render import escape_markdown
 from candidacy.ui import cases_state
 from candidacy.ui.state import draft_for
 

@@ -7,7 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from candidacy.errors import CandidacyError
-from candidacy.render import escape_markdown
+from candidacy.reports.render import escape_markdown
 from candidacy.store.summary import summary_line
 from candidacy.ui import cases_state
 from candidacy.ui.layout import require_set

@@ -11,8 +11,8 @@ from typing import Any
 
 import streamlit as st
 
+from candidacy.criteria.models import CriteriaSet
 from candidacy.errors import CandidacyError
-from candidacy.models import CriteriaSet
 from candidacy.settings import load_settings
 from candidacy.store import CaseStore, ConflictError, FrozenError
 from candidacy.ui.state import catalogue, replace_draft

@@ -6,14 +6,22 @@ from functools import partial
 
 import streamlit as st
 
-from candidacy.engine import describe
+from candidacy.criteria.models import (
+    ChoiceAnswer,
+    CriteriaSet,
+    Criterion,
+    FindingSpec,
+    NumberAnswer,
+    ScaleAnswer,
+    YesNoAnswer,
+)
+from candidacy.criteria.values import format_number
 from candidacy.fhir import RELEASES, questionnaire
 from candidacy.fhir.response import dumps
-from candidacy.models import ChoiceAnswer, CriteriaSet, Criterion, FindingSpec, NumberAnswer, ScaleAnswer, YesNoAnswer
-from candidacy.render import escape_markdown
+from candidacy.reasoning.engine import describe
+from candidacy.reports.render import escape_markdown
 from candidacy.ui.layout import require_set
 from candidacy.ui.widgets import criterion_basis
-from candidacy.values import format_number
 
 __all__ = ["render"]
 

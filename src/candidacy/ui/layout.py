@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from candidacy.models import CriteriaSet
-from candidacy.render import escape_markdown
+from candidacy.criteria.models import CriteriaSet
+from candidacy.reports.render import escape_markdown
 from candidacy.ui.cases_state import ACTOR_KEY
 from candidacy.ui.state import SET_KEY, catalogue, current_set
 

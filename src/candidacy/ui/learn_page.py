@@ -10,16 +10,16 @@ from pathlib import Path
 
 import streamlit as st
 
-from candidacy.answers import AnswerSet
+from candidacy.criteria.models import UNKNOWN, CriteriaSet, NumberAnswer
+from candidacy.criteria.values import answer_label, choices, finding_for
 from candidacy.draft import assess, new_draft
 from candidacy.errors import CandidacyError
-from candidacy.models import UNKNOWN, CriteriaSet, NumberAnswer
-from candidacy.render import escape_markdown
+from candidacy.learning.vignettes import Vignette, compare, load_vignettes, quiz_items
+from candidacy.reasoning.answers import AnswerSet
+from candidacy.reports.render import escape_markdown
 from candidacy.ui.layout import require_set
 from candidacy.ui.state import criteria_dir
 from candidacy.ui.widgets import render_item
-from candidacy.values import answer_label, choices, finding_for
-from candidacy.vignettes import Vignette, compare, load_vignettes, quiz_items
 
 __all__ = ["render"]
 

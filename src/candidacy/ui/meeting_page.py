@@ -7,8 +7,8 @@ import datetime as dt
 import streamlit as st
 
 from candidacy.errors import CandidacyError
-from candidacy.render import escape_markdown
 from candidacy.reports.pdf import render_meeting_pdf
+from candidacy.reports.render import escape_markdown
 from candidacy.store import CaseStore
 from candidacy.store.summary import summary_line
 from candidacy.ui import cases_state

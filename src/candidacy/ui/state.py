@@ -12,11 +12,11 @@ from typing import Any
 
 import streamlit as st
 
-from candidacy.answers import AnswerSet
-from candidacy.catalogue import Catalogue, load_catalogue
+from candidacy.criteria.catalogue import Catalogue, load_catalogue
+from candidacy.criteria.models import CriteriaSet
 from candidacy.draft import new_draft
 from candidacy.errors import CandidacyError
-from candidacy.models import CriteriaSet
+from candidacy.reasoning.answers import AnswerSet
 from candidacy.settings import load_settings
 
 __all__ = [

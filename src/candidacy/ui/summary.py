@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from candidacy.assessment import Assessment, Finding
-from candidacy.render import escape_markdown
+from candidacy.reasoning.assessment import Assessment, Finding
+from candidacy.reports.render import escape_markdown
 
 __all__ = ["render_summary"]
 

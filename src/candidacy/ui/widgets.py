@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from candidacy.answers import MAX_NOTE, Answer, AnswerSet, GivenValue
-from candidacy.assessment import NotApplicable
+from candidacy.criteria.models import UNKNOWN, CriteriaSet, Criterion, NumberAnswer
+from candidacy.criteria.values import choices
 from candidacy.draft import set_answer, set_note
-from candidacy.models import UNKNOWN, CriteriaSet, Criterion, NumberAnswer
-from candidacy.render import escape_markdown
+from candidacy.reasoning.answers import MAX_NOTE, Answer, AnswerSet, GivenValue
+from candidacy.reasoning.assessment import NotApplicable
+from candidacy.reports.render import escape_markdown
 from candidacy.ui.cases_state import autosave
 from candidacy.ui.state import key, seed
-from candidacy.values import choices
 
 __all__ = ["criterion_basis", "render_item"]
 

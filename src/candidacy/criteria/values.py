@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from candidacy.models import (
+from candidacy.criteria.models import (
     UNKNOWN,
     ChoiceAnswer,
     CriteriaSet,

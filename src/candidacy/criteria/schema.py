@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from candidacy.models import CriteriaSet
+from candidacy.criteria.models import CriteriaSet
 
 __all__ = ["criteria_json_schema"]
 

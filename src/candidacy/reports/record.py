@@ -12,8 +12,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from candidacy.answers import Answer, AnswerSet, CaseHeader, check_answers
-from candidacy.assessment import (
+from candidacy.criteria.models import CriteriaSet
+from candidacy.criteria.values import answer_label
+from candidacy.reasoning.answers import Answer, AnswerSet, CaseHeader, check_answers
+from candidacy.reasoning.assessment import (
     SUMMARY_ORDER,
     Assessment,
     CitedSource,
@@ -23,9 +25,7 @@ from candidacy.assessment import (
     NextStepResult,
     NotApplicable,
 )
-from candidacy.engine import evaluate
-from candidacy.models import CriteriaSet
-from candidacy.values import answer_label
+from candidacy.reasoning.engine import evaluate
 
 __all__ = ["FORMAT_VERSION", "Record", "build_record", "parse_record"]
 

@@ -13,24 +13,24 @@ from typing import NoReturn
 
 import click
 
-from candidacy.answers import AnswerSet, check_answers, load_answers
-from candidacy.diff import diff_criteria
+from candidacy.criteria.diff import diff_criteria
+from candidacy.criteria.loader import criteria_files, load_criteria
+from candidacy.criteria.models import CriteriaSet
+from candidacy.criteria.schema import criteria_json_schema
+from candidacy.criteria.yamlsource import read_limited
 from candidacy.draft import draft_json
-from candidacy.engine import evaluate
 from candidacy.errors import CandidacyError
 from candidacy.fhir import RELEASES, FhirError, answers_from_response, questionnaire, questionnaire_response
 from candidacy.fhir.response import dumps
-from candidacy.loader import criteria_files, load_criteria
-from candidacy.models import CriteriaSet
-from candidacy.record import build_record
-from candidacy.render import render_json, render_text
+from candidacy.learning.vignettes import load_vignettes, vignette_folder
+from candidacy.reasoning.answers import AnswerSet, check_answers, load_answers
+from candidacy.reasoning.engine import evaluate
 from candidacy.reports import RENDERERS, ReportError, render, write_atomic
 from candidacy.reports.markdown import render_markdown
-from candidacy.schema import criteria_json_schema
+from candidacy.reports.record import build_record
+from candidacy.reports.render import render_json, render_text
 from candidacy.store import CaseStore, open_store
 from candidacy.store.summary import summary_line
-from candidacy.vignettes import load_vignettes, vignette_folder
-from candidacy.yamlsource import read_limited
 
 __all__ = ["main"]
 

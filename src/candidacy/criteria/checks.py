@@ -10,8 +10,8 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from candidacy.conditions import AnswerIs, Condition, Present, iter_leaves
-from candidacy.models import (
+from candidacy.criteria.conditions import AnswerIs, Condition, Present, iter_leaves
+from candidacy.criteria.models import (
     UNKNOWN,
     ChoiceAnswer,
     CriteriaSet,
@@ -20,7 +20,7 @@ from candidacy.models import (
     ScaleAnswer,
     SourceRef,
 )
-from candidacy.values import choices, format_number, level_index
+from candidacy.criteria.values import choices, format_number, level_index
 
 __all__ = ["VERDICT_PATTERNS", "Fault", "check_criteria_set", "verdict_words"]
 

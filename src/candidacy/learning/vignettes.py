@@ -13,14 +13,14 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
-from candidacy.answers import Answer, AnswerSet, GivenValue, check_answers
-from candidacy.assessment import SUMMARY_ORDER, Assessment
-from candidacy.engine import evaluate
+from candidacy.criteria.loader import problems_from_validation
+from candidacy.criteria.models import FINDING_KINDS, CriteriaSet
+from candidacy.criteria.values import answer_label
+from candidacy.criteria.yamlsource import Located, read_file
 from candidacy.errors import CandidacyError, CriteriaError, Problem
-from candidacy.loader import problems_from_validation
-from candidacy.models import FINDING_KINDS, CriteriaSet
-from candidacy.values import answer_label
-from candidacy.yamlsource import Located, read_file
+from candidacy.reasoning.answers import Answer, AnswerSet, GivenValue, check_answers
+from candidacy.reasoning.assessment import SUMMARY_ORDER, Assessment
+from candidacy.reasoning.engine import evaluate
 
 __all__ = [
     "KIND_WEIGHTS",

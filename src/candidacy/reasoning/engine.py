@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from candidacy.assessment import (
+from candidacy.criteria.conditions import AllOf, AnswerIs, AnyOf, Condition, Not, Present
+from candidacy.criteria.models import UNKNOWN, CriteriaSet, Criterion, NextStep, SourceRef
+from candidacy.criteria.values import answer_label, finding_for, format_number, level_index
+from candidacy.reasoning.assessment import (
     Assessment,
     CitedSource,
     CriteriaRef,
@@ -19,9 +22,6 @@ from candidacy.assessment import (
     NextStepResult,
     NotApplicable,
 )
-from candidacy.conditions import AllOf, AnswerIs, AnyOf, Condition, Not, Present
-from candidacy.models import UNKNOWN, CriteriaSet, Criterion, NextStep, SourceRef
-from candidacy.values import answer_label, finding_for, format_number, level_index
 
 __all__ = ["describe", "evaluate"]
 
@@ -64,7 +64,7 @@ def _make_plan(cset: CriteriaSet) -> _Plan:
 
 
 def evaluate(cset: CriteriaSet, answers: Checked) -> Assessment:
-    """Evaluate checked answers (see :func:`candidacy.answers.check_answers`)."""
+    """Evaluate checked answers (see :func:`candidacy.reasoning.answers.check_answers`)."""
     plan = cset.memo("engine.plan", _make_plan)
     by_id = cset.criteria_by_id
     applicable: dict[str, bool] = {}

@@ -1,6 +1,6 @@
 """Quick renderings of an assessment for the command line (text, JSON) and Markdown escaping.
 
-The full record (Markdown, PDF, canonical JSON) is built in :mod:`candidacy.record` and rendered by
+The full record (Markdown, PDF, canonical JSON) is built in :mod:`candidacy.reports.record` and rendered by
 :mod:`candidacy.reports`. Clinician notes are untrusted text: escaped, never interpreted.
 """
 
@@ -10,9 +10,9 @@ import html
 import json
 from typing import Any
 
-from candidacy.answers import CaseHeader
-from candidacy.assessment import Assessment
-from candidacy.models import CriteriaSet
+from candidacy.criteria.models import CriteriaSet
+from candidacy.reasoning.answers import CaseHeader
+from candidacy.reasoning.assessment import Assessment
 
 __all__ = ["case_lines", "escape_markdown", "record_dict", "render_json", "render_text"]
 

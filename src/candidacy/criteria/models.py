@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, StrictFloat, StrictStr
 
-from candidacy.conditions import Condition
+from candidacy.criteria.conditions import Condition
 
 __all__ = [
     "FINDING_KINDS",

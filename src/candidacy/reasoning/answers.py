@@ -20,11 +20,11 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, ValidationError
 
+from candidacy.criteria.loader import problems_from_validation
+from candidacy.criteria.models import UNKNOWN, CriteriaSet, NumberAnswer, ScaleAnswer, YesNoAnswer
+from candidacy.criteria.values import choices, format_number
+from candidacy.criteria.yamlsource import Located, format_path, parse_bytes, read_file
 from candidacy.errors import AnswersError, Problem
-from candidacy.loader import problems_from_validation
-from candidacy.models import UNKNOWN, CriteriaSet, NumberAnswer, ScaleAnswer, YesNoAnswer
-from candidacy.values import choices, format_number
-from candidacy.yamlsource import Located, format_path, parse_bytes, read_file
 
 __all__ = ["Answer", "AnswerSet", "CaseHeader", "GivenValue", "Value", "check_answers", "load_answers", "parse_answers"]
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from candidacy.criteria.loader import criteria_files, load_criteria
+from candidacy.criteria.models import CriteriaSet
 from candidacy.errors import CandidacyError, Problem
-from candidacy.loader import criteria_files, load_criteria
-from candidacy.models import CriteriaSet
 
 __all__ = ["DEFAULT_SET", "Catalogue", "load_catalogue"]
 

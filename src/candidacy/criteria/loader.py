@@ -11,10 +11,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from candidacy.checks import check_criteria_set
+from candidacy.criteria.checks import check_criteria_set
+from candidacy.criteria.models import CriteriaSet
+from candidacy.criteria.yamlsource import Located, PathKey, format_path, parse_text, read_file
 from candidacy.errors import CriteriaError, Problem
-from candidacy.models import CriteriaSet
-from candidacy.yamlsource import Located, PathKey, format_path, parse_text, read_file
 
 __all__ = ["criteria_files", "load_criteria", "load_criteria_text", "problems_from_validation"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from candidacy.models import CriteriaSet
+from candidacy.criteria.models import CriteriaSet
 
 __all__ = ["CriteriaDiff", "diff_criteria"]
 

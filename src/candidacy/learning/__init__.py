@@ -1,0 +1,1 @@
+"""Learning mode: teaching vignettes checked against the engine, comparison and the quick quiz."""
