@@ -29,6 +29,7 @@ def test_public_names_exist() -> None:
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors",),
     ("settings",),
+    ("identity",),
     ("criteria",),
     ("reasoning",),
     ("reports", "fhir", "learning"),
