@@ -30,3 +30,4 @@ def minimal_text() -> str:
 def _own_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test gets its own SQLite file: nothing touches the project's data/ folder."""
     monkeypatch.setenv("CANDIDACY_DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    monkeypatch.setenv("CANDIDACY_DATA_DIR", str(tmp_path / "data"))

@@ -7,6 +7,7 @@ import os
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import TextArea
 
 from candidacy import load_criteria
 from candidacy.store import CaseStore
@@ -18,6 +19,14 @@ APP = str(ROOT / "app.py")
 
 def k(role: str, name: str = "") -> str:
     return f"itb_pump-{role}-{name}" if name else f"itb_pump-{role}"
+
+
+def note(app: AppTest, crit: str) -> TextArea:
+    """The note box of an item, opening its "note" control first when it is closed."""
+    if not any(t.key == k("note", crit) for t in app.text_area):
+        app.session_state[k("notes", crit)] = True
+        app.run()
+    return app.text_area(key=k("note", crit))
 
 
 def new_session() -> AppTest:
@@ -46,12 +55,12 @@ def panel(app: AppTest) -> str:
 def test_save_a_draft_then_every_change_autosaves() -> None:
     app = new_session()
     app.text_input(key="actor").input("Dr A").run()
-    app.radio(key=k("answer", "cause")).set_value("stroke").run()
+    app.button_group(key=k("answer", "cause")).set_value("stroke").run()
     assert "Unsaved draft" in panel(app)
     app.button(key="case-save-new").click().run()
     assert "Stored case #1" in panel(app)
-    app.radio(key=k("answer", "ambulatory")).set_value("no").run()
-    app.text_area(key=k("note", "ambulatory")).input("wheelchair since 2019").run()
+    app.button_group(key=k("answer", "ambulatory")).set_value("no").run()
+    note(app, "ambulatory").input("wheelchair since 2019").run()
     stored = db().get(1).answers.answers
     assert stored["cause"].value == "stroke"
     assert (stored["ambulatory"].value, stored["ambulatory"].note) == ("no", "wheelchair since 2019")
@@ -61,8 +70,8 @@ def test_save_a_draft_then_every_change_autosaves() -> None:
     # A new browser session (the old one closed) finds everything on the Cases page.
     again = new_session()
     open_from_cases_page(again, 1)
-    assert again.radio(key=k("answer", "cause")).value == "stroke"
-    assert again.text_area(key=k("note", "ambulatory")).value == "wheelchair since 2019"
+    assert again.button_group(key=k("answer", "cause")).value == "stroke"
+    assert note(again, "ambulatory").value == "wheelchair since 2019"
 
 
 def test_create_from_cases_page_and_list_summary() -> None:
@@ -75,7 +84,7 @@ def test_create_from_cases_page_and_list_summary() -> None:
     assert app.title[0].value == "Assess a case"  # the new case opens straight away
     app.switch_page("views/assess.py").run()  # AppTest keeps its own page pointer: follow the switch
     assert "Stored case #1" in panel(app)
-    app.radio(key=k("answer", "active_infection")).set_value("yes").run()
+    app.button_group(key=k("answer", "active_infection")).set_value("yes").run()
     app.switch_page("views/cases.py").run()
     lines = [m.value for m in app.markdown if "#1 " in m.value]
     assert lines and "1 contraindication(s)" in lines[0] and "SCI-referral-11" in lines[0]
@@ -84,19 +93,19 @@ def test_create_from_cases_page_and_list_summary() -> None:
 def test_review_freezes_and_a_new_revision_needs_a_reason() -> None:
     app = new_session()
     app.button(key="case-save-new").click().run()
-    app.radio(key=k("answer", "cause")).set_value("stroke").run()
+    app.button_group(key=k("answer", "cause")).set_value("stroke").run()
     app.button(key="case-ready").click().run()
     app.text_input(key="review-name").input("Dr R")
     app.text_input(key="review-role").input("Consultant neurologist")
     app.button(key="case-review").click().run()
     assert not app.exception
     assert any("This revision is frozen; content hash" in s.value for s in app.success)
-    assert app.radio(key=k("answer", "cause")).disabled
+    assert app.button_group(key=k("answer", "cause")).disabled
     app.button(key="case-revise").click().run()
     assert any("needs a reason" in e.value for e in app.error)
     app.text_input(key="revise-reason").input("new MRI report")
     app.button(key="case-revise").click().run()
-    assert not app.radio(key=k("answer", "cause")).disabled
+    assert not app.button_group(key=k("answer", "cause")).disabled
     assert "revision 2" in panel(app)
 
 
@@ -107,12 +116,12 @@ def test_second_session_gets_a_conflict_not_a_silent_overwrite() -> None:
     second = new_session()
     second.text_input(key="actor").input("Dr B").run()
     open_from_cases_page(second, 1)
-    first.radio(key=k("answer", "seizures")).set_value("yes").run()
-    second.radio(key=k("answer", "seizures")).set_value("no").run()
+    first.button_group(key=k("answer", "seizures")).set_value("yes").run()
+    second.button_group(key=k("answer", "seizures")).set_value("no").run()
     errors = [e.value for e in second.error]
     assert errors and "changed by someone else since you opened it" in errors[0]
     assert "Dr A answer seizures" in errors[0]
-    assert second.radio(key=k("answer", "seizures")).value == "yes"  # reloaded: the other change is shown
+    assert second.button_group(key=k("answer", "seizures")).value == "yes"  # reloaded: the other change is shown
     assert db().get(1).answers.answers["seizures"].value == "yes"
 
 

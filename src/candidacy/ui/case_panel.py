@@ -28,7 +28,7 @@ def _act(action: str, cset: CriteriaSet, **fields: str) -> None:
             case_id = store.create_case(cset.id, label, draft.case.meeting_date, cases_state.actor())
             lock = store.get(case_id).row.lock_version
             store.save_all(case_id, lock, draft, cases_state.actor(), "saved from an unsaved draft")
-            cases_state.open_case(cset, case_id)
+            cases_state.saved_as_case(cset, case_id)
             return
         assert current is not None
         case_id, lock = current
