@@ -119,7 +119,8 @@ def route(cset: CriteriaSet, plan: PathwayPlan, state: State) -> Route:
                 break
         if changes:
             decisive[cid] = sorted(changes)
-    steps = tuple(_results(cset, plan, state, base, decisive))
+    current = _current_stage(cset, state)
+    steps = tuple(_results(cset, plan, state, base, decisive, current))
     unknowns = tuple(
         DecisiveUnknown(
             criterion=cid,
@@ -131,12 +132,26 @@ def route(cset: CriteriaSet, plan: PathwayPlan, state: State) -> Route:
         for cid in open_ids
         if cid in decisive
     )
-    return Route(steps, unknowns, *_stages(cset, plan, state, steps, unknowns, open_ids))
+    return Route(steps, unknowns, _stages(cset, plan, state, steps, unknowns, open_ids, current), current)
+
+
+def _current_stage(cset: CriteriaSet, state: State) -> str:
+    """The first stage whose decision is not yet behind the case ("" for a set without stages)."""
+    for i, stage in enumerate(cset.stages):
+        if stage.done_when is None or truth(stage.done_when, cset, state, i) is not True:
+            return stage.id
+    return cset.stages[-1].id if cset.stages else ""
 
 
 def _results(
-    cset: CriteriaSet, plan: PathwayPlan, state: State, base: list[bool | None], decisive: dict[str, list[int]]
+    cset: CriteriaSet,
+    plan: PathwayPlan,
+    state: State,
+    base: list[bool | None],
+    decisive: dict[str, list[int]],
+    current: str,
 ) -> list[NextStepResult]:
+    """Steps whose rule holds, and, for the current stage, steps still waiting on decisive unknowns."""
     results = []
     for i, (sp, value) in enumerate(zip(plan.steps, base, strict=True)):
         stage = sp.step.stage or ""
@@ -145,7 +160,7 @@ def _results(
             results.append(
                 NextStepResult(sp.step.id, sp.step.step, basis, sp.sources, stage, "suggested", (), sp.condition)
             )
-        elif value is None and sp.step.while_unknown:
+        elif value is None and sp.step.while_unknown and stage == current:
             awaiting = tuple(cid for cid, steps in decisive.items() if i in steps)
             if not awaiting:
                 continue
@@ -170,12 +185,8 @@ def _stages(
     steps: tuple[NextStepResult, ...],
     unknowns: tuple[DecisiveUnknown, ...],
     open_ids: list[str],
-) -> tuple[tuple[StageSummary, ...], str]:
-    current = ""
-    for i, stage in enumerate(cset.stages):
-        if stage.done_when is None or truth(stage.done_when, cset, state, i) is not True:
-            current = stage.id
-            break
+    current: str,
+) -> tuple[StageSummary, ...]:
     summaries = []
     for i, stage in enumerate(cset.stages):
         step_ids = {sp.step.id for sp in plan.steps if sp.step.stage == stage.id}
@@ -191,7 +202,7 @@ def _stages(
                 blocking=tuple(state.blocking(i)),
             )
         )
-    return tuple(summaries), current
+    return tuple(summaries)
 
 
 # -- step bases as sentences ---------------------------------------------------------------------
