@@ -40,8 +40,10 @@ class ItemPlan:
     criterion: Criterion
     stage: int
     could_block: int  # earliest stage some answer could block, or NONE
+    could_be: frozenset[str]  # finding kinds some answer could give
     values: tuple[str | float, ...]  # one representative answer per distinct outcome (numbers: per band)
     controls: bool  # some applies_when tests this item
+    effects: dict[str | float | None, Effect]  # the effect of each closed answer, unknown and no answer
 
 
 def item_plans(cset: CriteriaSet) -> dict[str, ItemPlan]:
@@ -53,9 +55,13 @@ def item_plans(cset: CriteriaSet) -> dict[str, ItemPlan]:
     plans = {}
     for c in cset.iter_criteria():
         values = _representatives(c, cset, cuts.get(c.id, set()))
-        blocks = [effect_of(cset, c, v).blocks for v in values]
-        could = min((b for b in blocks if b != NONE), default=NONE)
-        plans[c.id] = ItemPlan(c, cset.stage_order(c.stage), could, values, c.id in controlled)
+        effects = [effect_of(cset, c, v) for v in values]
+        could = min((e.blocks for e in effects if e.blocks != NONE), default=NONE)
+        kinds = frozenset(e.kind for e in effects if e.kind is not None)
+        known: dict[str | float | None, Effect] = {None: effect_of(cset, c, None), UNKNOWN: effect_of(cset, c, UNKNOWN)}
+        if choices(c, cset) is not None:
+            known.update(zip(values, effects, strict=True))
+        plans[c.id] = ItemPlan(c, cset.stage_order(c.stage), could, kinds, values, c.id in controlled, known)
     return plans
 
 
@@ -116,7 +122,7 @@ def _representatives(criterion: Criterion, cset: CriteriaSet, cuts: set[float]) 
 class State:
     """The answers, which items apply, and per stage what the findings add up to."""
 
-    __slots__ = ("_applies", "_blocking", "_cset", "_kinds", "_open", "_plans", "values")
+    __slots__ = ("_applies", "_blocking", "_cset", "_kinds", "_open", "_open_kinds", "_plans", "values")
 
     def __init__(self, cset: CriteriaSet, plans: Mapping[str, ItemPlan], values: Mapping[str, str | float]) -> None:
         self._cset = cset
@@ -124,17 +130,18 @@ class State:
         self.values = values
         self._applies: dict[str, bool] = {}
         depth = max(len(cset.stages), 1)
-        # per stage order t: known findings blocking t (items settled by t), open items that could
+        # per stage order t: known findings blocking t (items settled by t), and how many open items could
         self._blocking: list[list[str]] = [[] for _ in range(depth)]
         self._open: list[int] = [0] * depth
-        # per stage order s: kinds present among items settled by s (with counts)
+        # per stage order s: kinds present among items settled by s, and kinds open items could give
         self._kinds: list[dict[str, int]] = [{} for _ in range(depth)]
+        self._open_kinds: list[dict[str, int]] = [{} for _ in range(depth)]
         for cid, plan in plans.items():
             if self.applies(cid):
                 self._add(cid, plan, values.get(cid), 1)
 
     def _add(self, cid: str, plan: ItemPlan, value: str | float | None, sign: int) -> None:
-        effect = effect_of(self._cset, plan.criterion, value)
+        effect = plan.effects.get(value) or effect_of(self._cset, plan.criterion, value)
         for s in range(plan.stage, len(self._kinds)):
             if effect.kind is not None:
                 counts = self._kinds[s]
@@ -142,6 +149,9 @@ class State:
             if value is None or value == UNKNOWN:
                 if plan.could_block != NONE and plan.could_block <= s:
                     self._open[s] += sign
+                could = self._open_kinds[s]
+                for kind in plan.could_be:
+                    could[kind] = could.get(kind, 0) + sign
             elif effect.blocks != NONE and effect.blocks <= s:
                 if sign > 0:
                     self._blocking[s].append(cid)
@@ -160,6 +170,7 @@ class State:
         other._blocking = [list(b) for b in self._blocking]
         other._open = list(self._open)
         other._kinds = [dict(k) for k in self._kinds]
+        other._open_kinds = [dict(k) for k in self._open_kinds]
         if self.applies(cid):
             other._add(cid, plan, self.values.get(cid), -1)
             other._add(cid, plan, value, 1)
@@ -185,8 +196,14 @@ class State:
     def blocking(self, stage: int) -> list[str]:
         return self._blocking[stage]
 
-    def present(self, kind: str, stage: int) -> bool:
-        return self._kinds[stage].get(kind, 0) > 0
+    def present(self, kind: str, stage: int) -> bool | None:
+        """A finding of this kind is recorded (True), could still be (None: an open item could give it), or not.
+
+        ``missing`` and ``unanswered`` describe the open items themselves, so they are always known.
+        """
+        if self._kinds[stage].get(kind, 0) > 0:
+            return True
+        return None if self._open_kinds[stage].get(kind, 0) > 0 else False
 
 
 def truth(cond: Condition, cset: CriteriaSet, state: State, stage: int) -> bool | None:

@@ -223,6 +223,8 @@ def _reasons(cond: Condition, cset: CriteriaSet, state: State, stage: int, want:
         return _reasons(cond.not_, cset, state, stage, None if want is None else not want)
     if isinstance(cond, Present):
         words = KINDS_BY_ID[cond.present].present_words if cond.present in KINDS_BY_ID else None
+        if want is None:
+            return []
         if want:
             return [f"{(words[0] if words else 'items remain unanswered')}"]
         return [words[1] if words else "every applicable item is answered"]
