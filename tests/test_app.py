@@ -53,19 +53,19 @@ def expander_labels(app: AppTest) -> list[str]:
 
 def test_both_pages_render(at: AppTest) -> None:
     assert at.title[0].value == "Assess a case"
-    assert len(at.button_group) + len(at.number_input) == 46
+    assert len(at.button_group) + len(at.number_input) == 52
     assert any(i.value.startswith("Decision support for clinician review") for i in at.info)
     at.switch_page("views/criteria.py").run()
     assert not at.exception
     assert at.title[0].value == "Criteria"
     assert any("sha256" in m for m in markdown(at))
-    assert len([e for e in at.expander if "`" in e.label]) == 46
+    assert len([e for e in at.expander if "`" in e.label]) == 52
 
 
 def test_nothing_is_pre_answered(at: AppTest) -> None:
     assert all(r.value is None for r in at.button_group)
     assert all(n.value is None for n in at.number_input)
-    assert "Answered 0 of 46 applicable items" in [p.proto.text for p in at.get("progress")]
+    assert "Answered 0 of 52 applicable items" in [p.proto.text for p in at.get("progress")]
 
 
 def test_every_answer_type_feeds_the_summary(at: AppTest) -> None:
@@ -82,7 +82,7 @@ def test_every_answer_type_feeds_the_summary(at: AppTest) -> None:
     assert any(label.startswith("**Active infection**") for label in labels)
     assert any(label.startswith("**Age**: Under 4 years") for label in labels)
     steps = [m for m in markdown(at) if m.startswith("1. ")]
-    assert steps and steps[0].startswith("1. A contraindication is recorded")
+    assert steps and steps[0].startswith("1. Active infection: defer the screening test")
 
 
 def test_number_can_be_unknown(at: AppTest) -> None:
@@ -95,7 +95,7 @@ def test_number_can_be_unknown(at: AppTest) -> None:
 def test_unknown_is_shown_apart_from_unanswered(at: AppTest) -> None:
     at.button_group(key=k("answer", "seizures")).set_value("unknown").run()
     assert "##### Missing information (1)" in headings(at)
-    assert "##### Not yet answered (45)" in headings(at)
+    assert "##### Not yet answered (51)" in headings(at)
 
 
 def test_items_that_do_not_apply_say_why(at: AppTest) -> None:
@@ -104,7 +104,7 @@ def test_items_that_do_not_apply_say_why(at: AppTest) -> None:
     assert not [r for r in at.button_group if r.key == k("answer", "leg_strength")]
     captions = [c.value for c in at.caption]
     assert "Applies only when 'Walks' is 'Yes'. Earlier answer kept: No." in captions
-    assert "Answered 1 of 45 applicable items" in [p.proto.text for p in at.get("progress")]
+    assert "Answered 1 of 51 applicable items" in [p.proto.text for p in at.get("progress")]
     at.button_group(key=k("answer", "ambulatory")).set_value("yes").run()
     assert at.button_group(key=k("answer", "leg_strength")).value == "no"  # nothing was lost
 
@@ -147,7 +147,7 @@ def test_upload_of_a_saved_case_resumes_it(at: AppTest) -> None:
     assert at.text_input(key=k("case", "label")).value == "MS-meeting-03"
     assert note(at, "oral_agents").value.startswith("Baclofen to 80 mg/day")
     steps = [m for m in markdown(at) if m.startswith("1. ")]
-    assert steps[0].startswith("1. The criteria support proceeding to an intrathecal screening test")
+    assert steps[0].startswith("1. The criteria would support an intrathecal screening test, for the team to decide")
 
 
 @pytest.mark.parametrize(
@@ -183,7 +183,7 @@ def test_downloads_do_not_rerun(at: AppTest) -> None:
 
 def test_invalid_criteria_file_is_shown_not_raised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "itb_pump.yaml").write_text(
-        ITB.read_text(encoding="utf-8").replace('version: "1.0.0"', "version: 1.10")
+        ITB.read_text(encoding="utf-8").replace('version: "1.1.0"', "version: 1.10")
     )
     (tmp_path / "broken.yaml").write_text("id: [unclosed\n")
     monkeypatch.setenv("CANDIDACY_CRITERIA_DIR", str(tmp_path))

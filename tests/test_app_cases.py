@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import TextArea
 
 from candidacy import load_criteria
+from candidacy.identity import Identity
 from candidacy.store import CaseStore
 
 from .conftest import ITB, ROOT
@@ -92,15 +93,16 @@ def test_create_from_cases_page_and_list_summary() -> None:
 
 def test_review_freezes_and_a_new_revision_needs_a_reason() -> None:
     app = new_session()
+    app.text_input(key="actor").input("Dr R").run()
     app.button(key="case-save-new").click().run()
     app.button_group(key=k("answer", "cause")).set_value("stroke").run()
     app.button(key="case-ready").click().run()
-    app.text_input(key="review-name").input("Dr R")
-    app.text_input(key="review-role").input("Consultant neurologist")
+    app.text_input(key="actor-role").input("Consultant neurologist")
+    app.checkbox(key="review-acknowledge").check()
     app.button(key="case-review").click().run()
     assert not app.exception
-    assert any("This revision is frozen; content hash" in s.value for s in app.success)
-    assert app.button_group(key=k("answer", "cause")).disabled
+    assert any("Signed off by Dr R" in s.value for s in app.success)
+    assert not [g for g in app.button_group if g.key == k("answer", "cause")]  # read as its record, no widgets
     app.button(key="case-revise").click().run()
     assert any("needs a reason" in e.value for e in app.error)
     app.text_input(key="revise-reason").input("new MRI report")
@@ -116,21 +118,38 @@ def test_second_session_gets_a_conflict_not_a_silent_overwrite() -> None:
     second = new_session()
     second.text_input(key="actor").input("Dr B").run()
     open_from_cases_page(second, 1)
-    first.button_group(key=k("answer", "seizures")).set_value("yes").run()
-    second.button_group(key=k("answer", "seizures")).set_value("no").run()
+    first.button_group(key=k("answer", "seizures")).set_value("controlled").run()
+    second.button_group(key=k("answer", "seizures")).set_value("none").run()
     errors = [e.value for e in second.error]
     assert errors and "changed by someone else since you opened it" in errors[0]
-    assert "Dr A answer seizures" in errors[0]
-    assert second.button_group(key=k("answer", "seizures")).value == "yes"  # reloaded: the other change is shown
-    assert db().get(1).answers.answers["seizures"].value == "yes"
+    assert "Dr A" in errors[0] and "seizures" in errors[0]
+    assert second.button_group(key=k("answer", "seizures")).value == "controlled"  # reloaded: the other change
+    assert db().get(1).answers.answers["seizures"].value == "controlled"
+
+
+def test_a_note_that_loses_a_conflict_is_kept_to_copy() -> None:
+    first = new_session()
+    first.button(key="case-save-new").click().run()
+    second = new_session()
+    second.query_params["case"] = "1"
+    second.run()
+    note(first, "seizures").input("two in October").run()
+    note(second, "seizures").input("one generalised seizure in 2024, none since").run()
+    assert any("changed by someone else" in e.value for e in second.error)
+    assert note(second, "seizures").value == "two in October"  # what is stored now
+    kept = [c.value for c in second.code]
+    assert kept == ["one generalised seizure in 2024, none since"]  # and what was typed, to copy or merge
+    second.button(key=f"dismiss-{k('note', 'seizures')}").click().run()
+    assert not second.code
 
 
 def test_meeting_page_lists_the_agenda_and_offers_one_pdf() -> None:
     store = db()
     day = dt.date(2026, 12, 3)
-    store.create_case("itb_pump", "MS-meeting-03", day, "Dr A")
-    store.create_case("itb_pump", "SCI-referral-11", day, "Dr A")
-    store.create_case("itb_pump", "other day", dt.date(2026, 12, 10), "Dr A")
+    someone = Identity(name="Dr A", role="Consultant", source="cli")
+    store.create_case("itb_pump", "MS-meeting-03", day, someone)
+    store.create_case("itb_pump", "SCI-referral-11", day, someone)
+    store.create_case("itb_pump", "other day", dt.date(2026, 12, 10), someone)
     app = new_session()
     app.switch_page("views/meeting.py").run()
     app.date_input(key="meeting-date").set_value(day).run()

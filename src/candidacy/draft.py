@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from candidacy.criteria.models import CriteriaSet, Section, YesNoAnswer
+from candidacy.criteria.models import ChoiceAnswer, CriteriaSet, Criterion, Section, YesNoAnswer
 from candidacy.errors import CandidacyError
 from candidacy.reasoning.answers import Answer, AnswerSet, CaseHeader, GivenValue, check_answers, parse_answers
 from candidacy.reasoning.assessment import Assessment
@@ -24,6 +24,7 @@ from candidacy.reports.record import Record, build_record
 
 __all__ = [
     "KeptDraft",
+    "absence_answer",
     "absence_items",
     "assess",
     "discard_kept",
@@ -61,23 +62,36 @@ def set_header(draft: AnswerSet, name: str, value: Any) -> None:
     draft.case = CaseHeader.model_validate({**draft.case.model_dump(), name: value})
 
 
-def absence_items(cset: CriteriaSet, section: Section, draft: AnswerSet) -> list[str]:
-    """The unanswered, applicable yes/no items of a section for which "no" records nothing.
+def absence_answer(criterion: Criterion) -> str | None:
+    """The answer that says "not present" and records nothing, if the item has one.
 
-    These are "is X present?" questions (a "yes" gives a finding, a "no" gives none), so one "none
-    of these" answers them all "no". Items already answered are never changed.
+    A yes/no item whose "yes" gives a finding and whose "no" gives none asks "is X present?", so
+    "no" means absent; a choice item with an option "none" that gives no finding says so by name.
     """
-    result = assess(cset, draft)
-    skipped = {n.criterion for n in result.not_applicable}
-    return [
-        c.id
-        for c in section.criteria
-        if isinstance(c.answer, YesNoAnswer)
-        and c.answer.no is None
-        and c.answer.yes is not None
-        and c.id not in skipped
-        and draft.answers.get(c.id, Answer()).value is None
-    ]
+    answer = criterion.answer
+    if isinstance(answer, YesNoAnswer):
+        return "no" if answer.yes is not None and answer.no is None else None
+    if isinstance(answer, ChoiceAnswer):
+        return next((o.value for o in answer.options if o.value == "none" and o.finding is None), None)
+    return None
+
+
+def absence_items(cset: CriteriaSet, section: Section, draft: AnswerSet) -> dict[str, str]:
+    """The unanswered, applicable items of a section that one "none of these" answers, with that answer.
+
+    Items already answered are never changed.
+    """
+    skipped = {n.criterion for n in assess(cset, draft).not_applicable}
+    found: dict[str, str] = {}
+    for criterion in section.criteria:
+        absent = absence_answer(criterion)
+        if (
+            absent is not None
+            and criterion.id not in skipped
+            and draft.answers.get(criterion.id, Answer()).value is None
+        ):
+            found[criterion.id] = absent
+    return found
 
 
 def _drop_if_empty(draft: AnswerSet, crit_id: str) -> None:

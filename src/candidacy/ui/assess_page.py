@@ -54,6 +54,8 @@ def render() -> None:
     _resume(cset)
     draft = draft_for(cset)
     frozen = render_case_panel(cset, draft)
+    if frozen:
+        return  # a signed revision is read as its record (shown by the panel), not as greyed widgets
     _case_header(cset, draft, frozen)
     result = assess(cset, draft)
     not_applicable = {n.criterion: n for n in result.not_applicable}
@@ -150,15 +152,15 @@ def _copy_case(cset: CriteriaSet, name: str) -> None:
 def _none(cset: CriteriaSet, section_id: str) -> None:
     section = next(s for s in cset.sections if s.id == section_id)
     items = absence_items(cset, section, draft_for(cset))
-    state.change_many(cset, dict.fromkeys(items, "no"), f"none of these: {section.title}")
+    state.change_many(cset, dict(items), f"none of these: {section.title}")
 
 
 def _none_of_these(cset: CriteriaSet, section: Section, draft: AnswerSet) -> None:
-    """One action for a block of "is X present?" items: all unanswered ones become "No" (one audit entry)."""
+    """One action for a block of "is X present?" items: the unanswered ones become "absent" (one audit entry)."""
     items = absence_items(cset, section, draft)
     if len(items) >= 2:
         st.button(
-            f"None of these: answer No to the {len(items)} unanswered yes/no items of this section",
+            f"None of these: mark the {len(items)} unanswered items of this section as absent (No / None)",
             key=f"none-{section.id}",
             on_click=_none,
             args=(cset, section.id),

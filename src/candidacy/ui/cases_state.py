@@ -24,6 +24,7 @@ __all__ = ["autosave", "close_case", "open_case", "save_whole", "saved_as_case",
 # The session's names for the case panel and the Cases page (kept in candidacy.ui.state).
 MESSAGE_KEY = state.MESSAGE
 ACTOR_KEY = state.ACTOR
+ROLE_KEY = state.ROLE
 actor = state.actor
 opened = state.opened
 set_lock = state.set_lock

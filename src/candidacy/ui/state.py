@@ -27,6 +27,7 @@ from candidacy.criteria.catalogue import Catalogue, load_catalogue
 from candidacy.criteria.models import CriteriaSet
 from candidacy.draft import KeptDraft, discard_kept, keep_draft, kept_draft, new_draft, set_answer, set_header, set_note
 from candidacy.errors import CandidacyError
+from candidacy.identity import Identity
 from candidacy.reasoning.answers import AnswerSet, GivenValue
 from candidacy.settings import PROJECT_ROOT, Settings, load_settings
 
@@ -51,6 +52,7 @@ __all__ = [
 # Session keys: nothing else in the app reads or writes st.session_state under another name.
 SET_KEY: Final = "criteria-set"  # the criteria set picked in the sidebar (a widget key)
 ACTOR: Final = "actor"  # "your name" in the sidebar (a widget key)
+ROLE: Final = "actor-role"  # "your role" in the sidebar (a widget key)
 DRAFTS: Final = "drafts"  # criteria set id -> AnswerSet
 DRAFT_TOKEN: Final = "draft-token"  # noqa: S105 - a session key; the token of the unsaved draft in this session
 RESTORED: Final = "draft-restored"  # when the draft was taken back from disk: its time, for the banner
@@ -238,8 +240,10 @@ def drop_refused(widget_key: str) -> None:
     st.session_state.get(REFUSED, {}).pop(widget_key, None)
 
 
-def actor() -> str:
-    return str(st.session_state.get(ACTOR) or "").strip() or "unnamed user"
+def actor() -> Identity:
+    """Who is acting in this session (personal mode: the name and role typed in the sidebar)."""
+    name = str(st.session_state.get(ACTOR) or "").strip() or "unnamed user"
+    return Identity(name=name, role=str(st.session_state.get(ROLE) or "").strip(), source="personal")
 
 
 # ---- unsaved drafts kept on this machine ---------------------------------------------------------
