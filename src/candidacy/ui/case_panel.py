@@ -105,7 +105,7 @@ def render_case_panel(cset: CriteriaSet, draft: AnswerSet) -> bool:
     current = cases_state.opened()
     if current is None:
         with st.container(border=True):
-            st.markdown("**Unsaved draft.** Answers live in this browser session only.")
+            st.markdown("**Unsaved draft**, kept on this machine at this page's address; not yet a stored case.")
             st.button(
                 "Save as a stored case (autosaves from then on)",
                 key="case-save-new",
