@@ -13,6 +13,13 @@ from .browser_support import rerun
 TIMEOUT = 30_000
 
 
+def use_timeouts() -> None:
+    """Playwright's assertions wait up to TIMEOUT for their condition (the machine is shared and loaded)."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT)
+
+
 def item(page: Any, role: str, crit: str) -> Any:
     return page.locator(f".st-key-itb_pump-{role}-{crit}")
 

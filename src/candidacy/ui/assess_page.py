@@ -75,7 +75,7 @@ def render() -> None:
         st.subheader("Take the record away")
         st.download_button(
             "Download the record (PDF, to print and sign)",
-            data=lambda: _pdf(cset, draft_for(cset)),  # built on click, from the draft as it is then
+            data=lambda: _pdf(cset, draft),  # built on click, outside the script run: from this run's draft
             file_name=download_name(draft, "pdf"),
             mime="application/pdf",
             on_click="ignore",
@@ -84,7 +84,7 @@ def render() -> None:
         )
         st.download_button(
             "Download the record (Markdown)",
-            data=lambda: _markdown(cset, draft_for(cset)),
+            data=lambda: _markdown(cset, draft),
             file_name=download_name(draft, "md"),
             mime="text/markdown",
             on_click="ignore",
@@ -93,7 +93,7 @@ def render() -> None:
         )
         st.download_button(
             "Download as FHIR R5 QuestionnaireResponse",
-            data=lambda: _fhir(cset, draft_for(cset)),
+            data=lambda: _fhir(cset, draft),
             file_name=download_name(draft, "fhir.json"),
             mime="application/fhir+json",
             on_click="ignore",
@@ -102,7 +102,7 @@ def render() -> None:
         )
         st.download_button(
             "Download the answers (JSON, to resume later)",
-            data=lambda: draft_json(draft_for(cset)),
+            data=lambda: draft_json(draft),
             file_name=download_name(draft, "json"),
             mime="application/json",
             on_click="ignore",

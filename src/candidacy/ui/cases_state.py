@@ -46,7 +46,7 @@ def open_case(cset: CriteriaSet, case_id: int) -> None:
     detail = store().get(case_id)
     replace_draft(cset, detail.answers.model_copy(deep=True))
     state.set_opened(case_id, detail.row.lock_version)
-    st.query_params.from_dict({state.CASE_PARAM: str(case_id)})
+    state.move_to({state.CASE_PARAM: str(case_id)})
 
 
 def saved_as_case(cset: CriteriaSet, case_id: int) -> None:

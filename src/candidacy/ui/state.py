@@ -63,6 +63,7 @@ REFUSED: Final = "refused-text"  # widget key -> text typed but refused by a con
 UPLOAD: Final = "resume-upload"  # the file uploader of "Resume a saved case"
 UPLOAD_SEEN: Final = "resume-upload-seen"
 UPLOAD_MESSAGE: Final = "resume-upload-message"
+NEW_ADDRESS: Final = "new-address"  # the address a callback moved to, written at the top of the next run
 GO_TO_ASSESS: Final = "go-to-assess"  # a case was opened from another page: show it
 NEW_CASE_LABEL: Final = "new-case-label"
 NEW_CASE_MEETING: Final = "new-case-meeting"
@@ -296,7 +297,13 @@ def start_new(cset: CriteriaSet) -> None:
     st.session_state.pop(RESTORED, None)
     st.session_state.pop(REFUSED, None)
     replace_draft(cset, new_draft(cset))
-    st.query_params.from_dict({DRAFT_PARAM: st.session_state[DRAFT_TOKEN]})
+    move_to({DRAFT_PARAM: st.session_state[DRAFT_TOKEN]})
+
+
+def move_to(params: dict[str, str]) -> None:
+    """Change the address. From a callback, Streamlit does not send a changed address to the browser,
+    so the change is kept and written by :func:`follow_address` at the top of the next run."""
+    st.session_state[NEW_ADDRESS] = params
 
 
 def restored() -> KeptDraft | None:
@@ -312,6 +319,10 @@ def follow_address(cset: CriteriaSet) -> None:
     """
     from candidacy.ui import cases_state
 
+    moved: dict[str, str] | None = st.session_state.pop(NEW_ADDRESS, None)
+    if moved is not None:
+        st.query_params.from_dict(moved)  # a new entry in the browser's history: back returns
+        return
     wanted_case = st.query_params.get(CASE_PARAM)
     wanted_draft = st.query_params.get(DRAFT_PARAM)
     current = opened()
