@@ -46,9 +46,8 @@ def chosen(page: Any, crit: str) -> str | None:
 def open_note(page: Any, crit: str) -> Any:
     box = item(page, "note", crit).locator("textarea")
     if not box.count():
-        with rerun(page):
-            item(page, "notes", crit).locator("summary").click()
-    box.wait_for(state="visible", timeout=TIMEOUT)
+        item(page, "notes", crit).locator("summary").click()
+    box.wait_for(state="visible", timeout=TIMEOUT)  # the box is built by the rerun the click starts
     return box
 
 
@@ -68,3 +67,31 @@ def type_number(page: Any, crit: str, value: str) -> None:
 
 def answered_text(page: Any) -> str:
     return str(page.get_by_text("applicable items").first.inner_text())
+
+
+def wait_for_changes(page: Any, count: int) -> None:
+    """Wait until the page says it has applied ``count`` changes and its run has ended.
+
+    The count is the page's last element, drawn after every answer and the summary: when it shows
+    ``count``, the run that applied the last change has drawn everything above it.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        _wait_count(page, count)
+    except PlaywrightTimeout:
+        status = page.locator(".st-key-save-status").all_inner_texts()
+        raise AssertionError(f"the page shows {status}, expected {count} change(s)") from None
+
+
+def _wait_count(page: Any, count: int) -> None:
+    page.wait_for_function(
+        """(count) => {
+          const status = document.querySelector(".st-key-save-status");
+          const root = document.querySelector('[data-testid="stApp"]');
+          return !!status && !!root && status.innerText.trim().startsWith(count + " change(s)")
+            && root.getAttribute("data-test-script-state") === "notRunning";
+        }""",
+        arg=count,
+        timeout=60_000,
+    )

@@ -47,7 +47,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(env: dict[str, str] | None = None) -> Iterator[str]:
+def streamlit_server(env: dict[str, str] | None = None, script: Path | None = None) -> Iterator[str]:
     port = free_port()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = (ARTIFACTS / f"streamlit-{port}.log").open("w")
@@ -57,7 +57,7 @@ def streamlit_server(env: dict[str, str] | None = None) -> Iterator[str]:
             "-m",
             "streamlit",
             "run",
-            str(ROOT / "app.py"),
+            str(script or ROOT / "app.py"),
             "--server.port",
             str(port),
             "--server.address",

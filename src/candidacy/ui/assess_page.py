@@ -22,6 +22,7 @@ from candidacy.ui.widgets import render_item
 __all__ = ["render"]
 
 _TEXT_FIELDS = (("label", "Case label (pseudonym)"), ("assessor", "Assessor"), ("role", "Assessor's role"))
+_TEXT_NAMES = ("label", "assessor", "role")
 _DATE_FIELDS = (("assessed_on", "Date of assessment"), ("meeting_date", "Meeting date"))
 
 
@@ -109,6 +110,14 @@ def render() -> None:
             key="download-json",
             icon=":material/save:",
         )
+    _save_status()
+
+
+def _save_status() -> None:
+    """The last element of the page: how many changes this session made, each saved as it was made."""
+    where = "the stored case" if state.opened() is not None else "the draft kept on this machine"
+    with st.container(key="save-status"):
+        st.caption(f"{state.changes()} change(s) in this page's session, each saved to {where} as it was made.")
 
 
 def _resume(cset: CriteriaSet) -> None:
@@ -146,7 +155,8 @@ def _resume(cset: CriteriaSet) -> None:
 
 
 def _copy_case(cset: CriteriaSet, name: str) -> None:
-    state.change(cset, "header", name, state.widget_value(key(cset, "case", name)))
+    value = state.widget_value(key(cset, "case", name))
+    state.change(cset, "header", name, "" if value is None and name in _TEXT_NAMES else value)
 
 
 def _none(cset: CriteriaSet, section_id: str) -> None:

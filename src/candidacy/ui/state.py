@@ -63,6 +63,7 @@ REFUSED: Final = "refused-text"  # widget key -> text typed but refused by a con
 UPLOAD: Final = "resume-upload"  # the file uploader of "Resume a saved case"
 UPLOAD_SEEN: Final = "resume-upload-seen"
 UPLOAD_MESSAGE: Final = "resume-upload-message"
+CHANGES: Final = "changes"  # how many changes this session has applied (shown: the page is up to date)
 NEW_ADDRESS: Final = "new-address"  # the address a callback moved to, written at the top of the next run
 GO_TO_ASSESS: Final = "go-to-assess"  # a case was opened from another page: show it
 NEW_CASE_LABEL: Final = "new-case-label"
@@ -155,6 +156,7 @@ def widget_value(widget_key: str) -> Any:
 def change(cset: CriteriaSet, kind: Kind, name: str, value: Any) -> None:
     """Apply one change to the draft, then save it where the draft lives (store or kept draft)."""
     draft = draft_for(cset)
+    counted()
     if kind == "answer":
         set_answer(draft, name, value)
     elif kind == "note":
@@ -172,6 +174,7 @@ def change(cset: CriteriaSet, kind: Kind, name: str, value: Any) -> None:
 def change_many(cset: CriteriaSet, answers: dict[str, GivenValue], reason: str) -> None:
     """Several answers at once (e.g. "none of these"): one draft change, one save, one audit entry."""
     draft = draft_for(cset)
+    counted()
     for crit_id, value in answers.items():
         set_answer(draft, crit_id, value)
     for crit_id, value in answers.items():
@@ -194,6 +197,15 @@ def replace_all(cset: CriteriaSet, answers: AnswerSet, reason: str) -> None:
     replace_draft(cset, answers)
     if current is None:
         keep(cset)
+
+
+def counted() -> None:
+    st.session_state[CHANGES] = changes() + 1
+
+
+def changes() -> int:
+    """Changes applied in this session; the page shows it last, so a shown count means all is drawn."""
+    return int(st.session_state.get(CHANGES, 0))
 
 
 # ---- the open case and the lock it was read at --------------------------------------------------
