@@ -81,7 +81,8 @@ def wait_for_changes(page: Any, count: int) -> None:
         _wait_count(page, count)
     except PlaywrightTimeout:
         status = page.locator(".st-key-save-status").all_inner_texts()
-        raise AssertionError(f"the page shows {status}, expected {count} change(s)") from None
+        alerts = page.get_by_test_id("stAlert").all_inner_texts()
+        raise AssertionError(f"the page shows {status}, expected {count} change(s); alerts: {alerts}") from None
 
 
 def _wait_count(page: Any, count: int) -> None:

@@ -76,12 +76,16 @@ def absence_answer(criterion: Criterion) -> str | None:
     return None
 
 
-def absence_items(cset: CriteriaSet, section: Section, draft: AnswerSet) -> dict[str, str]:
+def absence_items(
+    cset: CriteriaSet, section: Section, draft: AnswerSet, skipped: set[str] | None = None
+) -> dict[str, str]:
     """The unanswered, applicable items of a section that one "none of these" answers, with that answer.
 
-    Items already answered are never changed.
+    Items already answered are never changed. ``skipped`` (the items that do not apply) saves an
+    evaluation when the caller has just assessed the draft.
     """
-    skipped = {n.criterion for n in assess(cset, draft).not_applicable}
+    if skipped is None:
+        skipped = {n.criterion for n in assess(cset, draft).not_applicable}
     found: dict[str, str] = {}
     for criterion in section.criteria:
         absent = absence_answer(criterion)

@@ -67,7 +67,7 @@ def render() -> None:
             if section.description:
                 st.caption(escape_markdown(section.description))
             if not frozen:
-                _none_of_these(cset, section, draft)
+                _none_of_these(cset, section, draft, set(not_applicable))
             for criterion in section.criteria:
                 render_item(cset, criterion, draft, not_applicable.get(criterion.id), frozen)
     with summary, st.container(key="summary"):
@@ -165,9 +165,9 @@ def _none(cset: CriteriaSet, section_id: str) -> None:
     state.change_many(cset, dict(items), f"none of these: {section.title}")
 
 
-def _none_of_these(cset: CriteriaSet, section: Section, draft: AnswerSet) -> None:
+def _none_of_these(cset: CriteriaSet, section: Section, draft: AnswerSet, skipped: set[str]) -> None:
     """One action for a block of "is X present?" items: the unanswered ones become "absent" (one audit entry)."""
-    items = absence_items(cset, section, draft)
+    items = absence_items(cset, section, draft, skipped)
     if len(items) >= 2:
         st.button(
             f"None of these: mark the {len(items)} unanswered items of this section as absent (No / None)",
