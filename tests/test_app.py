@@ -174,7 +174,7 @@ def test_downloads_do_not_rerun(at: AppTest) -> None:
 
 def test_invalid_criteria_file_is_shown_not_raised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "itb_pump.yaml").write_text(
-        ITB.read_text(encoding="utf-8").replace('version: "1.0.0"', "version: 1.10")
+        ITB.read_text(encoding="utf-8").replace('version: "1.1.0"', "version: 1.10")
     )
     (tmp_path / "broken.yaml").write_text("id: [unclosed\n")
     monkeypatch.setenv("CANDIDACY_CRITERIA_DIR", str(tmp_path))
