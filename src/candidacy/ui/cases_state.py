@@ -15,10 +15,10 @@ from candidacy.criteria.models import CriteriaSet
 from candidacy.errors import CandidacyError
 from candidacy.settings import load_settings
 from candidacy.store import CaseStore, ConflictError, FrozenError
+from candidacy.ui.identity import require_identity
 from candidacy.ui.state import catalogue, replace_draft
 
 __all__ = [
-    "ACTOR_KEY",
     "actor",
     "autosave",
     "close_case",
@@ -31,7 +31,6 @@ __all__ = [
 OPEN_KEY = "open-case"
 LOCK_KEY = "open-case-lock"
 MESSAGE_KEY = "store-message"
-ACTOR_KEY = "actor"
 
 
 @st.cache_resource(show_spinner=False)
@@ -45,7 +44,8 @@ def store() -> CaseStore:
 
 
 def actor() -> str:
-    return str(st.session_state.get(ACTOR_KEY) or "").strip() or "unnamed user"
+    """Who is acting, for the audit trail; NoIdentityError (nothing saved) when nobody is known yet."""
+    return require_identity().describe()
 
 
 def opened() -> tuple[int, int] | None:
