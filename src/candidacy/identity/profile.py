@@ -34,6 +34,8 @@ def profile_path(data_dir: Path) -> Path:
 
 def _clean(value: object, field: str, where: str) -> str:
     """One line of visible text, at most MAX_LENGTH characters; a Problem names the field otherwise."""
+    if value is None:
+        raise ProfileError(Problem("is required", file=where or None, path=field))
     if not isinstance(value, str):
         raise ProfileError(Problem(f"must be text, not {type(value).__name__}", file=where or None, path=field))
     text = " ".join(value.split())

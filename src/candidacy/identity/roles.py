@@ -123,7 +123,7 @@ def identity_from_claims(claims: Mapping[str, Any], mapping: RoleMapping) -> Ide
         )
     return Identity(
         name=name,
-        role=", ".join(permissions),
+        role=", ".join(p for p in PERMISSIONS if p in permissions),
         source="oidc",
         subject=subject,
         permissions=permissions,
