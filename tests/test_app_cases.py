@@ -63,7 +63,7 @@ def test_save_a_draft_then_every_change_autosaves() -> None:
     stored = db().get(1).answers.answers
     assert stored["cause"].value == "stroke"
     assert (stored["ambulatory"].value, stored["ambulatory"].note) == ("no", "wheelchair since 2019")
-    actors = {e.actor for e in db().audit_trail(1)}
+    actors = {e.who() for e in db().audit_trail(1)}
     assert actors == {"Dr A (Consultant), personal"}
 
     # A new browser session (the old one closed) finds everything on the Cases page.

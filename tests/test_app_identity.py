@@ -60,7 +60,7 @@ def test_personal_name_is_asked_once_required_before_saving_and_kept() -> None:
     assert "Dr A. Example" in sidebar_text(app)
     assert not app.sidebar.warning
     app.button(key="case-save-new").click().run()
-    assert [e.actor for e in db().audit_trail(1)] == ["Dr A. Example (Consultant in rehabilitation), personal"] * 2
+    assert [e.who() for e in db().audit_trail(1)] == ["Dr A. Example (Consultant in rehabilitation), personal"] * 2
 
     # A reload (a new session) and a restarted server read the same profile: no question, no blank name.
     again = session()
@@ -78,7 +78,7 @@ def test_changing_the_profile_applies_from_the_next_action() -> None:
     app.button(key="profile-save").click().run()
     assert "Dr B" in sidebar_text(app)
     app.button(key="case-save-new").click().run()
-    assert {e.actor for e in db().audit_trail(1)} == {"Dr B (Consultant), personal"}
+    assert {e.who() for e in db().audit_trail(1)} == {"Dr B (Consultant), personal"}
 
 
 def test_a_damaged_profile_is_reported_and_asked_again() -> None:
@@ -140,7 +140,7 @@ def test_signed_in_reviewer_is_recorded_with_the_token_identity(team: str, issue
     assert not app.sidebar.text_input  # no name to type in team mode
     app.button(key="case-save-new").click().run()
     assert not app.exception
-    actors = {e.actor for e in db().audit_trail(1)}
+    actors = {e.who() for e in db().audit_trail(1)}
     assert actors == {"Dr Rhea Viewer (assessor, reviewer), signed in as rhea.viewer@hospital.test"}
 
 
