@@ -2,9 +2,11 @@
 
 import streamlit as st
 
+from candidacy.ui.identity import require_sign_in
 from candidacy.ui.layout import page_styles, sidebar
 
 st.set_page_config(page_title="candidacy: ITB selection criteria", page_icon=":material/fact_check:", layout="wide")
+require_sign_in()  # team mode: nothing is shown before sign-in; personal mode: no login
 page = st.navigation(
     [
         st.Page("views/assess.py", title="Assess a case", icon=":material/fact_check:", default=True),
