@@ -1,6 +1,6 @@
 """A vignette's case as a referral letter: the narrative as the letter, a checklist as its enclosure.
 
-Vignettes keep the case as plain text. A paragraph of the form ``<heading>: item, item, item.`` is
+Vignettes keep the case as plain text. A paragraph of the form ``<heading>: item, item, item, ...`` is
 what a referral pack attaches as a form, not prose; shown inside the letter it reads as a list of
 answers. So the letter keeps the narrative paragraphs, and such a paragraph becomes an enclosure
 with one line per item. The text itself is not changed: every word of the case is shown.
@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 __all__ = ["Letter", "referral_letter", "split_items"]
 
-#: A checklist paragraph: a short heading, a colon, then at least three comma-separated items.
+#: A checklist paragraph: a short heading, a colon, then at least six comma-separated items (a sentence
+#: with a colon and a short list stays prose).
 _CHECKLIST = re.compile(r"^(?P<heading>[A-Z][^:.]{2,60}):\s+(?P<items>.+)$", re.DOTALL)
-_MIN_ITEMS = 3
+_MIN_ITEMS = 6
 
 
 @dataclass(frozen=True, slots=True)

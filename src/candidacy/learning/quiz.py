@@ -21,7 +21,7 @@ __all__ = ["STRIDE", "Grade", "Score", "answer_meaning", "grade", "question_at",
 
 #: A fixed stride walks through the questions in a mixed order, with no randomness to test.
 STRIDE = 37
-_KIND_NAMES = {kind: heading[:-1] if heading.endswith("s") else heading for kind, heading in SUMMARY_ORDER}
+_HEADINGS = dict(SUMMARY_ORDER)
 
 
 def question_at(items: Sequence[QuizItem], index: int) -> QuizItem:
@@ -36,7 +36,7 @@ def answer_meaning(criterion: Criterion, cset: CriteriaSet, value: str | float) 
     spec = finding_for(criterion, cset, value)
     if spec is None:
         return "no finding by itself"
-    return f"{_KIND_NAMES.get(spec.kind, spec.kind)}: {spec.statement}"
+    return f"a finding under '{_HEADINGS.get(spec.kind, spec.kind)}': {spec.statement}"
 
 
 @dataclass(frozen=True, slots=True)

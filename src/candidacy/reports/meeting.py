@@ -79,16 +79,12 @@ class Counts:
         return sum(n for kind, n in self.by_kind if kind in BLOCKING_KINDS)
 
     def phrases(self) -> list[str]:
-        """Non-zero counts as short phrases, blocking kinds first, e.g. ``2 contraindications``."""
-        out = [
-            f"{self.of(kind)} {heading.lower()}"
-            for kind, heading in room_order()
-            if kind != "missing" and self.of(kind)
-        ]
+        """Non-zero counts as short phrases, blocking kinds first, e.g. ``Contraindications: 2``."""
+        out = [f"{heading}: {self.of(kind)}" for kind, heading in room_order() if kind != "missing" and self.of(kind)]
         if self.unanswered:
-            out.append(f"{self.unanswered} {UNANSWERED}")
+            out.append(f"{UNANSWERED.capitalize()}: {self.unanswered}")
         if self.of("missing"):
-            out.append(f"{self.of('missing')} {NOT_KNOWN}")
+            out.append(f"{NOT_KNOWN.capitalize()}: {self.of('missing')}")
         return out
 
 
