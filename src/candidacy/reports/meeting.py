@@ -12,8 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from candidacy.criteria.kinds import KINDS, SUMMARY_ORDER
 from candidacy.criteria.models import CriteriaSet
-from candidacy.reasoning.assessment import SUMMARY_ORDER, Finding, MissingItem, NextStepResult
+from candidacy.reasoning.assessment import Finding, MissingItem, NextStepResult
+from candidacy.reports.record import Record
 
 __all__ = [
     "BLOCKING_KINDS",
@@ -30,7 +32,7 @@ __all__ = [
 ]
 
 #: Finding kinds that stand in the way of going ahead: shown first, in the alarm colour, on every screen.
-BLOCKING_KINDS: frozenset[str] = frozenset({"contraindication", "prerequisite-unmet"})
+BLOCKING_KINDS: frozenset[str] = frozenset(k.id for k in KINDS if k.blocks_by_default)
 
 #: The words used for the two kinds of gap, wherever a count of them is shown.
 UNANSWERED = "not yet answered"
@@ -174,12 +176,9 @@ def agenda_entry(
     return AgendaEntry(number, case_id, label, status, revision, decision, count(result), step.step if step else "")
 
 
-def team_decision(record: object) -> str:
-    """The team's recorded decision on a case as one line, "" while none is recorded.
-
-    The record gains a ``decision`` once the store records team decisions; until then there is none.
-    """
-    decision = getattr(record, "decision", None)
+def team_decision(record: Record) -> str:
+    """The team's recorded decision as one line (outcome, date), "" while none is recorded."""
+    decision = record.decision
     if decision is None:
         return ""
-    return str(getattr(decision, "summary", None) or getattr(decision, "text", None) or decision)
+    return f"{decision.label()} ({decision.decided_on.isoformat()})"

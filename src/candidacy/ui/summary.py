@@ -13,23 +13,17 @@ from collections.abc import Callable, Sequence
 
 import streamlit as st
 
+from candidacy.criteria.kinds import KINDS_BY_ID
 from candidacy.criteria.models import CriteriaSet
 from candidacy.reasoning.assessment import Assessment, Finding, MissingItem
 from candidacy.reports.meeting import BLOCKING_KINDS, UNANSWERED, count, room_order, section_progress
 from candidacy.reports.render import escape_markdown
 
-__all__ = ["KIND_STYLE", "anchor_link", "question_anchor", "render_question_anchor", "render_summary"]
+__all__ = ["KIND_BOX", "anchor_link", "question_anchor", "render_question_anchor", "render_summary"]
 
-#: How each finding kind looks: the box it sits in (colour) and its icon. The heading text always
-#: names the kind, so nothing is said by colour alone.
-KIND_STYLE: dict[str, tuple[str, str]] = {
-    "contraindication": ("error", ":material/block:"),
-    "prerequisite-unmet": ("error", ":material/pending_actions:"),
-    "caution": ("warning", ":material/warning:"),
-    "unfavourable": ("warning", ":material/thumb_down:"),
-    "favourable": ("plain", ":material/thumb_up:"),
-    "missing": ("info", ":material/help:"),
-}
+#: The box (colour) each finding kind sits in; blocking kinds are red. The heading text always names
+#: the kind, so nothing is said by colour alone. Headings and icons come from criteria/kinds.py.
+KIND_BOX: dict[str, str] = {"caution": "warning", "unfavourable": "warning", "favourable": "plain", "missing": "info"}
 _BOXES: dict[str, Callable[..., object]] = {"error": st.error, "warning": st.warning, "info": st.info}
 
 
@@ -60,7 +54,9 @@ def render_summary(result: Assessment, cset: CriteriaSet) -> None:
             else ":grey-badge[No blocking finding recorded]"
         )
     empty: list[str] = []
-    for kind, heading in room_order():
+    for position, (kind, heading) in enumerate(room_order()):  # blocking kinds come first
+        if position == len(BLOCKING_KINDS):
+            _decisive(result)  # right after what blocks: what could still change the step
         findings = result.by_kind(kind)
         if findings:
             _category(kind, heading, findings)
@@ -76,6 +72,9 @@ def render_summary(result: Assessment, cset: CriteriaSet) -> None:
     _sections(result, cset)
     st.info(result.notice, icon=":material/info:")
     st.markdown("##### Next steps the criteria point to")
+    stage = next((s for s in result.stages if s.id == result.current_stage), None)
+    if stage is not None:
+        st.caption(f"Stage: {escape_markdown(stage.label)}. {escape_markdown(stage.question)}")
     lines = [
         f"{i}. {escape_markdown(s.step)}  \n   :grey[because {escape_markdown(s.basis)}]"
         for i, s in enumerate(result.next_steps, 1)
@@ -85,7 +84,8 @@ def render_summary(result: Assessment, cset: CriteriaSet) -> None:
 
 def _category(kind: str, heading: str, findings: Sequence[Finding]) -> None:
     """One category: a box in the kind's colour, its name and count, each finding linking to its question."""
-    box, icon = KIND_STYLE.get(kind, ("plain", ""))
+    box = "error" if kind in BLOCKING_KINDS else KIND_BOX.get(kind, "plain")
+    icon = f":material/{KINDS_BY_ID[kind].icon}:"
     title = f"{heading} ({len(findings)})"
     if kind in BLOCKING_KINDS:
         title += ": stands in the way until the team has discussed it"
@@ -99,6 +99,22 @@ def _category(kind: str, heading: str, findings: Sequence[Finding]) -> None:
         _BOXES[box](body, icon=icon)
     with st.expander(f"Basis of each: {heading.lower()}", icon=":material/menu_book:"):
         st.markdown("\n\n---\n\n".join(_basis(f) for f in findings))
+
+
+def _decisive(result: Assessment) -> None:
+    """The unknowns whose answer could change the step for the meeting's question, as links."""
+    decisive = result.decisive_for(result.current_stage) if result.current_stage else list(result.decisive_unknowns)
+    if not decisive:
+        return
+    lines = [
+        f"- **{anchor_link(u.title, u.criterion)}** ({'answered Unknown' if u.status == 'unknown' else UNANSWERED})"
+        for u in decisive
+    ]
+    st.warning(
+        f"**Decisive unknowns ({len(decisive)}): an answer could change the step for the meeting's question**\n\n"
+        + "\n".join(lines),
+        icon=":material/priority_high:",
+    )
 
 
 def _basis(f: Finding) -> str:
