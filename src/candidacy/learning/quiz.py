@@ -7,6 +7,7 @@ no choice is never graded (the trainee is asked to choose first).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -19,7 +20,9 @@ from candidacy.reasoning.assessment import SUMMARY_ORDER
 
 __all__ = ["STRIDE", "Grade", "Score", "answer_meaning", "grade", "question_at", "score"]
 
-#: A fixed stride walks through the questions in a mixed order, with no randomness to test.
+#: A fixed stride walks through the questions in a mixed order, with no randomness to test; the
+#: stride actually used is the first from here that is coprime with the number of questions, so
+#: every question comes up once per round.
 STRIDE = 37
 _HEADINGS = dict(SUMMARY_ORDER)
 
@@ -28,7 +31,8 @@ def question_at(items: Sequence[QuizItem], index: int) -> QuizItem:
     """The ``index``-th question (0-based) of the quiz."""
     if not items:
         raise ValueError("there are no quiz questions")
-    return items[(index * STRIDE) % len(items)]
+    stride = next(s for s in range(STRIDE, STRIDE + len(items) + 1) if math.gcd(s, len(items)) == 1)
+    return items[(index * stride) % len(items)]
 
 
 def answer_meaning(criterion: Criterion, cset: CriteriaSet, value: str | float) -> str:
