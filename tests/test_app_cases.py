@@ -133,9 +133,9 @@ def test_meeting_page_lists_the_agenda_and_offers_one_pdf() -> None:
     store.create_case("itb_pump", "other day", dt.date(2026, 12, 10), "Dr A")
     app = new_session()
     app.switch_page("views/meeting.py").run()
-    app.date_input(key="meeting-date").set_value(day).run()
+    app.selectbox(key="meeting-date").set_value(day).run()
     assert not app.exception
-    agenda = [m.value for m in app.markdown if m.value.startswith(("1. ", "2. "))]
+    agenda = [m.value for m in app.markdown if m.value.startswith(("**1. ", "**2. "))]
     assert len(agenda) == 2 and "MS-meeting-03" in agenda[0]
     assert [b.key for b in app.get("download_button")] == ["download-meeting-pdf"]
 
