@@ -18,7 +18,6 @@ from candidacy.store import CaseStore
 
 from .conftest import ITB
 
-
 DR_A = Identity("Dr A", "Specialty registrar", "personal")
 
 
@@ -30,7 +29,7 @@ def _store() -> CaseStore:
 def test_cases_list_show_export_import(tmp_path: Path) -> None:
     store = _store()
     case_id = store.create_case("itb_pump", "MS-meeting-03", dt.date(2026, 12, 3), DR_A)
-    lock = store.save_answer(case_id, store.get(case_id).row.lock_version, "active_infection", "yes", DR_A)
+    store.save_answer(case_id, store.get(case_id).row.lock_version, "active_infection", "yes", DR_A)
     store.close()
     signed = CliRunner().invoke(main, ["cases", "sign-off", "1", "--name", "Dr R", "--role", "Consultant"])
     assert signed.exit_code == 2 and "mark it ready for review" in signed.stderr
