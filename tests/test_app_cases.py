@@ -149,13 +149,13 @@ def test_second_session_gets_a_conflict_not_a_silent_overwrite() -> None:
     second = new_session()
     second.text_input(key="actor").input("Dr B").run()
     open_from_cases_page(second, 1)
-    first.radio(key=k("answer", "seizures")).set_value("yes").run()
-    second.radio(key=k("answer", "seizures")).set_value("no").run()
+    first.radio(key=k("answer", "seizures")).set_value("uncontrolled").run()
+    second.radio(key=k("answer", "seizures")).set_value("none").run()
     errors = [e.value for e in second.error]
     assert errors and "changed by someone else since you opened it" in errors[0]
     assert "Dr A, personal answer seizures" in errors[0]
-    assert second.radio(key=k("answer", "seizures")).value == "yes"  # reloaded: the other change is shown
-    assert db().get(1).answers.answers["seizures"].value == "yes"
+    assert second.radio(key=k("answer", "seizures")).value == "uncontrolled"  # reloaded: the other change is shown
+    assert db().get(1).answers.answers["seizures"].value == "uncontrolled"
 
 
 def test_meeting_page_lists_the_agenda_and_offers_one_pdf() -> None:
