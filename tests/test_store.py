@@ -156,13 +156,13 @@ def test_criteria_drift_is_reported(db_url: str, itb: CriteriaSet) -> None:
     case_id = store.create_case("itb_pump", "Case E", None, DR_A)
     assert store.drift(case_id) is None
     store.close()
-    text = ITB.read_text(encoding="utf-8").replace('version: "1.1.0"', 'version: "9.9.9"')
+    text = ITB.read_text(encoding="utf-8").replace('version: "1.1.0"', 'version: "1.2.0"')
     text = text.replace("question: Is the patient malnourished?", "question: Is the patient undernourished?")
     newer = load_criteria_text(text, "itb_pump.yaml")
     store = CaseStore(db_url, {newer.id: newer})
     drift = store.drift(case_id)
     assert drift is not None
-    assert drift.lines() == ["criteria version 1.1.0 -> 9.9.9", "changed: malnutrition (question)"]
+    assert drift.lines() == ["criteria version 1.1.0 -> 1.2.0", "changed: malnutrition (question)"]
     store.close()
 
 
@@ -210,9 +210,9 @@ def test_migration_from_the_first_schema_keeps_data(db_url: str, itb: CriteriaSe
         conn.execute(
             sa.text(
                 "INSERT INTO revisions (case_id, number, criteria_id, criteria_version, criteria_sha256, answers, status, "
-                "reason, created_at) VALUES (1, 1, 'itb_pump', :v, :sha, :answers, 'draft', '', :now)"
+                "reason, created_at) VALUES (1, 1, 'itb_pump', :version, :sha, :answers, 'draft', '', :now)"
             ),
-            {"v": itb.version, "sha": itb.sha256, "answers": answers, "now": now},
+            {"version": itb.version, "sha": itb.sha256, "answers": answers, "now": now},
         )
     engine.dispose()
     store = CaseStore(db_url, {itb.id: itb})
