@@ -174,7 +174,10 @@ def _judge_tone(
         )
     numbers = [
         (f"Mean {words} Ashworth at baseline", _n(best.before)),
-        (f"Lowest mean after the dose ({best.pairs} muscle group sides)", f"{_n(best.after)} at {best.hour} h"),
+        (
+            f"Lowest mean after the dose (over {best.pairs} muscle groups and sides)",
+            f"{_n(best.after)} at {best.hour} h",
+        ),
         ("Largest fall", _n(best.drop)),
         ("Needed", need),
     ]
