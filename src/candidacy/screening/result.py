@@ -295,9 +295,8 @@ def _function_lost(protocol: Protocol, ws: Worksheet, dose: DoseEntry) -> list[F
                 FunctionLoss(
                     "timed_walk",
                     walk.label,
-                    f"{_n(base.walk_seconds)} {walk.unit}",
-                    f"{_n(worst_walk.walk_seconds or 0.0)} {walk.unit} "
-                    f"(more than {_n(walk.slower_by_percent)}% slower)",
+                    f"{base.walk_seconds:g} {walk.unit}",
+                    f"{worst_walk.walk_seconds or 0.0:g} {walk.unit} (more than {walk.slower_by_percent:g}% slower)",
                     worst_walk.hour,
                 )
             )
