@@ -1,7 +1,7 @@
 """Command line: ``python -m candidacy validate|evaluate|report|fhir|diff|cases|schema``.
 
 The core raises :class:`~candidacy.errors.CandidacyError`; this edge prints one line per problem and
-chooses the exit code (1: criteria invalid, 2: answers or input invalid).
+chooses the exit code (1: criteria invalid, 2: answers or input invalid, 3: stored data tampered with).
 """
 
 from __future__ import annotations
@@ -29,13 +29,15 @@ from candidacy.reports import RENDERERS, ReportError, render, write_atomic
 from candidacy.reports.markdown import render_markdown
 from candidacy.reports.record import build_record
 from candidacy.reports.render import render_json, render_text
-from candidacy.store import CaseStore, open_store
+from candidacy.store import CaseStore, TamperError, open_store
 from candidacy.store.summary import summary_line
+from candidacy.store.workflow import STATUSES
 
 __all__ = ["main"]
 
 EXIT_CRITERIA = 1
 EXIT_INPUT = 2
+EXIT_TAMPER = 3
 
 _CRITERIA = click.option(
     "--criteria", "criteria_path", required=True, type=click.Path(path_type=Path), help="Criteria YAML file."
@@ -236,7 +238,7 @@ def _store() -> CaseStore:
 
 @cases_group.command("list")
 @click.option("--meeting", type=click.DateTime(formats=["%Y-%m-%d"]), help="Only this meeting date.")
-@click.option("--status", type=click.Choice(["draft", "ready", "reviewed"]), help="Only this status.")
+@click.option("--status", type=click.Choice(STATUSES), help="Only this status.")
 @click.option("--search", default="", help="Text in the case label.")
 @click.option("--all", "include_archived", is_flag=True, help="Include archived cases.")
 def cases_list(meeting: dt.datetime | None, status: str | None, search: str, include_archived: bool) -> None:
@@ -253,31 +255,70 @@ def cases_list(meeting: dt.datetime | None, status: str | None, search: str, inc
 @click.argument("case_id", type=int)
 @click.option("--audit", "with_audit", is_flag=True, help="Also print the audit trail.")
 def cases_show(case_id: int, with_audit: bool) -> None:
-    """The record of a case's current revision (text), its revisions and, on request, its audit trail."""
+    """A case's revisions and its current record: the frozen, signed record when it was reviewed (then,
+    separately, whether today's criteria read it differently), else the record as it stands."""
     store = _store()
     try:
-        detail = store.get(case_id)
+        revisions = store.revisions(case_id)
+        detail = revisions[-1]
         cset = store.criteria[detail.row.criteria_id]
         drift = store.drift(case_id)
+    except TamperError as error:
+        click.echo(f"TAMPERED: {error}", err=True)
+        click.echo("run 'python -m candidacy cases verify' to check the whole database", err=True)
+        sys.exit(EXIT_TAMPER)
     except (CandidacyError, KeyError) as error:
         click.echo(str(error), err=True)
         sys.exit(EXIT_INPUT)
     click.echo(summary_line(detail.row))
-    for rev in store.revisions(case_id):
+    for rev in revisions:
         signed = (
             f" reviewed by {rev.reviewed_by} ({rev.reviewed_role}), hash {rev.content_hash}" if rev.content_hash else ""
         )
         reason = f" reason: {rev.reason}" if rev.reason else ""
         click.echo(f"revision {rev.number}: {rev.status}{signed}{reason}")
+    if detail.record is not None:
+        click.echo(f"\n--- frozen record of revision {detail.number}, as signed (sha256 {detail.content_hash}) ---\n")
+        click.echo(render_markdown(detail.record), nl=False)
+        click.echo("\n--- end of the frozen record ---")
+    else:
+        click.echo(
+            render_text(cset, evaluate(cset, check_answers(cset, detail.answers)), detail.answers.case), nl=False
+        )
+        if detail.decision is not None:
+            click.echo(f"Team decision: {detail.decision.label()} ({detail.decision.decided_on.isoformat()})")
+    click.echo("drift: " + ("none: today's criteria are the ones this revision was assessed with" if drift is None else
+               "today's criteria differ from those this revision was assessed with:"))  # fmt: skip
     if drift is not None:
-        click.echo("criteria changed since this revision was assessed:")
         for line in drift.lines():
             click.echo(f"  {line}")
-    click.echo(render_text(cset, evaluate(cset, check_answers(cset, detail.answers)), detail.answers.case), nl=False)
     if with_audit:
         click.echo("audit trail:")
         for entry in store.audit_trail(case_id):
             click.echo(f"  {entry.describe()}")
+
+
+@cases_group.command("verify")
+@click.option("--head", "show_heads", is_flag=True, help="Print every case's chain head and the database head.")
+def cases_verify(show_heads: bool) -> None:
+    """Check every audit chain, frozen record and sign-off; exit 3 naming the first broken case and row."""
+    from candidacy.store.verify import verify
+
+    report = verify(_store().engine)
+    if show_heads:
+        for case_id, head in sorted(report.heads.items()):
+            click.echo(f"case {case_id} {head}")
+        click.echo(f"database {report.head}")
+    if report.breaks:
+        click.echo(f"TAMPERED: first broken: {report.breaks[0].describe()}", err=True)
+        for other in report.breaks[1:]:
+            click.echo(f"also broken: {other.describe()}", err=True)
+        sys.exit(EXIT_TAMPER)
+    click.echo(
+        f"ok: {len(report.heads)} cases, {report.rows_checked} audit rows, {report.revisions_checked} revisions "
+        f"checked; database head {report.head}",
+        err=show_heads,
+    )
 
 
 @cases_group.command("export")
@@ -305,7 +346,7 @@ def cases_import(path: Path) -> None:
         sys.exit(EXIT_INPUT)
     except CandidacyError as error:
         _fail(error, EXIT_INPUT)
-    click.echo(f"imported {count} cases")
+    click.echo(f"imported {count} cases, every chain and signed record verified")
 
 
 @main.command()
