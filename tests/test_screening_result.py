@@ -12,7 +12,7 @@ import pytest
 from candidacy.identity import Identity
 from candidacy.screening.protocol import Protocol
 from candidacy.screening.result import compute_result
-from candidacy.screening.worksheet import WorksheetError, choose_definition, confirm, new_worksheet, give_dose
+from candidacy.screening.worksheet import WorksheetError, choose_definition, confirm, give_dose, new_worksheet
 
 from .screening_support import START, dose, full_day, legs, protocol, worksheet
 
@@ -55,7 +55,7 @@ def test_a_fall_below_one_is_not_met_and_the_next_dose_follows_the_label(proto: 
     assert ("Largest fall", "0.88") in result.doses[0].numbers
     assert result.computed == "unclear"
     earliest = START + dt.timedelta(hours=24)
-    assert f"allows 75 micrograms next" in result.next_step
+    assert "allows 75 micrograms next" in result.next_step
     assert f"not before {earliest:%Y-%m-%d %H:%M} UTC" in result.next_step
 
 

@@ -91,6 +91,17 @@ def _against(protocol: Protocol, cset: CriteriaSet) -> list[tuple[tuple[str | in
                         f"'{outcome.answer}' is not an option of '{item.id}' (options: {', '.join(sorted(options))})",
                     )
                 )
+    if protocol.definition_item is not None:
+        defined = cset.criteria_by_id.get(protocol.definition_item)
+        if defined is None or not isinstance(defined.answer, ChoiceAnswer):
+            faults.append((("definition_item",), f"'{protocol.definition_item}' is not a choice item of '{cset.id}'"))
+        else:
+            options = {o.value for o in defined.answer.options}
+            for index, definition in enumerate(protocol.definitions):
+                if definition.answer not in options:
+                    faults.append(
+                        (("definitions", index, "answer"), f"'{definition.answer}' is not an option of '{defined.id}'")
+                    )
     if protocol.reaction_item is not None:
         reaction = cset.criteria_by_id.get(protocol.reaction_item)
         if reaction is None or not isinstance(reaction.answer, YesNoAnswer):

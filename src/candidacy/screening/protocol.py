@@ -198,6 +198,7 @@ class Definition(_Strict):
     id: Identifier
     label: Text
     description: Text
+    answer: Identifier | None = Field(default=None, description="Its option in the set's definition item.")
     rule: Rule
     caveat: Text | None = None
     sources: list[SourceRef] = Field(min_length=1)
@@ -216,6 +217,7 @@ class Protocol(_Strict):
     review_date: dt.date = Field(strict=False)
     criteria: Identifier = Field(description="The criteria set whose screening item the outcome answers.")
     answer_item: Identifier
+    definition_item: Identifier | None = None
     reaction_item: Identifier | None = None
     description: Text
     notice: Text
