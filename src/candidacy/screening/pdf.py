@@ -141,7 +141,12 @@ def _plan(pdf: _Sheet, protocol: Protocol, ws: Worksheet, result: ScreeningResul
 def _dose(pdf: _Sheet, protocol: Protocol, dose: DoseEntry, result: DoseResult) -> None:
     pdf.add_page()
     pdf.heading(f"Dose {result.number}: {dose.micrograms} micrograms, {result.status_label}")
-    pdf.para(f"Given {dose.given_at:%Y-%m-%d %H:%M} UTC by {dose.given_by.describe()}.", size=9.5, style="I")
+    given = (
+        f"Given {dose.given_at:%Y-%m-%d %H:%M} UTC by {dose.given_by.describe()}."
+        if dose.given_at is not None and dose.given_by is not None
+        else "Not given yet."
+    )
+    pdf.para(given, size=9.5, style="I")
     pdf.para(result.sentence, size=10.5, style="B")
     for label, value in result.numbers:
         pdf.labelled(label, value, indent=4)

@@ -49,7 +49,7 @@ def result_data(protocol: Protocol, ws: Worksheet, result: ScreeningResult | Non
         "doses": [
             {
                 **{k: v for k, v in dataclasses.asdict(d).items() if k not in ("given_at", "numbers", "function_lost")},
-                "given_at": d.given_at.isoformat(),
+                "given_at": d.given_at.isoformat() if d.given_at else None,
                 "numbers": [{"label": label, "value": value} for label, value in d.numbers],
                 "function_lost": [dataclasses.asdict(loss) for loss in d.function_lost],
             }

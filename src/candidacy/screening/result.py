@@ -15,7 +15,7 @@ from typing import Literal
 from candidacy.screening.protocol import Definition, GoalsMet, MeanToneDrop, OutcomeId, Protocol, ToneOrSpasmDrop
 from candidacy.screening.worksheet import DoseEntry, TimePoint, Worksheet
 
-__all__ = ["DoseResult", "FunctionLoss", "ScreeningResult", "Status", "compute_result", "mean_tone"]
+__all__ = ["DoseResult", "FunctionLoss", "ScreeningResult", "Status", "compute_result", "mean_tone", "next_dose"]
 
 Status = Literal["met", "not_met", "cannot_tell"]
 STATUS_LABELS: dict[Status, str] = {
@@ -42,7 +42,7 @@ class FunctionLoss:
 class DoseResult:
     number: int
     micrograms: int
-    given_at: dt.datetime
+    given_at: dt.datetime | None
     status: Status
     sentence: str
     numbers: list[tuple[str, str]]
@@ -65,6 +65,7 @@ class ScreeningResult:
     computed_label: str
     outcome_sentence: str
     next_step: str
+    next_dose: int | None
     confirmed: str | None = None
 
     @property
@@ -311,8 +312,9 @@ def _deviations(protocol: Protocol, ws: Worksheet, index: int, dose: DoseEntry) 
         found.append(f"The sequence has {len(steps)} doses; this is dose {index + 1}.")
     elif dose.micrograms != expected:
         found.append(f"Dose {index + 1} of the sequence is {expected} micrograms; {dose.micrograms} was recorded.")
-    if index > 0:
-        gap = (dose.given_at - ws.doses[index - 1].given_at).total_seconds() / 3600
+    before = ws.doses[index - 1].given_at if index > 0 else None
+    if before is not None and dose.given_at is not None:
+        gap = (dose.given_at - before).total_seconds() / 3600
         if gap < protocol.dosing.min_interval_hours:
             found.append(
                 f"Given {_n(round(gap, 1))} h after the previous dose; the protocol asks for at least "
@@ -323,7 +325,11 @@ def _deviations(protocol: Protocol, ws: Worksheet, index: int, dose: DoseEntry) 
 
 def _dose_result(protocol: Protocol, ws: Worksheet, definition: Definition, index: int, dose: DoseEntry) -> DoseResult:
     rule = definition.rule
-    if isinstance(rule, MeanToneDrop):
+    status: Status
+    numbers: list[tuple[str, str]]
+    if dose.given_at is None:
+        status, sentence, numbers = "cannot_tell", "Not given yet; the baseline is measured first.", []
+    elif isinstance(rule, MeanToneDrop):
         status, sentence, numbers = _judge_tone(protocol, ws, dose, rule)
     elif isinstance(rule, ToneOrSpasmDrop):
         status, sentence, numbers = _judge_tone_or_spasm(protocol, ws, dose, rule)
@@ -370,6 +376,20 @@ def _outcome(protocol: Protocol, doses: list[DoseResult]) -> tuple[OutcomeId, st
     return "unclear", "The measurements so far do not show the chosen definition met or finally not met."
 
 
+def next_dose(protocol: Protocol, ws: Worksheet, doses: list[DoseResult]) -> int | None:
+    """The dose the label sequence allows next: none once the definition is met, after the last step,
+    or while the last dose cannot be read yet."""
+    if ws.plan.definition is None:
+        return None
+    if not doses:
+        return ws.plan.start_dose
+    last = doses[-1]
+    if any(d.status == "met" for d in doses) or last.status != "not_met" or last.given_at is None:
+        return None
+    later = [s for s in protocol.dosing.steps(ws.plan.start_dose) if s > last.micrograms]
+    return later[0] if later and last.micrograms < protocol.dosing.last else None
+
+
 def _next_step(protocol: Protocol, ws: Worksheet, doses: list[DoseResult]) -> str:
     dosing = protocol.dosing
     if ws.plan.definition is None:
@@ -382,6 +402,11 @@ def _next_step(protocol: Protocol, ws: Worksheet, doses: list[DoseResult]) -> st
         return f"First dose: {start} micrograms{low}; measure the baseline before it."
     last = doses[-1]
     met = next((d for d in doses if d.status == "met"), None)
+    if last.given_at is None:
+        return (
+            f"Measure the baseline, then give {last.micrograms} micrograms and record the time "
+            "(the team reads each later time point against that baseline)."
+        )
     if met is not None:
         return (
             f"The chosen definition is met at {met.micrograms} micrograms: the label sequence needs no larger dose. "
@@ -394,6 +419,7 @@ def _next_step(protocol: Protocol, ws: Worksheet, doses: list[DoseResult]) -> st
     later = [s for s in steps if s > last.micrograms]
     if not later or last.micrograms >= dosing.last:
         return dosing.no_response_statement.strip()
+    assert last.given_at is not None
     earliest = last.given_at + dt.timedelta(hours=dosing.min_interval_hours)
     return (
         f"The label sequence allows {later[0]} micrograms next, at least {dosing.min_interval_hours} h after the last "
@@ -436,5 +462,6 @@ def compute_result(protocol: Protocol, ws: Worksheet) -> ScreeningResult:
         computed_label=protocol.outcome(computed).label,
         outcome_sentence=sentence,
         next_step=_next_step(protocol, ws, doses),
+        next_dose=next_dose(protocol, ws, doses),
         confirmed=confirmed,
     )

@@ -53,7 +53,9 @@ __all__ = [
     "choose_definition",
     "confirm",
     "give_dose",
+    "mark_given",
     "new_worksheet",
+    "prepare_dose",
     "rate_goals",
     "record_time_point",
     "reopen",
@@ -151,8 +153,8 @@ class GoalRating(_Strict):
 
 class DoseEntry(_Strict):
     micrograms: StrictInt
-    given_at: When
-    given_by: Person
+    given_at: When | None = None  # None: prepared, baseline being measured, not given yet
+    given_by: Person | None = None
     observations: list[TimePoint] = Field(default_factory=list)
     adverse_events: list[AdverseEventEntry] = Field(default_factory=list)
     goals: list[GoalRating] = Field(default_factory=list)
@@ -186,6 +188,7 @@ class Worksheet(_Strict):
 
     @property
     def started(self) -> dt.datetime | None:
+        """When the first dose was given (None before that)."""
         return self.doses[0].given_at if self.doses else None
 
 
@@ -213,6 +216,10 @@ def worksheet_faults(protocol: Protocol, ws: Worksheet) -> list[tuple[PathKey, s
     walk = protocol.function.timed_walk
     for d, dose in enumerate(ws.doses):
         here: PathKey = ("doses", d)
+        if (dose.given_at is None) != (dose.given_by is None):
+            faults.append(((*here, "given_at"), "given_at and given_by are recorded together"))
+        if dose.given_at is None and d < len(ws.doses) - 1:
+            faults.append(((*here, "given_at"), "only the last dose can be waiting to be given"))
         allowed = {ws.plan.start_dose, *(s.micrograms for s in protocol.dosing.sequence)}
         if dose.micrograms not in allowed:
             faults.append(((*here, "micrograms"), f"{dose.micrograms} micrograms is not a dose of the protocol"))
@@ -224,9 +231,14 @@ def worksheet_faults(protocol: Protocol, ws: Worksheet) -> list[tuple[PathKey, s
             if point.hour in hours:
                 faults.append(((*at, "hour"), f"{point.hour} h is recorded twice for this dose"))
             hours.add(point.hour)
-            if point.hour == 0 and point.at > dose.given_at:
+            if dose.given_at is None:
+                if point.hour > 0:
+                    faults.append(
+                        ((*at, "hour"), "the dose is not recorded as given yet; only the baseline can be measured")
+                    )
+            elif point.hour == 0 and point.at > dose.given_at:
                 faults.append(((*at, "at"), "the baseline is measured before the dose is given"))
-            if point.hour > 0 and point.at < dose.given_at:
+            elif point.hour > 0 and point.at < dose.given_at:
                 faults.append(((*at, "at"), "this time point is dated before the dose was given"))
             for group, sides in point.tone.items():
                 if group not in groups:
@@ -367,13 +379,35 @@ def choose_definition(
     return changed
 
 
-def give_dose(protocol: Protocol, ws: Worksheet, micrograms: int, by: Identity, at: dt.datetime) -> Worksheet:
+def prepare_dose(protocol: Protocol, ws: Worksheet, micrograms: int) -> Worksheet:
+    """Add the next dose, not given yet, so that its baseline can be measured first."""
     if ws.plan.definition is None:
         raise WorksheetError("choose the response definition before the first dose")
+    if ws.doses and ws.doses[-1].given_at is None:
+        raise WorksheetError(f"dose {len(ws.doses)} has not been given yet")
     changed = _open(ws)
-    changed.doses.append(DoseEntry(micrograms=micrograms, given_at=at, given_by=Person.of(by)))
+    changed.doses.append(DoseEntry(micrograms=micrograms))
     check_worksheet(protocol, changed)
     return changed
+
+
+def mark_given(protocol: Protocol, ws: Worksheet, dose: int, by: Identity, at: dt.datetime) -> Worksheet:
+    """Record that a prepared dose was given, by whom and when."""
+    changed = _open(ws)
+    if not 0 <= dose < len(changed.doses):
+        raise WorksheetError(f"there is no dose number {dose + 1}")
+    entry = changed.doses[dose]
+    if entry.given_at is not None:
+        raise WorksheetError(f"dose {dose + 1} is already recorded as given at {entry.given_at:%Y-%m-%d %H:%M}")
+    entry.given_at, entry.given_by = at, Person.of(by)
+    check_worksheet(protocol, changed)
+    return changed
+
+
+def give_dose(protocol: Protocol, ws: Worksheet, micrograms: int, by: Identity, at: dt.datetime) -> Worksheet:
+    """Prepare and give a dose at once (when the baseline is typed afterwards from paper)."""
+    changed = prepare_dose(protocol, ws, micrograms)
+    return mark_given(protocol, changed, len(changed.doses) - 1, by, at)
 
 
 def record_time_point(protocol: Protocol, ws: Worksheet, dose: int, point: TimePoint) -> Worksheet:
