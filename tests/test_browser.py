@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from candidacy.criteria.yamlsource import read_file
+from candidacy.identity.profile import save_profile
 
 from .browser_support import ARTIFACTS, CHROMIUM_ARGS, ROOT, chromium_path, streamlit_server
 
@@ -26,8 +27,10 @@ TIMEOUT = 30_000
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     chromium_path()  # skip (or fail in CI) before starting anything
-    database = tmp_path_factory.mktemp("browser") / "cases.db"
-    with streamlit_server({"CANDIDACY_DATABASE_URL": f"sqlite:///{database}"}) as url:
+    folder = tmp_path_factory.mktemp("browser")
+    save_profile(folder, "Dr B. Rowser", "Consultant")  # personal mode: the name asked once is kept here
+    env = {"CANDIDACY_DATABASE_URL": f"sqlite:///{folder / 'cases.db'}", "CANDIDACY_DATA_DIR": str(folder)}
+    with streamlit_server(env) as url:
         yield url
 
 

@@ -63,7 +63,7 @@ def test_create_list_filter_and_summary(store: CaseStore) -> None:
     assert [r.label for r in store.list_cases(search="%")] == []
     row = store.list_cases(meeting_date=meeting)[0]
     assert (row.contraindications, row.status, row.lock_version) == (1, "draft", lock)
-    assert row.next_step.startswith("A contraindication is recorded")
+    assert row.next_step.startswith("Active infection: defer the screening test")
     store.archive(first, lock, "dr a")
     assert [r.label for r in store.list_cases()] == ["SCI-referral-11"]
     assert len(store.list_cases(include_archived=True)) == 2
@@ -109,15 +109,15 @@ def test_review_freezes_and_revisions_keep_history(store: CaseStore) -> None:
 
 def test_audit_trail_records_every_change(store: CaseStore) -> None:
     case_id = store.create_case("itb_pump", "Case C", None, "dr a")
-    lock = store.save_answer(case_id, _lock(store, case_id), "seizures", "no", "dr a")
-    lock = store.save_answer(case_id, lock, "seizures", "yes", "dr b")
+    lock = store.save_answer(case_id, _lock(store, case_id), "seizures", "none", "dr a")
+    lock = store.save_answer(case_id, lock, "seizures", "uncontrolled", "dr b")
     lock = store.save_note(case_id, lock, "seizures", "two in October", "dr b")
     store.mark_ready(case_id, lock, "dr b")
     trail = [(e.actor, e.action, e.item, e.old, e.new) for e in store.audit_trail(case_id)]
     assert trail == [
         ("dr a", "create", None, None, "Case C"),
-        ("dr a", "answer", "seizures", None, '"no"'),
-        ("dr b", "answer", "seizures", '"no"', '"yes"'),
+        ("dr a", "answer", "seizures", None, '"none"'),
+        ("dr b", "answer", "seizures", '"none"', '"uncontrolled"'),
         ("dr b", "note", "seizures", None, "two in October"),
         ("dr b", "status", None, "draft", "ready"),
     ]
@@ -143,13 +143,13 @@ def test_criteria_drift_is_reported(db_url: str, itb: CriteriaSet) -> None:
     case_id = store.create_case("itb_pump", "Case E", None, "dr a")
     assert store.drift(case_id) is None
     store.close()
-    text = ITB.read_text(encoding="utf-8").replace('version: "1.0.0"', 'version: "1.1.0"')
+    text = ITB.read_text(encoding="utf-8").replace('version: "1.1.0"', 'version: "1.2.0"')
     text = text.replace("question: Is the patient malnourished?", "question: Is the patient undernourished?")
     newer = load_criteria_text(text, "itb_pump.yaml")
     store = CaseStore(db_url, {newer.id: newer})
     drift = store.drift(case_id)
     assert drift is not None
-    assert drift.lines() == ["criteria version 1.0.0 -> 1.1.0", "changed: malnutrition (question)"]
+    assert drift.lines() == ["criteria version 1.1.0 -> 1.2.0", "changed: malnutrition (question)"]
     store.close()
 
 
@@ -191,13 +191,13 @@ def test_migration_from_the_first_schema_keeps_data(db_url: str, itb: CriteriaSe
             ),
             {"now": now},
         )
-        answers = json.dumps({"criteria": "itb_pump", "version": "1.0.0", "answers": {"cause": {"value": "stroke"}}})
+        answers = json.dumps({"criteria": "itb_pump", "version": itb.version, "answers": {"cause": {"value": "stroke"}}})
         conn.execute(
             sa.text(
                 "INSERT INTO revisions (case_id, number, criteria_id, criteria_version, criteria_sha256, answers, status, "
-                "reason, created_at) VALUES (1, 1, 'itb_pump', '1.0.0', :sha, :answers, 'draft', '', :now)"
+                "reason, created_at) VALUES (1, 1, 'itb_pump', :version, :sha, :answers, 'draft', '', :now)"
             ),
-            {"sha": itb.sha256, "answers": answers, "now": now},
+            {"version": itb.version, "sha": itb.sha256, "answers": answers, "now": now},
         )
     engine.dispose()
     store = CaseStore(db_url, {itb.id: itb})

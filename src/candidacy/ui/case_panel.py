@@ -31,9 +31,9 @@ def _act(action: str, cset: CriteriaSet) -> None:
     """Run one workflow action from a button callback; problems become the message shown next."""
     current = cases_state.opened()
     store = cases_state.store()
-    actor = cases_state.actor()
     state = st.session_state
     try:
+        actor = cases_state.actor()
         if action == "save-new":
             draft = draft_for(cset)
             label = draft.case.label.strip() or "unlabelled case"
@@ -194,14 +194,15 @@ def _decision_form(cset: CriteriaSet, store: CaseStore, detail: CaseDetail) -> N
 
 
 def _sign_off_form(cset: CriteriaSet, store: CaseStore, case_id: int) -> None:
-    actor = cases_state.actor()
+    actor = cases_state.known_actor()
     with st.expander("Review and sign off this revision", icon=":material/draw:", expanded=True):
+        if actor is None:
+            st.warning("Give your name and role in the sidebar before signing off.")
+            return
         if not actor.may("reviewer"):
             st.warning(f"{escape_markdown(actor.name)} is not a reviewer: only a reviewer can sign off.")
             return
         st.markdown(f"You sign as **{escape_markdown(actor.describe())}**.")
-        if not actor.role:
-            st.text_input("Your role (shown on the record)", key=cases_state.ROLE_KEY, max_chars=120)
         gaps = store.gaps(case_id)
         if gaps:
             st.warning(
