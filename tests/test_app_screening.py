@@ -33,7 +33,9 @@ def test_plan_measure_read_and_confirm_in_the_app() -> None:
     db = _db()
     case_id = db.create_case("itb_pump", "SCR-1", None, ME)
     app = _page()
-    app.text_input(key="actor").input("Dr A. Example").run()
+    app.text_input(key="profile-name").input("Dr A. Example")
+    app.text_input(key="profile-role").input("Consultant")
+    app.button(key="profile-save").click().run()
     app.selectbox(key="screening-case").set_value(case_id).run()
     app.button(key="screening-new").click().run()
     assert not app.exception

@@ -191,7 +191,9 @@ def test_migration_from_the_first_schema_keeps_data(db_url: str, itb: CriteriaSe
             ),
             {"now": now},
         )
-        answers = json.dumps({"criteria": "itb_pump", "version": itb.version, "answers": {"cause": {"value": "stroke"}}})
+        answers = json.dumps(
+            {"criteria": "itb_pump", "version": itb.version, "answers": {"cause": {"value": "stroke"}}}
+        )
         conn.execute(
             sa.text(
                 "INSERT INTO revisions (case_id, number, criteria_id, criteria_version, criteria_sha256, answers, status, "

@@ -11,6 +11,7 @@ from typing import Any
 import streamlit as st
 
 from candidacy.errors import CandidacyError
+from candidacy.identity import Identity
 from candidacy.reports.render import escape_markdown
 from candidacy.screening.chart import chart_points
 from candidacy.screening.pdf import render_worksheet_pdf
@@ -117,15 +118,13 @@ def _pick_worksheet(case_id: int, protocols: dict[str, Protocol]) -> StoredWorks
 def _on_definition(widget: str) -> None:
     chosen = st.session_state.get(widget)
     if chosen:
-        actor = cases_state.actor()
-        screening_state.change(lambda p, ws: choose_definition(p, ws, str(chosen), actor, screening_state.now()))
+        screening_state.change(lambda p, ws, who: choose_definition(p, ws, str(chosen), who, screening_state.now()))
 
 
 def _on_amend(widget: str, reason_key: str) -> None:
     chosen, reason = st.session_state.get(widget), str(st.session_state.get(reason_key) or "")
-    actor = cases_state.actor()
     if chosen and screening_state.change(
-        lambda p, ws: choose_definition(p, ws, str(chosen), actor, screening_state.now(), reason)
+        lambda p, ws, who: choose_definition(p, ws, str(chosen), who, screening_state.now(), reason)
     ):
         st.session_state[reason_key] = ""
 
@@ -135,7 +134,7 @@ def _on_plan(widget: str, field: str) -> None:
     if field == "goals":
         value = [line.strip() for line in str(value or "").splitlines() if line.strip()]
 
-    def edit(protocol: Protocol, ws: Worksheet) -> Worksheet:
+    def edit(protocol: Protocol, ws: Worksheet, _who: Identity) -> Worksheet:
         changed = ws.model_copy(deep=True)
         changed.plan = Plan.model_validate({**changed.plan.model_dump(), field: value})
         return changed
@@ -251,12 +250,11 @@ def _plan(protocol: Protocol, ws: Worksheet, result: ScreeningResult, prefix: st
 
 
 def _on_prepare(micrograms: int) -> None:
-    screening_state.change(lambda p, ws: prepare_dose(p, ws, micrograms))
+    screening_state.change(lambda p, ws, _who: prepare_dose(p, ws, micrograms))
 
 
 def _on_given(dose: int) -> None:
-    actor = cases_state.actor()
-    screening_state.change(lambda p, ws: mark_given(p, ws, dose, actor, screening_state.now()))
+    screening_state.change(lambda p, ws, who: mark_given(p, ws, dose, who, screening_state.now()))
 
 
 def _doses(protocol: Protocol, ws: Worksheet, result: ScreeningResult, prefix: str, frozen: bool) -> None:

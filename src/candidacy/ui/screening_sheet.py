@@ -11,6 +11,7 @@ from typing import Any
 
 import streamlit as st
 
+from candidacy.identity import Identity
 from candidacy.reports.render import escape_markdown
 from candidacy.screening.protocol import Protocol
 from candidacy.screening.worksheet import (
@@ -22,7 +23,7 @@ from candidacy.screening.worksheet import (
     rate_goals,
     record_time_point,
 )
-from candidacy.ui import cases_state, screening_state
+from candidacy.ui import screening_state
 
 __all__ = ["render_dose"]
 
@@ -30,17 +31,16 @@ NONE = "—"
 GOAL_WORDS = {"met": "met", "partly": "partly", "not_met": "not met"}
 
 
-def _point(ws: Worksheet, dose: int, hour: int) -> TimePoint:
+def _point(ws: Worksheet, dose: int, hour: int, who: Identity) -> TimePoint:
     found = ws.doses[dose].at_hour(hour)
     if found is not None:
         return found.model_copy(deep=True)
-    at = screening_state.now()
-    return TimePoint(hour=hour, at=at, by=Person.of(cases_state.actor()))
+    return TimePoint(hour=hour, at=screening_state.now(), by=Person.of(who))
 
 
 def _store_point(dose: int, hour: int, mutate: Callable[[TimePoint], None]) -> None:
-    def edit(protocol: Protocol, ws: Worksheet) -> Worksheet:
-        point = _point(ws, dose, hour)
+    def edit(protocol: Protocol, ws: Worksheet, who: Identity) -> Worksheet:
+        point = _point(ws, dose, hour, who)
         mutate(point)
         return record_time_point(protocol, ws, dose, point)
 
@@ -218,13 +218,13 @@ def _record_event(dose: int, event_key: str, note_key: str) -> None:
     if not event:
         screening_state.set_message("Choose the adverse event first.")
         return
-    entry = AdverseEventEntry(
-        event=str(event),
-        at=screening_state.now(),
-        by=Person.of(cases_state.actor()),
-        note=str(st.session_state.get(note_key) or ""),
-    )
-    if screening_state.change(lambda protocol, ws: add_adverse_event(protocol, ws, dose, entry)):
+    note = str(st.session_state.get(note_key) or "")
+
+    def edit(protocol: Protocol, ws: Worksheet, who: Identity) -> Worksheet:
+        entry = AdverseEventEntry(event=str(event), at=screening_state.now(), by=Person.of(who), note=note)
+        return add_adverse_event(protocol, ws, dose, entry)
+
+    if screening_state.change(edit):
         st.session_state[note_key] = ""
 
 
@@ -250,7 +250,7 @@ def _on_goal(dose: int, prefix: str, count: int) -> None:
         for i in range(count)
         if st.session_state.get(f"{prefix}-d{dose}-goal-{i}")
     }
-    screening_state.change(lambda protocol, ws: rate_goals(protocol, ws, dose, ratings))
+    screening_state.change(lambda protocol, ws, _who: rate_goals(protocol, ws, dose, ratings))
 
 
 def _goals(ws: Worksheet, dose: int, prefix: str, frozen: bool) -> None:

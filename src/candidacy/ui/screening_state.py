@@ -14,6 +14,7 @@ from pathlib import Path
 import streamlit as st
 
 from candidacy.errors import CandidacyError
+from candidacy.identity import Identity
 from candidacy.screening.loader import load_protocol, protocol_files, screening_folder
 from candidacy.screening.protocol import Protocol
 from candidacy.screening.worksheet import Worksheet
@@ -87,15 +88,17 @@ def open_worksheet(worksheet_id: int | None) -> None:
         st.session_state[OPEN_KEY] = worksheet_id
 
 
-def change(edit: Callable[[Protocol, Worksheet], Worksheet]) -> bool:
-    """Apply a change to the open worksheet and store it; on refusal the page shows why."""
+def change(edit: Callable[[Protocol, Worksheet, Identity], Worksheet]) -> bool:
+    """Apply a change by the person acting to the open worksheet and store it; on refusal the page
+    shows why (nobody named yet, someone else saved first, the worksheet is confirmed)."""
     stored = opened()
     if stored is None:
         return False
     store = screening_store()
     try:
+        who = cases_state.actor()
         protocol = store.protocol(stored.worksheet.protocol)
-        store.save(stored.id, stored.lock_version, edit(protocol, stored.worksheet), cases_state.actor())
+        store.save(stored.id, stored.lock_version, edit(protocol, stored.worksheet, who), who)
     except (ConflictError, FrozenError) as error:
         set_message(str(error))
         return False
