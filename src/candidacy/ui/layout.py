@@ -1,4 +1,4 @@
-"""What every page shares: the criteria set picker, criteria-file problems, and print styles."""
+"""What every page shares: the criteria set picker, who is acting, criteria-file problems, and print styles."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import streamlit as st
 
 from candidacy.criteria.models import CriteriaSet
 from candidacy.reports.render import escape_markdown
-from candidacy.ui.cases_state import ACTOR_KEY
+from candidacy.ui.identity import identity_sidebar
 from candidacy.ui.state import SET_KEY, catalogue, current_set
 
 __all__ = ["page_styles", "require_set", "sidebar"]
@@ -61,7 +61,7 @@ def sidebar() -> None:
                 key=SET_KEY,
                 format_func=lambda i: cat.sets[i].title,
             )
-        st.text_input("Your name (for the audit trail)", key=ACTOR_KEY, max_chars=120, placeholder="e.g. Dr A. Example")
+        identity_sidebar()
         cset = current_set()
         if cset is not None:
             st.caption(f"{escape_markdown(cset.title)} · version {cset.version} · reviewed {cset.review_date}")
