@@ -13,6 +13,7 @@ page = st.navigation(
         st.Page("views/cases.py", title="Cases", icon=":material/folder_open:"),
         st.Page("views/meeting.py", title="Meeting", icon=":material/groups:"),
         st.Page("views/projection.py", title="Projection", icon=":material/present_to_all:", url_path="projection"),
+        st.Page("views/screening.py", title="Screening test", icon=":material/science:"),
         st.Page("views/criteria.py", title="Criteria", icon=":material/menu_book:"),
         st.Page("views/learn.py", title="Learn", icon=":material/school:"),
     ]

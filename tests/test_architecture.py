@@ -32,6 +32,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("settings",),
     ("criteria",),
     ("reasoning",),
+    ("screening",),  # uses criteria/ and reasoning/; learning/ builds teaching worksheets on it
     ("reports", "fhir", "learning"),
     ("draft",),
     ("store",),

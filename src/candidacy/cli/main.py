@@ -377,3 +377,8 @@ def cases_import(path: Path) -> None:
 def schema(output: Path | None) -> None:
     """Print the JSON Schema of criteria files (criteria/schema.json is generated with it)."""
     _emit(criteria_json_schema().encode("utf-8"), output)
+
+
+from candidacy.cli.screening import screening  # noqa: E402 (a command module registered on the group)
+
+main.add_command(screening)

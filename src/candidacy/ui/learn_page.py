@@ -23,6 +23,7 @@ from candidacy.learning.vignettes import QuizItem, Vignette, compare, load_vigne
 from candidacy.reasoning.answers import AnswerSet
 from candidacy.reports.render import escape_markdown
 from candidacy.ui.layout import require_set
+from candidacy.ui.learn_screening import render_screening_practice
 from candidacy.ui.state import criteria_dir
 from candidacy.ui.widgets import render_item
 
@@ -92,11 +93,13 @@ def render() -> None:
     if not vignettes:
         st.info("There are no teaching vignettes for this criteria set yet.")
         return
-    practise, quiz = st.tabs(["Practise on a vignette", "Quick quiz"])
+    practise, quiz, screening = st.tabs(["Practise on a vignette", "Quick quiz", "Judge a screening worksheet"])
     with practise:
         _practise(cset, vignettes)
     with quiz:
         _quiz(cset, vignettes)
+    with screening:
+        render_screening_practice(cset)
 
 
 def _practise(cset: CriteriaSet, vignettes: list[Vignette]) -> None:
