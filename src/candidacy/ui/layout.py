@@ -6,6 +6,7 @@ import streamlit as st
 
 from candidacy.criteria.models import CriteriaSet
 from candidacy.reports.render import escape_markdown
+from candidacy.settings import load_settings
 from candidacy.ui.identity import identity_sidebar
 from candidacy.ui.state import SET_KEY, catalogue, current_set
 
@@ -65,7 +66,8 @@ def sidebar() -> None:
         cset = current_set()
         if cset is not None:
             st.caption(f"{escape_markdown(cset.title)} · version {cset.version} · reviewed {cset.review_date}")
-        st.caption("Decision support for clinician review. Nothing leaves this machine.")
+        where = "the team's database" if load_settings().mode == "team" else "this machine"
+        st.caption(f"Decision support for clinician review. Cases stay in {where}; nothing is sent elsewhere.")
 
 
 def require_set() -> CriteriaSet:
