@@ -3,10 +3,13 @@
 CANDIDACY_DATABASE_URL   sqlite:///path/to.db (default data/candidacy.db) or postgresql+psycopg://...
 CANDIDACY_CRITERIA_DIR   the criteria folder (default: the project's criteria/)
 CANDIDACY_DATA_DIR       where the default SQLite file lives (default: the project's data/)
+CANDIDACY_FHIR_BASE      https base of the FHIR canonical URLs (Questionnaire, code systems); set it to
+                         an address your organisation controls before sharing Questionnaires
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pydantic import ValidationError, field_validator
@@ -29,6 +32,7 @@ class Settings(BaseSettings):
     database_url: str = ""
     criteria_dir: Path = PROJECT_ROOT / "criteria"
     data_dir: Path = PROJECT_ROOT / "data"
+    fhir_base: str = "https://candidacy.example.org/fhir"
 
     @field_validator("database_url")
     @classmethod
@@ -36,6 +40,13 @@ class Settings(BaseSettings):
         if value and not value.startswith(("sqlite://", "postgresql://", "postgresql+psycopg://")):
             raise ValueError("must start with sqlite:// or postgresql:// (or postgresql+psycopg://)")
         return value
+
+    @field_validator("fhir_base")
+    @classmethod
+    def _https_base(cls, value: str) -> str:
+        if not re.fullmatch(r"https://[A-Za-z0-9.-]+(:\d+)?(/[A-Za-z0-9._~-]+)*/?", value):
+            raise ValueError("must be an https URL without query or fragment, such as https://example.org/fhir")
+        return value.rstrip("/")
 
     @property
     def database(self) -> str:
