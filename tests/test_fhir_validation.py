@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import json
 import subprocess
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -26,8 +25,9 @@ from candidacy.fhir import questionnaire, questionnaire_response
 
 from .conftest import ROOT
 from .fhir_tools import CORE_PACKAGES, TOOLS, npm_tools
+from .golden import GOLDEN
 
-CASES = [*sorted((Path(__file__).parent / "cases").glob("*.yaml")), ROOT / "examples" / "ms_wheelchair_user.yaml"]
+EXAMPLE = ROOT / "examples" / "ms_wheelchair_user.yaml"
 RELEASES = ["R5", "R4B"]
 #: Each definition's nested items (contentReference) are selected at every depth.
 NESTED = {
@@ -59,13 +59,15 @@ def _invariants(release: str, resource_type: str) -> list[tuple[str, str, str, s
     return found
 
 
-def _answers(path: Path) -> AnswerSet:
-    data = read_file(path).data
-    return AnswerSet.model_validate({"criteria": "itb_pump", "answers": data["answers"], "case": data.get("case", {})})
+def _example() -> AnswerSet:
+    data = read_file(EXAMPLE).data
+    return AnswerSet.model_validate({"criteria": "itb_pump", "answers": data["answers"], "case": data["case"]})
 
 
 def _resources(cset: CriteriaSet, release: str) -> list[dict[str, Any]]:
-    return [questionnaire(cset, release)] + [questionnaire_response(cset, _answers(p), release) for p in CASES]
+    """The Questionnaire and a response for every golden case and the example (which has the case header)."""
+    cases = [a for _, a in GOLDEN] + [_example()]
+    return [questionnaire(cset, release)] + [questionnaire_response(cset, a, release) for a in cases]
 
 
 @pytest.fixture(scope="module")
@@ -122,6 +124,6 @@ def test_the_invariant_check_catches_a_broken_resource(core: None, itb: Criteria
     (qrs-1) are reported."""
     q = questionnaire(itb, release)
     q["item"][1]["item"][0]["item"][0]["item"][0]["code"] = [{"code": "x"}]
-    response = questionnaire_response(itb, _answers(CASES[-1]), release)
+    response = questionnaire_response(itb, _example(), release)
     response["item"][1]["answer"] = [{"valueBoolean": True}]
     assert {(i, key) for i, key, _ in _failing(release, [q, response])} >= {(0, "que-3"), (1, "qrs-1")}

@@ -1,7 +1,7 @@
 """Command line: ``python -m candidacy validate|evaluate|report|fhir|diff|cases|schema``.
 
 The core raises :class:`~candidacy.errors.CandidacyError`; this edge prints one line per problem and
-chooses the exit code (1: criteria invalid, 2: answers or input invalid).
+chooses the exit code (1: criteria invalid, 2: answers or input invalid, 3: stored data tampered with).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from candidacy.draft import draft_json
 from candidacy.errors import CandidacyError
 from candidacy.fhir import RELEASES, FhirError, answers_from_response, questionnaire, questionnaire_response
 from candidacy.fhir.response import dumps
+from candidacy.identity import Identity
 from candidacy.learning.vignettes import load_vignettes, vignette_folder
 from candidacy.reasoning.answers import AnswerSet, check_answers, load_answers
 from candidacy.reasoning.engine import evaluate
@@ -29,13 +30,15 @@ from candidacy.reports import RENDERERS, ReportError, render, write_atomic
 from candidacy.reports.markdown import render_markdown
 from candidacy.reports.record import build_record
 from candidacy.reports.render import render_json, render_text
-from candidacy.store import CaseStore, open_store
+from candidacy.store import CaseStore, TamperError, open_store
 from candidacy.store.summary import summary_line
+from candidacy.store.workflow import STATUSES
 
 __all__ = ["main"]
 
 EXIT_CRITERIA = 1
 EXIT_INPUT = 2
+EXIT_TAMPER = 3
 
 _CRITERIA = click.option(
     "--criteria", "criteria_path", required=True, type=click.Path(path_type=Path), help="Criteria YAML file."
@@ -241,7 +244,7 @@ def _store() -> CaseStore:
 
 @cases_group.command("list")
 @click.option("--meeting", type=click.DateTime(formats=["%Y-%m-%d"]), help="Only this meeting date.")
-@click.option("--status", type=click.Choice(["draft", "ready", "reviewed"]), help="Only this status.")
+@click.option("--status", type=click.Choice(STATUSES), help="Only this status.")
 @click.option("--search", default="", help="Text in the case label.")
 @click.option("--all", "include_archived", is_flag=True, help="Include archived cases.")
 def cases_list(meeting: dt.datetime | None, status: str | None, search: str, include_archived: bool) -> None:
@@ -258,31 +261,92 @@ def cases_list(meeting: dt.datetime | None, status: str | None, search: str, inc
 @click.argument("case_id", type=int)
 @click.option("--audit", "with_audit", is_flag=True, help="Also print the audit trail.")
 def cases_show(case_id: int, with_audit: bool) -> None:
-    """The record of a case's current revision (text), its revisions and, on request, its audit trail."""
+    """A case's revisions and its current record: the frozen, signed record when it was reviewed (then,
+    separately, whether today's criteria read it differently), else the record as it stands."""
     store = _store()
     try:
         detail = store.get(case_id)
+        revisions = store.revisions(case_id)
         cset = store.criteria[detail.row.criteria_id]
         drift = store.drift(case_id)
+    except TamperError as error:
+        click.echo(f"TAMPERED: {error}", err=True)
+        click.echo("run 'python -m candidacy cases verify' to check the whole database", err=True)
+        sys.exit(EXIT_TAMPER)
     except (CandidacyError, KeyError) as error:
         click.echo(str(error), err=True)
         sys.exit(EXIT_INPUT)
     click.echo(summary_line(detail.row))
-    for rev in store.revisions(case_id):
+    for rev in revisions:
         signed = (
             f" reviewed by {rev.reviewed_by} ({rev.reviewed_role}), hash {rev.content_hash}" if rev.content_hash else ""
         )
         reason = f" reason: {rev.reason}" if rev.reason else ""
         click.echo(f"revision {rev.number}: {rev.status}{signed}{reason}")
+    if detail.record is not None:
+        click.echo(f"\n--- frozen record of revision {detail.number}, as signed (sha256 {detail.content_hash}) ---\n")
+        click.echo(render_markdown(detail.record), nl=False)
+        click.echo("\n--- end of the frozen record ---")
+    else:
+        click.echo(
+            render_text(cset, evaluate(cset, check_answers(cset, detail.answers)), detail.answers.case), nl=False
+        )
+        if detail.decision is not None:
+            click.echo(f"Team decision: {detail.decision.label()} ({detail.decision.decided_on.isoformat()})")
+    click.echo("drift: " + ("none: today's criteria are the ones this revision was assessed with" if drift is None else
+               "today's criteria differ from those this revision was assessed with:"))  # fmt: skip
     if drift is not None:
-        click.echo("criteria changed since this revision was assessed:")
         for line in drift.lines():
             click.echo(f"  {line}")
-    click.echo(render_text(cset, evaluate(cset, check_answers(cset, detail.answers)), detail.answers.case), nl=False)
     if with_audit:
         click.echo("audit trail:")
         for entry in store.audit_trail(case_id):
             click.echo(f"  {entry.describe()}")
+
+
+@cases_group.command("sign-off")
+@click.argument("case_id", type=int)
+@click.option("--name", required=True, help="The reviewer's name, as it will stand on the record.")
+@click.option("--role", required=True, help="The reviewer's role, e.g. 'Consultant neurologist'.")
+@click.option("--comment", default="", help="A comment that becomes part of the sign-off.")
+@click.option("--acknowledge-gaps", is_flag=True, help="Sign although applicable items are unanswered (listed).")
+def cases_sign_off(case_id: int, name: str, role: str, comment: str, acknowledge_gaps: bool) -> None:
+    """Sign off a case's current revision (it must be ready for review); prints the revision hash."""
+    store = _store()
+    actor = Identity(name=name.strip(), role=role.strip(), source="cli")
+    try:
+        detail = store.get(case_id)
+        gaps = [criterion for criterion, _ in store.gaps(case_id)] if acknowledge_gaps else []
+        digest = store.review(case_id, detail.row.lock_version, actor, comment, gaps)
+    except TamperError as error:
+        click.echo(f"TAMPERED: {error}", err=True)
+        sys.exit(EXIT_TAMPER)
+    except CandidacyError as error:
+        _fail(error, EXIT_INPUT)
+    click.echo(f"signed off revision {detail.number} of case {case_id}; revision hash {digest}")
+
+
+@cases_group.command("verify")
+@click.option("--head", "show_heads", is_flag=True, help="Print every case's chain head and the database head.")
+def cases_verify(show_heads: bool) -> None:
+    """Check every audit chain, frozen record and sign-off; exit 3 naming the first broken case and row."""
+    from candidacy.store.verify import verify
+
+    report = verify(_store().engine)
+    if show_heads:
+        for case_id, head in sorted(report.heads.items()):
+            click.echo(f"case {case_id} {head}")
+        click.echo(f"database {report.head}")
+    if report.breaks:
+        click.echo(f"TAMPERED: first broken: {report.breaks[0].describe()}", err=True)
+        for other in report.breaks[1:]:
+            click.echo(f"also broken: {other.describe()}", err=True)
+        sys.exit(EXIT_TAMPER)
+    click.echo(
+        f"ok: {len(report.heads)} cases, {report.rows_checked} audit rows, {report.revisions_checked} revisions "
+        f"checked; database head {report.head}",
+        err=show_heads,
+    )
 
 
 @cases_group.command("export")
@@ -310,7 +374,7 @@ def cases_import(path: Path) -> None:
         sys.exit(EXIT_INPUT)
     except CandidacyError as error:
         _fail(error, EXIT_INPUT)
-    click.echo(f"imported {count} cases")
+    click.echo(f"imported {count} cases, every chain and signed record verified")
 
 
 @main.command()
@@ -318,3 +382,8 @@ def cases_import(path: Path) -> None:
 def schema(output: Path | None) -> None:
     """Print the JSON Schema of criteria files (criteria/schema.json is generated with it)."""
     _emit(criteria_json_schema().encode("utf-8"), output)
+
+
+from candidacy.cli.screening import screening  # noqa: E402 (a command module registered on the group)
+
+main.add_command(screening)

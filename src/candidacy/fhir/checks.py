@@ -182,3 +182,37 @@ def _where(resource: dict[str, Any], loc: tuple[Any, ...]) -> str:
             link = node["linkId"]
     path = ".".join(map(str, loc))
     return f"'{link}' ({path})" if link else path
+
+
+def enabled(spec: dict[str, Any], answers: dict[str, list[dict[str, Any]]]) -> bool:
+    """Whether a form filler shows the item: its enableWhen under FHIR's rules, where a question
+    without an answer fails every test but '!=' (the app instead keeps such an item open)."""
+    rules = spec.get("enableWhen") or []
+    results = [_rule_holds(rule, answers.get(str(rule.get("question"))) or []) for rule in rules]
+    if not results:
+        return True
+    return any(results) if spec.get("enableBehavior") == "any" else all(results)
+
+
+def _rule_holds(rule: dict[str, Any], given: list[dict[str, Any]]) -> bool:
+    operator = rule.get("operator")
+    if operator == "exists":
+        return bool(given) == bool(rule.get("answerBoolean"))
+    expected = next((v for k, v in rule.items() if k.startswith("answer")), None)
+    values = [next((v for k, v in a.items() if k.startswith("value")), None) for a in given]
+    if isinstance(expected, dict):  # a Coding: compare system and code
+        expected = (expected.get("system"), expected.get("code"))
+        values = [(v.get("system"), v.get("code")) if isinstance(v, dict) else v for v in values]
+    if operator == "!=":
+        return all(v != expected for v in values)
+    tests = {"=": lambda v: v == expected, ">=": lambda v: v >= expected, "<": lambda v: v < expected,
+             ">": lambda v: v > expected, "<=": lambda v: v <= expected}  # fmt: skip
+    test = tests.get(str(operator))
+    return test is not None and any(_safe(test, v) for v in values)
+
+
+def _safe(test: Any, value: Any) -> bool:
+    try:
+        return bool(test(value))
+    except TypeError:  # a value of another type never satisfies the rule
+        return False

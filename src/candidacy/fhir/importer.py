@@ -4,7 +4,8 @@ Refused, each naming the linkId: a response for another questionnaire or version
 in the questionnaire, sits outside its group or appears twice; an answer of the wrong type, outside
 the range or not an option; an answer to an item that does not apply (its condition is decided and
 false); a number given together with "Not known"; a date that is not a calendar date; a response
-marked ``completed`` while an applicable item is unanswered. The release comes from ``meta.profile``
+marked ``completed`` while an item the form shows (its enableWhen holds under FHIR's rules) is
+unanswered. The release comes from ``meta.profile``
 (``http://hl7.org/fhir/5.0/...`` is R5, ``4.3`` or ``4.0`` is R4B) or from the caller, never from the
 shape of the resource; when both are given they must agree.
 """
@@ -17,7 +18,7 @@ from candidacy.criteria.models import UNKNOWN, CriteriaSet, Criterion, NumberAns
 from candidacy.criteria.values import choices
 from candidacy.criteria.yamlsource import parse_bytes
 from candidacy.errors import CandidacyError
-from candidacy.fhir.checks import FhirError, check_response, parse_date, validate, walk_items
+from candidacy.fhir.checks import FhirError, check_response, enabled, parse_date, validate, walk_items
 from candidacy.fhir.questionnaire import questionnaire
 from candidacy.fhir.terms import (
     HEADER_FIELDS,
@@ -77,7 +78,8 @@ def _read(cset: CriteriaSet, data: dict[str, Any], release: str, base: str) -> A
             f"version {cset.version})"
         )
     validate(data, release)
-    problems = check_response(data, questionnaire(cset, release, base))
+    q = questionnaire(cset, release, base)
+    problems = check_response(data, q)
     if problems:
         raise FhirError(problems)
     items = {str(item.get("linkId")): item for _, item in walk_items(data.get("item"))}
@@ -92,7 +94,13 @@ def _read(cset: CriteriaSet, data: dict[str, Any], release: str, base: str) -> A
     skipped = {n.criterion: n.reason for n in result.not_applicable}
     problems = [f"'{c}' is answered but does not apply ({skipped[c]})" for c in answers if c in skipped]
     if data.get("status") == "completed":
-        unanswered = [m.criterion for m in result.missing if m.status == "unanswered"]
+        specs = {str(i.get("linkId")): i for _, i in walk_items(q.get("item"))}
+        given = {link: item.get("answer") or [] for link, item in items.items()}
+        unanswered = [
+            m.criterion
+            for m in result.missing
+            if m.status == "unanswered" and enabled(specs[f"{m.criterion}.group"], given)
+        ]
         if unanswered:
             problems.append(
                 "the response is 'completed' but these applicable items have no answer: "

@@ -17,7 +17,7 @@ import html
 import re
 from typing import Any
 
-from candidacy.criteria.conditions import AllOf, AnswerIs, AnyOf, Condition, Not, Present
+from candidacy.criteria.conditions import AllOf, AnswerIs, AnyOf, Blocked, Condition, Not, Present
 from candidacy.criteria.models import UNKNOWN, CriteriaSet, Criterion, NumberAnswer, ScaleAnswer
 from candidacy.criteria.values import choices, level_index
 from candidacy.fhir.checks import FhirError, check_questionnaire, validate
@@ -135,8 +135,8 @@ def _enable_when(cset: CriteriaSet, cond: Condition, owner: str, base: str) -> t
         if len(inner) != 1 or inner[0]["operator"] != "=":
             raise FhirError(f"criterion '{owner}': only 'not' of a single equals test maps to FHIR enableWhen")
         return [{**inner[0], "operator": "!="}], "all"
-    if isinstance(cond, Present):
-        raise FhirError(f"criterion '{owner}': 'present' cannot decide applicability")
+    if isinstance(cond, (Present, Blocked)):
+        raise FhirError(f"criterion '{owner}': 'present' and 'blocked' cannot decide applicability")
     return _leaf(cset, cond, base)
 
 

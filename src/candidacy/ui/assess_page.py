@@ -38,6 +38,8 @@ def render() -> None:
     _resume(cset)
     draft = draft_for(cset)
     frozen = render_case_panel(cset, draft)
+    if frozen:
+        return  # a signed revision is read as its record (shown by the panel), not as greyed widgets
     _case_header(cset, draft, frozen)
     result = assess(cset, draft)
     not_applicable = {n.criterion: n for n in result.not_applicable}
@@ -51,7 +53,7 @@ def render() -> None:
                 render_item(cset, criterion, draft, not_applicable.get(criterion.id), frozen)
     with summary, st.container(key="summary"):
         st.subheader("Summary for clinician review")
-        render_summary(result)
+        render_summary(result, cset)
         st.subheader("Take the record away")
         st.download_button(
             "Download the record (PDF, to print and sign)",
