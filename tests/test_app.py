@@ -61,19 +61,19 @@ def finding_line(app: AppTest, criterion: str, title: str) -> str:
 
 def test_both_pages_render(at: AppTest) -> None:
     assert at.title[0].value == "Assess a case"
-    assert len(at.radio) + len(at.number_input) == 46
+    assert len(at.radio) + len(at.number_input) == 52
     assert any(i.value.startswith("Decision support for clinician review") for i in at.info)
     at.switch_page("views/criteria.py").run()
     assert not at.exception
     assert at.title[0].value == "Criteria"
     assert any("sha256" in m for m in markdown(at))
-    assert len([e for e in at.expander if "`" in e.label]) == 46
+    assert len([e for e in at.expander if "`" in e.label]) == 52
 
 
 def test_nothing_is_pre_answered(at: AppTest) -> None:
     assert all(r.value is None for r in at.radio)
     assert all(n.value is None for n in at.number_input)
-    assert "Answered 0 of 46 applicable items" in [p.proto.text for p in at.get("progress")]
+    assert "Answered 0 of 52 applicable items" in [p.proto.text for p in at.get("progress")]
 
 
 def test_every_answer_type_feeds_the_summary(at: AppTest) -> None:
@@ -89,7 +89,7 @@ def test_every_answer_type_feeds_the_summary(at: AppTest) -> None:
     assert finding_line(at, "active_infection", "Active infection").startswith("Active infection")
     assert finding_line(at, "age_years", "Age").startswith("Under 4 years")
     steps = [m for m in markdown(at) if m.startswith("1. ")]
-    assert steps and steps[0].startswith("1. A contraindication is recorded")
+    assert steps and steps[0].startswith("1. Active infection: defer the screening test")
 
 
 def test_number_can_be_unknown(at: AppTest) -> None:
@@ -102,7 +102,7 @@ def test_number_can_be_unknown(at: AppTest) -> None:
 def test_unknown_is_shown_apart_from_unanswered(at: AppTest) -> None:
     at.radio(key=k("answer", "seizures")).set_value("unknown").run()
     assert has_category(at, "Missing information (1)")
-    assert "##### Not yet answered (45)" in [h.split("\n")[0] for h in headings(at)]
+    assert "##### Not yet answered (51)" in [h.split("\n")[0] for h in headings(at)]
 
 
 def test_items_that_do_not_apply_say_why(at: AppTest) -> None:
@@ -111,7 +111,7 @@ def test_items_that_do_not_apply_say_why(at: AppTest) -> None:
     assert not [r for r in at.radio if r.key == k("answer", "leg_strength")]
     captions = [c.value for c in at.caption]
     assert "Applies only when 'Walks' is 'Yes'. Earlier answer kept: No." in captions
-    assert "Answered 1 of 45 applicable items" in [p.proto.text for p in at.get("progress")]
+    assert "Answered 1 of 51 applicable items" in [p.proto.text for p in at.get("progress")]
     at.radio(key=k("answer", "ambulatory")).set_value("yes").run()
     assert at.radio(key=k("answer", "leg_strength")).value == "no"  # nothing was lost
 
@@ -149,7 +149,7 @@ def _saved_example() -> bytes:
 def test_upload_of_a_saved_case_resumes_it(at: AppTest) -> None:
     at.file_uploader(key="resume-upload").set_value(("case.json", _saved_example(), "application/json")).run()
     assert not at.exception
-    assert any(s.value.startswith("Loaded 41 answers from case.json") for s in at.success)
+    assert any(s.value.startswith("Loaded 45 answers from case.json") for s in at.success)
     assert at.radio(key=k("answer", "ambulatory")).value == "no"
     assert at.text_input(key=k("case", "label")).value == "MS-meeting-03"
     assert at.text_area(key=k("note", "oral_agents")).value.startswith("Baclofen to 80 mg/day")
@@ -212,7 +212,7 @@ def test_upload_of_a_fhir_response_resumes_the_case(at: AppTest) -> None:
     raw = dumps(questionnaire_response(cset, answer_set)).encode()
     at.file_uploader(key="resume-upload").set_value(("case.fhir.json", raw, "application/fhir+json")).run()
     assert not at.exception
-    assert any(s.value.startswith("Loaded 41 answers from case.fhir.json") for s in at.success)
+    assert any(s.value.startswith("Loaded 45 answers from case.fhir.json") for s in at.success)
     assert at.radio(key=k("answer", "ambulatory")).value == "no"
 
 

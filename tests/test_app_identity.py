@@ -158,3 +158,15 @@ def test_assessor_signs_in_with_assessor_role_only(team: str, issuer: str) -> No
     app = session(signed_in(issuer, ASSESSOR), issuer)
     assert "Dr Asa Sessor" in sidebar_text(app)
     assert "assessor" in sidebar_text(app) and "reviewer" not in sidebar_text(app)
+
+
+def test_distinct_reviewer_setting_reaches_the_store(team: str, issuer: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CANDIDACY_REQUIRE_DISTINCT_REVIEWER", "true")
+    app = session(signed_in(issuer, REVIEWER), issuer)
+    app.button(key="case-save-new").click().run()
+    app.radio(key="itb_pump-answer-active_infection").set_value("no").run()
+    app.button(key="case-ready").click().run()
+    app.checkbox(key="review-acknowledge").check().run()
+    app.button(key="case-review").click().run()
+    assert any("Dr Rhea Viewer made the last change to this revision" in e.value for e in app.error)
+    assert db().get(1).sign_off is None

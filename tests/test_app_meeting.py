@@ -141,8 +141,8 @@ def test_meeting_page_offers_the_dates_that_have_cases() -> None:
         and ":red-badge[:material/block: 1 blocking]" in lines[0]
     )
     total = applicable(active_infection="yes")
-    assert f"**Status:** draft (revision 1) · **Decision:** not recorded · **Answered:** 1 of {total}" in lines[0]
-    assert f"**Findings:** Contraindications: 1, Not yet answered: {total - 1}" in lines[0]
+    assert "· **Status:** draft (revision 1) · **Decision:** not recorded  \n" in lines[0]
+    assert f"**Answered:** 1 of {total} · **Findings:** Contraindications: 1, Not yet answered: {total - 1}" in lines[0]
     step = assess(CSET, AnswerSet(criteria="itb_pump", answers={"active_infection": Answer(value="yes")})).next_steps
     assert f"**Step for the meeting:** {step[0].step}" in lines[0]
     # "Missing information" counts only items answered Unknown, as in the summary.

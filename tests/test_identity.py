@@ -201,3 +201,16 @@ def test_bad_settings_name_the_variable(
     assert len(lines) == len(messages)
     for line, message in zip(lines, messages, strict=True):
         assert message in line
+
+
+def test_every_setting_is_documented_in_the_readme_and_the_module() -> None:
+    from candidacy import settings as module
+    from candidacy.settings import Settings
+
+    from .conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in Settings.model_fields:
+        variable = f"CANDIDACY_{name.upper()}"
+        assert variable in readme, variable
+        assert variable in (module.__doc__ or ""), variable

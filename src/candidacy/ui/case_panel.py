@@ -235,36 +235,39 @@ def _audit(store: CaseStore, case_id: int) -> None:
 
 def _revisions(store: CaseStore, detail: CaseDetail) -> None:
     """Every revision readable as its record, with its sign-off; the open frozen one is shown at once."""
-    numbers = list(range(detail.row.revision, 0, -1))
-    default = detail.number if detail.frozen else None
-    options = [None, *numbers]
+    if detail.frozen:
+        _show_revision(store, detail.row.id, detail.number)
+    others = [n for n in range(detail.row.revision, 0, -1) if not (detail.frozen and n == detail.number)]
+    if not others:
+        return
     choice = st.selectbox(
         "Read a revision as its record",
-        options,
-        index=options.index(default),
+        [None, *others],
         format_func=lambda n: "choose a revision" if n is None else f"revision {n}",
         key=READ_KEY,
     )
-    if choice is None:
-        return
+    if choice is not None:
+        _show_revision(store, detail.row.id, choice)
+
+
+def _show_revision(store: CaseStore, case_id: int, number: int) -> None:
     try:
-        shown = store.get(detail.row.id, choice)
+        shown = store.get(case_id, number)
     except TamperError as error:
         st.error(f"**TAMPERED:** {escape_markdown(str(error))}", icon=":material/gpp_bad:")
         return
-    record: Record = shown.record or store.record(detail.row.id, choice)
-    with st.container(border=True, key="revision-record"):
+    record: Record = shown.record or store.record(case_id, number)
+    with st.container(border=True, key=f"revision-record-{number}"):
         if shown.sign_off is not None:
             st.success(sign_off_text(shown.sign_off, shown.content_hash), icon=":material/verified:")
         else:
-            st.info(f"Revision {choice} is not signed off ({shown.status}).")
-        name = f"case-{detail.row.id}-revision-{choice}"
+            st.info(f"Revision {number} is not signed off ({shown.status}).")
         st.download_button(
-            "Download this revision's record (PDF)",
+            f"Download revision {number}'s record (PDF)",
             data=lambda: reports.render(record, "pdf"),
-            file_name=f"{name}.pdf",
+            file_name=f"case-{case_id}-revision-{number}.pdf",
             mime="application/pdf",
             on_click="ignore",
-            key="download-revision-pdf",
+            key=f"download-revision-pdf-{number}",
         )
         st.markdown(render_markdown(record))

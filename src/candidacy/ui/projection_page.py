@@ -13,8 +13,10 @@ import datetime as dt
 
 import streamlit as st
 
-from candidacy.draft import draft_record
+from candidacy.criteria.models import CriteriaSet
+from candidacy.draft import assess, draft_record
 from candidacy.errors import CandidacyError
+from candidacy.reasoning.answers import AnswerSet
 from candidacy.reports.meeting import BLOCKING_KINDS, Counts, count, meeting_step, room_order, team_decision
 from candidacy.reports.record import Record
 from candidacy.reports.render import escape_markdown
@@ -64,18 +66,27 @@ def render() -> None:
     neighbours: tuple[int | None, int | None] = (None, None)
     try:
         if case_id is None:
-            record = draft_record(cset, draft_for(cset))
+            answers = draft_for(cset)
+            record = draft_record(cset, answers)
         else:
             store = cases_state.store()
             detail = store.get(case_id)
+            answers = detail.answers
             record = store.record(case_id)
             status = f"{detail.row.status} (revision {detail.row.revision})"
             neighbours = _neighbours(store, case_id, detail.row.meeting_date)
+        decisive = _decisive(cset, answers) if record.criteria.sha256 == cset.sha256 else []
     except CandidacyError as error:
         st.error(f"This case cannot be shown: {escape_markdown(str(error))}")
         return
     with st.container(key="projection"):
-        _projection(record, status, case_id, neighbours)
+        _projection(record, status, case_id, neighbours, decisive)
+
+
+def _decisive(cset: CriteriaSet, answers: AnswerSet) -> list[str]:
+    """Titles of the unknowns whose answer could change the step for the meeting's question."""
+    result = assess(cset, answers)
+    return [u.title for u in result.decisive_for(result.current_stage)]
 
 
 def _neighbours(store: CaseStore, case_id: int, meeting_date: dt.date | None) -> tuple[int | None, int | None]:
@@ -89,23 +100,22 @@ def _neighbours(store: CaseStore, case_id: int, meeting_date: dt.date | None) ->
     return (ids[at - 1] if at > 0 else None), (ids[at + 1] if at + 1 < len(ids) else None)
 
 
-def _projection(record: Record, status: str, case_id: int | None, neighbours: tuple[int | None, int | None]) -> None:
+def _projection(
+    record: Record, status: str, case_id: int | None, neighbours: tuple[int | None, int | None], decisive: list[str]
+) -> None:
     counts = count(record)
     case = record.case
-    title, nav = st.columns([5, 1], vertical_alignment="center")
+    title, nav = st.columns([3, 1], vertical_alignment="center")
     label = escape_markdown(case.label or "(no case label)")
     title.markdown(f"# Case {label}")
     previous, following = neighbours
-    with nav:
-        left, right = st.columns(2)
+    with nav, st.container(horizontal=True, horizontal_alignment="right"):
         if previous is not None:
-            left.button(
+            st.button(
                 "Previous", key="projection-previous", icon=":material/arrow_back:", on_click=_go, args=(previous,)
             )
         if following is not None:
-            right.button(
-                "Next", key="projection-next", icon=":material/arrow_forward:", on_click=_go, args=(following,)
-            )
+            st.button("Next", key="projection-next", icon=":material/arrow_forward:", on_click=_go, args=(following,))
     meeting = case.meeting_date.isoformat() if case.meeting_date else "no meeting date"
     stored = f"case #{case_id} · " if case_id is not None else ""
     st.markdown(
@@ -124,11 +134,11 @@ def _projection(record: Record, status: str, case_id: int | None, neighbours: tu
         st.success(f"**Team decision:** {escape_markdown(decision)}", icon=":material/gavel:")
     else:
         st.markdown(":grey[**Team decision:** not yet recorded]")
-    _findings(record, counts)
+    _findings(record, counts, decisive)
     st.caption(escape_markdown(record.notice))
 
 
-def _findings(record: Record, counts: Counts) -> None:
+def _findings(record: Record, counts: Counts, decisive: list[str]) -> None:
     blocking, other = st.columns([3, 2], gap="large")
     with blocking:
         named = False
@@ -153,6 +163,10 @@ def _findings(record: Record, counts: Counts) -> None:
                 + _list(record, "favourable", short=True)
             )
         gaps = []
+        if decisive:
+            shown = ", ".join(escape_markdown(t) for t in decisive[:4])
+            more = f" and {len(decisive) - 4} more" if len(decisive) > 4 else ""
+            gaps.append(f"**{len(decisive)}** decisive (could change the step): {shown}{more}")
         if counts.unanswered:
             gaps.append(f"**{counts.unanswered}** not yet answered")
         if counts.of("missing"):
