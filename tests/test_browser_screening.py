@@ -97,7 +97,7 @@ def test_fill_a_worksheet_on_a_tablet_sized_screen(
     pick(page, f"{prefix}-d0-h0-function-transfers", "Transfers with help of one")
     page.get_by_role("button", name="Dose given now: 50 micrograms").click()
     wait_idle(page)
-    print("ALERTS", page.locator('[data-testid="stAlert"]').all_inner_texts())
+    expect(page.get_by_text("Dose 1: 50 micrograms, given ", exact=False)).to_be_visible(timeout=TIMEOUT)
     page.locator(f".st-key-{prefix}-d0-hour").get_by_text("2 h", exact=True).click()
     wait_idle(page)
     for side in ("left", "right"):
