@@ -13,7 +13,7 @@ from candidacy.criteria.loader import load_criteria
 from candidacy.identity import Identity
 from candidacy.screening.loader import load_worksheet
 from candidacy.screening.worksheet import TimePoint, choose_definition, give_dose, record_time_point
-from candidacy.store import CaseStore, FrozenError, TamperError
+from candidacy.store import CaseStore, FrozenError, StoreError, TamperError
 from candidacy.store.screening import ScreeningStore
 from candidacy.store.tables import screening_worksheets
 from candidacy.store.verify import verify
@@ -91,3 +91,27 @@ def test_a_confirmed_worksheet_changed_outside_the_app_is_refused(stores: tuple[
         conn.execute(update(screening_worksheets).values(content=forged.model_dump_json()))
     with pytest.raises(TamperError):
         screening.get(ws_id)
+
+
+def test_export_and_import_keep_the_worksheets(stores: tuple[CaseStore, ScreeningStore], tmp_path: Path) -> None:
+    import io
+
+    cases, screening = stores
+    proto = protocol()
+    case_id = cases.create_case("itb_pump", "T-4", None, ME)
+    ws_id = screening.create(case_id, proto.id, ME)
+    lock = screening.save(ws_id, 1, load_worksheet(EXAMPLE, proto), ME)
+    screening.confirm(ws_id, lock, "positive_function_kept", "", ME, cases.get(case_id).row.lock_version)
+    backup = io.StringIO()
+    cases.export_jsonl(backup)
+    cset = load_criteria(ROOT / "criteria" / "itb_pump.yaml")
+    restored = CaseStore(f"sqlite:///{tmp_path / 'restored.sqlite'}", {cset.id: cset})
+    assert restored.import_jsonl(iter(backup.getvalue().splitlines())) == 1
+    again = ScreeningStore(restored, {proto.id: proto}).get(ws_id)
+    assert again.status == "confirmed"
+    assert again.worksheet == screening.get(ws_id).worksheet
+    forged = backup.getvalue().replace('"micrograms\\":75', '"micrograms\\":100')
+    assert forged != backup.getvalue()
+    other = CaseStore(f"sqlite:///{tmp_path / 'forged.sqlite'}", {cset.id: cset})
+    with pytest.raises(StoreError, match="does not match its hash"):
+        other.import_jsonl(iter(forged.splitlines()))

@@ -92,7 +92,7 @@ def _new(case_id: int, protocol_id: str) -> None:
 def _pick_worksheet(case_id: int, protocols: dict[str, Protocol]) -> StoredWorksheet | None:
     sheets = {s.id: s for s in screening_state.screening_store().worksheets(case_id)}
     protocol_id = next(iter(protocols))
-    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    left, right = st.columns([5, 2], vertical_alignment="bottom")
     right.button(
         "New worksheet", key="screening-new", on_click=_new, args=(case_id, protocol_id), icon=":material/add:"
     )
