@@ -378,6 +378,9 @@ def _confirmation(protocol: Protocol, stored: StoredWorksheet, result: Screening
     prefix = f"scr{stored.id}"
     if result.confirmed:
         st.success(escape_markdown(result.confirmed), icon=":material/verified:")
+        row = cases_state.store().get(stored.case_id).row
+        step = escape_markdown(row.next_step or "none")
+        st.markdown(f"**The case's screening answer is recorded; its next step now:** {step}")
         with st.expander("Reopen the worksheet (needs a reason)"):
             reason = f"{prefix}-reopen-reason"
             st.text_input("Reason", key=reason, max_chars=4000)
