@@ -93,25 +93,28 @@ def test_a_confirmed_worksheet_changed_outside_the_app_is_refused(stores: tuple[
         screening.get(ws_id)
 
 
-def test_export_and_import_keep_the_worksheets(stores: tuple[CaseStore, ScreeningStore], tmp_path: Path) -> None:
+def test_a_backup_carries_the_worksheets_and_refuses_a_changed_one(
+    stores: tuple[CaseStore, ScreeningStore], tmp_path: Path
+) -> None:
     import io
+    import json
 
     cases, screening = stores
     proto = protocol()
-    case_id = cases.create_case("itb_pump", "T-4", None, ME)
+    case_id = cases.create_case("itb_pump", "MS-2026-015", None, ME)
     ws_id = screening.create(case_id, proto.id, ME)
     lock = screening.save(ws_id, 1, load_worksheet(EXAMPLE, proto), ME)
     screening.confirm(ws_id, lock, "positive_function_kept", "", ME, cases.get(case_id).row.lock_version)
-    backup = io.StringIO()
-    cases.export_jsonl(backup)
-    cset = load_criteria(ROOT / "criteria" / "itb_pump.yaml")
-    restored = CaseStore(f"sqlite:///{tmp_path / 'restored.sqlite'}", {cset.id: cset})
-    assert restored.import_jsonl(iter(backup.getvalue().splitlines())) == 1
-    again = ScreeningStore(restored, {proto.id: proto}).get(ws_id)
-    assert again.status == "confirmed"
-    assert again.worksheet == screening.get(ws_id).worksheet
-    forged = backup.getvalue().replace('"micrograms\\":75', '"micrograms\\":100')
-    assert forged != backup.getvalue()
-    other = CaseStore(f"sqlite:///{tmp_path / 'forged.sqlite'}", {cset.id: cset})
-    with pytest.raises(StoreError, match="does not match its hash"):
-        other.import_jsonl(iter(forged.splitlines()))
+    buffer = io.StringIO()
+    cases.export_jsonl(buffer)
+    lines = buffer.getvalue().splitlines()
+    restored = CaseStore(f"sqlite:///{tmp_path / 'restored.db'}", cases.criteria)
+    assert restored.import_jsonl(iter(lines)) == 1
+    assert ScreeningStore(restored, {proto.id: proto}).get(ws_id).worksheet == screening.get(ws_id).worksheet
+    assert verify(restored.engine).head == verify(cases.engine).head
+    doc = json.loads(lines[-1])
+    doc["screening_worksheets"][0]["content"] = doc["screening_worksheets"][0]["content"].replace("75", "50")
+    lines[-1] = json.dumps(doc)
+    forged = CaseStore(f"sqlite:///{tmp_path / 'forged.db'}", cases.criteria)
+    with pytest.raises(StoreError, match=rf"line {len(lines)}: case {case_id}: screening worksheet {ws_id} does not"):
+        forged.import_jsonl(iter(lines))

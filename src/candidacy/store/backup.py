@@ -99,15 +99,13 @@ class AuditDoc(_Strict):
 
 
 class WorksheetDoc(_Strict):
-    """A screening worksheet of the case (its changes are rows of the case's audit chain)."""
-
     id: int = Field(ge=1)
     case_id: int
     protocol_id: str
     protocol_version: str
     protocol_sha256: str = Field(pattern=_HASH)
     content: str
-    status: Literal["open", "confirmed"]
+    status: str
     lock_version: int = Field(ge=0)
     content_hash: str | None = Field(pattern=_HASH)
     created_at: dt.datetime
@@ -118,7 +116,7 @@ class CaseLine(_Strict):
     case: CaseDoc
     revisions: list[RevisionDoc] = Field(min_length=1)
     audit: list[AuditDoc] = Field(min_length=1)
-    screening_worksheets: list[WorksheetDoc] = Field(default_factory=list)
+    screening_worksheets: list[WorksheetDoc] = []
 
 
 class SnapshotDoc(_Strict):
@@ -153,10 +151,10 @@ def export_jsonl(engine: Engine, out: IO[str]) -> int:
                 .order_by(screening_worksheets.c.id)
             ).mappings()
             doc = {
+                "screening_worksheets": [_jsonable(w) for w in sheets],
                 "case": _jsonable(case),
                 "revisions": [_jsonable(r) for r in revs],
                 "audit": [_jsonable(a) for a in trail],
-                "screening_worksheets": [_jsonable(w) for w in sheets],
             }
             out.write(json.dumps(doc, ensure_ascii=False, sort_keys=True) + "\n")
             count += 1
@@ -210,6 +208,11 @@ def _check_line(number: int, line: CaseLine, criteria: Mapping[str, CriteriaSet]
             ) from None
         if rev.content_hash is not None:
             _check_signed(number, case_id, rev, criteria)
+    for sheet in line.screening_worksheets:
+        if sheet.case_id != case_id:
+            raise _refuse(number, f"case {case_id}: screening worksheet {sheet.id} belongs to case {sheet.case_id}")
+        if sheet.content_hash is not None and hashlib.sha256(sheet.content.encode()).hexdigest() != sheet.content_hash:
+            raise _refuse(number, f"case {case_id}: screening worksheet {sheet.id} does not match its hash")
     for entry in line.audit:
         if entry.case_id != case_id:
             raise _refuse(number, f"case {case_id}: audit row {entry.id} belongs to case {entry.case_id}")
@@ -217,12 +220,6 @@ def _check_line(number: int, line: CaseLine, criteria: Mapping[str, CriteriaSet]
             raise _refuse(number, f"case {case_id}: audit row {entry.id}: unknown action '{entry.action}'")
         if entry.revision > len(line.revisions):
             raise _refuse(number, f"case {case_id}: audit row {entry.id} names revision {entry.revision}")
-    for sheet in line.screening_worksheets:
-        if sheet.case_id != case_id:
-            raise _refuse(number, f"case {case_id}: screening worksheet {sheet.id} belongs to case {sheet.case_id}")
-        confirmed = hashlib.sha256(sheet.content.encode("utf-8")).hexdigest() if sheet.status == "confirmed" else None
-        if sheet.content_hash != confirmed:
-            raise _refuse(number, f"case {case_id}: screening worksheet {sheet.id} does not match its hash")
 
 
 def _check_signed(number: int, case_id: int, rev: RevisionDoc, criteria: Mapping[str, CriteriaSet]) -> None:
