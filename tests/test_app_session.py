@@ -13,12 +13,19 @@ from candidacy import load_criteria
 from candidacy.draft import keep_draft, kept_draft, new_draft, set_answer
 from candidacy.errors import CandidacyError
 from candidacy.identity import Identity
+from candidacy.identity.profile import save_profile
 from candidacy.store import CaseStore
 
 from .conftest import ITB, ROOT
 
 APP = str(ROOT / "app.py")
 SOMEONE = Identity(name="Dr A", role="Consultant", source="cli")
+
+
+@pytest.fixture(autouse=True)
+def _profile() -> None:
+    """Personal mode: the clinician's name and role, given once, kept in the data folder."""
+    save_profile(Path(os.environ["CANDIDACY_DATA_DIR"]), "Dr A", "Consultant")
 
 
 def k(role: str, name: str = "") -> str:

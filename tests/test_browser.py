@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from candidacy.criteria.yamlsource import read_file
+from candidacy.identity.profile import save_profile
 
 from .browser_pages import TIMEOUT, choose, chosen, item, open_note, option, type_number, use_timeouts, write_note
 from .browser_support import ARTIFACTS, CHROMIUM_ARGS, ROOT, RUN_OBSERVER, chromium_path, rerun, streamlit_server
@@ -29,6 +30,7 @@ SCREEN = {"width": 1280, "height": 720}
 
 
 def _env(folder: Path) -> dict[str, str]:
+    save_profile(folder, "Dr B. Rowser", "Consultant")  # personal mode: the name asked once is kept here
     return {"CANDIDACY_DATABASE_URL": f"sqlite:///{folder / 'cases.db'}", "CANDIDACY_DATA_DIR": str(folder)}
 
 
@@ -105,7 +107,7 @@ def test_fill_a_case_download_and_resume(server: str, browser: Any, tmp_path: Pa
             choose(page, crit_id, answer_label(criterion, cset, value))
     write_note(page, "oral_agents", "Baclofen to 80 mg/day: drowsy, little effect.")
 
-    expect(page.get_by_text("Answered 41 of 45 applicable items")).to_be_visible()
+    expect(page.get_by_text("Answered 45 of 45 applicable items")).to_be_visible()
     expect(page.get_by_text("Factors in favour (12)")).to_be_visible()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "assess-filled-1280x720.png"))
@@ -135,7 +137,7 @@ def test_fill_a_case_download_and_resume(server: str, browser: Any, tmp_path: Pa
     assert data["case"]["label"] == "MS-meeting-03"
     assert {k: v["value"] for k, v in data["answers"].items()} == {k: v["value"] for k, v in EXAMPLE["answers"].items()}
     # The downloads did not rerun or clear the page.
-    expect(page.get_by_text("Answered 41 of 45 applicable items")).to_be_visible()
+    expect(page.get_by_text("Answered 45 of 45 applicable items")).to_be_visible()
 
     # A fresh session (no address) starts empty and resumes from the JSON.
     fresh = new_page(context)
@@ -144,8 +146,8 @@ def test_fill_a_case_download_and_resume(server: str, browser: Any, tmp_path: Pa
     fresh.get_by_text("Resume a saved case").click()
     with rerun(fresh):
         fresh.locator("input[type=file]").set_input_files(str(saved))
-    expect(fresh.get_by_text("Loaded 41 answers from case.json")).to_be_visible()
-    expect(fresh.get_by_text("Answered 41 of 45 applicable items")).to_be_visible()
+    expect(fresh.get_by_text("Loaded 45 answers from case.json")).to_be_visible()
+    expect(fresh.get_by_text("Answered 45 of 45 applicable items")).to_be_visible()
     expect(option(fresh, "ambulatory", "No")).to_have_attribute("aria-checked", "true")
     context.close()
 

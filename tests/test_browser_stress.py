@@ -22,6 +22,7 @@ from candidacy.criteria.models import UNKNOWN, CriteriaSet, NumberAnswer
 from candidacy.criteria.values import choices
 from candidacy.draft import assess, new_draft, set_answer, set_note
 from candidacy.identity import Identity
+from candidacy.identity.profile import save_profile
 from candidacy.reasoning.answers import Answer, AnswerSet
 from candidacy.store import CaseStore
 
@@ -102,6 +103,7 @@ class Model:
 def stress_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     chromium_path()
     folder = tmp_path_factory.mktemp("stress")
+    save_profile(folder, "Dr S. Tress", "Consultant")
     env = {"CANDIDACY_DATABASE_URL": f"sqlite:///{folder / 'cases.db'}", "CANDIDACY_DATA_DIR": str(folder)}
     with streamlit_server(env) as url:
         yield url, folder

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-from candidacy import FINDING_KINDS, AnswerSet, CriteriaSet, check_answers, evaluate
+from candidacy import FINDING_KINDS, CriteriaSet, check_answers, evaluate
 from candidacy.criteria.checks import verdict_words
 from candidacy.criteria.models import ChoiceAnswer, YesNoAnswer
-from candidacy.criteria.yamlsource import read_file
 from candidacy.reports.markdown import render_markdown
 from candidacy.reports.record import build_record
 from candidacy.reports.render import render_text
 
 from .conftest import ROOT
+from .golden import GOLDEN
 
 SHARED = ROOT.parent / "shared"
 
@@ -169,10 +168,8 @@ def _prose(value: object, key: str = "") -> list[tuple[str, str]]:
 
 
 def test_no_output_reads_like_a_verdict(itb: CriteriaSet) -> None:
-    for path in sorted((Path(__file__).parent / "cases").glob("*.yaml")):
-        case = read_file(path).data
-        checked = check_answers(itb, AnswerSet.model_validate({"criteria": "itb_pump", "answers": case["answers"]}))
-        result = evaluate(itb, checked)
-        record = build_record(itb, AnswerSet.model_validate({"criteria": "itb_pump", "answers": case["answers"]}))
+    for label, answer_set in GOLDEN:
+        result = evaluate(itb, check_answers(itb, answer_set))
+        record = build_record(itb, answer_set)
         for text in (render_markdown(record), render_text(itb, result)):
-            assert verdict_words(text) == [], path.name
+            assert verdict_words(text) == [], label

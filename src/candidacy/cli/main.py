@@ -22,6 +22,7 @@ from candidacy.draft import draft_json
 from candidacy.errors import CandidacyError
 from candidacy.fhir import RELEASES, FhirError, answers_from_response, questionnaire, questionnaire_response
 from candidacy.fhir.response import dumps
+from candidacy.identity import Identity
 from candidacy.learning.vignettes import load_vignettes, vignette_folder
 from candidacy.reasoning.answers import AnswerSet, check_answers, load_answers
 from candidacy.reasoning.engine import evaluate
@@ -196,13 +197,18 @@ def fhir_response(criteria_path: Path, answers_path: Path, release: str, output:
 @fhir.command("import")
 @_CRITERIA
 @click.argument("response_path", type=click.Path(path_type=Path))
+@click.option(
+    "--release",
+    type=click.Choice(list(RELEASES)),
+    help="FHIR release of the response when its meta.profile does not say (it must agree when it does).",
+)
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Answers file to write (default: stdout).")
-def fhir_import(criteria_path: Path, response_path: Path, output: Path | None) -> None:
-    """Read a QuestionnaireResponse back into an answers file (JSON)."""
+def fhir_import(criteria_path: Path, response_path: Path, release: str | None, output: Path | None) -> None:
+    """Read a QuestionnaireResponse (from this tool or any SDC form filler) into an answers file (JSON)."""
     cset = _criteria_or_exit(criteria_path)
     try:
         raw = read_limited(response_path)
-        answer_set = answers_from_response(cset, raw, str(response_path))
+        answer_set = answers_from_response(cset, raw, str(response_path), release)
     except CandidacyError as error:
         _fail(error, EXIT_INPUT)
     _emit(draft_json(answer_set).encode("utf-8"), output)
@@ -259,12 +265,12 @@ def cases_show(case_id: int, with_audit: bool) -> None:
     separately, whether today's criteria read it differently), else the record as it stands."""
     store = _store()
     try:
+        detail = store.get(case_id)
         revisions = store.revisions(case_id)
-        detail = revisions[-1]
         cset = store.criteria[detail.row.criteria_id]
         drift = store.drift(case_id)
     except TamperError as error:
-        click.echo(f"TAMPERED: {error}", err=True)
+        click.echo(str(error), err=True)
         click.echo("run 'python -m candidacy cases verify' to check the whole database", err=True)
         sys.exit(EXIT_TAMPER)
     except (CandidacyError, KeyError) as error:
@@ -296,6 +302,28 @@ def cases_show(case_id: int, with_audit: bool) -> None:
         click.echo("audit trail:")
         for entry in store.audit_trail(case_id):
             click.echo(f"  {entry.describe()}")
+
+
+@cases_group.command("sign-off")
+@click.argument("case_id", type=int)
+@click.option("--name", required=True, help="The reviewer's name, as it will stand on the record.")
+@click.option("--role", required=True, help="The reviewer's role, e.g. 'Consultant neurologist'.")
+@click.option("--comment", default="", help="A comment that becomes part of the sign-off.")
+@click.option("--acknowledge-gaps", is_flag=True, help="Sign although applicable items are unanswered (listed).")
+def cases_sign_off(case_id: int, name: str, role: str, comment: str, acknowledge_gaps: bool) -> None:
+    """Sign off a case's current revision (it must be ready for review); prints the revision hash."""
+    store = _store()
+    actor = Identity(name=name.strip(), role=role.strip(), source="cli")
+    try:
+        detail = store.get(case_id)
+        gaps = [criterion for criterion, _ in store.gaps(case_id)] if acknowledge_gaps else []
+        digest = store.review(case_id, detail.row.lock_version, actor, comment, gaps)
+    except TamperError as error:
+        click.echo(str(error), err=True)
+        sys.exit(EXIT_TAMPER)
+    except CandidacyError as error:
+        _fail(error, EXIT_INPUT)
+    click.echo(f"signed off revision {detail.number} of case {case_id}; revision hash {digest}")
 
 
 @cases_group.command("verify")
@@ -354,3 +382,8 @@ def cases_import(path: Path) -> None:
 def schema(output: Path | None) -> None:
     """Print the JSON Schema of criteria files (criteria/schema.json is generated with it)."""
     _emit(criteria_json_schema().encode("utf-8"), output)
+
+
+from candidacy.cli.screening import screening  # noqa: E402 (a command module registered on the group)
+
+main.add_command(screening)

@@ -14,17 +14,17 @@ import streamlit as st
 
 from candidacy.criteria.models import CriteriaSet
 from candidacy.errors import CandidacyError
+from candidacy.identity import Identity
 from candidacy.reasoning.answers import AnswerSet
 from candidacy.store import CaseStore, ConflictError, FrozenError
 from candidacy.ui import state
+from candidacy.ui.identity import current_identity
 from candidacy.ui.state import Kind, catalogue, replace_draft
 
-__all__ = ["autosave", "close_case", "open_case", "save_whole", "saved_as_case", "store"]
+__all__ = ["autosave", "close_case", "known_actor", "open_case", "save_whole", "saved_as_case", "store"]
 
 # The session's names for the case panel and the Cases page (kept in candidacy.ui.state).
 MESSAGE_KEY = state.MESSAGE
-ACTOR_KEY = state.ACTOR
-ROLE_KEY = state.ROLE
 actor = state.actor
 opened = state.opened
 set_lock = state.set_lock
@@ -32,13 +32,19 @@ take_message = state.take_message
 
 
 @st.cache_resource(show_spinner=False)
-def _store(url: str) -> CaseStore:
-    return CaseStore(url, catalogue().sets)
+def _store(url: str, reviewer_must_differ: bool) -> CaseStore:
+    return CaseStore(url, catalogue().sets, reviewer_must_differ=reviewer_must_differ)
 
 
 def store() -> CaseStore:
     """The process's case store; raises a CandidacyError (bad settings, newer schema) for the page to show."""
-    return _store(state.settings().database)
+    settings = state.settings()
+    return _store(settings.database, settings.require_distinct_reviewer)
+
+
+def known_actor() -> Identity | None:
+    """Who is acting, or None when nobody is known yet (for showing, not for saving)."""
+    return current_identity()
 
 
 def open_case(cset: CriteriaSet, case_id: int) -> None:

@@ -32,7 +32,6 @@ from candidacy.reasoning.answers import AnswerSet, GivenValue
 from candidacy.settings import PROJECT_ROOT, Settings, load_settings
 
 __all__ = [
-    "ACTOR",
     "CASE_PARAM",
     "DRAFT_PARAM",
     "MESSAGE",
@@ -51,8 +50,6 @@ __all__ = [
 
 # Session keys: nothing else in the app reads or writes st.session_state under another name.
 SET_KEY: Final = "criteria-set"  # the criteria set picked in the sidebar (a widget key)
-ACTOR: Final = "actor"  # "your name" in the sidebar (a widget key)
-ROLE: Final = "actor-role"  # "your role" in the sidebar (a widget key)
 DRAFTS: Final = "drafts"  # criteria set id -> AnswerSet
 DRAFT_TOKEN: Final = "draft-token"  # noqa: S105 - a session key; the token of the unsaved draft in this session
 RESTORED: Final = "draft-restored"  # when the draft was taken back from disk: its time, for the banner
@@ -254,9 +251,11 @@ def drop_refused(widget_key: str) -> None:
 
 
 def actor() -> Identity:
-    """Who is acting in this session (personal mode: the name and role typed in the sidebar)."""
-    name = str(st.session_state.get(ACTOR) or "").strip() or "unnamed user"
-    return Identity(name=name, role=str(st.session_state.get(ROLE) or "").strip(), source="personal")
+    """Who is acting (personal profile or signed-in person); NoIdentityError when nobody is known yet,
+    so that nothing is saved under a blank name (the identity module owns its sidebar and its keys)."""
+    from candidacy.ui.identity import require_identity
+
+    return require_identity()
 
 
 # ---- unsaved drafts kept on this machine ---------------------------------------------------------
