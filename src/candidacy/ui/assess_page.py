@@ -154,11 +154,13 @@ def _resume(cset: CriteriaSet) -> None:
             (st.error if kind == "error" else st.success)(message)
 
 
+@state.callback
 def _copy_case(cset: CriteriaSet, name: str) -> None:
     value = state.widget_value(key(cset, "case", name))
     state.change(cset, "header", name, "" if value is None and name in _TEXT_NAMES else value)
 
 
+@state.callback
 def _none(cset: CriteriaSet, section_id: str) -> None:
     section = next(s for s in cset.sections if s.id == section_id)
     items = absence_items(cset, section, draft_for(cset))

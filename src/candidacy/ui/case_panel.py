@@ -19,7 +19,7 @@ from candidacy.reports.render import escape_markdown
 from candidacy.reports.signoff import OUTCOMES, Decision, SignOff, departure
 from candidacy.store import CaseDetail, CaseStore, TamperError
 from candidacy.ui import cases_state
-from candidacy.ui.state import draft_for
+from candidacy.ui.state import callback, draft_for
 
 __all__ = ["render_case_panel"]
 
@@ -27,6 +27,7 @@ ACKNOWLEDGE_KEY = "review-acknowledge"
 READ_KEY = "read-revision"
 
 
+@callback
 def _act(action: str, cset: CriteriaSet) -> None:
     """Run one workflow action from a button callback; problems become the message shown next."""
     current = cases_state.opened()

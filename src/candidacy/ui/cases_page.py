@@ -17,6 +17,7 @@ __all__ = ["render"]
 SHOWN = 200
 
 
+@state.callback
 def _open(case_id: int) -> None:
     cset = require_set()
     try:
@@ -27,6 +28,7 @@ def _open(case_id: int) -> None:
     st.session_state[state.GO_TO_ASSESS] = case_id
 
 
+@state.callback
 def _create() -> None:
     cset = require_set()
     label = str(st.session_state.get(state.NEW_CASE_LABEL) or "").strip()
@@ -42,6 +44,7 @@ def _create() -> None:
     _open(case_id)
 
 
+@state.callback
 def _duplicate(case_id: int) -> None:
     try:
         cases_state.store().duplicate(case_id, cases_state.actor())
@@ -49,6 +52,7 @@ def _duplicate(case_id: int) -> None:
         st.session_state[cases_state.MESSAGE_KEY] = str(error)
 
 
+@state.callback
 def _archive(case_id: int) -> None:
     store = cases_state.store()
     try:

@@ -15,11 +15,13 @@ and bookmarks land on the same case. An unsaved draft is kept on disk under its 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, ParamSpec
 
 import streamlit as st
 
@@ -149,6 +151,49 @@ def widget_value(widget_key: str) -> Any:
 
 # ---- the one path of a change ------------------------------------------------------------------
 
+P = ParamSpec("P")
+
+
+def callback(run: Callable[P, None]) -> Callable[P, None]:
+    """Make a widget callback run to its end, even when a newer rerun request arrives meanwhile.
+
+    Streamlit checks for a pending rerun at every ``st.session_state`` access, also inside
+    callbacks, and ends the callback there with a RerunException (as if it had called
+    ``st.rerun()``). A change cut off that way was lost for good: the widget's new value was
+    already recorded, so the next run saw no change and never called back; the screen showed the
+    answer while the draft, the summary and the store did not have it. Here the check is deferred:
+    the request is kept, the callback finishes, and the newest request is raised at its end, so
+    Streamlit still reruns with the newest widget values.
+    """
+
+    @functools.wraps(run)
+    def whole(*args: P.args, **kwargs: P.kwargs) -> None:
+        from streamlit.runtime.scriptrunner import RerunException, get_script_run_ctx
+
+        ctx = get_script_run_ctx(suppress_warning=True)
+        safe = getattr(ctx, "session_state", None)
+        check = getattr(safe, "_yield_callback", None)
+        if safe is None or check is None:  # outside a script run (tests of the core): nothing to defer
+            run(*args, **kwargs)
+            return
+        deferred: list[RerunException] = []
+
+        def later() -> None:
+            try:
+                check()
+            except RerunException as request:
+                deferred.append(request)
+
+        object.__setattr__(safe, "_yield_callback", later)
+        try:
+            run(*args, **kwargs)
+        finally:
+            object.__setattr__(safe, "_yield_callback", check)
+        if deferred:
+            raise deferred[-1]
+
+    return whole
+
 
 def change(cset: CriteriaSet, kind: Kind, name: str, value: Any) -> None:
     """Apply one change to the draft, then save it where the draft lives (store or kept draft)."""
@@ -246,6 +291,7 @@ def refused_text(widget_key: str) -> str | None:
     return refused.get(widget_key)
 
 
+@callback
 def drop_refused(widget_key: str) -> None:
     st.session_state.get(REFUSED, {}).pop(widget_key, None)
 
@@ -301,6 +347,7 @@ def forget_kept(cset: CriteriaSet) -> None:
         discard_kept(drafts_folder(), str(token), cset.id)
 
 
+@callback
 def start_new(cset: CriteriaSet) -> None:
     """A new, empty case: a new draft under a new token; the previous draft stays kept on disk."""
     set_opened(None)

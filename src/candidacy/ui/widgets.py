@@ -36,10 +36,12 @@ def _commit(
         (set_answer if kind == "answer" else set_note)(practice, crit_id, value)
 
 
+@state.callback
 def _copy_choice(cset: CriteriaSet, crit_id: str, scope: str, practice: AnswerSet | None) -> None:
     _commit(cset, "answer", crit_id, state.widget_value(key(cset, "answer", crit_id, scope)), scope, practice)
 
 
+@state.callback
 def _copy_number(cset: CriteriaSet, crit_id: str, scope: str, practice: AnswerSet | None) -> None:
     value: GivenValue = UNKNOWN
     if not state.widget_value(key(cset, "unknown", crit_id, scope)):
@@ -47,6 +49,7 @@ def _copy_number(cset: CriteriaSet, crit_id: str, scope: str, practice: AnswerSe
     _commit(cset, "answer", crit_id, value, scope, practice)
 
 
+@state.callback
 def _copy_note(cset: CriteriaSet, crit_id: str, scope: str, practice: AnswerSet | None) -> None:
     note_key = key(cset, "note", crit_id, scope)
     _commit(cset, "note", crit_id, state.widget_value(note_key) or "", scope, practice)
