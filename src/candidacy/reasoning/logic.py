@@ -150,16 +150,25 @@ class State:
         self._kinds: list[dict[str, int]] = [{} for _ in range(depth)]
         self._open_kinds: list[dict[str, int]] = [{} for _ in range(depth)]
         for cid, plan in plans.items():
-            if self.applies(cid):
-                self._add(cid, plan, values.get(cid), 1)
+            applies = self.applicability(cid)
+            if applies is not False:
+                self._add(cid, plan, values.get(cid), 1, applies)
 
-    def _add(self, cid: str, plan: ItemPlan, value: str | float | None, sign: int) -> None:
+    def _add(self, cid: str, plan: ItemPlan, value: str | float | None, sign: int, certain: bool | None) -> None:
+        """Add (sign 1) or take back (-1) one item's contribution.
+
+        An answer to an item that may not apply (``certain`` None) is counted as possible, not as given.
+        """
         effect = plan.effects.get(value) or effect_of(self._cset, plan.criterion, value)
+        is_open = value is None or value == UNKNOWN
         for s in range(plan.stage, len(self._kinds)):
             if effect.kind is not None:
-                counts = self._kinds[s]
+                counts = self._kinds[s] if is_open or certain else self._open_kinds[s]
                 counts[effect.kind] = counts.get(effect.kind, 0) + sign
-            if value is None or value == UNKNOWN:
+            if not is_open and not certain:
+                if effect.blocks != NONE and effect.blocks <= s:
+                    self._open[s] += sign
+            elif is_open:
                 if plan.could_block != NONE and plan.could_block <= s:
                     self._open[s] += sign
                 could = self._open_kinds[s]
@@ -185,17 +194,22 @@ class State:
         other._open = list(self._open)
         other._kinds = [dict(k) for k in self._kinds]
         other._open_kinds = [dict(k) for k in self._open_kinds]
-        if self.applies(cid):
-            other._add(cid, plan, self.values.get(cid), -1)
-            other._add(cid, plan, value, 1)
+        applies = self.applicability(cid)
+        if applies is not False:
+            other._add(cid, plan, self.values.get(cid), -1, applies)
+            other._add(cid, plan, value, 1, applies)
         if not plan.controls:
             other._applies = self._applies  # nothing else changes applicability: share it
             return other
         other._applies = {k: v for k, v in self._applies.items() if k not in plan.controls}
         for dependent in plan.controls:  # in set order, so a rule sees the applicability it depends on
-            was, now = self.applies(dependent), other.applies(dependent)
+            was, now = self.applicability(dependent), other.applicability(dependent)
             if was != now:
-                other._add(dependent, self._plans[dependent], self.values.get(dependent), 1 if now else -1)
+                dep_plan, dep_value = self._plans[dependent], self.values.get(dependent)
+                if was is not False:
+                    other._add(dependent, dep_plan, dep_value, -1, was)
+                if now is not False:
+                    other._add(dependent, dep_plan, dep_value, 1, now)
         return other
 
     def value(self, cid: str) -> str | float | None:
