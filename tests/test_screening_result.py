@@ -247,3 +247,9 @@ def test_confirming_another_outcome_than_computed_needs_a_comment(proto: Protoco
     with pytest.raises(WorksheetError, match="reopen"):
         give_dose(proto, done, 75, ME, START + dt.timedelta(days=1))
     assert "Confirmed by Dr A. Example (Consultant)" in (compute_result(proto, done).confirmed or "")
+
+
+def test_a_dose_dated_before_the_definition_was_chosen_is_refused(proto: Protocol) -> None:
+    ws = choose_definition(proto, new_worksheet(proto, "T-5"), GIL, ME, START)
+    with pytest.raises(WorksheetError, match="chosen after the first dose"):
+        give_dose(proto, ws, 50, ME, START - dt.timedelta(hours=1))

@@ -27,10 +27,13 @@ _PAGE_CSS = """
 .question-anchor { display: block; scroll-margin-top: 7rem; }
 /* The teaching vignette stays in view beside the checklist. */
 @media screen and (min-width: 900px) {
-  .st-key-learn-letter { position: sticky; top: 3.75rem; max-height: calc(100vh - 5rem); overflow-y: auto; }
+  [data-testid="stLayoutWrapper"]:has(> .st-key-learn-letter) {
+    position: sticky; top: 3.75rem; max-height: calc(100vh - 5rem); overflow-y: auto;
+  }
 }
 @media print {
-  [data-testid="stLayoutWrapper"]:has(> .st-key-summary-strip), .st-key-learn-letter {
+  [data-testid="stLayoutWrapper"]:has(> .st-key-summary-strip),
+  [data-testid="stLayoutWrapper"]:has(> .st-key-learn-letter) {
     position: static !important; max-height: none !important; overflow: visible !important;
   }
   [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
