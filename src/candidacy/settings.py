@@ -12,11 +12,15 @@ CANDIDACY_ROLE_VALUES             team: JSON, claim value -> permissions, e.g. {
 CANDIDACY_ALLOWED_USERS           team: JSON allow-list, e-mail -> permissions, e.g. {"a@b.org": ["assessor"]}
 CANDIDACY_REQUIRE_DISTINCT_REVIEWER  true: the reviewer who signs off must not be the last editor
 CANDIDACY_OIDC_PROVIDER           team: name of the [auth.<name>] section in secrets.toml ("" = [auth] itself)
+CANDIDACY_FHIR_BASE               https base of the FHIR canonical URLs (Questionnaire, code systems); set
+                                  it to an address your organisation controls before sharing Questionnaires
 """
 
 from __future__ import annotations
 
+import os
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -40,7 +44,7 @@ class SettingsError(CandidacyError):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CANDIDACY_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="CANDIDACY_", extra="ignore", frozen=True)
 
     mode: Mode = "personal"
     database_url: str = ""
@@ -51,6 +55,7 @@ class Settings(BaseSettings):
     allowed_users: dict[str, list[Permission]] = {}
     require_distinct_reviewer: bool = False
     oidc_provider: str = ""
+    fhir_base: str = "https://candidacy.example.org/fhir"
 
     @field_validator("database_url")
     @classmethod
@@ -58,6 +63,13 @@ class Settings(BaseSettings):
         if value and not value.startswith(("sqlite://", "postgresql://", "postgresql+psycopg://")):
             raise ValueError("must start with sqlite:// or postgresql:// (or postgresql+psycopg://)")
         return value
+
+    @field_validator("fhir_base")
+    @classmethod
+    def _https_base(cls, value: str) -> str:
+        if not re.fullmatch(r"https://[A-Za-z0-9.-]+(:\d+)?(/[A-Za-z0-9._~-]+)*/?", value):
+            raise ValueError("must be an https URL without query or fragment, such as https://example.org/fhir")
+        return value.rstrip("/")
 
     @field_validator("allowed_users")
     @classmethod
@@ -118,6 +130,13 @@ def _where(loc: tuple[int | str, ...]) -> str:
 
 
 def load_settings() -> Settings:
+    """The settings for the current CANDIDACY_ environment: validated once per distinct environment
+    (about 3 ms each time otherwise, and the app asks several times per rerun)."""
+    return _load(tuple(sorted((k, v) for k, v in os.environ.items() if k.upper().startswith("CANDIDACY_"))))
+
+
+@lru_cache(maxsize=16)
+def _load(_environment: tuple[tuple[str, str], ...]) -> Settings:
     try:
         return Settings()
     except ValidationError as exc:

@@ -197,13 +197,18 @@ def fhir_response(criteria_path: Path, answers_path: Path, release: str, output:
 @fhir.command("import")
 @_CRITERIA
 @click.argument("response_path", type=click.Path(path_type=Path))
+@click.option(
+    "--release",
+    type=click.Choice(list(RELEASES)),
+    help="FHIR release of the response when its meta.profile does not say (it must agree when it does).",
+)
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Answers file to write (default: stdout).")
-def fhir_import(criteria_path: Path, response_path: Path, output: Path | None) -> None:
-    """Read a QuestionnaireResponse back into an answers file (JSON)."""
+def fhir_import(criteria_path: Path, response_path: Path, release: str | None, output: Path | None) -> None:
+    """Read a QuestionnaireResponse (from this tool or any SDC form filler) into an answers file (JSON)."""
     cset = _criteria_or_exit(criteria_path)
     try:
         raw = read_limited(response_path)
-        answer_set = answers_from_response(cset, raw, str(response_path))
+        answer_set = answers_from_response(cset, raw, str(response_path), release)
     except CandidacyError as error:
         _fail(error, EXIT_INPUT)
     _emit(draft_json(answer_set).encode("utf-8"), output)
