@@ -159,40 +159,34 @@ def callback(run: Callable[P, None]) -> Callable[P, None]:
 
     Streamlit checks for a pending rerun at every ``st.session_state`` access, also inside
     callbacks, and ends the callback there with a RerunException (as if it had called
-    ``st.rerun()``). A change cut off that way was lost for good: the widget's new value was
-    already recorded, so the next run saw no change and never called back; the screen showed the
-    answer while the draft, the summary and the store did not have it. Here the check is deferred:
-    the request is kept, the callback finishes, and the newest request is raised at its end, so
-    Streamlit still reruns with the newest widget values.
+    ``st.rerun()``). A change cut off that way was lost: the widget's new value was already
+    recorded, so the next run saw no change and never called back; the screen showed the answer
+    while the draft, the summary and the store did not. Here the check is switched off while the
+    callback runs: a request that arrives stays pending, and Streamlit handles it right after the
+    callbacks, at its usual check, with the newest widget values.
     """
 
     @functools.wraps(run)
     def whole(*args: P.args, **kwargs: P.kwargs) -> None:
-        from streamlit.runtime.scriptrunner import RerunException, get_script_run_ctx
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
 
         ctx = get_script_run_ctx(suppress_warning=True)
         safe = getattr(ctx, "session_state", None)
         check = getattr(safe, "_yield_callback", None)
-        if safe is None or check is None:  # outside a script run (tests of the core): nothing to defer
+        if safe is None or check is None:  # outside a script run: nothing to hold back
             run(*args, **kwargs)
             return
-        deferred: list[RerunException] = []
-
-        def later() -> None:
-            try:
-                check()
-            except RerunException as request:
-                deferred.append(request)
-
-        object.__setattr__(safe, "_yield_callback", later)
+        object.__setattr__(safe, "_yield_callback", _no_check)
         try:
             run(*args, **kwargs)
         finally:
             object.__setattr__(safe, "_yield_callback", check)
-        if deferred:
-            raise deferred[-1]
 
     return whole
+
+
+def _no_check() -> None:
+    """Stands in for Streamlit's rerun check while a callback runs (the request stays pending)."""
 
 
 def change(cset: CriteriaSet, kind: Kind, name: str, value: Any) -> None:
