@@ -150,7 +150,7 @@ def test_summary_for_the_room(seeded: tuple[str, dict[str, int]], browser: objec
     heading.evaluate("e => e.scrollIntoView({block: 'start'})")
     expect(box).to_be_in_viewport()
     expect(page.locator(".st-key-summary-strip [data-testid=stProgress]")).to_be_in_viewport()  # type: ignore[attr-defined]
-    expect(page.locator(".st-key-itb_pump-answer-cause [data-testid=stRadioOption]").first).to_be_in_viewport()  # type: ignore[attr-defined]
+    expect(page.locator(".st-key-itb_pump-answer-cause [role=radio]").first).to_be_in_viewport()  # type: ignore[attr-defined]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "room-summary-1280x720.png"))  # type: ignore[attr-defined]
 
