@@ -21,7 +21,8 @@ def use_timeouts() -> None:
 
 
 def item(page: Any, role: str, crit: str) -> Any:
-    return page.locator(f".st-key-itb_pump-{role}-{crit}")
+    """An item's element; during a rerun Streamlit briefly keeps the stale copy beside the new one."""
+    return page.locator(f'.st-key-itb_pump-{role}-{crit}:not([data-stale="true"])')
 
 
 def option(page: Any, crit: str, label: str) -> Any:
