@@ -57,8 +57,7 @@ def wait_idle(page: Any) -> None:
 
 
 def radio_option(page: Any, crit: str, label: str) -> Any:
-    options = page.locator(f".st-key-itb_pump-answer-{crit}").locator('[data-testid="stRadioOption"]')
-    return options.filter(has=page.get_by_text(label, exact=True))
+    return page.locator(f".st-key-itb_pump-answer-{crit}").get_by_role("radio", name=label, exact=True)
 
 
 def choose(page: Any, crit: str, label: str) -> None:
@@ -66,7 +65,7 @@ def choose(page: Any, crit: str, label: str) -> None:
 
     option = radio_option(page, crit, label)
     option.click()
-    expect(option.locator("input")).to_be_checked()
+    expect(option).to_have_attribute("aria-checked", "true")
     wait_idle(page)
 
 
@@ -219,7 +218,7 @@ def test_two_app_servers_on_one_postgresql_catch_a_conflict(
         radio_option(assessor, "active_infection", "No").click()  # made on a version that is no longer current
         expect(assessor.get_by_text("changed by someone else since you opened it")).to_be_visible()
         expect(assessor.get_by_text("Dr Rhea Viewer (assessor, reviewer), signed in").first).to_be_visible()
-        expect(radio_option(assessor, "active_infection", "Yes").locator("input")).to_be_checked()  # reloaded
+        expect(radio_option(assessor, "active_infection", "Yes")).to_have_attribute("aria-checked", "true")  # reloaded
         assessor.screenshot(path=str(ARTIFACTS / "two-servers-conflict.png"))
         choose(assessor, "active_infection", "No")  # now on the current version: accepted
         for page in (assessor, reviewer):
