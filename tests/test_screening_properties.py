@@ -97,13 +97,9 @@ def test_a_definition_never_changes_silently_after_the_first_dose(choices: list[
     import datetime as dt
 
     from candidacy.identity import Identity
-    from candidacy.screening.worksheet import (
-        WorksheetError,
-        choose_definition,
-        give_dose,
-        new_worksheet,
-        worksheet_faults,
-    )
+    from candidacy.screening.checks import worksheet_faults
+    from candidacy.screening.ward import choose_definition, give_dose, new_worksheet
+    from candidacy.screening.worksheet import WorksheetError
 
     from .screening_support import START
 

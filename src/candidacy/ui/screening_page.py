@@ -17,7 +17,8 @@ from candidacy.screening.chart import chart_points
 from candidacy.screening.pdf import render_worksheet_pdf
 from candidacy.screening.protocol import OUTCOMES, Protocol
 from candidacy.screening.result import ScreeningResult, compute_result
-from candidacy.screening.worksheet import Plan, Worksheet, choose_definition, mark_given, prepare_dose
+from candidacy.screening.ward import choose_definition, mark_given, prepare_dose
+from candidacy.screening.worksheet import Plan, Worksheet
 from candidacy.store.screening import StoredWorksheet
 from candidacy.ui import cases_state, screening_state
 from candidacy.ui.screening_sheet import render_dose
