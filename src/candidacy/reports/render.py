@@ -1,4 +1,4 @@
-"""Quick renderings of an assessment for the command line (text, JSON) and Markdown escaping.
+"""Quick text rendering of an assessment for the command line, and Markdown escaping.
 
 The full record (Markdown, PDF, canonical JSON) is built in :mod:`candidacy.reports.record` and rendered by
 :mod:`candidacy.reports`. Clinician notes are untrusted text: escaped, never interpreted.
@@ -7,26 +7,12 @@ The full record (Markdown, PDF, canonical JSON) is built in :mod:`candidacy.repo
 from __future__ import annotations
 
 import html
-import json
-from typing import Any
 
 from candidacy.criteria.models import CriteriaSet
 from candidacy.reasoning.answers import CaseHeader
 from candidacy.reasoning.assessment import Assessment
 
-__all__ = ["case_lines", "escape_markdown", "record_dict", "render_json", "render_text"]
-
-
-def record_dict(assessment: Assessment, case: CaseHeader | None = None) -> dict[str, Any]:
-    """The assessment as JSON-ready data, with the case header when there is one."""
-    data = assessment.to_dict()
-    if case is not None:
-        data = {"case": case.model_dump(mode="json"), **data}
-    return data
-
-
-def render_json(assessment: Assessment, case: CaseHeader | None = None) -> str:
-    return json.dumps(record_dict(assessment, case), indent=2, ensure_ascii=False) + "\n"
+__all__ = ["case_lines", "escape_markdown", "render_text"]
 
 
 def escape_markdown(text: str) -> str:
