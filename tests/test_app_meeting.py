@@ -15,6 +15,7 @@ from candidacy import load_criteria
 from candidacy.draft import assess
 from candidacy.identity import Identity
 from candidacy.reasoning.answers import Answer, AnswerSet, CaseHeader
+from candidacy.reports.signoff import Decision
 from candidacy.store import CaseStore
 
 from .conftest import ITB, ROOT
@@ -258,3 +259,23 @@ def test_projection_of_a_missing_case_is_a_clear_message() -> None:
     app.switch_page("views/projection.py").run()
     assert not app.exception
     assert any(e.value.startswith("This case cannot be shown:") for e in app.error)
+
+
+def test_a_recorded_team_decision_shows_on_the_agenda_and_the_projection() -> None:
+    cases = store()
+    case_id = stored(cases, "Decided-01", DAY, active_infection="yes")
+    decision = Decision(
+        outcome="deferred", until="the infection has cleared", reasons="infection first", decided_on=DAY
+    )
+    cases.save_decision(case_id, cases.get(case_id).row.lock_version, decision, DR_A)
+    app = session()
+    app.switch_page("views/meeting.py").run()
+    app.selectbox(key="meeting-date").set_value(DAY).run()
+    line = next(m.value for m in app.markdown if m.value.startswith("**1. Decided-01**"))
+    assert "**Decision:** Deferred until the infection has cleared (2026-12-03)" in line
+    app.query_params["case"] = str(case_id)
+    app.switch_page("views/projection.py").run()
+    assert not app.exception
+    assert [s.value for s in app.success] == [
+        "**Team decision:** Deferred until the infection has cleared (2026-12-03)"
+    ]

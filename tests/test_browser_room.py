@@ -34,6 +34,21 @@ LARGE = {"width": 1920, "height": 1080}
 CSET = load_criteria(ROOT / "criteria" / "itb_pump.yaml")
 
 
+def _heaviest() -> dict[str, Answer]:
+    """For every choice item, the first answer that gives a blocking or adverse finding."""
+    from candidacy.criteria.values import choices, finding_for
+
+    adverse = {"contraindication", "prerequisite-unmet", "caution", "unfavourable"}
+    answers = {}
+    for cid, criterion in CSET.criteria_by_id.items():
+        for value, _ in choices(criterion, CSET) or []:
+            spec = finding_for(criterion, CSET, value)
+            if spec is not None and spec.kind in adverse:
+                answers[cid] = Answer(value=value)
+                break
+    return answers
+
+
 def _seed(url: str) -> dict[str, int]:
     """Three cases on one meeting date, one on a later date: full, blocked, and barely started."""
     who = Identity(name="Dr A", role="Consultant", source="personal")
@@ -43,6 +58,7 @@ def _seed(url: str) -> dict[str, int]:
         "Allergy-room-02": (vignettes["v09_true_allergy"].reference_answers().answers, DAY),
         "Stroke-room-03": ({"cause": Answer(value="stroke"), "seizures": Answer(value="unknown")}, DAY),
         "Later-room-04": ({}, dt.date(2026, 12, 10)),
+        "Heavy-room-05": (_heaviest(), dt.date(2026, 12, 17)),
     }
     store = CaseStore(url, {CSET.id: CSET})
     ids = {}
@@ -181,24 +197,54 @@ def test_projection_fits_one_screen(seeded: tuple[str, dict[str, int]], browser:
     expect(projection.get_by_test_id("stAlertContentError")).to_contain_text("Contraindications (1)")
     expect(projection.get_by_text("Team decision:")).to_be_visible()
     expect(projection.get_by_text("Decision support for clinician review")).to_be_in_viewport()
-    sizes = page.evaluate(  # type: ignore[attr-defined]
-        """() => { const main = document.querySelector('[data-testid=stMain]');
-                   const box = document.querySelector('.st-key-projection').getBoundingClientRect();
-                   return [main.scrollHeight, main.clientHeight, box.bottom, window.innerHeight,
-                           parseFloat(getComputedStyle([...document.querySelectorAll('.st-key-projection p')]
-                             .find(p => p.textContent.includes('applicable items'))).fontSize)]; }"""
-    )
-    scroll_height, client_height, bottom, height, font = sizes
-    assert scroll_height <= client_height + 1 and bottom <= height, sizes  # one screen, no scrolling
-    assert font >= 18, sizes  # large type
-    name = f"room-projection-{viewport['width']}x{viewport['height']}.png"
-    page.screenshot(path=str(ARTIFACTS / name))  # type: ignore[attr-defined]
+    _fits_one_screen(page, f"room-projection-{viewport['width']}x{viewport['height']}.png")
     # The chair moves to the next case of the meeting without leaving the projection.
     _settled(page)
     projection.get_by_role("button", name="Next").click()
     expect(projection.get_by_role("heading", name="Case Stroke-room-03")).to_be_visible()
     assert f"case={ids['Stroke-room-03']}" in page.url  # type: ignore[attr-defined]
+    # A presentation clicker's "back" key (PageUp) goes to the previous case.
+    _settled(page)
+    page.keyboard.press("PageUp")  # type: ignore[attr-defined]
+    expect(projection.get_by_role("heading", name="Case Allergy-room-02")).to_be_visible()
     page.context.close()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("viewport", [SMALL, LARGE], ids=["1280x720", "1920x1080"])
+def test_projection_of_the_heaviest_case_fits(
+    seeded: tuple[str, dict[str, int]], browser: object, viewport: dict
+) -> None:
+    """Every item answered the way that gives a blocking or adverse finding: still one screen."""
+    from playwright.sync_api import expect
+
+    url, ids = seeded
+    page = _page(browser, viewport)
+    page.goto(f"{url}/projection?case={ids['Heavy-room-05']}")  # type: ignore[attr-defined]
+    projection = page.locator(".st-key-projection")  # type: ignore[attr-defined]
+    expect(projection.get_by_role("heading", name="Case Heavy-room-05")).to_be_visible()
+    expect(projection.get_by_text("Contraindications (")).to_be_visible()
+    expect(projection.get_by_text("Prerequisites not met (")).to_be_visible()
+    _fits_one_screen(page, f"room-projection-heaviest-{viewport['width']}x{viewport['height']}.png")
+    page.context.close()  # type: ignore[attr-defined]
+
+
+def _fits_one_screen(page: object, screenshot: str) -> None:
+    """Once the projection's own styles have arrived (large type), nothing scrolls and all is on screen."""
+    page.wait_for_function(  # type: ignore[attr-defined]
+        """() => { const line = [...document.querySelectorAll('.st-key-projection p')]
+                     .find(p => p.textContent.includes('applicable items'));
+                   return line && parseFloat(getComputedStyle(line).fontSize) >= 18; }""",
+        timeout=TIMEOUT,
+    )
+    _settled(page)
+    sizes = page.evaluate(  # type: ignore[attr-defined]
+        """() => { const main = document.querySelector('[data-testid=stMain]');
+                   const box = document.querySelector('.st-key-projection').getBoundingClientRect();
+                   return [main.scrollHeight, main.clientHeight, box.bottom, window.innerHeight]; }"""
+    )
+    page.screenshot(path=str(ARTIFACTS / screenshot))  # type: ignore[attr-defined]
+    scroll_height, client_height, bottom, height = sizes
+    assert scroll_height <= client_height + 1 and bottom <= height, sizes
 
 
 def test_meeting_page_is_an_agenda(seeded: tuple[str, dict[str, int]], browser: object, tmp_path: Path) -> None:

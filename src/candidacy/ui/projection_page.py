@@ -1,10 +1,11 @@
 """Projection: one case on one screen for the room, in large type.
 
 Its own page and address (``/projection?case=<id>`` for a stored case; without ``case``, the case
-open in this session, else the unsaved draft). It shows the case header, the step for the meeting's
-question, the findings that matter (blocking ones first, in red with their names), the gaps as
-counts, and the team's decision once recorded. Sized to fit 1280x720 and 1920x1080 without
-scrolling: long lists are cut to their first items with "and N more".
+open in this session, else the unsaved draft). Previous and Next (PageUp and PageDown, the keys a
+presentation clicker sends) move through the cases of the same meeting date. It shows the case
+header, the step for the meeting's question, the findings that matter (blocking ones first, in red
+with their names), the gaps as counts, and the team's decision once recorded. Sized to fit 1280x720
+and 1920x1080 without scrolling: long lists are cut to their first items with "and N more".
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ __all__ = ["render"]
 
 CASE_PARAM = "case"
 #: At most this many findings per kind are named on screen; the rest are counted.
-SHOWN = {"contraindication": 4, "prerequisite-unmet": 3, "caution": 3, "unfavourable": 3, "favourable": 6, "missing": 4}
+SHOWN = {"contraindication": 4, "prerequisite-unmet": 4, "caution": 4, "unfavourable": 4, "favourable": 6, "missing": 4}
+#: Up to this many blocking findings are shown with their statements; more are named by title only.
+FEW_BLOCKING = 3
 
 _CSS = """
 <style>
@@ -105,19 +108,33 @@ def _projection(
 ) -> None:
     counts = count(record)
     case = record.case
-    title, nav = st.columns([3, 1], vertical_alignment="center")
+    title, nav = st.columns([2, 1], vertical_alignment="center")
     label = escape_markdown(case.label or "(no case label)")
     title.markdown(f"# Case {label}")
     previous, following = neighbours
     with nav, st.container(horizontal=True, horizontal_alignment="right"):
         if previous is not None:
             st.button(
-                "Previous", key="projection-previous", icon=":material/arrow_back:", on_click=_go, args=(previous,)
+                "Previous",
+                key="projection-previous",
+                icon=":material/arrow_back:",
+                on_click=_go,
+                args=(previous,),
+                shortcut="PageUp",  # what a presentation clicker sends
             )
         if following is not None:
-            st.button("Next", key="projection-next", icon=":material/arrow_forward:", on_click=_go, args=(following,))
+            st.button(
+                "Next",
+                key="projection-next",
+                icon=":material/arrow_forward:",
+                on_click=_go,
+                args=(following,),
+                shortcut="PageDown",
+            )
     meeting = case.meeting_date.isoformat() if case.meeting_date else "no meeting date"
     stored = f"case #{case_id} · " if case_id is not None else ""
+    if case.assessor:
+        stored += f"assessed by {escape_markdown(case.assessor)} · "
     st.markdown(
         f"{stored}meeting {meeting} · {escape_markdown(status)} · answered {counts.answered} of {counts.applicable}"
         f" applicable items · {escape_markdown(record.criteria.title)} {escape_markdown(record.criteria.version)}"
@@ -139,34 +156,29 @@ def _projection(
 
 
 def _findings(record: Record, counts: Counts, decisive: list[str]) -> None:
-    blocking, other = st.columns([3, 2], gap="large")
+    """Blocking findings (with their statements when few), then cautions and factors; gaps beside them."""
+    blocking, other = st.columns(2, gap="large")
     with blocking:
-        named = False
+        few = counts.blocking <= FEW_BLOCKING
         for kind, heading in room_order():
-            if kind not in BLOCKING_KINDS or not counts.of(kind):
-                continue
-            named = True
-            st.error(f"**{heading} ({counts.of(kind)})**\n\n" + _list(record, kind), icon=":material/block:")
-        if not named:
+            if kind in BLOCKING_KINDS and counts.of(kind):
+                body = _list(record, kind) if few else _titles(record, kind)
+                st.error(f"**{heading} ({counts.of(kind)})**\n\n{body}", icon=":material/block:")
+        if not counts.blocking:
             st.markdown(":green-badge[:material/check: No contraindication and no unmet prerequisite recorded]")
+    with other:
         for kind in ("caution", "unfavourable"):
             if counts.of(kind):
                 heading = dict(room_order())[kind]
-                st.warning(
-                    f"**{heading} ({counts.of(kind)})**\n\n" + _list(record, kind, short=True),
-                    icon=":material/warning:",
-                )
-    with other:
+                st.warning(f"**{heading} ({counts.of(kind)})**\n\n{_titles(record, kind)}", icon=":material/warning:")
         if counts.of("favourable"):
             st.markdown(
                 f"**:green[:material/thumb_up: Factors in favour ({counts.of('favourable')})]**\n\n"
-                + _list(record, "favourable", short=True)
+                + _titles(record, "favourable")
             )
         gaps = []
         if decisive:
-            shown = ", ".join(escape_markdown(t) for t in decisive[:4])
-            more = f" and {len(decisive) - 4} more" if len(decisive) > 4 else ""
-            gaps.append(f"**{len(decisive)}** decisive (could change the step): {shown}{more}")
+            gaps.append(f"**{len(decisive)}** decisive (could change the step): {_cut(decisive, 4)}")
         if counts.unanswered:
             gaps.append(f"**{counts.unanswered}** not yet answered")
         if counts.of("missing"):
@@ -179,20 +191,18 @@ def _findings(record: Record, counts: Counts, decisive: list[str]) -> None:
         )
 
 
-def _list(record: Record, kind: str, short: bool = False) -> str:
+def _list(record: Record, kind: str) -> str:
+    """Findings with their statements, one a line (for the few blocking findings)."""
     findings = record.by_kind(kind)
-    limit = SHOWN.get(kind, 3)
-    lines = [
-        f"- **{escape_markdown(f.title)}**" + ("" if short else f": {escape_markdown(f.statement)}")
-        for f in findings[:limit]
-    ]
-    if len(findings) > limit:
-        lines.append(f"- and {len(findings) - limit} more")
+    lines = [f"- **{escape_markdown(f.title)}**: {escape_markdown(f.statement)}" for f in findings[:FEW_BLOCKING]]
     return "\n".join(lines)
 
 
 def _titles(record: Record, kind: str) -> str:
-    findings = record.by_kind(kind)
-    limit = SHOWN.get(kind, 3)
-    text = ", ".join(escape_markdown(f.title) for f in findings[:limit])
-    return text + (f" and {len(findings) - limit} more" if len(findings) > limit else "")
+    """Finding titles on one running line, cut to the first few with "and N more"."""
+    return _cut([f.title for f in record.by_kind(kind)], SHOWN.get(kind, 3))
+
+
+def _cut(titles: list[str], limit: int) -> str:
+    text = " · ".join(escape_markdown(t) for t in titles[:limit])
+    return text + (f" · and {len(titles) - limit} more" if len(titles) > limit else "")
