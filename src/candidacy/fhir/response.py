@@ -15,7 +15,7 @@ from typing import Any
 
 from candidacy.criteria.models import UNKNOWN, CriteriaSet, Criterion, NumberAnswer
 from candidacy.fhir.checks import FhirError, check_response, validate
-from candidacy.fhir.questionnaire import questionnaire
+from candidacy.fhir.questionnaire import shared_questionnaire
 from candidacy.fhir.terms import (
     HEADER,
     HEADER_FIELDS,
@@ -73,7 +73,7 @@ def questionnaire_response(
         resource["author"] = {"display": case.assessor}
     resource["item"] = groups
     validate(resource, release)
-    problems = check_response(resource, questionnaire(cset, release, base))
+    problems = check_response(resource, shared_questionnaire(cset, release, base))
     if problems:
         raise FhirError(problems)
     return resource
