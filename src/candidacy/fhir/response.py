@@ -31,9 +31,7 @@ from candidacy.fhir.terms import (
 from candidacy.reasoning.answers import AnswerSet, CaseHeader, Value, check_answers
 from candidacy.reasoning.engine import evaluate
 
-__all__ = ["CASE_LABEL_SYSTEM", "dumps", "questionnaire_response"]
-
-CASE_LABEL_SYSTEM = "urn:candidacy:case-label"
+__all__ = ["dumps", "questionnaire_response"]
 
 
 def questionnaire_response(
@@ -65,7 +63,7 @@ def questionnaire_response(
         "status": "completed" if complete else "in-progress",
     }
     if case.label:
-        identifier = {"system": CASE_LABEL_SYSTEM, "value": case.label}
+        identifier = {"system": f"{base}/identifier/case-label", "value": case.label}
         resource["identifier"] = [identifier] if release == "R5" else identifier
     if case.assessed_on:
         resource["authored"] = case.assessed_on.isoformat()
