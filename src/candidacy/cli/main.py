@@ -270,7 +270,7 @@ def cases_show(case_id: int, with_audit: bool) -> None:
         cset = store.criteria[detail.row.criteria_id]
         drift = store.drift(case_id)
     except TamperError as error:
-        click.echo(f"TAMPERED: {error}", err=True)
+        click.echo(str(error), err=True)
         click.echo("run 'python -m candidacy cases verify' to check the whole database", err=True)
         sys.exit(EXIT_TAMPER)
     except (CandidacyError, KeyError) as error:
@@ -319,7 +319,7 @@ def cases_sign_off(case_id: int, name: str, role: str, comment: str, acknowledge
         gaps = [criterion for criterion, _ in store.gaps(case_id)] if acknowledge_gaps else []
         digest = store.review(case_id, detail.row.lock_version, actor, comment, gaps)
     except TamperError as error:
-        click.echo(f"TAMPERED: {error}", err=True)
+        click.echo(str(error), err=True)
         sys.exit(EXIT_TAMPER)
     except CandidacyError as error:
         _fail(error, EXIT_INPUT)
