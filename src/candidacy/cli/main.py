@@ -29,7 +29,7 @@ from candidacy.reasoning.engine import evaluate
 from candidacy.reports import RENDERERS, ReportError, render, write_atomic
 from candidacy.reports.markdown import render_markdown
 from candidacy.reports.record import build_record
-from candidacy.reports.render import render_json, render_text
+from candidacy.reports.render import render_text
 from candidacy.store import CaseStore, TamperError, open_store
 from candidacy.store.summary import summary_line
 from candidacy.store.workflow import STATUSES
@@ -110,8 +110,8 @@ def evaluate_command(criteria_path: Path, answers_path: Path, fmt: str) -> None:
     cset, answer_set = _load_both(criteria_path, answers_path)
     assessment = evaluate(cset, check_answers(cset, answer_set))
     case = answer_set.case
-    if fmt == "json":
-        click.echo(render_json(assessment, case), nl=False)
+    if fmt == "json":  # the same document as report --format json
+        click.echo(build_record(cset, answer_set, assessment).to_json(), nl=False)
     elif fmt == "markdown":
         click.echo(render_markdown(build_record(cset, answer_set, assessment)), nl=False)
     else:
