@@ -1,18 +1,46 @@
-"""The project's exceptions, raised by the core and translated into messages at the edges.
+"""The project's exceptions: the one hierarchy every edge (command line, app, store) raises and catches.
 
-    CandidacyError
-    ├── SourceFileError     a criteria or answers file could not be read or parsed as YAML/JSON
-    ├── CriteriaError       a criteria set breaks the schema or a cross check (all problems at once)
-    └── AnswersError        answers do not fit the criteria set they claim (all problems at once)
+    CandidacyError              base; carries a list of Problem (file, line, column, path, criterion)
+    ├── CriteriaError           a criteria set breaks the schema or a cross check (all problems at once)
+    ├── InputError              a file, upload or value given to the tool cannot be used
+    │   ├── SourceFileError     not a regular file, too large, not UTF-8, not YAML/JSON, nested too
+    │   │                       deeply, an ambiguous number, a control character, an alias, a duplicate key
+    │   ├── AnswersError        answers do not fit the criteria set they claim (all problems at once)
+    │   └── FhirError           a FHIR resource is malformed, inconsistent, or for another questionnaire
+    ├── OutputError             a file cannot be written: missing folder, no permission, not a regular file
+    ├── SettingsError           a setting (environment variable) has a bad value
+    └── StoreError              the case store refused a change or could not do it
+        ├── ConflictError       another session changed the case first (optimistic locking)
+        ├── FrozenError         the revision is reviewed (signed) and frozen
+        ├── SchemaError         the database schema is newer than this version, or not this application's
+        └── DatabaseError       the database is unreachable, not a database, full, or refused a value
 
-Each carries a list of :class:`Problem` so that the CLI and the UI can print one line per problem.
+The command line maps these to exit codes in one place (``candidacy.cli.errors``: 1 for CriteriaError,
+2 for every other); the app shows the problems and keeps the user's work. Anything else escaping an
+edge is a bug.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["AnswersError", "CandidacyError", "CriteriaError", "Problem", "SourceFileError"]
+__all__ = [
+    "AnswersError",
+    "CandidacyError",
+    "ConflictError",
+    "CriteriaError",
+    "DatabaseError",
+    "FhirError",
+    "FrozenError",
+    "InputError",
+    "OutputError",
+    "Problem",
+    "SchemaError",
+    "SettingsError",
+    "SourceFileError",
+    "StoreError",
+]
 
 
 @dataclass(frozen=True)
@@ -50,13 +78,53 @@ class CandidacyError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-class SourceFileError(CandidacyError):
-    """The file itself is unreadable: too large, not UTF-8, not YAML, aliases, duplicate keys."""
-
-
 class CriteriaError(CandidacyError):
     """The criteria set is not valid."""
 
 
-class AnswersError(CandidacyError):
+class InputError(CandidacyError):
+    """Something given to the tool (a file, an upload, a value) cannot be used as it is."""
+
+
+class SourceFileError(InputError):
+    """The file itself is unreadable: not a regular file, too large, not UTF-8, not YAML, too deep."""
+
+
+class AnswersError(InputError):
     """The answers do not fit the criteria set."""
+
+
+class FhirError(InputError):
+    """A FHIR resource is malformed, inconsistent, or for another questionnaire."""
+
+    def __init__(self, messages: Sequence[str | Problem] | str | Problem, file: str | None = None) -> None:
+        items: Sequence[str | Problem] = [messages] if isinstance(messages, str | Problem) else messages
+        super().__init__([m if isinstance(m, Problem) else Problem(m, file=file) for m in items])
+
+
+class OutputError(CandidacyError):
+    """A file could not be written (missing folder, no permission, not a regular file)."""
+
+
+class SettingsError(CandidacyError):
+    """A setting has a bad value; reported at start-up."""
+
+
+class StoreError(CandidacyError):
+    """The case store refused a change, or could not make it."""
+
+
+class ConflictError(StoreError):
+    """Another session changed the case since it was read."""
+
+
+class FrozenError(StoreError):
+    """The revision is reviewed and frozen; a change needs a new revision."""
+
+
+class SchemaError(StoreError):
+    """The database schema is not one this version knows (newer, damaged, or another application's)."""
+
+
+class DatabaseError(StoreError):
+    """The database could not be used: unreachable, not a database, full, or it refused a value."""

@@ -12,15 +12,11 @@ from pathlib import Path
 from pydantic import ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from candidacy.errors import CandidacyError, Problem
+from candidacy.errors import Problem, SettingsError
 
 __all__ = ["PROJECT_ROOT", "Settings", "SettingsError", "load_settings"]
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
-
-class SettingsError(CandidacyError):
-    """A setting has a bad value."""
 
 
 class Settings(BaseSettings):

@@ -6,13 +6,13 @@ The full record (Markdown, PDF, canonical JSON) is built in :mod:`candidacy.repo
 
 from __future__ import annotations
 
-import html
 import json
 from typing import Any
 
 from candidacy.criteria.models import CriteriaSet
 from candidacy.reasoning.answers import CaseHeader
 from candidacy.reasoning.assessment import Assessment
+from candidacy.text import screen_literal
 
 __all__ = ["case_lines", "escape_markdown", "record_dict", "render_json", "render_text"]
 
@@ -30,11 +30,12 @@ def render_json(assessment: Assessment, case: CaseHeader | None = None) -> str:
 
 
 def escape_markdown(text: str) -> str:
-    """Escape untrusted text for Markdown: no HTML, no accidental headings, links or emphasis."""
-    text = html.escape(text, quote=False)
-    for char in "\\`*_[]#|":
-        text = text.replace(char, "\\" + char)
-    return text
+    """Untrusted text for the app's Markdown (labels, captions, messages), shown exactly as typed.
+
+    No formatting, maths, colours, icons, emoji, links or HTML; control and bidirectional characters
+    are made visible (:func:`candidacy.text.screen_literal`).
+    """
+    return screen_literal(text)
 
 
 def case_lines(case: CaseHeader | None) -> list[tuple[str, str]]:

@@ -117,12 +117,18 @@ def _resume(cset: CriteriaSet) -> None:
                             opened[0], opened[1], loaded, cases_state.actor(), f"loaded from {upload.name}"
                         )
                     except CandidacyError as error:
-                        st.session_state[UPLOAD_MESSAGE] = ("error", f"Not loaded into the stored case: {error}")
+                        st.session_state[UPLOAD_MESSAGE] = (
+                            "error",
+                            f"Not loaded into the stored case: {escape_markdown(str(error))}",
+                        )
                         return
                     cases_state.set_lock(lock)
                 replace_draft(cset, loaded)
                 count = sum(1 for a in loaded.answers.values() if a.value is not None)
-                st.session_state[UPLOAD_MESSAGE] = ("success", f"Loaded {count} answers from {upload.name}.")
+                st.session_state[UPLOAD_MESSAGE] = (
+                    "success",
+                    f"Loaded {count} answers from {escape_markdown(upload.name)}.",
+                )
         kind, message = st.session_state.get(UPLOAD_MESSAGE, ("info", ""))
         if message:
             (st.error if kind == "error" else st.success)(message)

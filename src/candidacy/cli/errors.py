@@ -1,0 +1,46 @@
+"""The command line's one error handler: a project error becomes one line per problem and an exit code.
+
+Exit codes: 0 done; 1 a criteria set is invalid (:class:`~candidacy.errors.CriteriaError`); 2 any other
+project error (bad input file or value, output not writable, bad setting, the case store refused or
+failed). Every line written to the terminal is made printable first, so that a hostile file name or
+value cannot send escape sequences to the terminal.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from candidacy.errors import CandidacyError, CriteriaError
+from candidacy.text import printable
+
+__all__ = ["EXIT_CRITERIA", "EXIT_INPUT", "CandidacyGroup", "exit_code", "report_error"]
+
+EXIT_CRITERIA = 1
+EXIT_INPUT = 2
+
+_EXIT_CODES: tuple[tuple[type[CandidacyError], int], ...] = ((CriteriaError, EXIT_CRITERIA),)
+
+
+def exit_code(error: CandidacyError) -> int:
+    for kind, code in _EXIT_CODES:
+        if isinstance(error, kind):
+            return code
+    return EXIT_INPUT
+
+
+def report_error(error: CandidacyError) -> None:
+    for problem in error.problems:
+        click.echo(printable(str(problem)), err=True)
+
+
+class CandidacyGroup(click.Group):
+    """The root command group: every subcommand runs inside the one handler."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CandidacyError as error:
+            report_error(error)
+            ctx.exit(exit_code(error))
