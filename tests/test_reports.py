@@ -51,7 +51,7 @@ def test_json_record_round_trip_is_identical(itb: CriteriaSet, path: Path) -> No
     text = record.to_json()
     assert parse_record(text) == record
     assert parse_record(text).to_json() == text
-    assert record.format_version == "1"
+    assert record.format_version == "2"
     assert record.criteria.sha256 == itb.sha256
 
 

@@ -12,11 +12,12 @@
     └── StoreError              the case store refused a change or could not do it
         ├── ConflictError       another session changed the case first (optimistic locking)
         ├── FrozenError         the revision is reviewed (signed) and frozen
+        ├── TamperError         stored data no longer matches its hash or chain (changed outside the app)
         ├── SchemaError         the database schema is newer than this version, or not this application's
         └── DatabaseError       the database is unreachable, not a database, full, or refused a value
 
 The command line maps these to exit codes in one place (``candidacy.cli.errors``: 1 for CriteriaError,
-2 for every other); the app shows the problems and keeps the user's work. Anything else escaping an
+3 for TamperError, 2 for every other); the app shows the problems and keeps the user's work. Anything else escaping an
 edge is a bug.
 """
 
@@ -40,6 +41,7 @@ __all__ = [
     "SettingsError",
     "SourceFileError",
     "StoreError",
+    "TamperError",
 ]
 
 
@@ -111,15 +113,19 @@ class SettingsError(CandidacyError):
 
 
 class StoreError(CandidacyError):
-    """The case store refused a change, or could not make it."""
+    """A stored case could not be read or changed as asked."""
 
 
 class ConflictError(StoreError):
-    """Another session changed the case since it was read."""
+    """Someone else saved the case since this session last read it; nothing was overwritten."""
 
 
 class FrozenError(StoreError):
-    """The revision is reviewed and frozen; a change needs a new revision."""
+    """The current revision was reviewed; a change needs a new revision with a reason."""
+
+
+class TamperError(StoreError):
+    """Stored data no longer matches its hash or chain: it was changed outside the application."""
 
 
 class SchemaError(StoreError):

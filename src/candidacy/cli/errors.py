@@ -1,9 +1,10 @@
 """The command line's one error handler: a project error becomes one line per problem and an exit code.
 
-Exit codes: 0 done; 1 a criteria set is invalid (:class:`~candidacy.errors.CriteriaError`); 2 any other
-project error (bad input file or value, output not writable, bad setting, the case store refused or
-failed). Every line written to the terminal is made printable first, so that a hostile file name or
-value cannot send escape sequences to the terminal.
+Exit codes: 0 done; 1 a criteria set is invalid (:class:`~candidacy.errors.CriteriaError`); 3 stored
+data was changed outside the application (:class:`~candidacy.errors.TamperError`, printed after
+``TAMPERED:``); 2 any other project error (bad input file or value, output not writable, bad setting,
+the case store refused or failed). Every line written to the terminal is made printable first, so
+that a hostile file name or value cannot send escape sequences to the terminal.
 """
 
 from __future__ import annotations
@@ -12,15 +13,16 @@ from typing import Any
 
 import click
 
-from candidacy.errors import CandidacyError, CriteriaError
+from candidacy.errors import CandidacyError, CriteriaError, TamperError
 from candidacy.text import printable
 
-__all__ = ["EXIT_CRITERIA", "EXIT_INPUT", "CandidacyGroup", "exit_code", "report_error"]
+__all__ = ["EXIT_CRITERIA", "EXIT_INPUT", "EXIT_TAMPER", "CandidacyGroup", "exit_code", "report_error"]
 
 EXIT_CRITERIA = 1
 EXIT_INPUT = 2
+EXIT_TAMPER = 3
 
-_EXIT_CODES: tuple[tuple[type[CandidacyError], int], ...] = ((CriteriaError, EXIT_CRITERIA),)
+_EXIT_CODES: tuple[tuple[type[CandidacyError], int], ...] = ((CriteriaError, EXIT_CRITERIA), (TamperError, EXIT_TAMPER))
 
 
 def exit_code(error: CandidacyError) -> int:
@@ -31,6 +33,10 @@ def exit_code(error: CandidacyError) -> int:
 
 
 def report_error(error: CandidacyError) -> None:
+    if isinstance(error, TamperError):
+        click.echo(printable(f"TAMPERED: {error}"), err=True)
+        click.echo("run 'python -m candidacy cases verify' to check the whole database", err=True)
+        return
     for problem in error.problems:
         click.echo(printable(str(problem)), err=True)
 

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from candidacy.criteria.conditions import AnswerIs, Condition, Present, iter_leaves
+from candidacy.criteria.conditions import AnswerIs, Blocked, Condition, Present, iter_leaves
 from candidacy.criteria.models import (
     UNKNOWN,
     ChoiceAnswer,
@@ -20,7 +20,7 @@ from candidacy.criteria.models import (
     ScaleAnswer,
     SourceRef,
 )
-from candidacy.criteria.values import choices, format_number, level_index
+from candidacy.criteria.values import choices, finding_specs, format_number, level_index
 
 __all__ = ["VERDICT_PATTERNS", "Fault", "check_criteria_set", "verdict_words"]
 
@@ -52,6 +52,7 @@ def check_criteria_set(cset: CriteriaSet) -> list[Fault]:
     faults += _answer_spaces(cset)
     faults += _conditions(cset)
     faults += _cycles(cset)
+    faults += _stages(cset)
     faults += _wording(cset)
     return faults
 
@@ -75,6 +76,7 @@ def _duplicates(cset: CriteriaSet) -> Iterator[Fault]:
     yield from _dupes(((("sources", i, "id"), s.id) for i, s in enumerate(cset.sources)), "source id")
     yield from _dupes(((("scales", i, "id"), s.id) for i, s in enumerate(cset.scales)), "scale id")
     yield from _dupes(((("sections", i, "id"), s.id) for i, s in enumerate(cset.sections)), "section id")
+    yield from _dupes(((("stages", i, "id"), s.id) for i, s in enumerate(cset.stages)), "stage id")
     yield from _dupes(((("next_steps", i, "id"), s.id) for i, s in enumerate(cset.next_steps)), "next step id")
     yield from _dupes((((*path, "id"), c.id) for path, c in _criterion_paths(cset)), "criterion id")
     for i, scale in enumerate(cset.scales):
@@ -184,6 +186,16 @@ def _condition_faults(
 ) -> Iterator[Fault]:
     for leaf_path, leaf in iter_leaves(cond):
         where = path + leaf_path
+        if isinstance(leaf, Blocked):
+            if not allow_present:
+                yield (
+                    (*where, "blocked"),
+                    "'blocked' tests findings and cannot decide whether a criterion applies",
+                    crit,
+                )
+            elif leaf.blocked not in cset.stages_by_id:
+                yield (*where, "blocked"), _unknown_stage(cset, leaf.blocked), crit
+            continue
         if isinstance(leaf, Present):
             if not allow_present:
                 yield (
@@ -237,6 +249,70 @@ def _conditions(cset: CriteriaSet) -> Iterator[Fault]:
             yield from _condition_faults(c.applies_when, (*path, "applies_when"), cset, c.id, allow_present=False)
     for i, step in enumerate(cset.next_steps):
         yield from _condition_faults(step.when, ("next_steps", i, "when"), cset, None, allow_present=True)
+    for i, stage in enumerate(cset.stages):
+        if stage.done_when is not None:
+            yield from _condition_faults(stage.done_when, ("stages", i, "done_when"), cset, None, allow_present=False)
+
+
+def _unknown_stage(cset: CriteriaSet, stage: str) -> str:
+    declared = ", ".join(s.id for s in cset.stages) or "none declared"
+    return f"unknown stage '{stage}' (stages: {declared})"
+
+
+def _stages(cset: CriteriaSet) -> Iterator[Fault]:
+    """Stages are one vocabulary: every item and step names a declared one, and nothing looks ahead.
+
+    A step or an applicability rule may test only items settled by its own stage or earlier, and a
+    finding may block only its criterion's stage or a later one: so answering a later-stage item can
+    never change what an earlier decision rests on.
+    """
+    declared = cset.stages_by_id
+    for path, c in _criterion_paths(cset):
+        if c.stage is None:
+            if declared:
+                yield path, "required key 'stage' is missing (the set declares stages)", c.id
+        elif c.stage not in declared:
+            yield (*path, "stage"), _unknown_stage(cset, c.stage), c.id
+        for spath, spec in finding_specs(c):
+            if spec.blocks is None:
+                continue
+            where = (*path, "answer", *spath, "blocks")
+            if spec.blocks not in declared:
+                yield where, _unknown_stage(cset, spec.blocks), c.id
+            elif c.stage in declared and cset.stage_order(spec.blocks) < cset.stage_order(c.stage):
+                yield where, f"a finding of a '{c.stage}' item cannot block the earlier stage '{spec.blocks}'", c.id
+        if c.applies_when is not None and c.stage in declared:
+            yield from _looks_ahead(cset, c.applies_when, (*path, "applies_when"), c.stage, c.id)
+    for i, step in enumerate(cset.next_steps):
+        path = ("next_steps", i)
+        if step.stage is None:
+            if declared:
+                yield path, "required key 'stage' is missing (the set declares stages)", None
+        elif step.stage not in declared:
+            yield (*path, "stage"), _unknown_stage(cset, step.stage), None
+        else:
+            yield from _looks_ahead(cset, step.when, (*path, "when"), step.stage, None)
+
+
+def _looks_ahead(cset: CriteriaSet, cond: Condition, path: Path, stage: str, crit: str | None) -> Iterator[Fault]:
+    for leaf_path, leaf in iter_leaves(cond):
+        if isinstance(leaf, AnswerIs):
+            target = cset.criteria_by_id.get(leaf.criterion)
+            if target is None or target.stage not in cset.stages_by_id:
+                continue
+            key = "criterion"
+        elif isinstance(leaf, Blocked) and leaf.blocked in cset.stages_by_id:
+            target, key = None, "blocked"
+        else:
+            continue
+        later = target.stage if target is not None else leaf.blocked  # type: ignore[union-attr]
+        if cset.stage_order(later) > cset.stage_order(stage):
+            what = f"'{leaf.criterion}' is settled" if isinstance(leaf, AnswerIs) else "that stage comes"
+            yield (
+                (*path, *leaf_path, key),
+                f"a '{stage}' rule cannot test a later stage: {what} before '{later}'",
+                crit,
+            )
 
 
 def depends_on(criterion: Criterion) -> list[str]:

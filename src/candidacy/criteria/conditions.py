@@ -8,14 +8,17 @@ and never satisfies a rule) and described in words, so every report can say why.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, StrictFloat, StrictInt, StrictStr, Tag
+
+from candidacy.criteria.kinds import PresentKind
 
 __all__ = [
     "AllOf",
     "AnswerIs",
     "AnyOf",
+    "Blocked",
     "Condition",
     "Not",
     "Present",
@@ -24,9 +27,6 @@ __all__ = [
 ]
 
 Scalar = StrictStr | StrictInt | StrictFloat
-PRESENT_KINDS = Literal[
-    "favourable", "unfavourable", "contraindication", "caution", "prerequisite-unmet", "missing", "unanswered"
-]
 
 
 class _Strict(BaseModel):
@@ -57,7 +57,18 @@ class AnswerIs(_Strict):
 class Present(_Strict):
     """True when the assessment holds at least one finding of this kind (or an unanswered item)."""
 
-    present: PRESENT_KINDS
+    present: PresentKind
+
+
+class Blocked(_Strict):
+    """Whether something stands in the way of a stage's decision (three-valued).
+
+    True when a known answer gives a finding that blocks the stage (a contraindication or unmet
+    prerequisite settled by then, or a finding the YAML declares ``blocks: <stage>``); undecided when
+    none does yet but an unknown or unanswered item of that stage or an earlier one could; else false.
+    """
+
+    blocked: StrictStr = Field(description="Id of a stage declared in the set's stages list.")
 
 
 class AllOf(_Strict):
@@ -74,12 +85,13 @@ class Not(_Strict):
 
 def _condition_tag(value: Any) -> str:
     if isinstance(value, Mapping):
-        for key in ("all", "any", "not", "present"):
+        for key in ("all", "any", "not", "present", "blocked"):
             if key in value:
                 return key
         return "answer"
     if isinstance(value, BaseModel):
-        return {AllOf: "all", AnyOf: "any", Not: "not", Present: "present"}.get(type(value), "answer")
+        tags = {AllOf: "all", AnyOf: "any", Not: "not", Present: "present", Blocked: "blocked"}
+        return tags.get(type(value), "answer")
     return "answer"
 
 
@@ -88,6 +100,7 @@ Condition = Annotated[
     | Annotated[AnyOf, Tag("any")]
     | Annotated[Not, Tag("not")]
     | Annotated[Present, Tag("present")]
+    | Annotated[Blocked, Tag("blocked")]
     | Annotated[AnswerIs, Tag("answer")],
     Discriminator(_condition_tag),
 ]
@@ -99,7 +112,7 @@ Not.model_rebuild()
 
 def iter_leaves(
     condition: Condition, path: tuple[str | int, ...] = ()
-) -> Iterator[tuple[tuple[str | int, ...], AnswerIs | Present]]:
+) -> Iterator[tuple[tuple[str | int, ...], AnswerIs | Present | Blocked]]:
     """Every leaf test with its path below the condition, for cross checks."""
     if isinstance(condition, AllOf):
         for i, child in enumerate(condition.all):

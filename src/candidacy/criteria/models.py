@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, StrictFloat, StrictStr
 
 from candidacy.criteria.conditions import Condition
+from candidacy.criteria.kinds import FINDING_KINDS, FindingKind
 
 __all__ = [
     "FINDING_KINDS",
@@ -38,20 +39,12 @@ __all__ = [
     "Section",
     "Source",
     "SourceRef",
+    "Stage",
     "YesNoAnswer",
 ]
 
 T = TypeVar("T")
 UNKNOWN = "unknown"
-FindingKind = Literal["favourable", "unfavourable", "contraindication", "caution", "prerequisite-unmet", "missing"]
-FINDING_KINDS: tuple[str, ...] = (
-    "contraindication",
-    "caution",
-    "unfavourable",
-    "favourable",
-    "prerequisite-unmet",
-    "missing",
-)
 Strength = Literal["LABEL", "GUIDE", "PANEL", "STUDY", "OPINION", "LOW", "DERIVED"]
 Identifier = Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Text = Annotated[StrictStr, Field(min_length=1, max_length=4000)]
@@ -88,6 +81,13 @@ class FindingSpec(_Strict):
 
     kind: FindingKind
     statement: Text
+    blocks: Identifier | None = Field(
+        default=None,
+        description=(
+            "Id of the stage this finding stands in the way of. Contraindications and unmet prerequisites "
+            "block their criterion's stage unless another is named; other kinds block nothing unless named."
+        ),
+    )
 
 
 class Option(_Strict):
@@ -154,9 +154,23 @@ class Scale(_Strict):
     sources: list[SourceRef] = Field(min_length=1)
 
 
+class Stage(_Strict):
+    """A decision on the pathway, in order: each criterion and next step says which one it comes before."""
+
+    id: Identifier
+    label: Text = Field(description="How the stage reads in summaries, e.g. 'Before a screening test'.")
+    question: Text = Field(description="The question the team answers at this stage.")
+    done_when: Condition | None = Field(
+        default=None, description="When the stage's decision is behind the case (the next stage is then current)."
+    )
+
+
 class Criterion(_Strict):
     id: Identifier
     title: Text = Field(description="Short name used in summaries.")
+    stage: Identifier | None = Field(
+        default=None, description="Id of the stage this item must be settled before (required when stages exist)."
+    )
     question: Text
     help: Text = Field(description="How to assess it.")
     answer: AnswerType
@@ -175,8 +189,18 @@ class Section(_Strict):
 
 class NextStep(_Strict):
     id: Identifier
+    stage: Identifier | None = Field(
+        default=None, description="Id of the stage whose decision this step serves (required when stages exist)."
+    )
     when: Condition
     step: Text
+    while_unknown: Text | None = Field(
+        default=None,
+        description=(
+            "Shown instead of 'step' while the rule turns only on unknown items; the names of the items that "
+            "could change it follow this text."
+        ),
+    )
     sources: list[SourceRef] = Field(default_factory=list)
 
 
@@ -188,6 +212,7 @@ class CriteriaSet(_Strict):
     description: StrictStr | None = None
     notice: Text = Field(description="The decision-support notice shown with every result.")
     sources: list[Source] = Field(min_length=1)
+    stages: list[Stage] = Field(default_factory=list, description="The decisions of the pathway, in order.")
     scales: list[Scale] = Field(default_factory=list)
     sections: list[Section] = Field(min_length=1)
     next_steps: list[NextStep] = Field(min_length=1)
@@ -195,6 +220,7 @@ class CriteriaSet(_Strict):
     _criteria: dict[str, Criterion] = PrivateAttr(default_factory=dict)
     _sources: dict[str, Source] = PrivateAttr(default_factory=dict)
     _scales: dict[str, Scale] = PrivateAttr(default_factory=dict)
+    _stages: dict[str, Stage] = PrivateAttr(default_factory=dict)
     _sha256: str = PrivateAttr(default="")
     _memo: dict[str, Any] = PrivateAttr(default_factory=dict)
 
@@ -202,6 +228,7 @@ class CriteriaSet(_Strict):
         self._criteria = {c.id: c for c in self.iter_criteria()}
         self._sources = {s.id: s for s in self.sources}
         self._scales = {s.id: s for s in self.scales}
+        self._stages = {s.id: s for s in self.stages}
         canonical = json.dumps(
             self.model_dump(mode="json", by_alias=True), sort_keys=True, ensure_ascii=False, separators=(",", ":")
         )
@@ -222,6 +249,17 @@ class CriteriaSet(_Strict):
     @property
     def scales_by_id(self) -> dict[str, Scale]:
         return self._scales
+
+    @property
+    def stages_by_id(self) -> dict[str, Stage]:
+        return self._stages
+
+    def stage_order(self, stage: str | None) -> int:
+        """Position of a stage on the pathway (0 for a set without stages, or an undeclared id)."""
+        for i, declared in enumerate(self.stages):
+            if declared.id == stage:
+                return i
+        return 0
 
     def memo(self, key: str, factory: Callable[[CriteriaSet], T]) -> T:
         """Derived data computed once per set (the set is immutable), such as the engine's plan."""

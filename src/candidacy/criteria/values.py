@@ -13,7 +13,7 @@ from candidacy.criteria.models import (
     YesNoAnswer,
 )
 
-__all__ = ["answer_label", "choices", "finding_for", "format_number", "level_index"]
+__all__ = ["answer_label", "choices", "finding_for", "finding_specs", "format_number", "level_index"]
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
 
@@ -43,6 +43,20 @@ def level_index(criterion: Criterion, cset: CriteriaSet, value: str) -> int | No
         if level.value == value:
             return i
     return None
+
+
+def finding_specs(criterion: Criterion) -> list[tuple[tuple[str | int, ...], FindingSpec]]:
+    """Every finding an item can produce, with its path below ``answer`` (for checks and the engine)."""
+    answer = criterion.answer
+    if isinstance(answer, YesNoAnswer):
+        pairs: list[tuple[tuple[str | int, ...], FindingSpec | None]] = [(("yes",), answer.yes), (("no",), answer.no)]
+    elif isinstance(answer, ChoiceAnswer):
+        pairs = [(("options", i, "finding"), o.finding) for i, o in enumerate(answer.options)]
+    elif isinstance(answer, ScaleAnswer):
+        pairs = [(("bands", i, "finding"), b.finding) for i, b in enumerate(answer.bands)]
+    else:
+        pairs = [(("bands", i, "finding"), n.finding) for i, n in enumerate(answer.bands)]
+    return [(path, spec) for path, spec in pairs if spec is not None]
 
 
 def format_number(value: float) -> str:

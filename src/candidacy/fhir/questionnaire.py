@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from candidacy.criteria.conditions import AllOf, AnswerIs, AnyOf, Condition, Not, Present
+from candidacy.criteria.conditions import AllOf, AnswerIs, AnyOf, Blocked, Condition, Not, Present
 from candidacy.criteria.models import UNKNOWN, ChoiceAnswer, CriteriaSet, Criterion, NumberAnswer, ScaleAnswer
 from candidacy.criteria.values import choices, level_index
 from candidacy.fhir.checks import FhirError, check_questionnaire
@@ -111,8 +111,8 @@ def _enable_when(cset: CriteriaSet, cond: Condition, owner: str) -> tuple[list[d
         if len(inner) != 1 or inner[0]["operator"] != "=":
             raise FhirError(f"criterion '{owner}': only 'not' of a single equals test maps to FHIR enableWhen")
         return [{**inner[0], "operator": "!="}], "all"
-    if isinstance(cond, Present):
-        raise FhirError(f"criterion '{owner}': 'present' cannot decide applicability")
+    if isinstance(cond, (Present, Blocked)):
+        raise FhirError(f"criterion '{owner}': 'present' and 'blocked' cannot decide applicability")
     return _leaf(cset, cond, owner)
 
 

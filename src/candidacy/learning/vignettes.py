@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
+from candidacy.criteria.kinds import KINDS
 from candidacy.criteria.loader import problems_from_validation
 from candidacy.criteria.models import FINDING_KINDS, CriteriaSet
 from candidacy.criteria.values import answer_label
@@ -34,15 +35,8 @@ __all__ = [
     "vignette_folder",
 ]
 
-#: Scoring weights by finding kind: a missed or wrongly added contraindication counts most.
-KIND_WEIGHTS = {
-    "contraindication": 3,
-    "caution": 1,
-    "unfavourable": 1,
-    "favourable": 1,
-    "prerequisite-unmet": 1,
-    "missing": 1,
-}
+#: Scoring weights by finding kind (declared in criteria/kinds.py): a missed contraindication counts most.
+KIND_WEIGHTS = {kind.id: kind.weight for kind in KINDS}
 
 
 class _Strict(BaseModel):

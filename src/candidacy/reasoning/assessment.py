@@ -10,26 +10,20 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from candidacy.criteria.kinds import SUMMARY_ORDER
+
 __all__ = [
     "SUMMARY_ORDER",
     "Assessment",
     "CitedSource",
     "CriteriaRef",
+    "DecisiveUnknown",
     "Finding",
     "MissingItem",
     "NextStepResult",
     "NotApplicable",
+    "StageSummary",
 ]
-
-#: The order of the summary, as clinicians asked for it: what stops first, what is missing last.
-SUMMARY_ORDER: tuple[tuple[str, str], ...] = (
-    ("contraindication", "Contraindications"),
-    ("caution", "Cautions"),
-    ("unfavourable", "Factors against"),
-    ("favourable", "Factors in favour"),
-    ("prerequisite-unmet", "Prerequisites not met"),
-    ("missing", "Missing information"),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +71,46 @@ class NotApplicable:
 
 @dataclass(frozen=True, slots=True)
 class NextStepResult:
+    """A step the criteria point to, for the stage it serves.
+
+    ``status`` is "suggested" when its rule holds, or "pending" when the rule still turns on decisive
+    unknowns (``awaiting`` names them and the step text says so). ``basis`` is a sentence built from
+    the answers and findings that made it fire; ``condition`` keeps the full rule in words.
+    """
+
     id: str
     step: str
     basis: str
     sources: tuple[CitedSource, ...] = ()
+    stage: str = ""
+    status: str = "suggested"
+    awaiting: tuple[str, ...] = ()
+    condition: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DecisiveUnknown:
+    """An unanswered or unknown item some answer to which would change the steps named in ``steps``."""
+
+    criterion: str
+    title: str
+    stage: str
+    status: str  # "unknown" or "unanswered"
+    steps: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StageSummary:
+    """One decision of the pathway as the answers stand: its steps, what could change them, what is open."""
+
+    id: str
+    label: str
+    question: str
+    current: bool
+    steps: tuple[str, ...]  # ids of the next steps for this stage
+    decisive: tuple[str, ...]  # criteria whose answer could change this stage's steps
+    open_items: tuple[str, ...]  # unknown or unanswered items to settle before this stage
+    blocking: tuple[str, ...]  # criteria whose findings stand in the way of this stage
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +132,18 @@ class Assessment:
     next_steps: tuple[NextStepResult, ...]
     answered: int
     applicable: int
+    decisive_unknowns: tuple[DecisiveUnknown, ...] = ()
+    stages: tuple[StageSummary, ...] = ()
+    current_stage: str = ""
     applicable_ids: tuple[str, ...] = field(default=(), repr=False)
+
+    def steps_for(self, stage: str) -> list[NextStepResult]:
+        return [s for s in self.next_steps if s.stage == stage]
+
+    def decisive_for(self, stage: str) -> list[DecisiveUnknown]:
+        """Unknowns that could change this stage's steps (in the set's order)."""
+        ids = {cid for summary in self.stages if summary.id == stage for cid in summary.decisive}
+        return [u for u in self.decisive_unknowns if u.criterion in ids]
 
     def by_kind(self, kind: str) -> list[Finding]:
         return [f for f in self.findings if f.kind == kind]

@@ -1,33 +1,34 @@
 """The evaluation engine: criteria + checked answers -> an assessment. Pure and deterministic.
 
-Three-valued logic: a condition that depends on an unanswered or unknown item is undecided
-(``None``). An undecided ``applies_when`` keeps the item applicable, so unknowns never hide a
-question; an undecided next-step rule does not fire, so unknowns never support a step.
+Three-valued logic (:mod:`candidacy.reasoning.logic`): a condition that depends on an unanswered or
+unknown item is undecided (``None``). An undecided ``applies_when`` keeps the item applicable, so
+unknowns never hide a question; an undecided next-step rule never fires as if it held. Which unknowns
+could change a step, stage by stage, is worked out by :mod:`candidacy.reasoning.pathway`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from candidacy.criteria.conditions import AllOf, AnswerIs, AnyOf, Condition, Not, Present
-from candidacy.criteria.models import UNKNOWN, CriteriaSet, Criterion, NextStep, SourceRef
-from candidacy.criteria.values import answer_label, finding_for, format_number, level_index
+from candidacy.criteria.conditions import AllOf, AnyOf, Blocked, Condition, Not, Present
+from candidacy.criteria.kinds import PRESENT_KINDS
+from candidacy.criteria.models import UNKNOWN, CriteriaSet, Criterion, SourceRef
+from candidacy.criteria.values import answer_label, finding_for, format_number
 from candidacy.reasoning.assessment import (
     Assessment,
     CitedSource,
     CriteriaRef,
     Finding,
     MissingItem,
-    NextStepResult,
     NotApplicable,
 )
+from candidacy.reasoning.logic import State
+from candidacy.reasoning.pathway import PathwayPlan, pathway_plan, route
 
 __all__ = ["describe", "evaluate"]
 
 Checked = Mapping[str, tuple["str | float | None", str]]
-ValueOf = Callable[[str], "str | float | None"]
-AppliesById = Callable[[str], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +44,7 @@ class _Plan:
     """Everything about a criteria set that does not depend on the answers, computed once per set."""
 
     items: tuple[_Item, ...]
-    steps: tuple[tuple[NextStep, str, tuple[CitedSource, ...]], ...]
+    pathway: PathwayPlan
     ref: CriteriaRef
 
 
@@ -60,26 +61,14 @@ def _make_plan(cset: CriteriaSet) -> _Plan:
     )
     steps = tuple((s, describe(s.when, cset), _cite(cset, s.sources)) for s in cset.next_steps)
     ref = CriteriaRef(cset.id, cset.title, cset.version, cset.review_date.isoformat(), cset.sha256)
-    return _Plan(items, steps, ref)
+    return _Plan(items, pathway_plan(cset, steps), ref)
 
 
 def evaluate(cset: CriteriaSet, answers: Checked) -> Assessment:
     """Evaluate checked answers (see :func:`candidacy.reasoning.answers.check_answers`)."""
     plan = cset.memo("engine.plan", _make_plan)
-    by_id = cset.criteria_by_id
-    applicable: dict[str, bool] = {}
-
-    def value_of(crit_id: str) -> str | float | None:
-        entry = answers.get(crit_id)
-        return entry[0] if entry else None
-
-    def applies_by_id(crit_id: str) -> bool:
-        known = applicable.get(crit_id)
-        if known is None:
-            cond = by_id[crit_id].applies_when
-            known = cond is None or _truth(cond, cset, value_of, applies_by_id, None) is not False
-            applicable[crit_id] = known
-        return known
+    values = {cid: entry[0] for cid, entry in answers.items() if entry[0] is not None}
+    state = State(cset, plan.pathway.items, values)
 
     findings: list[Finding] = []
     missing: list[MissingItem] = []
@@ -89,7 +78,7 @@ def evaluate(cset: CriteriaSet, answers: Checked) -> Assessment:
     for item in plan.items:
         criterion = item.criterion
         value, note = answers.get(criterion.id, (None, ""))
-        if not applies_by_id(criterion.id):
+        if not state.applies(criterion.id):
             label = answer_label(criterion, cset, value) if value is not None else ""
             not_applicable.append(
                 NotApplicable(criterion.id, criterion.title, item.not_applicable_reason, note, value, label)
@@ -122,23 +111,19 @@ def evaluate(cset: CriteriaSet, answers: Checked) -> Assessment:
                 sources=item.sources,
             )
         )
-    present = {f.kind for f in findings}
-    if any(m.status == "unanswered" for m in missing):
-        present.add("unanswered")
-    steps = [
-        NextStepResult(step.id, step.step, basis, cited)
-        for step, basis, cited in plan.steps
-        if _truth(step.when, cset, value_of, applies_by_id, present) is True
-    ]
+    path = route(cset, plan.pathway, state)
     return Assessment(
         criteria=plan.ref,
         notice=cset.notice,
         findings=tuple(findings),
         missing=tuple(missing),
         not_applicable=tuple(not_applicable),
-        next_steps=tuple(steps),
+        next_steps=path.next_steps,
         answered=answered,
         applicable=len(applicable_ids),
+        decisive_unknowns=path.decisive,
+        stages=path.stages,
+        current_stage=path.current_stage,
         applicable_ids=tuple(applicable_ids),
     )
 
@@ -149,74 +134,6 @@ def _cite(cset: CriteriaSet, refs: list[SourceRef]) -> tuple[CitedSource, ...]:
     )
 
 
-def _truth(
-    cond: Condition,
-    cset: CriteriaSet,
-    value_of: ValueOf,
-    applies_by_id: AppliesById,
-    present: set[str] | None,
-) -> bool | None:
-    """Kleene logic over answers: True, False, or None when it turns on something not known."""
-    if isinstance(cond, AllOf):
-        results = [_truth(c, cset, value_of, applies_by_id, present) for c in cond.all]
-        return False if False in results else (None if None in results else True)
-    if isinstance(cond, AnyOf):
-        results = [_truth(c, cset, value_of, applies_by_id, present) for c in cond.any]
-        return True if True in results else (None if None in results else False)
-    if isinstance(cond, Not):
-        inner = _truth(cond.not_, cset, value_of, applies_by_id, present)
-        return None if inner is None else not inner
-    if isinstance(cond, Present):
-        return cond.present in present if present is not None else None
-    return _leaf(cond, cset, value_of, applies_by_id)
-
-
-def _leaf(cond: AnswerIs, cset: CriteriaSet, value_of: ValueOf, applies_by_id: AppliesById) -> bool | None:
-    if not applies_by_id(cond.criterion):
-        return False
-    value = value_of(cond.criterion)
-    if cond.equals is not None:
-        if value is None or (value == UNKNOWN and cond.equals != UNKNOWN):
-            return None
-        return _same(value, cond.equals)
-    if cond.one_of is not None:
-        if value is None or (value == UNKNOWN and UNKNOWN not in cond.one_of):
-            return None
-        return any(_same(value, option) for option in cond.one_of)
-    if value is None or value == UNKNOWN:
-        return None
-    bound = cond.at_least if cond.at_least is not None else cond.below
-    criterion = cset.criteria_by_id[cond.criterion]
-    left: float | int | None
-    right: float | int | None
-    if isinstance(bound, str):
-        left = level_index(criterion, cset, str(value))
-        right = level_index(criterion, cset, bound)
-        if left is None or right is None:
-            return None
-    else:
-        left, right = float(value), float(bound or 0.0)
-    return left >= right if cond.at_least is not None else left < right
-
-
-def _same(value: str | float, expected: str | float) -> bool:
-    if isinstance(value, float) and isinstance(expected, (int, float)):
-        return value == float(expected)
-    return value == expected
-
-
-#: How a ``present`` test reads, when it holds and when it is negated.
-_PRESENT_WORDS: dict[str, tuple[str, str]] = {
-    "contraindication": ("a contraindication is recorded", "no contraindication is recorded"),
-    "caution": ("a caution is recorded", "no caution is recorded"),
-    "unfavourable": ("a factor against is recorded", "no factor against is recorded"),
-    "favourable": ("a factor in favour is recorded", "no factor in favour is recorded"),
-    "prerequisite-unmet": ("a prerequisite is not met", "every prerequisite is met"),
-    "missing": ("information is missing", "no information is missing"),
-    "unanswered": ("items remain unanswered", "every applicable item is answered"),
-}
-
-
 def describe(cond: Condition, cset: CriteriaSet) -> str:
     """The condition in words, for reports: why an item does not apply, why a step is suggested."""
     if isinstance(cond, AllOf):
@@ -225,10 +142,14 @@ def describe(cond: Condition, cset: CriteriaSet) -> str:
         return " or ".join(_grouped(c, cset) for c in cond.any)
     if isinstance(cond, Not):
         if isinstance(cond.not_, Present):
-            return _PRESENT_WORDS[cond.not_.present][1]
+            return PRESENT_KINDS[cond.not_.present][1]
+        if isinstance(cond.not_, Blocked):
+            return f"nothing stands in the way ({_stage_label(cond.not_, cset)})"
         return f"not ({describe(cond.not_, cset)})"
     if isinstance(cond, Present):
-        return _PRESENT_WORDS[cond.present][0]
+        return PRESENT_KINDS[cond.present][0]
+    if isinstance(cond, Blocked):
+        return f"something stands in the way ({_stage_label(cond, cset)})"
     criterion = cset.criteria_by_id[cond.criterion]
     name = f"'{criterion.title}'"
     if cond.equals is not None:
@@ -238,6 +159,11 @@ def describe(cond: Condition, cset: CriteriaSet) -> str:
     if cond.at_least is not None:
         return f"{name} is at least {_label(criterion, cset, cond.at_least)}"
     return f"{name} is below {_label(criterion, cset, cond.below)}"  # type: ignore[arg-type]
+
+
+def _stage_label(cond: Blocked, cset: CriteriaSet) -> str:
+    stage = cset.stages_by_id.get(cond.blocked)
+    return stage.label.lower() if stage else cond.blocked
 
 
 def _grouped(cond: Condition, cset: CriteriaSet) -> str:

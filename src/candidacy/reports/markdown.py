@@ -8,6 +8,7 @@ from __future__ import annotations
 from candidacy.reasoning.assessment import CitedSource
 from candidacy.reports.record import ItemEntry, Record
 from candidacy.reports.render import case_lines
+from candidacy.reports.signoff import departure
 from candidacy.text import markdown_literal as _md
 
 __all__ = ["MarkdownRenderer", "render_markdown"]
@@ -64,8 +65,50 @@ def render_markdown(record: Record) -> str:
         out.append("")
     out += ["## Sources", ""]
     out += [f"- **[{s.id}]** {_md(s.citation)}" for s in record.sources]
-    out += ["", "## Review", "", "Reviewed by: ______________________  Role: ______________  Date: __________", ""]
+    out += ["", *_decision(record), *_sign_off(record)]
     return "\n".join(out)
+
+
+def _decision(record: Record) -> list[str]:
+    out = ["## Team decision", ""]
+    decision = record.decision
+    if decision is None:
+        return [*out, "Not recorded. Outcome: ______________________  Reasons: ______________________", ""]
+    out += [
+        f"- **Outcome:** {_md(decision.label())}",
+        f"- **Date:** {decision.decided_on.isoformat()}",
+        f"- **Present:** {_md(', '.join(decision.present)) if decision.present else '_not recorded_'}",
+    ]
+    why = departure(record, decision)
+    if why:
+        out.append(f"- **Departs from what the criteria point to:** {_md(why)}")
+    if decision.reasons:
+        out += ["- **Reasons:**", "", *_quote(decision.reasons)]
+    return [*out, ""]
+
+
+def _sign_off(record: Record) -> list[str]:
+    sign = record.sign_off
+    out = ["## Reviewer sign-off", ""]
+    if sign is None:
+        return [*out, "Reviewed by: ______________________  Role: ______________  Date: __________", "",
+                "Signature: ______________________", ""]  # fmt: skip
+    out += [
+        f"- **Reviewer:** {_md(sign.reviewer)}",
+        f"- **Role:** {_md(sign.role)}",
+        f"- **Identity:** {_md(sign.source_label())}",
+        f"- **Signed:** {sign.signed_at:%Y-%m-%d %H:%M:%S} UTC ({_md(sign.signed_at_local)} local)",
+        f"- **Revision:** {sign.revision}",
+        f"- **Revision hash (sha256 of this record):** `{record.sha256()}`",
+    ]
+    if sign.acknowledged_gaps:
+        out.append(f"- **Signed with {len(sign.acknowledged_gaps)} item(s) unanswered, acknowledged:**")
+        out += [f"  - {_md(g.title)} (`{g.criterion}`)" for g in sign.acknowledged_gaps]
+    else:
+        out.append("- **Unanswered items:** none")
+    if sign.comment:
+        out += ["- **Comment:**", "", *_quote(sign.comment)]
+    return [*out, ""]
 
 
 def _item(item: ItemEntry) -> list[str]:

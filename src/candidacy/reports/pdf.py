@@ -19,6 +19,7 @@ from fpdf.enums import XPos, YPos
 from candidacy.reasoning.assessment import CitedSource
 from candidacy.reports.record import ItemEntry, Record
 from candidacy.reports.render import case_lines
+from candidacy.reports.signoff import departure
 from candidacy.text import printable
 
 __all__ = ["PdfRenderer", "render_meeting_pdf", "render_pdf"]
@@ -241,7 +242,8 @@ def _record_pages(pdf: _Document, record: Record) -> None:
         note = f" ({source.note})" if source.note else ""
         pdf.para(f"[{source.id}] {source.citation}{note}", size=9, indent=2)
 
-    _sign_off(pdf)
+    _decision(pdf, record)
+    _sign_off(pdf, record)
 
 
 def _item(pdf: _Document, item: ItemEntry) -> None:
@@ -259,13 +261,52 @@ def _item(pdf: _Document, item: ItemEntry) -> None:
     pdf.ln(1.5)
 
 
-def _sign_off(pdf: _Document) -> None:
+def _decision(pdf: _Document, record: Record) -> None:
+    if pdf.get_y() > pdf.h - 60:
+        pdf.add_page()
+    pdf.heading("Team decision")
+    decision = record.decision
+    if decision is None:
+        pdf.para("Not recorded in the tool; write it here.", size=9.5, style="I")
+        _blank_lines(pdf, ("Outcome", "Reasons", "Present", "Date"))
+        return
+    pdf.labelled("Outcome", decision.label())
+    pdf.labelled("Date", decision.decided_on.isoformat())
+    pdf.labelled("Present", ", ".join(decision.present) or "not recorded")
+    why = departure(record, decision)
+    if why:
+        pdf.labelled("Departs from the criteria", why)
+    if decision.reasons:
+        pdf.labelled("Reasons", decision.reasons)
+
+
+def _sign_off(pdf: _Document, record: Record) -> None:
     if pdf.get_y() > pdf.h - 70:
         pdf.add_page()
     pdf.heading("Reviewer sign-off")
-    pdf.para("I have read the reasoning above; the decision rests with the treating team.", size=9.5)
-    pdf.ln(3)
-    for label in ("Name", "Role", "Date", "Signature"):
+    sign = record.sign_off
+    if sign is None:
+        pdf.para("I have read the reasoning above; the decision rests with the treating team.", size=9.5)
+        pdf.ln(3)
+        _blank_lines(pdf, ("Name", "Role", "Date", "Signature"))
+        return
+    pdf.labelled("Reviewer", sign.reviewer)
+    pdf.labelled("Role", sign.role)
+    pdf.labelled("Identity", sign.source_label())
+    pdf.labelled("Signed", f"{sign.signed_at:%Y-%m-%d %H:%M:%S} UTC ({sign.signed_at_local} local)")
+    pdf.labelled("Revision", str(sign.revision))
+    if sign.acknowledged_gaps:
+        named = "; ".join(f"{g.title} [{g.criterion}]" for g in sign.acknowledged_gaps)
+        pdf.labelled(f"Signed with {len(sign.acknowledged_gaps)} unanswered, acknowledged", named)
+    else:
+        pdf.labelled("Unanswered items", "none")
+    if sign.comment:
+        pdf.labelled("Comment", sign.comment)
+    pdf.labelled("Revision hash", record.sha256())
+
+
+def _blank_lines(pdf: _Document, labels: tuple[str, ...]) -> None:
+    for label in labels:
         pdf.set_font(_FAMILY, "", 10)
         pdf.cell(28, 10, f"{label}:")
         y = pdf.get_y() + 8

@@ -8,6 +8,7 @@ when the shape does. JSON -> record -> JSON is byte-identical.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -26,10 +27,11 @@ from candidacy.reasoning.assessment import (
     NotApplicable,
 )
 from candidacy.reasoning.engine import evaluate
+from candidacy.reports.signoff import Decision, SignOff
 
 __all__ = ["FORMAT_VERSION", "Record", "build_record", "parse_record"]
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"  # 2 added the team decision and the sign-off; 1 is still read
 
 
 class _Model(BaseModel):
@@ -61,7 +63,7 @@ class SourceEntry(_Model):
 
 
 class Record(_Model):
-    format_version: Literal["1"]
+    format_version: Literal["1", "2"]
     case: CaseHeader
     criteria: CriteriaRef
     notice: str
@@ -74,6 +76,8 @@ class Record(_Model):
     applicable: int
     items: list[ItemEntry]
     sources: list[SourceEntry]
+    decision: Decision | None = None
+    sign_off: SignOff | None = None
 
     def by_kind(self, kind: str) -> list[Finding]:
         return [f for f in self.findings if f.kind == kind]
@@ -84,9 +88,18 @@ class Record(_Model):
     def to_json(self) -> str:
         return self.model_dump_json(indent=2) + "\n"
 
+    def sha256(self) -> str:
+        """The hash of this record's canonical JSON: for a signed record, the revision hash it carries."""
+        return hashlib.sha256(self.to_json().encode("utf-8")).hexdigest()
 
-def build_record(cset: CriteriaSet, answer_set: AnswerSet, assessment: Assessment | None = None) -> Record:
-    """The record of ``answer_set`` (already checked or not) against ``cset``."""
+
+def build_record(
+    cset: CriteriaSet,
+    answer_set: AnswerSet,
+    assessment: Assessment | None = None,
+    decision: Decision | None = None,
+) -> Record:
+    """The record of ``answer_set`` (already checked or not) against ``cset``, with the team's decision."""
     checked = check_answers(cset, answer_set)
     result = assessment or evaluate(cset, checked)
     findings = {f.criterion: f for f in result.findings}
@@ -132,6 +145,7 @@ def build_record(cset: CriteriaSet, answer_set: AnswerSet, assessment: Assessmen
         applicable=result.applicable,
         items=items,
         sources=[SourceEntry(id=s.id, citation=s.citation, note=s.note) for s in cset.sources],
+        decision=decision,
     )
 
 

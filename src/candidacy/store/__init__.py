@@ -1,20 +1,18 @@
 """Stored cases: SQLite by default, PostgreSQL when configured, one implementation (SQLAlchemy 2).
 
-CaseStore          the repository the app and the command line use; the UI never writes SQL
-ConflictError      another session changed the case first (optimistic locking)
-FrozenError        the revision was reviewed; changing it needs a new revision with a reason
+repository   CaseStore, the one path for every change to a case (app and command line alike)
+workflow     the one table of allowed status changes
+chain        the audit trail as a hash chain
+queries      reading (a reviewed revision is re-checked against its hash on every read)
+verify       the whole database checked: chains, frozen records, sign-offs
+backup       export and a verifying, all-or-nothing import
+connection   engine and migrations
 """
 
 from candidacy.settings import Settings
-from candidacy.store.repository import (
-    AuditEntry,
-    CaseDetail,
-    CaseRow,
-    CaseStore,
-    ConflictError,
-    FrozenError,
-    StoreError,
-)
+from candidacy.store.errors import ConflictError, FrozenError, StoreError, TamperError
+from candidacy.store.repository import CaseStore
+from candidacy.store.rows import AuditEntry, CaseDetail, CaseRow
 
 __all__ = [
     "AuditEntry",
@@ -24,6 +22,7 @@ __all__ = [
     "ConflictError",
     "FrozenError",
     "StoreError",
+    "TamperError",
     "open_store",
 ]
 
@@ -34,4 +33,5 @@ def open_store(settings: Settings | None = None) -> CaseStore:
     from candidacy.settings import load_settings
 
     settings = settings or load_settings()
-    return CaseStore(settings.database, load_catalogue(settings.criteria_dir).sets)
+    differ = bool(getattr(settings, "reviewer_must_differ", False))
+    return CaseStore(settings.database, load_catalogue(settings.criteria_dir).sets, reviewer_must_differ=differ)

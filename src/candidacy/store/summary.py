@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from candidacy.store.repository import CaseRow
+from candidacy.store.rows import CaseRow
 
 __all__ = ["summary_line"]
 
@@ -10,8 +10,9 @@ __all__ = ["summary_line"]
 def summary_line(row: CaseRow) -> str:
     meeting = row.meeting_date.isoformat() if row.meeting_date else "no meeting date"
     archived = " [archived]" if row.archived else ""
+    decision = f" · decision: {row.decision}" if row.decision else ""
     return (
         f"#{row.id} {meeting} {row.label}{archived} · {row.status} (revision {row.revision}) · "
         f"{row.contraindications} contraindication(s), {row.against} factor(s) against, {row.missing} missing · "
-        f"next: {row.next_step or 'none'}"
+        f"next: {row.next_step or 'none'}{decision}"
     )

@@ -44,6 +44,8 @@ cases = Table(
     Column("against", Integer, nullable=False, default=0),
     Column("missing", Integer, nullable=False, default=0),
     Column("next_step", Text, nullable=False, default=""),
+    Column("decision", String(240), nullable=False, default=""),  # the team decision's label, for lists
+    Column("audit_head", String(64), nullable=False, default=""),  # row_hash of the case's latest audit row
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
@@ -66,6 +68,9 @@ revisions = Table(
     Column("reviewed_role", String(120), nullable=True),
     Column("reviewed_at", DateTime(timezone=True), nullable=True),
     Column("review_comment", Text, nullable=True),
+    Column("reviewed_source", String(20), nullable=True),
+    Column("reviewed_subject", String(240), nullable=True),
+    Column("decision", Text, nullable=True),  # the team decision (JSON), frozen with the revision
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("case_id", "number", name="uq_revision_number"),
 )
@@ -78,8 +83,13 @@ audit = Table(
     Column("revision", Integer, nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
     Column("actor", String(120), nullable=False),
+    Column("actor_role", String(120), nullable=False, default=""),
+    Column("actor_subject", String(240), nullable=False, default=""),
+    Column("actor_source", String(20), nullable=False, default=""),
     Column("action", String(30), nullable=False),
     Column("item", String(64), nullable=True),
     Column("old", Text, nullable=True),
     Column("new", Text, nullable=True),
+    Column("prev_hash", String(64), nullable=False, default=""),  # row_hash of the case's previous row
+    Column("row_hash", String(64), nullable=False, default=""),  # sha256 of prev_hash and this row
 )

@@ -38,6 +38,8 @@ def render() -> None:
     _resume(cset)
     draft = draft_for(cset)
     frozen = render_case_panel(cset, draft)
+    if frozen:
+        return  # a signed revision is read as its record (shown by the panel), not as greyed widgets
     _case_header(cset, draft, frozen)
     result = assess(cset, draft)
     not_applicable = {n.criterion: n for n in result.not_applicable}

@@ -1,67 +1,99 @@
-"""The stored-case panel of the assessment page: save a draft as a case, autosave status, workflow
-(ready, review sign-off, new revision), criteria drift and the audit trail."""
+"""The stored-case panel of the assessment page: save a draft as a case, autosave status, the team's
+decision, sign-off (with the unanswered items acknowledged), new revisions, every revision readable as
+its record, criteria drift and the audit trail. Every action is one call to the store."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import streamlit as st
 
+from candidacy import reports
 from candidacy.criteria.models import CriteriaSet
 from candidacy.errors import CandidacyError
 from candidacy.reasoning.answers import AnswerSet
+from candidacy.reports.markdown import render_markdown
+from candidacy.reports.record import Record
 from candidacy.reports.render import escape_markdown
+from candidacy.reports.signoff import OUTCOMES, Decision, SignOff, departure
+from candidacy.store import CaseDetail, CaseStore, TamperError
 from candidacy.ui import cases_state
 from candidacy.ui.state import draft_for
 
 __all__ = ["render_case_panel"]
 
+ACKNOWLEDGE_KEY = "review-acknowledge"
+READ_KEY = "read-revision"
 
-def _act(action: str, cset: CriteriaSet, **fields: str) -> None:
+
+def _act(action: str, cset: CriteriaSet) -> None:
     """Run one workflow action from a button callback; problems become the message shown next."""
     current = cases_state.opened()
     store = cases_state.store()
+    actor = cases_state.actor()
+    state = st.session_state
     try:
         if action == "save-new":
             draft = draft_for(cset)
             label = draft.case.label.strip() or "unlabelled case"
-            case_id = store.create_case(cset.id, label, draft.case.meeting_date, cases_state.actor())
-            lock = store.get(case_id).row.lock_version
-            store.save_all(case_id, lock, draft, cases_state.actor(), "saved from an unsaved draft")
+            case_id = store.create_case(cset.id, label, draft.case.meeting_date, actor, answers=draft)
             cases_state.open_case(cset, case_id)
             return
         assert current is not None
         case_id, lock = current
         if action == "ready":
-            store.mark_ready(case_id, lock, cases_state.actor())
+            store.mark_ready(case_id, lock, actor)
         elif action == "review":
-            store.review(case_id, lock, fields["name"], fields["role"], fields.get("comment", ""))
+            gaps = [criterion for criterion, _ in store.gaps(case_id)] if state.get(ACKNOWLEDGE_KEY) else []
+            store.review(case_id, lock, actor, str(state.get("review-comment") or ""), gaps)
+        elif action == "decide":
+            store.save_decision(case_id, lock, _decision_from_form(actor.name), actor)
         elif action == "revise":
-            store.revise(case_id, lock, fields["reason"], cases_state.actor())
+            store.revise(case_id, lock, str(state.get("revise-reason") or ""), actor)
         elif action == "close":
             cases_state.close_case(cset)
             return
         cases_state.open_case(cset, case_id)
-    except CandidacyError as error:
-        st.session_state[cases_state.MESSAGE_KEY] = str(error)
+    except (CandidacyError, ValueError) as error:
+        state[cases_state.MESSAGE_KEY] = str(error)
 
 
-def _review(cset: CriteriaSet) -> None:
-    _act(
-        "review",
-        cset,
-        name=st.session_state.get("review-name", ""),
-        role=st.session_state.get("review-role", ""),
-        comment=st.session_state.get("review-comment", ""),
-    )
+def _decision_from_form(recorded_by: str) -> Decision:
+    state = st.session_state
+    present = [p.strip() for p in str(state.get("decision-present") or "").replace(";", "\n").splitlines()]
+    try:
+        return Decision(
+            outcome=state.get("decision-outcome") or "other",
+            until=str(state.get("decision-until") or ""),
+            reasons=str(state.get("decision-reasons") or ""),
+            present=tuple(p for p in present if p),
+            decided_on=state.get("decision-date") or dt.date.today(),
+            recorded_by=recorded_by,
+        )
+    except ValueError as error:  # pydantic's message names the field
+        raise ValueError("Decision not recorded: " + "; ".join(e["msg"] for e in error.errors())) from None  # type: ignore[attr-defined]
 
 
-def _revise(cset: CriteriaSet) -> None:
-    _act("revise", cset, reason=st.session_state.get("revise-reason", ""))
+def sign_off_text(sign: SignOff, digest: str | None) -> str:
+    """The sign-off as shown on screen (the record prints the same facts)."""
+    lines = [
+        f"**Signed off by {escape_markdown(sign.reviewer)}** ({escape_markdown(sign.role)}), "
+        f"{escape_markdown(sign.source_label())}",
+        f"on {sign.signed_at:%Y-%m-%d %H:%M} UTC ({escape_markdown(sign.signed_at_local)} local)",
+    ]
+    if sign.comment:
+        lines.append(f"Comment: {escape_markdown(sign.comment)}")
+    if sign.acknowledged_gaps:
+        named = ", ".join(escape_markdown(g.title) for g in sign.acknowledged_gaps)
+        lines.append(f"Signed with {len(sign.acknowledged_gaps)} item(s) unanswered, acknowledged: {named}")
+    if digest:
+        lines.append(f"Revision hash `{digest}`")
+    return "  \n".join(lines)
 
 
 def render_case_panel(cset: CriteriaSet, draft: AnswerSet) -> bool:
-    """Show the panel; return True when the open revision is reviewed (frozen: widgets disabled)."""
+    """Show the panel; return True when the open revision is reviewed (frozen: shown as its record)."""
     message = cases_state.take_message()
     if message:
         st.error(escape_markdown(message), icon=":material/sync_problem:")
@@ -83,22 +115,31 @@ def render_case_panel(cset: CriteriaSet, draft: AnswerSet) -> bool:
             )
         return False
     case_id, _ = current
-    detail = store.get(case_id)
+    try:
+        detail = store.get(case_id)
+    except TamperError as error:
+        st.error(
+            f"**TAMPERED: this case's signed record no longer matches its hash.** {escape_markdown(str(error))}. "
+            "Do not rely on it; run `python -m candidacy cases verify` and restore from a backup.",
+            icon=":material/gpp_bad:",
+        )
+        st.button("Close this case", key="case-close", on_click=_act, args=("close", cset))
+        return True
     row = detail.row
-    frozen = bool(detail.content_hash)
     with st.container(border=True):
+        state_line = (
+            "signed and frozen: read-only, shown below as its record"
+            if detail.frozen
+            else "every change is saved as you make it"
+        )
         st.markdown(
             f"**Stored case #{row.id}** · {escape_markdown(row.label)} · revision {row.revision} · "
-            f"status **{row.status}** · every change is saved as you make it"
+            f"status **{row.status}** · {state_line}"
         )
-        if frozen:
-            reviewer = f"{detail.reviewed_by or ''} ({detail.reviewed_role or ''})"
-            st.success(
-                f"Reviewed by {escape_markdown(reviewer)} "
-                f"on {detail.reviewed_at:%Y-%m-%d %H:%M} UTC. This revision is frozen; content hash "
-                f"`{detail.content_hash}`.",
-                icon=":material/verified:",
-            )
+        if detail.sign_off is not None:
+            st.success(sign_off_text(detail.sign_off, detail.content_hash), icon=":material/verified:")
+        elif detail.frozen:
+            st.success(f"Reviewed by {escape_markdown(detail.reviewed_by or '')}; hash `{detail.content_hash}`")
         drift = store.drift(case_id)
         if drift is not None:
             st.warning(
@@ -112,25 +153,117 @@ def render_case_panel(cset: CriteriaSet, draft: AnswerSet) -> bool:
                 st.button("Mark ready for review", key="case-ready", on_click=_act, args=("ready", cset))
         with columns[2]:
             st.button("Close this case", key="case-close", on_click=_act, args=("close", cset))
+        if not detail.frozen:
+            _decision_form(cset, store, detail)
         if row.status == "ready":
-            with st.expander("Review and sign off this revision", icon=":material/draw:"):
-                st.text_input("Reviewer's name", key="review-name", max_chars=120)
-                st.text_input("Reviewer's role", key="review-role", max_chars=120)
-                st.text_area("Comment (optional)", key="review-comment", max_chars=2000)
-                st.button("Sign off: freeze this revision", key="case-review", on_click=_review, args=(cset,))
-        if frozen:
+            _sign_off_form(cset, store, case_id)
+        if detail.frozen:
             with st.expander("Change this case: start a new revision", icon=":material/edit_note:"):
                 st.text_input("Reason for the new revision (required)", key="revise-reason", max_chars=500)
-                st.button("Start a new revision", key="case-revise", on_click=_revise, args=(cset,))
-        with st.expander("Audit trail", icon=":material/history:"):
-            trail = store.audit_trail(case_id)
-            st.markdown("\n".join(f"- {escape_markdown(e.describe())}" for e in trail[-200:]) or "Empty.")
-            st.download_button(
-                "Download the audit trail (JSON)",
-                data=json.dumps([{**e.__dict__, "at": e.at.isoformat()} for e in trail], indent=2, ensure_ascii=False),
-                file_name=f"case-{case_id}-audit.json",
-                mime="application/json",
-                on_click="ignore",
-                key="download-audit",
+                st.button("Start a new revision", key="case-revise", on_click=_act, args=("revise", cset))
+        _audit(store, case_id)
+    _revisions(store, detail)
+    return detail.frozen
+
+
+def _decision_form(cset: CriteriaSet, store: CaseStore, detail: CaseDetail) -> None:
+    decision = detail.decision
+    title = f"Team decision: {decision.label()}" if decision else "Record the team's decision"
+    with st.expander(title, icon=":material/groups:"):
+        if decision is not None:
+            why = departure(store.record(detail.row.id), decision)
+            if why:
+                st.info(f"This decision departs from what the criteria point to ({escape_markdown(why)}).")
+        outcomes = list(OUTCOMES)
+        st.selectbox(
+            "Outcome",
+            outcomes,
+            index=outcomes.index(decision.outcome) if decision else 0,
+            format_func=lambda o: OUTCOMES[o],
+            key="decision-outcome",
+        )
+        st.text_input("Deferred until (for a deferred decision)", key="decision-until", max_chars=500)
+        st.text_area(
+            "Reasons (required when the decision departs from what the criteria point to)",
+            key="decision-reasons",
+            max_chars=4000,
+        )
+        st.text_area("Who was present (one per line)", key="decision-present", max_chars=2000)
+        st.date_input("Date of the decision", key="decision-date", value=dt.date.today())
+        st.button("Record the decision", key="case-decide", on_click=_act, args=("decide", cset))
+
+
+def _sign_off_form(cset: CriteriaSet, store: CaseStore, case_id: int) -> None:
+    actor = cases_state.actor()
+    with st.expander("Review and sign off this revision", icon=":material/draw:", expanded=True):
+        if not actor.may("reviewer"):
+            st.warning(f"{escape_markdown(actor.name)} is not a reviewer: only a reviewer can sign off.")
+            return
+        st.markdown(f"You sign as **{escape_markdown(actor.describe())}**.")
+        if not actor.role:
+            st.text_input("Your role (shown on the record)", key=cases_state.ROLE_KEY, max_chars=120)
+        gaps = store.gaps(case_id)
+        if gaps:
+            st.warning(
+                f"{len(gaps)} applicable item(s) are unanswered:\n\n"
+                + "\n".join(f"- {escape_markdown(title)}" for _, title in gaps),
+                icon=":material/report:",
             )
-    return frozen
+            st.checkbox(
+                f"I have read the {len(gaps)} unanswered item(s) above and sign off knowing they are unanswered "
+                "(this acknowledgement is part of the signature)",
+                key=ACKNOWLEDGE_KEY,
+            )
+        st.text_area("Comment (optional)", key="review-comment", max_chars=2000)
+        st.button("Sign off: freeze this revision", key="case-review", on_click=_act, args=("review", cset))
+
+
+def _audit(store: CaseStore, case_id: int) -> None:
+    with st.expander("Audit trail", icon=":material/history:"):
+        latest = store.audit_trail(case_id, latest=50)
+        st.markdown("\n".join(f"- {escape_markdown(e.describe())}" for e in latest) or "Empty.")
+        st.download_button(
+            "Download the whole audit trail (JSON)",
+            data=lambda: json.dumps([e.to_dict() for e in store.audit_trail(case_id)], indent=2, ensure_ascii=False),
+            file_name=f"case-{case_id}-audit.json",
+            mime="application/json",
+            on_click="ignore",
+            key="download-audit",
+        )
+
+
+def _revisions(store: CaseStore, detail: CaseDetail) -> None:
+    """Every revision readable as its record, with its sign-off; the open frozen one is shown at once."""
+    numbers = list(range(detail.row.revision, 0, -1))
+    default = detail.number if detail.frozen else None
+    options = [None, *numbers]
+    choice = st.selectbox(
+        "Read a revision as its record",
+        options,
+        index=options.index(default),
+        format_func=lambda n: "choose a revision" if n is None else f"revision {n}",
+        key=READ_KEY,
+    )
+    if choice is None:
+        return
+    try:
+        shown = store.get(detail.row.id, choice)
+    except TamperError as error:
+        st.error(f"**TAMPERED:** {escape_markdown(str(error))}", icon=":material/gpp_bad:")
+        return
+    record: Record = shown.record or store.record(detail.row.id, choice)
+    with st.container(border=True, key="revision-record"):
+        if shown.sign_off is not None:
+            st.success(sign_off_text(shown.sign_off, shown.content_hash), icon=":material/verified:")
+        else:
+            st.info(f"Revision {choice} is not signed off ({shown.status}).")
+        name = f"case-{detail.row.id}-revision-{choice}"
+        st.download_button(
+            "Download this revision's record (PDF)",
+            data=lambda: reports.render(record, "pdf"),
+            file_name=f"{name}.pdf",
+            mime="application/pdf",
+            on_click="ignore",
+            key="download-revision-pdf",
+        )
+        st.markdown(render_markdown(record))

@@ -13,12 +13,14 @@ import streamlit as st
 
 from candidacy.criteria.models import CriteriaSet
 from candidacy.errors import CandidacyError
+from candidacy.identity import Identity
 from candidacy.settings import load_settings
 from candidacy.store import CaseStore, ConflictError, FrozenError
 from candidacy.ui.state import catalogue, replace_draft
 
 __all__ = [
     "ACTOR_KEY",
+    "ROLE_KEY",
     "actor",
     "autosave",
     "close_case",
@@ -32,6 +34,7 @@ OPEN_KEY = "open-case"
 LOCK_KEY = "open-case-lock"
 MESSAGE_KEY = "store-message"
 ACTOR_KEY = "actor"
+ROLE_KEY = "actor-role"
 
 
 @st.cache_resource(show_spinner=False)
@@ -44,8 +47,10 @@ def store() -> CaseStore:
     return _store(load_settings().database)
 
 
-def actor() -> str:
-    return str(st.session_state.get(ACTOR_KEY) or "").strip() or "unnamed user"
+def actor() -> Identity:
+    """Who is acting in this session (personal mode: the name and role typed in the sidebar)."""
+    name = str(st.session_state.get(ACTOR_KEY) or "").strip() or "unnamed user"
+    return Identity(name=name, role=str(st.session_state.get(ROLE_KEY) or "").strip(), source="personal")
 
 
 def opened() -> tuple[int, int] | None:

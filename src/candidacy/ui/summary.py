@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from candidacy.criteria.kinds import KINDS
 from candidacy.reasoning.assessment import Assessment, Finding
 from candidacy.reports.render import escape_markdown
 
 __all__ = ["render_summary"]
 
-_ICONS = {
-    "contraindication": ":material/block:",
-    "caution": ":material/warning:",
-    "unfavourable": ":material/thumb_down:",
-    "favourable": ":material/thumb_up:",
-    "prerequisite-unmet": ":material/pending_actions:",
-    "missing": ":material/help:",
-}
+_ICONS = {kind.id: f":material/{kind.icon}:" for kind in KINDS}
 
 
 def render_summary(result: Assessment) -> None:

@@ -1,0 +1,90 @@
+"""The finding kinds, declared once: id, heading, order, icon, scoring weight and default blocking.
+
+Models (the ``FindingKind`` literal), conditions (``present``), the engine, reports, the summary and
+vignette scoring all derive from :data:`KINDS`; nothing else lists the kinds. The tuple order is the
+order of every summary, as clinicians asked for it: what stops first, what is missing last.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+__all__ = [
+    "FINDING_KINDS",
+    "KINDS",
+    "KINDS_BY_ID",
+    "PRESENT_KINDS",
+    "SUMMARY_ORDER",
+    "FindingKind",
+    "KindInfo",
+    "PresentKind",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class KindInfo:
+    id: str
+    heading: str
+    icon: str  # Material Symbols name, rendered by any UI that wants one
+    weight: int  # vignette scoring: a missed or wrongly added finding of this kind costs this much
+    blocks_by_default: bool  # blocks its criterion's stage unless the YAML says otherwise
+    present_words: tuple[str, str]  # how a ``present`` test reads when it holds / when it is negated
+
+
+KINDS: tuple[KindInfo, ...] = (
+    KindInfo(
+        "contraindication",
+        "Contraindications",
+        "block",
+        3,
+        True,
+        ("a contraindication is recorded", "no contraindication is recorded"),
+    ),
+    KindInfo("caution", "Cautions", "warning", 1, False, ("a caution is recorded", "no caution is recorded")),
+    KindInfo(
+        "unfavourable",
+        "Factors against",
+        "thumb_down",
+        1,
+        False,
+        ("a factor against is recorded", "no factor against is recorded"),
+    ),
+    KindInfo(
+        "favourable",
+        "Factors in favour",
+        "thumb_up",
+        1,
+        False,
+        ("a factor in favour is recorded", "no factor in favour is recorded"),
+    ),
+    KindInfo(
+        "prerequisite-unmet",
+        "Prerequisites not met",
+        "pending_actions",
+        1,
+        True,
+        ("a prerequisite is not met", "every prerequisite is met"),
+    ),
+    KindInfo(
+        "missing", "Missing information", "help", 1, False, ("information is missing", "no information is missing")
+    ),
+)
+
+FindingKind = Literal["contraindication", "caution", "unfavourable", "favourable", "prerequisite-unmet", "missing"]
+#: What a ``present`` test may name: a finding kind, or ``unanswered`` (an applicable item has no answer).
+PresentKind = Literal[
+    "contraindication", "caution", "unfavourable", "favourable", "prerequisite-unmet", "missing", "unanswered"
+]
+
+KINDS_BY_ID: dict[str, KindInfo] = {k.id: k for k in KINDS}
+FINDING_KINDS: tuple[str, ...] = tuple(k.id for k in KINDS)
+SUMMARY_ORDER: tuple[tuple[str, str], ...] = tuple((k.id, k.heading) for k in KINDS)
+PRESENT_KINDS: dict[str, tuple[str, str]] = {
+    **{k.id: k.present_words for k in KINDS},
+    "unanswered": ("items remain unanswered", "every applicable item is answered"),
+}
+
+# The literals exist for the schema and for mypy; they must name exactly the declared kinds.
+assert set(get_args(FindingKind)) == set(FINDING_KINDS), "FindingKind and KINDS disagree"
+assert set(get_args(PresentKind)) == set(PRESENT_KINDS), "PresentKind and KINDS disagree"

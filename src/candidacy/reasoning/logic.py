@@ -1,0 +1,275 @@
+"""Three-valued (Kleene) evaluation of conditions over one state of the answers, seen from a stage.
+
+A :class:`State` holds the answers, which items apply, and what the known findings add up to for
+each stage. A condition is True, False, or None when it turns on something not yet known. A
+stage sees only the items settled by it or earlier (``present`` and ``blocked`` count nothing
+later), so answering a later-stage item can never change an earlier decision. The engine builds
+one state for the answers given; :mod:`candidacy.reasoning.pathway` builds one per possible answer
+to an unknown item, cheaply, by overriding that item on top of the base state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from candidacy.criteria.conditions import AllOf, AnswerIs, AnyOf, Blocked, Condition, Not, Present
+from candidacy.criteria.kinds import KINDS_BY_ID
+from candidacy.criteria.models import UNKNOWN, CriteriaSet, Criterion, NumberAnswer
+from candidacy.criteria.values import choices, finding_for, level_index
+
+__all__ = ["Effect", "ItemPlan", "State", "item_plans", "truth"]
+
+Value = "str | float | None"
+Checked = Mapping[str, tuple["str | float | None", str]]
+NONE = -1  # "blocks no stage"
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """What one answer to an item means for the pathway: its finding kind and the stage it blocks."""
+
+    kind: str | None  # None for no finding; "missing" for unknown; "unanswered" for no answer
+    blocks: int  # order of the earliest stage it blocks, or NONE
+
+
+@dataclass(frozen=True, slots=True)
+class ItemPlan:
+    """Per item, what does not depend on the answers: its stage and the effects its answers can have."""
+
+    criterion: Criterion
+    stage: int
+    could_block: int  # earliest stage some answer could block, or NONE
+    could_be: frozenset[str]  # finding kinds some answer could give
+    values: tuple[str | float, ...]  # one representative answer per distinct outcome (numbers: per band)
+    controls: bool  # some applies_when tests this item
+    effects: dict[str | float | None, Effect]  # the effect of each closed answer, unknown and no answer
+
+
+def item_plans(cset: CriteriaSet) -> dict[str, ItemPlan]:
+    controlled: set[str] = set()
+    for c in cset.iter_criteria():
+        if c.applies_when is not None:
+            controlled |= {leaf.criterion for leaf in _answer_leaves(c.applies_when)}
+    cuts = _number_cuts(cset)
+    plans = {}
+    for c in cset.iter_criteria():
+        values = _representatives(c, cset, cuts.get(c.id, set()))
+        effects = [effect_of(cset, c, v) for v in values]
+        could = min((e.blocks for e in effects if e.blocks != NONE), default=NONE)
+        kinds = frozenset(e.kind for e in effects if e.kind is not None)
+        known: dict[str | float | None, Effect] = {None: effect_of(cset, c, None), UNKNOWN: effect_of(cset, c, UNKNOWN)}
+        if choices(c, cset) is not None:
+            known.update(zip(values, effects, strict=True))
+        plans[c.id] = ItemPlan(c, cset.stage_order(c.stage), could, kinds, values, c.id in controlled, known)
+    return plans
+
+
+def effect_of(cset: CriteriaSet, criterion: Criterion, value: str | float | None) -> Effect:
+    if value is None:
+        return Effect("unanswered", NONE)
+    if value == UNKNOWN:
+        return Effect("missing", NONE)
+    spec = finding_for(criterion, cset, value)
+    if spec is None:
+        return Effect(None, NONE)
+    if spec.blocks is not None:
+        return Effect(spec.kind, cset.stage_order(spec.blocks))
+    default = KINDS_BY_ID[spec.kind].blocks_by_default
+    return Effect(spec.kind, cset.stage_order(criterion.stage) if default else NONE)
+
+
+def _answer_leaves(cond: Condition) -> list[AnswerIs]:
+    if isinstance(cond, AllOf):
+        return [leaf for c in cond.all for leaf in _answer_leaves(c)]
+    if isinstance(cond, AnyOf):
+        return [leaf for c in cond.any for leaf in _answer_leaves(c)]
+    if isinstance(cond, Not):
+        return _answer_leaves(cond.not_)
+    return [cond] if isinstance(cond, AnswerIs) else []
+
+
+def _number_cuts(cset: CriteriaSet) -> dict[str, set[float]]:
+    """Thresholds at which a number's meaning can change: its bands, and every rule comparing it."""
+    cuts: dict[str, set[float]] = {}
+    conditions = [s.when for s in cset.next_steps] + [s.done_when for s in cset.stages if s.done_when]
+    conditions += [c.applies_when for c in cset.iter_criteria() if c.applies_when]
+    for cond in conditions:
+        for leaf in _answer_leaves(cond):
+            for bound in (leaf.at_least, leaf.below, leaf.equals):
+                if isinstance(bound, (int, float)) and not isinstance(bound, bool):
+                    cuts.setdefault(leaf.criterion, set()).add(float(bound))
+            for option in leaf.one_of or []:
+                if isinstance(option, (int, float)):
+                    cuts.setdefault(leaf.criterion, set()).add(float(option))
+    return cuts
+
+
+def _representatives(criterion: Criterion, cset: CriteriaSet, cuts: set[float]) -> tuple[str | float, ...]:
+    options = choices(criterion, cset)
+    if options is not None:
+        return tuple(v for v, _ in options)
+    answer = criterion.answer
+    assert isinstance(answer, NumberAnswer)
+    points = set(cuts)
+    for band in answer.bands:
+        points |= {b for b in (band.at_least, band.below) if b is not None}
+    inside = sorted(p for p in points if answer.min < p <= answer.max)
+    # each interval [p_i, p_i+1) is represented by its lower end; equality tests get their own point
+    return tuple([answer.min, *inside])
+
+
+class State:
+    """The answers, which items apply, and per stage what the findings add up to."""
+
+    __slots__ = ("_applies", "_blocking", "_cset", "_kinds", "_open", "_open_kinds", "_plans", "values")
+
+    def __init__(self, cset: CriteriaSet, plans: Mapping[str, ItemPlan], values: Mapping[str, str | float]) -> None:
+        self._cset = cset
+        self._plans = plans
+        self.values = values
+        self._applies: dict[str, bool] = {}
+        depth = max(len(cset.stages), 1)
+        # per stage order t: known findings blocking t (items settled by t), and how many open items could
+        self._blocking: list[list[str]] = [[] for _ in range(depth)]
+        self._open: list[int] = [0] * depth
+        # per stage order s: kinds present among items settled by s, and kinds open items could give
+        self._kinds: list[dict[str, int]] = [{} for _ in range(depth)]
+        self._open_kinds: list[dict[str, int]] = [{} for _ in range(depth)]
+        for cid, plan in plans.items():
+            if self.applies(cid):
+                self._add(cid, plan, values.get(cid), 1)
+
+    def _add(self, cid: str, plan: ItemPlan, value: str | float | None, sign: int) -> None:
+        effect = plan.effects.get(value) or effect_of(self._cset, plan.criterion, value)
+        for s in range(plan.stage, len(self._kinds)):
+            if effect.kind is not None:
+                counts = self._kinds[s]
+                counts[effect.kind] = counts.get(effect.kind, 0) + sign
+            if value is None or value == UNKNOWN:
+                if plan.could_block != NONE and plan.could_block <= s:
+                    self._open[s] += sign
+                could = self._open_kinds[s]
+                for kind in plan.could_be:
+                    could[kind] = could.get(kind, 0) + sign
+            elif effect.blocks != NONE and effect.blocks <= s:
+                if sign > 0:
+                    self._blocking[s].append(cid)
+                else:
+                    self._blocking[s].remove(cid)
+
+    def with_answer(self, cid: str, value: str | float) -> State:
+        """The same state with one more answer: incremental unless the item decides applicability."""
+        plan = self._plans[cid]
+        if plan.controls:
+            return State(self._cset, self._plans, {**self.values, cid: value})
+        other = State.__new__(State)
+        other._cset, other._plans = self._cset, self._plans
+        other.values = {**self.values, cid: value}
+        other._applies = self._applies
+        other._blocking = [list(b) for b in self._blocking]
+        other._open = list(self._open)
+        other._kinds = [dict(k) for k in self._kinds]
+        other._open_kinds = [dict(k) for k in self._open_kinds]
+        if self.applies(cid):
+            other._add(cid, plan, self.values.get(cid), -1)
+            other._add(cid, plan, value, 1)
+        return other
+
+    def value(self, cid: str) -> str | float | None:
+        return self.values.get(cid)
+
+    def applies(self, cid: str) -> bool:
+        """Whether an item applies; an undecided rule keeps it applicable (an unknown never hides one)."""
+        known = self._applies.get(cid)
+        if known is None:
+            cond = self._plans[cid].criterion.applies_when
+            known = cond is None or truth(cond, self._cset, self, 0) is not False
+            self._applies[cid] = known
+        return known
+
+    def blocked(self, stage: int) -> bool | None:
+        if self._blocking[stage]:
+            return True
+        return None if self._open[stage] else False
+
+    def blocking(self, stage: int) -> list[str]:
+        return self._blocking[stage]
+
+    def present(self, kind: str, stage: int) -> bool | None:
+        """A finding of this kind is recorded (True), could still be (None: an open item could give it), or not.
+
+        ``missing`` and ``unanswered`` describe the open items themselves, so they are always known.
+        """
+        if self._kinds[stage].get(kind, 0) > 0:
+            return True
+        return None if self._open_kinds[stage].get(kind, 0) > 0 else False
+
+
+def truth(cond: Condition, cset: CriteriaSet, state: State, stage: int) -> bool | None:
+    """Kleene logic: True, False, or None when it turns on something not known, as seen from ``stage``."""
+    if isinstance(cond, AllOf):
+        result: bool | None = True
+        for child in cond.all:
+            value = truth(child, cset, state, stage)
+            if value is False:
+                return False
+            if value is None:
+                result = None
+        return result
+    if isinstance(cond, AnyOf):
+        result = False
+        for child in cond.any:
+            value = truth(child, cset, state, stage)
+            if value is True:
+                return True
+            if value is None:
+                result = None
+        return result
+    if isinstance(cond, Not):
+        inner = truth(cond.not_, cset, state, stage)
+        return None if inner is None else not inner
+    if isinstance(cond, Present):
+        return state.present(cond.present, stage)
+    if isinstance(cond, Blocked):
+        return state.blocked(cset.stage_order(cond.blocked))
+    return leaf_truth(cond, cset, state.value, state.applies)
+
+
+def leaf_truth(
+    cond: AnswerIs,
+    cset: CriteriaSet,
+    value_of: Callable[[str], str | float | None],
+    applies: Callable[[str], bool],
+) -> bool | None:
+    if not applies(cond.criterion):
+        return False
+    value = value_of(cond.criterion)
+    if cond.equals is not None:
+        if value is None or (value == UNKNOWN and cond.equals != UNKNOWN):
+            return None
+        return _same(value, cond.equals)
+    if cond.one_of is not None:
+        if value is None or (value == UNKNOWN and UNKNOWN not in cond.one_of):
+            return None
+        return any(_same(value, option) for option in cond.one_of)
+    if value is None or value == UNKNOWN:
+        return None
+    bound = cond.at_least if cond.at_least is not None else cond.below
+    criterion = cset.criteria_by_id[cond.criterion]
+    left: float | int | None
+    right: float | int | None
+    if isinstance(bound, str):
+        left = level_index(criterion, cset, str(value))
+        right = level_index(criterion, cset, bound)
+        if left is None or right is None:
+            return None
+    else:
+        left, right = float(value), float(bound or 0.0)
+    return left >= right if cond.at_least is not None else left < right
+
+
+def _same(value: str | float, expected: str | float) -> bool:
+    if isinstance(value, float) and isinstance(expected, (int, float)):
+        return value == float(expected)
+    return value == expected

@@ -1,0 +1,259 @@
+"""The pathway: next steps by stage, and the unknowns that could change them (decisive unknowns).
+
+For every stage (screening test, then implantation, as the criteria set declares them) a step's
+rule is evaluated in three-valued logic: it holds, it does not, or it turns on items not yet known.
+An unknown or unanswered item is *decisive* for a step when some possible answer to it (every
+option; numbers at each threshold the criteria use) would change that rule's value. Items that
+cannot change any step of a stage do not hold up that stage: the step says what the criteria point
+to now, or, while it still turns on decisive items, "... once these are known: X, Y".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from candidacy.criteria.conditions import AllOf, AnswerIs, AnyOf, Blocked, Condition, Not, Present
+from candidacy.criteria.kinds import KINDS_BY_ID
+from candidacy.criteria.models import UNKNOWN, CriteriaSet, NextStep
+from candidacy.criteria.values import answer_label
+from candidacy.reasoning.assessment import CitedSource, DecisiveUnknown, NextStepResult, StageSummary
+from candidacy.reasoning.logic import ItemPlan, State, item_plans, truth
+
+__all__ = ["PathwayPlan", "Route", "pathway_plan", "route"]
+
+
+@dataclass(frozen=True, slots=True)
+class _StepPlan:
+    step: NextStep
+    stage: int
+    condition: str
+    sources: tuple[CitedSource, ...]
+    depends: frozenset[str]  # items whose answer can reach this rule (leaves, present, blocked, applicability)
+
+
+@dataclass(frozen=True, slots=True)
+class PathwayPlan:
+    items: dict[str, ItemPlan]
+    steps: tuple[_StepPlan, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    next_steps: tuple[NextStepResult, ...]
+    decisive: tuple[DecisiveUnknown, ...]
+    stages: tuple[StageSummary, ...]
+    current_stage: str
+
+
+def pathway_plan(cset: CriteriaSet, steps: tuple[tuple[NextStep, str, tuple[CitedSource, ...]], ...]) -> PathwayPlan:
+    """Everything about the pathway that does not depend on the answers (computed once per set).
+
+    ``steps`` gives each next step with its condition in words and its cited sources.
+    """
+    items = item_plans(cset)
+    planned = []
+    for step, condition, sources in steps:
+        stage = cset.stage_order(step.stage)
+        planned.append(_StepPlan(step, stage, condition, sources, _depends(step.when, cset, items, stage)))
+    return PathwayPlan(items, tuple(planned))
+
+
+def _depends(cond: Condition, cset: CriteriaSet, items: Mapping[str, ItemPlan], stage: int) -> frozenset[str]:
+    direct: set[str] = set()
+    for leaf in _leaves(cond):
+        if isinstance(leaf, AnswerIs):
+            direct.add(leaf.criterion)
+        elif isinstance(leaf, Present):
+            direct |= {cid for cid, p in items.items() if p.stage <= stage}
+        elif isinstance(leaf, Blocked):
+            order = cset.stage_order(leaf.blocked)
+            direct |= {cid for cid, p in items.items() if p.stage <= order}
+    # an item that decides whether one of these applies reaches the rule too
+    reach = set(direct)
+    changed = True
+    while changed:
+        changed = False
+        for cid in list(reach):
+            when = items[cid].criterion.applies_when
+            if when is None:
+                continue
+            for leaf in _leaves(when):
+                if isinstance(leaf, AnswerIs) and leaf.criterion not in reach:
+                    reach.add(leaf.criterion)
+                    changed = True
+    return frozenset(reach)
+
+
+def _leaves(cond: Condition) -> list[Condition]:
+    if isinstance(cond, AllOf):
+        return [leaf for c in cond.all for leaf in _leaves(c)]
+    if isinstance(cond, AnyOf):
+        return [leaf for c in cond.any for leaf in _leaves(c)]
+    if isinstance(cond, Not):
+        return _leaves(cond.not_)
+    return [cond]
+
+
+def route(cset: CriteriaSet, plan: PathwayPlan, state: State) -> Route:
+    """Steps, decisive unknowns and the per-stage summary for one state of the answers."""
+    base = [truth(s.step.when, cset, state, s.stage) for s in plan.steps]
+    open_ids = [cid for cid, item in plan.items.items() if state.applies(cid) and state.value(cid) in (None, UNKNOWN)]
+    # decisive[cid] = indexes of the steps some answer to cid would change
+    decisive: dict[str, list[int]] = {}
+    for cid in open_ids:
+        item = plan.items[cid]
+        touched = [i for i, s in enumerate(plan.steps) if item.stage <= s.stage and cid in s.depends]
+        if not touched:
+            continue
+        changes: set[int] = set()
+        for value in item.values:
+            hypothetical = state.with_answer(cid, value)
+            for i in touched:
+                if (
+                    i not in changes
+                    and truth(plan.steps[i].step.when, cset, hypothetical, plan.steps[i].stage) != base[i]
+                ):
+                    changes.add(i)
+            if len(changes) == len(touched):
+                break
+        if changes:
+            decisive[cid] = sorted(changes)
+    current = _current_stage(cset, state)
+    steps = tuple(_results(cset, plan, state, base, decisive, current))
+    unknowns = tuple(
+        DecisiveUnknown(
+            criterion=cid,
+            title=plan.items[cid].criterion.title,
+            stage=plan.items[cid].criterion.stage or "",
+            status="unanswered" if state.value(cid) is None else "unknown",
+            steps=tuple(plan.steps[i].step.id for i in decisive[cid]),
+        )
+        for cid in open_ids
+        if cid in decisive
+    )
+    return Route(steps, unknowns, _stages(cset, plan, state, steps, unknowns, open_ids, current), current)
+
+
+def _current_stage(cset: CriteriaSet, state: State) -> str:
+    """The first stage whose decision is not yet behind the case ("" for a set without stages)."""
+    for i, stage in enumerate(cset.stages):
+        if stage.done_when is None or truth(stage.done_when, cset, state, i) is not True:
+            return stage.id
+    return cset.stages[-1].id if cset.stages else ""
+
+
+def _results(
+    cset: CriteriaSet,
+    plan: PathwayPlan,
+    state: State,
+    base: list[bool | None],
+    decisive: dict[str, list[int]],
+    current: str,
+) -> list[NextStepResult]:
+    """Steps whose rule holds, and, for the current stage, steps still waiting on decisive unknowns."""
+    results = []
+    for i, (sp, value) in enumerate(zip(plan.steps, base, strict=True)):
+        stage = sp.step.stage or ""
+        if value is True:
+            basis = _sentence(_reasons(sp.step.when, cset, state, sp.stage, True))
+            results.append(
+                NextStepResult(sp.step.id, sp.step.step, basis, sp.sources, stage, "suggested", (), sp.condition)
+            )
+        elif value is None and sp.step.while_unknown and stage == current:
+            awaiting = tuple(cid for cid, steps in decisive.items() if i in steps)
+            if not awaiting:
+                continue
+            titles = [plan.items[cid].criterion.title for cid in awaiting]
+            text = f"{sp.step.while_unknown.rstrip()} {'; '.join(titles)}."
+            basis = _sentence(
+                [
+                    *(r for r in _reasons(sp.step.when, cset, state, sp.stage, None)),
+                    "some possible answers to these items would change what the criteria point to",
+                ]
+            )
+            results.append(
+                NextStepResult(sp.step.id, text, basis, sp.sources, stage, "pending", awaiting, sp.condition)
+            )
+    return results
+
+
+def _stages(
+    cset: CriteriaSet,
+    plan: PathwayPlan,
+    state: State,
+    steps: tuple[NextStepResult, ...],
+    unknowns: tuple[DecisiveUnknown, ...],
+    open_ids: list[str],
+    current: str,
+) -> tuple[StageSummary, ...]:
+    summaries = []
+    for i, stage in enumerate(cset.stages):
+        step_ids = {sp.step.id for sp in plan.steps if sp.step.stage == stage.id}
+        summaries.append(
+            StageSummary(
+                id=stage.id,
+                label=stage.label,
+                question=stage.question,
+                current=stage.id == current,
+                steps=tuple(s.id for s in steps if s.stage == stage.id),
+                decisive=tuple(u.criterion for u in unknowns if step_ids & set(u.steps)),
+                open_items=tuple(cid for cid in open_ids if plan.items[cid].stage == i),
+                blocking=tuple(state.blocking(i)),
+            )
+        )
+    return tuple(summaries)
+
+
+# -- step bases as sentences ---------------------------------------------------------------------
+
+
+def _reasons(cond: Condition, cset: CriteriaSet, state: State, stage: int, want: bool | None) -> list[str]:
+    """Short phrases for the parts of a rule that make it come out as ``want`` (None: still open)."""
+    if isinstance(cond, (AllOf, AnyOf)):
+        children = cond.all if isinstance(cond, AllOf) else cond.any
+        values = [(c, truth(c, cset, state, stage)) for c in children]
+        decisive_value = not isinstance(cond, AllOf)
+        if want is decisive_value:
+            first = next(c for c, v in values if v is want)
+            return _reasons(first, cset, state, stage, want)
+        picked = [c for c, v in values if v is want] if want is not None else [c for c, v in values if v is not None]
+        return [r for c in picked for r in _reasons(c, cset, state, stage, truth(c, cset, state, stage))]
+    if isinstance(cond, Not):
+        return _reasons(cond.not_, cset, state, stage, None if want is None else not want)
+    if isinstance(cond, Present):
+        words = KINDS_BY_ID[cond.present].present_words if cond.present in KINDS_BY_ID else None
+        if want is None:
+            return []
+        if want:
+            return [f"{(words[0] if words else 'items remain unanswered')}"]
+        return [words[1] if words else "every applicable item is answered"]
+    if isinstance(cond, Blocked):
+        order = cset.stage_order(cond.blocked)
+        label = cset.stages[order].label[0].lower() + cset.stages[order].label[1:]
+        if want:
+            titles = ", ".join(cset.criteria_by_id[c].title for c in state.blocking(order))
+            return [f"{titles} stands in the way ({label.lower()})"]
+        if want is False:
+            return [f"nothing recorded stands in the way ({label}), and nothing unknown could change that"]
+        return []
+    if want is None:
+        return []
+    criterion = cset.criteria_by_id[cond.criterion]
+    if not state.applies(cond.criterion):
+        return [f"{criterion.title}: does not apply"]
+    value = state.value(cond.criterion)
+    if value is None:
+        return []
+    return [f"{criterion.title}: {answer_label(criterion, cset, value)}"]
+
+
+def _sentence(parts: list[str]) -> str:
+    seen: list[str] = []
+    for part in parts:
+        if part and part not in seen:
+            seen.append(part)
+    if not seen:
+        return ""
+    text = "; ".join(seen)
+    return text[0].upper() + text[1:] + "."

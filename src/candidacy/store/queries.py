@@ -1,0 +1,129 @@
+"""Reading cases: listings, one revision in detail, the audit trail. Reads never change anything.
+
+A reviewed revision is re-checked every time it is read (:func:`check_frozen`): its record must
+still hash to the value it was signed with, and its answers must be the record's. A mismatch raises
+:class:`TamperError`, which the app and the command line show as such.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import and_, func, select
+from sqlalchemy.engine import Connection
+
+from candidacy.reasoning.answers import AnswerSet
+from candidacy.reports.record import Record, parse_record
+from candidacy.reports.signoff import Decision
+from candidacy.store.errors import StoreError, TamperError
+from candidacy.store.rows import AuditEntry, CaseDetail, CaseRow, audit_entry, case_row, utc
+from candidacy.store.tables import audit, cases, revisions
+
+__all__ = ["audit_trail", "check_frozen", "detail", "list_cases", "revision_numbers"]
+
+
+def list_cases(
+    conn: Connection,
+    meeting_date: dt.date | None = None,
+    status: str | None = None,
+    search: str = "",
+    include_archived: bool = False,
+    limit: int | None = None,
+) -> list[CaseRow]:
+    query = select(cases).order_by(cases.c.meeting_date.desc(), cases.c.id.desc())
+    if meeting_date is not None:
+        query = query.where(cases.c.meeting_date == meeting_date)
+    if status:
+        query = query.where(cases.c.status == status)
+    if search:
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(func.lower(cases.c.label).like(pattern.lower(), escape="\\"))
+    if not include_archived:
+        query = query.where(cases.c.archived.is_(False))
+    if limit:
+        query = query.limit(limit)
+    return [case_row(r) for r in conn.execute(query).mappings()]
+
+
+def check_frozen(case_id: int, number: int, record_text: str | None, content_hash: str, answers_json: str) -> Record:
+    """The frozen record of a reviewed revision, after checking it against its hash and its answers."""
+    where = f"case {case_id} revision {number}"
+    if not record_text:
+        raise TamperError(f"{where}: reviewed, but its frozen record is missing")
+    digest = hashlib.sha256(record_text.encode("utf-8")).hexdigest()
+    if digest != content_hash:
+        raise TamperError(
+            f"{where}: the signed record does not match its hash (signed {content_hash[:16]}..., now "
+            f"{digest[:16]}...): it was changed after sign-off"
+        )
+    try:
+        record = parse_record(record_text)
+        answers = AnswerSet.model_validate_json(answers_json)
+    except ValidationError as exc:
+        raise TamperError(f"{where}: the frozen record cannot be read ({exc.error_count()} problem(s))") from None
+    if record.answers != answers.answers or record.case != answers.case:
+        raise TamperError(
+            f"{where}: the stored answers differ from the signed record: they were changed after sign-off"
+        )
+    if record.sign_off is not None and record.sign_off.revision != number:
+        raise TamperError(f"{where}: the signed record belongs to revision {record.sign_off.revision}")
+    return record
+
+
+def detail(conn: Connection, case_id: int, number: int | None = None) -> CaseDetail:
+    case = conn.execute(select(cases).where(cases.c.id == case_id)).mappings().first()
+    if case is None:
+        raise StoreError(f"case {case_id} does not exist")
+    wanted = number or case["revision"]
+    rev = (
+        conn.execute(select(revisions).where(and_(revisions.c.case_id == case_id, revisions.c.number == wanted)))
+        .mappings()
+        .first()
+    )
+    if rev is None:
+        raise StoreError(f"case {case_id} has no revision {wanted}")
+    return _detail(case_row(case), rev)
+
+
+def _detail(row: CaseRow, rev: Any) -> CaseDetail:
+    record = None
+    if rev["content_hash"] is not None:
+        record = check_frozen(row.id, rev["number"], rev["record"], rev["content_hash"], rev["answers"])
+        answers = AnswerSet.model_validate_json(rev["answers"])
+        decision = record.decision
+    else:
+        answers = AnswerSet.model_validate_json(rev["answers"])
+        decision = Decision.model_validate_json(rev["decision"]) if rev["decision"] else None
+    return CaseDetail(
+        row=row,
+        number=rev["number"],
+        status=rev["status"],
+        answers=answers,
+        criteria_version=rev["criteria_version"],
+        criteria_sha256=rev["criteria_sha256"],
+        content_hash=rev["content_hash"],
+        reviewed_by=rev["reviewed_by"],
+        reviewed_role=rev["reviewed_role"],
+        reviewed_at=utc(rev["reviewed_at"]),
+        review_comment=rev["review_comment"],
+        reason=rev["reason"],
+        decision=decision,
+        record=record,
+    )
+
+
+def revision_numbers(conn: Connection, case_id: int) -> list[int]:
+    query = select(revisions.c.number).where(revisions.c.case_id == case_id).order_by(revisions.c.number)
+    return list(conn.execute(query).scalars())
+
+
+def audit_trail(conn: Connection, case_id: int, latest: int | None = None) -> list[AuditEntry]:
+    """The case's audit trail in order; only the ``latest`` entries when asked (for a quick screen)."""
+    query = select(audit).where(audit.c.case_id == case_id)
+    if latest is not None:
+        rows = conn.execute(query.order_by(audit.c.id.desc()).limit(latest)).mappings()
+        return [audit_entry(r) for r in reversed(list(rows))]
+    return [audit_entry(r) for r in conn.execute(query.order_by(audit.c.id)).mappings()]
