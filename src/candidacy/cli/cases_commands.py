@@ -11,7 +11,7 @@ import click
 
 from candidacy.cli.common import emit, say
 from candidacy.cli.errors import EXIT_TAMPER
-from candidacy.errors import StoreError
+from candidacy.errors import Problem, SourceFileError, StoreError
 from candidacy.files import read_limited
 from candidacy.reasoning.answers import check_answers
 from candidacy.reasoning.engine import evaluate
@@ -123,5 +123,9 @@ def cases_import(path: Path) -> None:
     """Restore an export into an empty database."""
     store = open_store()
     raw = read_limited(path, limit=MAX_BACKUP_BYTES)
-    count = store.import_jsonl(iter(raw.decode("utf-8", "replace").splitlines(keepends=True)))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceFileError(Problem(f"not UTF-8 text (bad byte at offset {exc.start})", file=str(path))) from exc
+    count = store.import_jsonl(iter(text.split("\n")))  # not splitlines(): U+2028 inside a note is no line end
     click.echo(f"imported {count} cases, every chain and signed record verified")

@@ -147,10 +147,17 @@ def parse_text(text: str, name: str, first_line: int = 1) -> Located:
                 column=column + 1,
             )
         )
+    if text.lstrip()[:1] in ("{", "["):
+        # JSON (and JSON Lines) may carry these raw inside strings, where YAML would fold them as line
+        # breaks; outside strings JSON does not allow them, so their escapes keep the text as it was.
+        text = text.translate(_JSON_BREAKS)
     try:
         return _Builder(text, name, first_line).build()
     except _SurrogateEscape:
         return _Builder(_rewrite_surrogate_pairs(text), name, first_line).build()
+
+
+_JSON_BREAKS = str.maketrans({"\u2028": "\\L", "\u2029": "\\P", "\x85": "\\N"})
 
 
 class _SurrogateEscape(Exception):
