@@ -122,16 +122,21 @@ def parse_bytes(raw: bytes, name: str) -> Located:
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
+_NUL = re.compile("[\x00\ud800-\udfff]")
+
+
 def control_character(text: str) -> str | None:
     """The first control character in ``text`` as ``U+XXXX``, or None."""
     found = _CONTROL.search(text)
     return f"U+{ord(found.group()):04X}" if found else None
 
 
-def parse_text(text: str, name: str, first_line: int = 1) -> Located:
+def parse_text(text: str, name: str, first_line: int = 1, escaped_controls: bool = False) -> Located:
     """Parse YAML (or JSON) text into plain data with marks; raise SourceFileError naming the line.
 
     ``first_line`` numbers the lines of a text cut from a larger file (one line of a backup).
+    ``escaped_controls`` accepts control characters written as escapes inside quoted strings (but NUL):
+    a backup restores notes exactly as the database held them.
     """
     if len(text) > MAX_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise SourceFileError(Problem(f"text is larger than the limit of {MAX_BYTES} bytes", file=name))
@@ -152,9 +157,9 @@ def parse_text(text: str, name: str, first_line: int = 1) -> Located:
         # breaks; outside strings JSON does not allow them, so their escapes keep the text as it was.
         text = text.translate(_JSON_BREAKS)
     try:
-        return _Builder(text, name, first_line).build()
+        return _Builder(text, name, first_line, escaped_controls).build()
     except _SurrogateEscape:
-        return _Builder(_rewrite_surrogate_pairs(text), name, first_line).build()
+        return _Builder(_rewrite_surrogate_pairs(text), name, first_line, escaped_controls).build()
 
 
 _JSON_BREAKS = str.maketrans({"\u2028": "\\L", "\u2029": "\\P", "\x85": "\\N"})
@@ -280,8 +285,9 @@ _COLLECTION_TAGS = {None, "!", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
 
 
 class _Builder:
-    def __init__(self, text: str, name: str, first_line: int) -> None:
+    def __init__(self, text: str, name: str, first_line: int, escaped_controls: bool = False) -> None:
         self.text = text
+        self.controls = _NUL if escaped_controls else _CONTROL
         self.located = Located(data=None, file=name)
         self.offset = first_line - 1
         self.duplicates: list[Problem] = []
@@ -430,7 +436,7 @@ class _Builder:
             raise self._refuse(path, event, refused.message) from None
 
     def _check_text(self, raw: str, path: PathKey, event: Event) -> None:
-        found = _CONTROL.search(raw)
+        found = self.controls.search(raw)
         if found:
             raise self._refuse(
                 path, event, f"control character U+{ord(found.group()):04X} is not allowed in text; remove it"

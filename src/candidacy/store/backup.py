@@ -151,7 +151,7 @@ def _parse(lines: Iterator[str]) -> tuple[list[tuple[int, SnapshotLine]], list[t
         if not line.strip():
             continue
         try:  # the one reading path: depth, number and control-character limits before pydantic parses it
-            doc = parse_text(line, "backup", first_line=number).data
+            doc = parse_text(line, "backup", first_line=number, escaped_controls=True).data
         except SourceFileError as exc:
             raise _refuse(number, f"not a backup line ({exc.problems[0].message})") from None
         kind: type[_Strict] = SnapshotLine if isinstance(doc, dict) and "criteria_snapshot" in doc else CaseLine
