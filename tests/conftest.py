@@ -28,5 +28,6 @@ def minimal_text() -> str:
 
 @pytest.fixture(autouse=True)
 def _own_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test gets its own SQLite file: nothing touches the project's data/ folder."""
+    """Every test gets its own SQLite file and data folder (personal profile): nothing touches data/."""
     monkeypatch.setenv("CANDIDACY_DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    monkeypatch.setenv("CANDIDACY_DATA_DIR", str(tmp_path / "data"))

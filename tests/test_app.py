@@ -42,21 +42,38 @@ def expander_labels(app: AppTest) -> list[str]:
     return [e.label for e in app.expander]
 
 
+def summary_blocks(app: AppTest) -> list[str]:
+    """The summary's category boxes and headings (alerts carry the colour, their first line the name)."""
+    return [e.value for e in (*app.error, *app.warning, *app.info, *app.markdown)]
+
+
+def has_category(app: AppTest, title: str) -> bool:
+    return any(title in block.split("\n")[0] for block in summary_blocks(app))
+
+
+def finding_line(app: AppTest, criterion: str, title: str) -> str:
+    """The summary's line for one finding: the title links to the question."""
+    start = f"- **[{title}](#q-{criterion})**: "
+    lines = [line for block in summary_blocks(app) for line in block.split("\n") if line.startswith(start)]
+    assert lines, f"no summary line for {criterion}"
+    return lines[0].removeprefix(start)
+
+
 def test_both_pages_render(at: AppTest) -> None:
     assert at.title[0].value == "Assess a case"
-    assert len(at.radio) + len(at.number_input) == 46
+    assert len(at.radio) + len(at.number_input) == 52
     assert any(i.value.startswith("Decision support for clinician review") for i in at.info)
     at.switch_page("views/criteria.py").run()
     assert not at.exception
     assert at.title[0].value == "Criteria"
     assert any("sha256" in m for m in markdown(at))
-    assert len([e for e in at.expander if "`" in e.label]) == 46
+    assert len([e for e in at.expander if "`" in e.label]) == 52
 
 
 def test_nothing_is_pre_answered(at: AppTest) -> None:
     assert all(r.value is None for r in at.radio)
     assert all(n.value is None for n in at.number_input)
-    assert "Answered 0 of 46 applicable items" in [p.proto.text for p in at.get("progress")]
+    assert "Answered 0 of 52 applicable items" in [p.proto.text for p in at.get("progress")]
 
 
 def test_every_answer_type_feeds_the_summary(at: AppTest) -> None:
@@ -65,28 +82,27 @@ def test_every_answer_type_feeds_the_summary(at: AppTest) -> None:
     at.radio(key=k("answer", "lower_limb_mas")).set_value("4").run()  # scale
     at.number_input(key=k("answer", "age_years")).set_value(3).run()  # number
     assert not at.exception
-    assert "##### Contraindications (1)" in headings(at)
-    assert "##### Cautions (1)" in headings(at)
-    assert "##### Factors against (1)" in headings(at)
-    assert "##### Factors in favour (1)" in headings(at)
-    labels = expander_labels(at)
-    assert any(label.startswith("**Active infection**") for label in labels)
-    assert any(label.startswith("**Age**: Under 4 years") for label in labels)
+    assert has_category(at, "Contraindications (1)")
+    assert has_category(at, "Cautions (1)")
+    assert has_category(at, "Factors against (1)")
+    assert has_category(at, "Factors in favour (1)")
+    assert finding_line(at, "active_infection", "Active infection").startswith("Active infection")
+    assert finding_line(at, "age_years", "Age").startswith("Under 4 years")
     steps = [m for m in markdown(at) if m.startswith("1. ")]
-    assert steps and steps[0].startswith("1. A contraindication is recorded")
+    assert steps and steps[0].startswith("1. Active infection: defer the screening test")
 
 
 def test_number_can_be_unknown(at: AppTest) -> None:
     at.checkbox(key=k("unknown", "age_years")).check().run()
     assert at.number_input(key=k("answer", "age_years")).disabled
-    assert "##### Missing information (1)" in headings(at)
-    assert any(label.startswith("**Age**: Not known: Age.") for label in expander_labels(at))
+    assert has_category(at, "Missing information (1)")
+    assert finding_line(at, "age_years", "Age").startswith("Not known: Age.")
 
 
 def test_unknown_is_shown_apart_from_unanswered(at: AppTest) -> None:
     at.radio(key=k("answer", "seizures")).set_value("unknown").run()
-    assert "##### Missing information (1)" in headings(at)
-    assert "##### Not yet answered (45)" in headings(at)
+    assert has_category(at, "Missing information (1)")
+    assert "##### Not yet answered (51)" in [h.split("\n")[0] for h in headings(at)]
 
 
 def test_items_that_do_not_apply_say_why(at: AppTest) -> None:
@@ -95,7 +111,7 @@ def test_items_that_do_not_apply_say_why(at: AppTest) -> None:
     assert not [r for r in at.radio if r.key == k("answer", "leg_strength")]
     captions = [c.value for c in at.caption]
     assert "Applies only when 'Walks' is 'Yes'. Earlier answer kept: No." in captions
-    assert "Answered 1 of 45 applicable items" in [p.proto.text for p in at.get("progress")]
+    assert "Answered 1 of 51 applicable items" in [p.proto.text for p in at.get("progress")]
     at.radio(key=k("answer", "ambulatory")).set_value("yes").run()
     assert at.radio(key=k("answer", "leg_strength")).value == "no"  # nothing was lost
 
@@ -112,7 +128,7 @@ def test_answers_and_notes_survive_page_switches(at: AppTest) -> None:
     assert at.number_input(key=k("answer", "months_since_tbi")).value == 6
     assert at.text_area(key=k("note", "cause")).value == "Fall from height, 2026"
     assert at.text_input(key=k("case", "label")).value == "TBI-meeting-07"
-    assert "##### Contraindications (1)" in headings(at)
+    assert has_category(at, "Contraindications (1)")
 
 
 def test_identifier_like_label_gets_a_warning(at: AppTest) -> None:
@@ -133,7 +149,7 @@ def _saved_example() -> bytes:
 def test_upload_of_a_saved_case_resumes_it(at: AppTest) -> None:
     at.file_uploader(key="resume-upload").set_value(("case.json", _saved_example(), "application/json")).run()
     assert not at.exception
-    assert any(s.value.startswith("Loaded 41 answers from case.json") for s in at.success)
+    assert any(s.value.startswith("Loaded 45 answers from case.json") for s in at.success)
     assert at.radio(key=k("answer", "ambulatory")).value == "no"
     assert at.text_input(key=k("case", "label")).value == "MS-meeting-03"
     assert at.text_area(key=k("note", "oral_agents")).value.startswith("Baclofen to 80 mg/day")
@@ -174,7 +190,7 @@ def test_downloads_do_not_rerun(at: AppTest) -> None:
 
 def test_invalid_criteria_file_is_shown_not_raised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "itb_pump.yaml").write_text(
-        ITB.read_text(encoding="utf-8").replace('version: "1.0.0"', "version: 1.10")
+        ITB.read_text(encoding="utf-8").replace('version: "1.1.0"', "version: 1.10")
     )
     (tmp_path / "broken.yaml").write_text("id: [unclosed\n")
     monkeypatch.setenv("CANDIDACY_CRITERIA_DIR", str(tmp_path))
@@ -196,7 +212,7 @@ def test_upload_of_a_fhir_response_resumes_the_case(at: AppTest) -> None:
     raw = dumps(questionnaire_response(cset, answer_set)).encode()
     at.file_uploader(key="resume-upload").set_value(("case.fhir.json", raw, "application/fhir+json")).run()
     assert not at.exception
-    assert any(s.value.startswith("Loaded 41 answers from case.fhir.json") for s in at.success)
+    assert any(s.value.startswith("Loaded 45 answers from case.fhir.json") for s in at.success)
     assert at.radio(key=k("answer", "ambulatory")).value == "no"
 
 

@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from candidacy import load_criteria
+from candidacy.identity import Identity
 from candidacy.store import CaseStore
 
 from .conftest import ITB, ROOT
@@ -25,6 +26,17 @@ def new_session() -> AppTest:
     app.run()
     assert not app.exception
     return app
+
+
+DR_A = Identity("Dr A", "Specialty registrar", "personal")
+
+
+def give_name(app: AppTest, name: str = "Dr A", role: str = "Consultant") -> None:
+    """The personal profile, asked once in the sidebar before anything is saved."""
+    app.text_input(key="profile-name").input(name)
+    app.text_input(key="profile-role").input(role)
+    app.button(key="profile-save").click().run()
+    assert not app.exception
 
 
 def db() -> CaseStore:
@@ -45,7 +57,7 @@ def panel(app: AppTest) -> str:
 
 def test_save_a_draft_then_every_change_autosaves() -> None:
     app = new_session()
-    app.text_input(key="actor").input("Dr A").run()
+    give_name(app)
     app.radio(key=k("answer", "cause")).set_value("stroke").run()
     assert "Unsaved draft" in panel(app)
     app.button(key="case-save-new").click().run()
@@ -55,8 +67,8 @@ def test_save_a_draft_then_every_change_autosaves() -> None:
     stored = db().get(1).answers.answers
     assert stored["cause"].value == "stroke"
     assert (stored["ambulatory"].value, stored["ambulatory"].note) == ("no", "wheelchair since 2019")
-    actors = {e.actor for e in db().audit_trail(1)}
-    assert actors == {"Dr A"}
+    actors = {e.who() for e in db().audit_trail(1)}
+    assert actors == {"Dr A (Consultant), personal"}
 
     # A new browser session (the old one closed) finds everything on the Cases page.
     again = new_session()
@@ -67,6 +79,7 @@ def test_save_a_draft_then_every_change_autosaves() -> None:
 
 def test_create_from_cases_page_and_list_summary() -> None:
     app = new_session()
+    give_name(app)
     app.switch_page("views/cases.py").run()
     app.text_input(key="new-case-label").input("SCI-referral-11")
     app.date_input(key="new-case-meeting").set_value(dt.date(2026, 12, 3))
@@ -83,50 +96,86 @@ def test_create_from_cases_page_and_list_summary() -> None:
 
 def test_review_freezes_and_a_new_revision_needs_a_reason() -> None:
     app = new_session()
+    give_name(app, "Dr R", "Consultant neurologist")
     app.button(key="case-save-new").click().run()
     app.radio(key=k("answer", "cause")).set_value("stroke").run()
     app.button(key="case-ready").click().run()
-    app.text_input(key="review-name").input("Dr R")
-    app.text_input(key="review-role").input("Consultant neurologist")
+    assert any("applicable item(s) are unanswered" in w.value for w in app.warning)
+    app.text_area(key="review-comment").input("gaps to be filled at clinic")
     app.button(key="case-review").click().run()
-    assert not app.exception
-    assert any("This revision is frozen; content hash" in s.value for s in app.success)
-    assert app.radio(key=k("answer", "cause")).disabled
+    assert any("Answer them, or acknowledge each gap explicitly" in e.value for e in app.error)
+    assert db().get(1).row.status == "ready"  # refused: nothing signed
+    app.checkbox(key="review-acknowledge").check().run()
+    app.button(key="case-review").click().run()
+    assert not app.exception, app.exception
+    assert not app.error, [e.value for e in app.error]
+    signed = " ".join(s.value for s in app.success)
+    assert "Signed off by Dr R" in signed and "Consultant neurologist" in signed and "Revision hash" in signed
+    assert "acknowledged: Overall severity of spasticity" in signed
+    assert "signed and frozen: read-only" in panel(app) and "every change is saved" not in panel(app)
+    # The signed revision is read as its record, not as greyed widgets.
+    assert not app.radio  # no answer widgets for a frozen revision
+    record = " ".join(m.value for m in app.markdown)
+    assert "Reasoning record" in record and "**Reviewer:** Dr R" in record
     app.button(key="case-revise").click().run()
     assert any("needs a reason" in e.value for e in app.error)
     app.text_input(key="revise-reason").input("new MRI report")
     app.button(key="case-revise").click().run()
     assert not app.radio(key=k("answer", "cause")).disabled
     assert "revision 2" in panel(app)
+    # Revision 1 stays readable, with its sign-off, while revision 2 is being edited.
+    app.selectbox(key="read-revision").set_value(1).run()
+    assert any("Signed off by Dr R" in s.value for s in app.success)
+    assert db().get(1, 1).sign_off is not None
+
+
+def test_team_decision_needs_reasons_when_it_departs_from_the_criteria() -> None:
+    app = new_session()
+    give_name(app)
+    app.button(key="case-save-new").click().run()
+    app.radio(key=k("answer", "active_infection")).set_value("yes").run()
+    app.selectbox(key="decision-outcome").set_value("screening_offered")
+    app.text_area(key="decision-present").input("Dr A\nDr B (physiotherapy)")
+    app.button(key="case-decide").click().run()
+    assert any("hold back a screening test" in e.value and "Active infection" in e.value for e in app.error)
+    assert db().get(1).decision is None
+    app.selectbox(key="decision-outcome").set_value("screening_offered")
+    app.text_area(key="decision-reasons").input("infection treated since the referral")
+    app.button(key="case-decide").click().run()
+    assert not app.exception
+    decision = db().get(1).decision
+    assert decision is not None and decision.present == ("Dr A", "Dr B (physiotherapy)")
+    assert any("departs from what the criteria point to" in i.value for i in app.info)
+    app.switch_page("views/cases.py").run()
+    assert any("decision: Screening test offered" in m.value for m in app.markdown)
 
 
 def test_second_session_gets_a_conflict_not_a_silent_overwrite() -> None:
     first = new_session()
-    first.text_input(key="actor").input("Dr A").run()
+    give_name(first)
     first.button(key="case-save-new").click().run()
-    second = new_session()
-    second.text_input(key="actor").input("Dr B").run()
+    second = new_session()  # another tab on the same machine: the same clinician's profile
     open_from_cases_page(second, 1)
-    first.radio(key=k("answer", "seizures")).set_value("yes").run()
-    second.radio(key=k("answer", "seizures")).set_value("no").run()
+    first.radio(key=k("answer", "seizures")).set_value("uncontrolled").run()
+    second.radio(key=k("answer", "seizures")).set_value("none").run()
     errors = [e.value for e in second.error]
     assert errors and "changed by someone else since you opened it" in errors[0]
-    assert "Dr A answer seizures" in errors[0]
-    assert second.radio(key=k("answer", "seizures")).value == "yes"  # reloaded: the other change is shown
-    assert db().get(1).answers.answers["seizures"].value == "yes"
+    assert "Dr A (Consultant), personal answer seizures" in errors[0]
+    assert second.radio(key=k("answer", "seizures")).value == "uncontrolled"  # reloaded: the other change is shown
+    assert db().get(1).answers.answers["seizures"].value == "uncontrolled"
 
 
 def test_meeting_page_lists_the_agenda_and_offers_one_pdf() -> None:
     store = db()
     day = dt.date(2026, 12, 3)
-    store.create_case("itb_pump", "MS-meeting-03", day, "Dr A")
-    store.create_case("itb_pump", "SCI-referral-11", day, "Dr A")
-    store.create_case("itb_pump", "other day", dt.date(2026, 12, 10), "Dr A")
+    store.create_case("itb_pump", "MS-meeting-03", day, DR_A)
+    store.create_case("itb_pump", "SCI-referral-11", day, DR_A)
+    store.create_case("itb_pump", "other day", dt.date(2026, 12, 10), DR_A)
     app = new_session()
     app.switch_page("views/meeting.py").run()
-    app.date_input(key="meeting-date").set_value(day).run()
+    app.selectbox(key="meeting-date").set_value(day).run()
     assert not app.exception
-    agenda = [m.value for m in app.markdown if m.value.startswith(("1. ", "2. "))]
+    agenda = [m.value for m in app.markdown if m.value.startswith(("**1. ", "**2. "))]
     assert len(agenda) == 2 and "MS-meeting-03" in agenda[0]
     assert [b.key for b in app.get("download_button")] == ["download-meeting-pdf"]
 
@@ -140,8 +189,10 @@ def test_pages_render_without_a_database_problem() -> None:
 
 def test_bad_database_setting_is_shown(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CANDIDACY_DATABASE_URL", "mysql://nope")
-    app = new_session()
-    assert any("Stored cases are unavailable" in w.value and "must start with sqlite" in w.value for w in app.warning)
+    app = new_session()  # reported at start-up, one line per bad setting, and nothing else runs
+    shown = [e.value.replace("\\", "") for e in app.error]  # markdown escapes shown as typed
+    assert [e for e in shown if "cannot start" in e and "CANDIDACY_DATABASE_URL: must start with sqlite" in e]
+    assert not app.title
     app.switch_page("views/cases.py").run()
     assert not app.exception
-    assert any("Stored cases are unavailable" in e.value for e in app.error)
+    assert any("cannot start" in e.value for e in app.error)

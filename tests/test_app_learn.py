@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from streamlit.testing.v1 import AppTest
 
 from candidacy import load_criteria
 from candidacy.criteria.values import answer_label
+from candidacy.learning.practice import WARN_AT
 from candidacy.learning.vignettes import load_vignettes
 
 from .conftest import ITB, ROOT
@@ -22,6 +25,13 @@ def learn() -> AppTest:
     return app
 
 
+def unanswered_in_warning(app: AppTest) -> int:
+    found = [re.match(r"(\d+) of \d+ applicable items are not answered yet", w.value) for w in app.warning]
+    numbers = [int(m[1]) for m in found if m]
+    assert numbers, "no warning about unanswered items"
+    return numbers[0]
+
+
 def test_practise_compare_and_retry() -> None:
     app = learn()
     app.selectbox(key="learn-theme").set_value("contraindication").run()
@@ -33,6 +43,10 @@ def test_practise_compare_and_retry() -> None:
     app.radio(key=f"{SCOPE}-answer-cause").set_value("spinal_cord_injury").run()
     app.button(key="learn-submit-v09_true_allergy").click().run()
     assert not app.exception
+    # Most items are unanswered: a warning first, nothing compared yet.
+    assert unanswered_in_warning(app) >= WARN_AT
+    assert not app.get("metric")
+    app.button(key="learn-submit-anyway-v09_true_allergy").click().run()
     score = app.get("metric")[0]
     assert 0 < int(score.proto.body.rstrip("%")) < 100
     tables = [m.value for m in app.markdown if m.value.startswith("| | Criterion")]
@@ -64,17 +78,63 @@ def test_perfect_answers_score_full_marks() -> None:
     assert label in " ".join(m.value for m in app.markdown)
 
 
-def test_quick_quiz_gives_immediate_feedback() -> None:
+def test_case_reads_as_a_letter_with_its_checklist_enclosed() -> None:
     app = learn()
-    question = [m.value for m in app.markdown if m.value.startswith("**Question 1.**")]
-    assert question
+    app.selectbox(key="learn-vignette").set_value("v01_ms_wheelchair").run()
+    texts = [m.value for m in app.markdown]
+    letter = next(t for t in texts if t.startswith("Dear colleagues,"))
+    assert "58-year-old woman" in letter and "Enclosed: pre-meeting checklist, documented." in letter
+    assert "no baclofen allergy" not in letter  # the checklist is not read as part of the letter
+    enclosure = next(t for t in texts if t.startswith("**Enclosure: Pre-meeting checklist, documented**"))
+    assert "\n- no baclofen allergy\n" in enclosure
+    assert "- tone changes with the speed of stretch (no fixed contracture)\n" in enclosure
+
+
+def test_many_unanswered_asks_before_comparing() -> None:
+    app = learn()
+    app.selectbox(key="learn-vignette").set_value("v09_true_allergy").run()
+    app.button(key="learn-submit-v09_true_allergy").click().run()
+    assert unanswered_in_warning(app) == len(app.radio) + len(app.number_input) - 1  # all but the quiz's
+    app.button(key="learn-keep-v09_true_allergy").click().run()
+    assert not app.warning and not app.get("metric")
+    assert app.button(key="learn-submit-v09_true_allergy")  # back to the checklist, nothing lost
+
+
+def _quiz_answer(app: AppTest, right: bool) -> None:
+    """Answer the current quiz question, rightly or not, from the reference the core holds."""
+    from candidacy.learning.quiz import question_at
+    from candidacy.learning.vignettes import quiz_items
+
+    cset = load_criteria(ITB)
+    items = quiz_items(cset, load_vignettes(ROOT / "criteria" / "vignettes" / "itb_pump", cset))
+    number = next(
+        int(m.value.split(".")[0].removeprefix("**Question "))
+        for m in app.markdown
+        if m.value.startswith("**Question ")
+    )
+    item = question_at(items, number - 1)
     radios = [r for r in app.radio if r.key == "quiz-answer"]
     if radios:
-        radios[0].set_value("unknown").run()
+        radios[0].set_value(item.answer if right else "unknown" if item.answer != "unknown" else "yes").run()
     else:
-        app.number_input(key="quiz-answer").set_value(0).run()
+        app.number_input(key="quiz-answer").set_value(item.answer if right else -1).run()
+
+
+def test_quiz_needs_a_choice_and_keeps_score() -> None:
+    app = learn()
+    assert any(m.value == "**Score so far:** No question checked yet" for m in app.markdown)
+    assert app.button(key="quiz-check").disabled  # nothing chosen: nothing to check
+    assert not app.error and not app.success
+    _quiz_answer(app, right=True)
     app.button(key="quiz-check").click().run()
-    feedback = [e.value for e in app.error] + [s.value for s in app.success]
-    assert any("The reference answer is" in f and "Why it matters" in f for f in feedback)
+    assert any(s.value.startswith("Correct. The reference answer is") for s in app.success)
+    app.button(key="quiz-check").click().run()  # checking again does not count twice
+    assert any(m.value == "**Score so far:** 1 of 1 correct (100%)" for m in app.markdown)
     app.button(key="quiz-next").click().run()
     assert any(m.value.startswith("**Question 2.**") for m in app.markdown)
+    assert app.button(key="quiz-check").disabled
+    _quiz_answer(app, right=False)
+    app.button(key="quiz-check").click().run()
+    feedback = [e.value for e in app.error]
+    assert any(f.startswith("Not quite: you chose") and "Why it matters" in f for f in feedback)
+    assert any(m.value == "**Score so far:** 1 of 2 correct (50%)" for m in app.markdown)

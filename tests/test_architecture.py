@@ -29,10 +29,11 @@ def test_public_names_exist() -> None:
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors",),
     ("files", "text"),
-    ("settings",),
     ("identity",),
+    ("settings",),
     ("criteria",),
     ("reasoning",),
+    ("screening",),  # uses criteria/ and reasoning/; learning/ builds teaching worksheets on it
     ("reports", "fhir", "learning"),
     ("draft",),
     ("store",),

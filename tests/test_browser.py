@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from candidacy.criteria.yamlsource import read_file
+from candidacy.identity.profile import save_profile
 
 from .browser_support import ARTIFACTS, CHROMIUM_ARGS, ROOT, chromium_path, streamlit_server
 
@@ -26,8 +27,10 @@ TIMEOUT = 30_000
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     chromium_path()  # skip (or fail in CI) before starting anything
-    database = tmp_path_factory.mktemp("browser") / "cases.db"
-    with streamlit_server({"CANDIDACY_DATABASE_URL": f"sqlite:///{database}"}) as url:
+    folder = tmp_path_factory.mktemp("browser")
+    save_profile(folder, "Dr B. Rowser", "Consultant")  # personal mode: the name asked once is kept here
+    env = {"CANDIDACY_DATABASE_URL": f"sqlite:///{folder / 'cases.db'}", "CANDIDACY_DATA_DIR": str(folder)}
+    with streamlit_server(env) as url:
         yield url
 
 
@@ -104,7 +107,7 @@ def test_fill_a_case_download_and_resume(server: str, browser: object, tmp_path:
     page.keyboard.press("Tab")
     wait_idle(page)
 
-    expect(page.get_by_text("Answered 41 of 41 applicable items")).to_be_visible()
+    expect(page.get_by_text("Answered 45 of 45 applicable items")).to_be_visible()
     expect(page.get_by_text("Factors in favour (12)")).to_be_visible()
     expect(page.get_by_text("Contraindications (0)")).to_be_visible()
     expect(page.get_by_text("The criteria support proceeding to an intrathecal screening test")).to_be_visible()
@@ -138,16 +141,16 @@ def test_fill_a_case_download_and_resume(server: str, browser: object, tmp_path:
     assert data["case"]["label"] == "MS-meeting-03"
     assert {k: v["value"] for k, v in data["answers"].items()} == {k: v["value"] for k, v in EXAMPLE["answers"].items()}
     # The downloads did not rerun or clear the page.
-    expect(page.get_by_text("Answered 41 of 41 applicable items")).to_be_visible()
+    expect(page.get_by_text("Answered 45 of 45 applicable items")).to_be_visible()
 
     # A fresh session resumes from the JSON.
     fresh = context.new_page()
     fresh.goto(server)
-    expect(fresh.get_by_text("Answered 0 of 46 applicable items")).to_be_visible()
+    expect(fresh.get_by_text("Answered 0 of 52 applicable items")).to_be_visible()
     fresh.get_by_text("Resume a saved case").click()
     fresh.locator("input[type=file]").set_input_files(str(saved))
-    expect(fresh.get_by_text("Loaded 41 answers from case.json")).to_be_visible()
-    expect(fresh.get_by_text("Answered 41 of 41 applicable items")).to_be_visible()
+    expect(fresh.get_by_text("Loaded 45 answers from case.json")).to_be_visible()
+    expect(fresh.get_by_text("Answered 45 of 45 applicable items")).to_be_visible()
     expect(radio_option(fresh, "ambulatory", "No").locator("input")).to_be_checked()  # type: ignore[attr-defined]
     fresh.screenshot(path=str(ARTIFACTS / "assess-resumed.png"), full_page=False)
     context.close()
@@ -176,7 +179,7 @@ def test_stored_case_survives_closing_the_page(server: str, browser: object) -> 
     page.get_by_label("Case label (pseudonym)").fill("Browser-case-01")
     page.get_by_role("button", name="Create and open").click()
     expect(page.get_by_text("Stored case #1")).to_be_visible()
-    choose(page, "seizures", "Yes")
+    choose(page, "seizures", "Seizures not controlled")
     note = item(page, "note", "seizures").locator("textarea")
     note.click()
     page.keyboard.type("two in October")
@@ -191,7 +194,7 @@ def test_stored_case_survives_closing_the_page(server: str, browser: object) -> 
     expect(reopened.get_by_text("Browser-case-01")).to_be_visible()
     reopened.locator(".st-key-case-row-1").get_by_role("button", name="Open").click()
     expect(reopened.get_by_text("Stored case #1")).to_be_visible()
-    expect(radio_option(reopened, "seizures", "Yes").locator("input")).to_be_checked()  # type: ignore[attr-defined]
+    expect(radio_option(reopened, "seizures", "Seizures not controlled").locator("input")).to_be_checked()  # type: ignore[attr-defined]
     expect(item(reopened, "note", "seizures").locator("textarea")).to_have_value("two in October")
     reopened.screenshot(path=str(ARTIFACTS / "stored-case-reopened.png"))
     context.close()

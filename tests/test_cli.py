@@ -26,7 +26,7 @@ def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 def test_validate_default_folder_is_clean() -> None:
     done = run("validate")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("ok: criteria/itb_pump.yaml: itb_pump version 1.0.0, 46 criteria, sha256 ")
+    assert done.stdout.startswith("ok: criteria/itb_pump.yaml: itb_pump version 1.1.0, 52 criteria, sha256 ")
 
 
 def test_validate_broken_file_prints_file_line_column(tmp_path: Path) -> None:
@@ -61,8 +61,31 @@ def test_evaluate_json_has_the_documented_keys() -> None:
     assert record["case"]["label"] == "MS-meeting-03"
     finding = record["findings"][0]
     assert set(finding) >= {"criterion", "kind", "statement", "rationale", "sources"}
-    assert [s["id"] for s in record["next_steps"]] == ["support_screening"]
-    assert (record["answered"], record["applicable"]) == (41, 41)
+    assert [(s["id"], s["stage"], s["status"]) for s in record["next_steps"]] == [
+        ("support_screening", "screening", "suggested")
+    ]
+    assert (record["answered"], record["applicable"]) == (45, 45)
+    assert record["decisive_unknowns"] == []
+    assert record["current_stage"] == "screening"
+
+
+def test_evaluate_json_names_the_decisive_unknowns_of_an_incomplete_referral() -> None:
+    """Only what the referral letter says: the screening step names what could change it, and no more."""
+    referral = ROOT / "examples" / "incomplete_referral.json"
+    done = run("evaluate", "--criteria", "criteria/itb_pump.yaml", "--answers", str(referral), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    record = json.loads(done.stdout)
+    [step] = [s for s in record["next_steps"] if s["stage"] == "screening"]
+    assert step["id"] == "support_screening" and step["status"] == "pending"
+    decisive = {u["criterion"]: u["steps"] for u in record["decisive_unknowns"]}
+    assert set(step["awaiting"]) <= set(decisive)
+    assert "support_screening" in decisive["active_infection"]
+    assert "defer_infection" in decisive["active_infection"]
+    # items that cannot change any step are not decisive, and implantation-only items do not hold up screening
+    assert "sedation_sensitive" not in decisive and "spasm_frequency" not in decisive
+    assert "refill_commitment" not in step["awaiting"] and "implant_depth" not in step["awaiting"]
+    for unknown in record["decisive_unknowns"]:
+        assert set(unknown) == {"criterion", "title", "stage", "status", "steps"}
 
 
 def test_evaluate_markdown_and_text() -> None:

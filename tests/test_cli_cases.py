@@ -12,10 +12,13 @@ from pypdf import PdfReader
 
 from candidacy import load_criteria
 from candidacy.cli import main
+from candidacy.identity import Identity
 from candidacy.reports.pdf import render_meeting_pdf
 from candidacy.store import CaseStore
 
 from .conftest import ITB
+
+DR_A = Identity("Dr A", "Specialty registrar", "personal")
 
 
 def _store() -> CaseStore:
@@ -25,10 +28,21 @@ def _store() -> CaseStore:
 
 def test_cases_list_show_export_import(tmp_path: Path) -> None:
     store = _store()
-    case_id = store.create_case("itb_pump", "MS-meeting-03", dt.date(2026, 12, 3), "Dr A")
-    lock = store.save_answer(case_id, store.get(case_id).row.lock_version, "active_infection", "yes", "Dr A")
-    store.review(case_id, store.mark_ready(case_id, lock, "Dr A"), "Dr R", "Consultant")
+    case_id = store.create_case("itb_pump", "MS-meeting-03", dt.date(2026, 12, 3), DR_A)
+    store.save_answer(case_id, store.get(case_id).row.lock_version, "active_infection", "yes", DR_A)
     store.close()
+    signed = CliRunner().invoke(main, ["cases", "sign-off", "1", "--name", "Dr R", "--role", "Consultant"])
+    assert signed.exit_code == 2 and "mark it ready for review" in signed.stderr
+    store = _store()
+    store.mark_ready(case_id, store.get(case_id).row.lock_version, DR_A)
+    store.close()
+    signed = CliRunner().invoke(main, ["cases", "sign-off", "1", "--name", "Dr R", "--role", "Consultant"])
+    assert signed.exit_code == 2 and "applicable item(s) are unanswered" in signed.stderr
+    signed = CliRunner().invoke(
+        main, ["cases", "sign-off", "1", "--name", "Dr R", "--role", "Consultant", "--acknowledge-gaps"]
+    )
+    assert signed.exit_code == 0, signed.stderr
+    assert signed.stdout.startswith("signed off revision 1 of case 1; revision hash ")
     runner = CliRunner()
     listed = runner.invoke(main, ["cases", "list", "--meeting", "2026-12-03"])
     assert listed.exit_code == 0, listed.stderr
@@ -37,8 +51,11 @@ def test_cases_list_show_export_import(tmp_path: Path) -> None:
     shown = runner.invoke(main, ["cases", "show", "1", "--audit"])
     assert shown.exit_code == 0, shown.stderr
     assert "revision 1: reviewed reviewed by Dr R (Consultant), hash " in shown.stdout
-    assert "Active infection: Active infection: implantation is contraindicated" in shown.stdout
-    assert "Dr R review (revision 1)" in shown.stdout
+    assert "--- frozen record of revision 1, as signed" in shown.stdout
+    assert "Active infection" in shown.stdout and "- **Reviewer:** Dr R" in shown.stdout
+    assert "- **Identity:** command line" in shown.stdout
+    assert "drift: none" in shown.stdout
+    assert "Dr R (Consultant), command line review (revision 1)" in shown.stdout
     backup = tmp_path / "backup.jsonl"
     exported = runner.invoke(main, ["cases", "export", "-o", str(backup)])
     assert exported.exit_code == 0 and "exported 1 cases" in exported.stderr
@@ -46,7 +63,7 @@ def test_cases_list_show_export_import(tmp_path: Path) -> None:
         main, ["cases", "import", str(backup)], env={"CANDIDACY_DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}"}
     )
     assert restored.exit_code == 0, restored.stderr
-    assert restored.stdout == "imported 1 cases\n"
+    assert restored.stdout == "imported 1 cases, every chain and signed record verified\n"
     again = runner.invoke(main, ["cases", "import", str(backup)])
     assert again.exit_code == 2 and "only into an empty database" in again.stderr
     missing = runner.invoke(main, ["cases", "show", "99"])
@@ -61,18 +78,18 @@ def test_bad_database_setting_is_a_clear_error() -> None:
 
 def test_diff_command(tmp_path: Path) -> None:
     newer = tmp_path / "itb_new.yaml"
-    text = ITB.read_text(encoding="utf-8").replace('version: "1.0.0"', 'version: "1.1.0"')
+    text = ITB.read_text(encoding="utf-8").replace('version: "1.1.0"', 'version: "1.2.0"')
     newer.write_text(text.replace("question: Is the patient malnourished?", "question: Is the patient undernourished?"))
     done = CliRunner().invoke(main, ["diff", str(ITB), str(newer)])
     assert done.exit_code == 0
-    assert done.stdout == "criteria version 1.0.0 -> 1.1.0\nchanged: malnutrition (question)\n"
+    assert done.stdout == "criteria version 1.1.0 -> 1.2.0\nchanged: malnutrition (question)\n"
     same = CliRunner().invoke(main, ["diff", str(ITB), str(ITB)])
     assert same.stdout.endswith("no differences in the criteria\n")
 
 
 def test_meeting_pdf_holds_every_case() -> None:
     store = _store()
-    ids = [store.create_case("itb_pump", label, dt.date(2026, 12, 3), "Dr A") for label in ("MS-03", "SCI-11")]
+    ids = [store.create_case("itb_pump", label, dt.date(2026, 12, 3), DR_A) for label in ("MS-03", "SCI-11")]
     data = render_meeting_pdf([store.record(i) for i in ids], "Referral meeting 2026-12-03")
     pages = [p.extract_text() or "" for p in PdfReader(io.BytesIO(data)).pages]
     assert any("Case MS-03" in p for p in pages) and any("Case SCI-11" in p for p in pages)

@@ -86,8 +86,8 @@ CASES = [
         "no: {kind: favourable, statement: Does not walk.}",
         "no: {kind: good, statement: Does not walk.}",
         [
-            "mini.yaml:33:22: sections.0.criteria.0.answer.no.kind [criterion 'walks']: Input should be 'favourable', "
-            "'unfavourable', 'contraindication', 'caution', 'prerequisite-unmet' or 'missing'"
+            "mini.yaml:33:22: sections.0.criteria.0.answer.no.kind [criterion 'walks']: Input should be 'contraindication', "
+            "'caution', 'unfavourable', 'favourable', 'prerequisite-unmet' or 'missing'"
         ],
     ),
     (

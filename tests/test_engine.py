@@ -61,7 +61,8 @@ def test_contraindication_suggests_discussion_and_nothing_else(minimal: Criteria
     result = evaluate(minimal, answers)
     assert [f.kind for f in result.by_kind("contraindication")] == ["contraindication"]
     assert _ids(result.next_steps) == ["stop"]
-    assert result.next_steps[0].basis == "a contraindication is recorded"
+    assert result.next_steps[0].basis == "A contraindication is recorded."
+    assert result.next_steps[0].condition == "a contraindication is recorded"
 
 
 def test_complete_answers_without_contraindication(minimal: CriteriaSet) -> None:
@@ -103,7 +104,8 @@ def test_conditions_in_words(itb: CriteriaSet) -> None:
     reaction = itb.criteria_by_id["screening_reaction"]
     assert reaction.applies_when is not None
     assert describe(reaction.applies_when, itb) == (
-        "'Intrathecal screening test' is one of: 'Done; positive response', "
+        "'Intrathecal screening test' is one of: 'Done; tone reduced with function kept or improved', "
+        "'Done; tone reduced but standing, walking or transfers lost', "
         "'Done; no response up to 100 micrograms', 'Done; partial or unclear response'"
     )
     tbi = itb.criteria_by_id["months_since_tbi"]
@@ -133,7 +135,6 @@ def test_sha256_ignores_layout_and_comments(minimal_text: str, minimal: Criteria
 def test_next_step_basis_reads_as_a_sentence(itb: CriteriaSet) -> None:
     step = next(s for s in itb.next_steps if s.id == "support_screening")
     assert describe(step.when, itb) == (
-        "'Intrathecal screening test' is 'Not done yet' and no contraindication is recorded and "
-        "no factor against is recorded and no information is missing and every applicable item is answered "
-        "and every prerequisite is met and not ('Active medical problem now' is 'Yes')"
+        "'Intrathecal screening test' is 'Not done yet' and nothing stands in the way (before a screening test) "
+        "and no factor against is recorded"
     )

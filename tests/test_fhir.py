@@ -23,13 +23,15 @@ from candidacy.fhir import (
 from candidacy.fhir.checks import walk_items
 
 from .conftest import ITB, ROOT
+from .golden import GOLDEN, GOLDEN_IDS
 
-CASES = sorted((Path(__file__).parent / "cases").glob("*.yaml"))
 EXAMPLE = ROOT / "examples" / "ms_wheelchair_user.yaml"
 RELEASES = ["R5", "R4B"]
 
 
-def _answers(path: Path) -> AnswerSet:
+def _answers(path: Path | AnswerSet) -> AnswerSet:
+    if isinstance(path, AnswerSet):
+        return path  # a golden case (tests/golden.py)
     data = read_file(path).data
     return AnswerSet.model_validate({"criteria": "itb_pump", "answers": data["answers"], "case": data.get("case", {})})
 
@@ -41,7 +43,7 @@ def _items(resource: dict) -> dict[str, dict]:
 @pytest.mark.parametrize("release", RELEASES)
 def test_questionnaire_has_one_item_per_criterion(itb: CriteriaSet, release: str) -> None:
     q = questionnaire(itb, release)
-    assert (q["url"], q["version"], q["status"]) == ("urn:candidacy:criteria:itb_pump", "1.0.0", "active")
+    assert (q["url"], q["version"], q["status"]) == ("urn:candidacy:criteria:itb_pump", "1.1.0", "active")
     items = _items(q)
     assert set(itb.criteria_by_id) <= set(items)
     cause = items["cause"]
@@ -59,17 +61,17 @@ def test_questionnaire_has_one_item_per_criterion(itb: CriteriaSet, release: str
         }
     ]
     reaction = items["screening_reaction"]
-    assert reaction["enableBehavior"] == "any" and len(reaction["enableWhen"]) == 3
+    assert reaction["enableBehavior"] == "any" and len(reaction["enableWhen"]) == 4
     assert items["cause-help"]["type"] == "display"
     assert check_questionnaire(q, release) == []
 
 
 @pytest.mark.parametrize("release", RELEASES)
-@pytest.mark.parametrize("path", [*CASES, EXAMPLE], ids=[p.stem for p in [*CASES, EXAMPLE]])
+@pytest.mark.parametrize("path", [*(a for _, a in GOLDEN), EXAMPLE], ids=[*GOLDEN_IDS, EXAMPLE.stem])
 def test_response_round_trip(itb: CriteriaSet, release: str, path: Path) -> None:
     answer_set = _answers(path)
     response = questionnaire_response(itb, answer_set, release)
-    assert response["questionnaire"] == "urn:candidacy:criteria:itb_pump|1.0.0"
+    assert response["questionnaire"] == "urn:candidacy:criteria:itb_pump|1.1.0"
     back = answers_from_response(itb, json.dumps(response).encode(), "qr.json")
     applicable = {i for i in itb.criteria_by_id if i in _items(response)}
     given = {k: (v.value, v.note) for k, v in answer_set.answers.items() if k in applicable}
@@ -79,6 +81,8 @@ def test_response_round_trip(itb: CriteriaSet, release: str, path: Path) -> None
 def test_status_notes_and_unknown_numbers(itb: CriteriaSet) -> None:
     answer_set = _answers(EXAMPLE)
     answer_set.answers["age_years"].value = "unknown"
+    # with the age unknown, the question for children applies too (an unknown never hides a question)
+    answer_set.answers["child_infection_risk"] = answer_set.answers["malnutrition"].model_copy(update={"note": ""})
     response = questionnaire_response(itb, answer_set)
     assert response["status"] == "completed"
     age = _items(response)["age_years"]
@@ -104,7 +108,7 @@ def test_import_refuses_another_questionnaire_or_version(itb: CriteriaSet) -> No
             answers_from_response(itb, json.dumps(changed).encode(), "qr.json")
         assert str(caught.value) == (
             f"qr.json: this response is for questionnaire '{other}', not "
-            "'urn:candidacy:criteria:itb_pump|1.0.0' (criteria set 'itb_pump' version 1.0.0)"
+            "'urn:candidacy:criteria:itb_pump|1.1.0' (criteria set 'itb_pump' version 1.1.0)"
         )
     with pytest.raises(FhirError, match="not a FHIR QuestionnaireResponse"):
         answers_from_response(itb, b'{"resourceType": "Patient"}', "p.json")
@@ -157,7 +161,7 @@ def test_cli_fhir_commands(tmp_path: Path) -> None:
     back = runner.invoke(main, ["fhir", "import", "--criteria", str(ITB), str(out)])
     assert back.exit_code == 0, back.stderr
     assert json.loads(back.stdout)["answers"]["ambulatory"]["value"] == "no"
-    out.write_text(out.read_text().replace("itb_pump|1.0.0", "itb_pump|2.0.0"))
+    out.write_text(out.read_text().replace("itb_pump|1.1.0", "itb_pump|2.0.0"))
     refused = runner.invoke(main, ["fhir", "import", "--criteria", str(ITB), str(out)])
     assert refused.exit_code == 2
     assert "this response is for questionnaire 'urn:candidacy:criteria:itb_pump|2.0.0'" in refused.stderr

@@ -11,45 +11,18 @@ when given, the decisive unknowns. The expectations were written by hand from th
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from candidacy import FINDING_KINDS, AnswerSet, Assessment, CriteriaSet, check_answers, evaluate
+from candidacy import FINDING_KINDS, Assessment, CriteriaSet, check_answers, evaluate
 from candidacy.criteria.checks import verdict_words
-from candidacy.criteria.yamlsource import read_file
 
-FOLDER = Path(__file__).parent / "cases"
-BASELINE = read_file(FOLDER / "baseline.yaml").data
-
-
-def _cases() -> list[tuple[str, dict[str, Any]]]:
-    cases = []
-    for path in sorted(FOLDER.glob("*.yaml")):
-        if path.name == "baseline.yaml":
-            continue
-        for i, case in enumerate(read_file(path).data):
-            cases.append((f"{path.stem}[{i}]", case))
-    return cases
-
-
-CASES = _cases()
-
-
-def _answers(case: dict[str, Any]) -> dict[str, Any]:
-    answers = {} if case.get("only") else dict(BASELINE["answers"])
-    for cid, value in (case.get("answers") or {}).items():
-        if value is None:
-            answers.pop(cid, None)
-        else:
-            answers[cid] = value
-    return answers
+from .golden import BASELINE, CASES, answer_set, answers_of
 
 
 def run(itb: CriteriaSet, answers: dict[str, Any]) -> Assessment:
-    given = {cid: v if isinstance(v, dict) else {"value": v} for cid, v in answers.items()}
-    return evaluate(itb, check_answers(itb, AnswerSet.model_validate({"criteria": "itb_pump", "answers": given})))
+    return evaluate(itb, check_answers(itb, answer_set(answers)))
 
 
 def _check(result: Assessment, expect: dict[str, Any], label: str) -> None:
@@ -89,7 +62,7 @@ def test_there_are_enough_cases_each_with_a_reason() -> None:
 
 @pytest.mark.parametrize(("label", "case"), CASES, ids=[label for label, _ in CASES])
 def test_golden_case(itb: CriteriaSet, label: str, case: dict[str, Any]) -> None:
-    result = run(itb, _answers(case))
+    result = run(itb, answers_of(case))
     _check(result, case["expect"], f"{label}: {case['name']}")
 
 

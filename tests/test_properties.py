@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from candidacy import CriteriaSet, evaluate, load_criteria
+from candidacy import Assessment, CriteriaSet, evaluate, load_criteria
 from candidacy.criteria.models import UNKNOWN, NumberAnswer
 from candidacy.criteria.values import choices
 
@@ -60,14 +60,75 @@ def test_every_finding_cites_a_source_of_the_set(answers: Answers) -> None:
 
 @PROFILE
 @given(answers_for(CSET))
-def test_unknown_never_produces_a_favourable_finding_or_supports_a_step(answers: Answers) -> None:
+def test_unknown_never_produces_a_favourable_finding_or_a_step_it_could_change(answers: Answers) -> None:
     result = evaluate(CSET, answers)
     for finding in result.findings:
         if finding.answer == UNKNOWN:
             assert finding.kind == "missing"
-    unknowns = [i for i in result.applicable_ids if answers.get(i, (None,))[0] == UNKNOWN]
-    if unknowns:
-        assert not SUPPORTING_STEPS & {s.id for s in result.next_steps}
+    # a step suggested outright never turns on an open item; one that does is "pending" and names it
+    for unknown in result.decisive_unknowns:
+        for step in result.next_steps:
+            if step.id in unknown.steps:
+                assert step.status == "pending" and unknown.criterion in step.awaiting, (step.id, unknown.criterion)
+
+
+def _stage_steps(result: Assessment, stage: str) -> list[tuple[str, str]]:
+    return [(s.id, s.status) for s in result.steps_for(stage)]
+
+
+def _values(crit_id: str) -> list[Any]:
+    criterion = CSET.criteria_by_id[crit_id]
+    options = choices(criterion, CSET)
+    if options is not None:
+        return [v for v, _ in options]
+    assert isinstance(criterion.answer, NumberAnswer)
+    a = criterion.answer
+    return sorted({a.min, a.max, *(float(x) for x in range(int(a.min), int(a.max) + 1, 7))})
+
+
+@PROFILE
+@given(answers_for(CSET), st.data())
+def test_answering_a_non_decisive_item_never_changes_the_current_stage_steps(
+    answers: Answers, data: st.DataObject
+) -> None:
+    result = evaluate(CSET, answers)
+    stage = result.current_stage
+    decisive = {
+        u.criterion
+        for u in result.decisive_unknowns
+        if set(u.steps) & {s.id for s in CSET.next_steps if s.stage == stage}
+    }
+    open_items = [m.criterion for m in result.missing if m.criterion not in decisive]
+    if not open_items:
+        return
+    item = data.draw(st.sampled_from(open_items))
+    value = data.draw(st.sampled_from(_values(item)))
+    after = evaluate(CSET, {**answers, item: (value, "")})
+    assert after.current_stage == stage
+    before_steps = [(i, status) for i, status in _stage_steps(result, stage) if status == "suggested"]
+    after_steps = [(i, status) for i, status in _stage_steps(after, stage) if status == "suggested"]
+    assert after_steps == before_steps, item
+    assert [s.id for s in after.steps_for(stage)] == [s.id for s in result.steps_for(stage)], item
+
+
+@PROFILE
+@given(answers_for(CSET), st.data())
+def test_answering_every_decisive_item_leaves_nothing_pending(answers: Answers, data: st.DataObject) -> None:
+    result = evaluate(CSET, answers)
+    stage = result.current_stage
+    decisive = [u.criterion for u in result.decisive_for(stage)]
+    filled = dict(answers)
+    for _ in range(len(CSET.criteria_by_id)):  # answering may make the next stage current; stop at a fixed point
+        for item in decisive:
+            filled[item] = (data.draw(st.sampled_from(_values(item)), label=item), "")
+        after = evaluate(CSET, filled)
+        if after.current_stage != stage:
+            return
+        decisive = [u.criterion for u in after.decisive_for(stage)]
+        if not decisive:
+            break
+    assert decisive == []
+    assert [s.id for s in after.steps_for(stage) if s.status == "pending"] == []
 
 
 @PROFILE
@@ -99,6 +160,9 @@ def test_counts_and_lists_agree(answers: Answers) -> None:
     assert result.answered == len(answered)
     unanswered = {m.criterion for m in result.missing if m.status == "unanswered"}
     assert unanswered == set(result.applicable_ids) - set(answered)
+    blocked = {s.id for s in result.stages if s.blocking}
+    for step in result.next_steps:
+        if step.id in SUPPORTING_STEPS:
+            assert step.stage not in blocked, step.id
     if "contraindication" in {f.kind for f in result.findings}:
-        assert "contraindication_recorded" in {s.id for s in result.next_steps}
-        assert not SUPPORTING_STEPS & {s.id for s in result.next_steps}
+        assert {s.id for s in result.next_steps} - SUPPORTING_STEPS, "a contraindication always has its own step"

@@ -17,15 +17,17 @@ from candidacy.reports import ReportError, render, write_atomic
 from candidacy.reports.record import build_record, parse_record
 
 from .conftest import ITB, ROOT
+from .golden import GOLDEN, GOLDEN_IDS
 
-CASES = sorted((Path(__file__).parent / "cases").glob("*.yaml"))
 EXAMPLE = ROOT / "examples" / "ms_wheelchair_user.yaml"
 LONG_NOTE = "Crème brûlée test: dose 50 µg, MAS ≥ 3 — naïve **not bold** <b>no html</b>. " + " ".join(
     f"sentence {i} of a long note about gait, transfers and spasms." for i in range(120)
 )
 
 
-def _answers(path: Path) -> AnswerSet:
+def _answers(path: Path | AnswerSet) -> AnswerSet:
+    if isinstance(path, AnswerSet):
+        return path  # a golden case (tests/golden.py)
     data = read_file(path).data
     return AnswerSet.model_validate({"criteria": "itb_pump", "answers": data["answers"], "case": data.get("case", {})})
 
@@ -45,7 +47,7 @@ def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
-@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+@pytest.mark.parametrize("path", [a for _, a in GOLDEN], ids=GOLDEN_IDS)
 def test_json_record_round_trip_is_identical(itb: CriteriaSet, path: Path) -> None:
     record = build_record(itb, _answers(path))
     text = record.to_json()

@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from candidacy import CriteriaSet, load_criteria_text
+from candidacy.identity import Identity
 from candidacy.reports import render
 from candidacy.settings import Settings, SettingsError, load_settings
 from candidacy.store import CaseStore, ConflictError, FrozenError, StoreError
@@ -53,28 +54,40 @@ def _lock(store: CaseStore, case_id: int) -> int:
     return store.get(case_id).row.lock_version
 
 
+DR_A = Identity("dr a", "Specialty registrar", "personal")
+DR_B = Identity("dr b", "Physiotherapist", "personal")
+ALICE = Identity("alice", "Consultant", "oidc", "alice@example.org")
+BOB = Identity("bob", "Consultant", "oidc", "bob@example.org")
+DR_R = Identity("Dr R", "Consultant", "personal")
+
+
+def _sign(store: CaseStore, case_id: int, lock: int, comment: str = "") -> str:
+    """Sign off as Dr R, acknowledging every unanswered item."""
+    return store.review(case_id, lock, DR_R, comment, [criterion for criterion, _ in store.gaps(case_id)])
+
+
 def test_create_list_filter_and_summary(store: CaseStore) -> None:
     meeting = dt.date(2026, 12, 3)
-    first = store.create_case("itb_pump", "MS-meeting-03", meeting, "dr a")
-    store.create_case("itb_pump", "SCI-referral-11", dt.date(2026, 12, 10), "dr a")
-    lock = store.save_answer(first, _lock(store, first), "active_infection", "yes", "dr a")
+    first = store.create_case("itb_pump", "MS-meeting-03", meeting, DR_A)
+    store.create_case("itb_pump", "SCI-referral-11", dt.date(2026, 12, 10), DR_A)
+    lock = store.save_answer(first, _lock(store, first), "active_infection", "yes", DR_A)
     assert [r.label for r in store.list_cases(meeting_date=meeting)] == ["MS-meeting-03"]
     assert [r.label for r in store.list_cases(search="sci")] == ["SCI-referral-11"]
     assert [r.label for r in store.list_cases(search="%")] == []
     row = store.list_cases(meeting_date=meeting)[0]
     assert (row.contraindications, row.status, row.lock_version) == (1, "draft", lock)
-    assert row.next_step.startswith("A contraindication is recorded")
-    store.archive(first, lock, "dr a")
+    assert row.next_step.startswith("Active infection: defer the screening test")
+    store.archive(first, lock, DR_A)
     assert [r.label for r in store.list_cases()] == ["SCI-referral-11"]
     assert len(store.list_cases(include_archived=True)) == 2
 
 
 def test_autosave_survives_a_restart(db_url: str, itb: CriteriaSet) -> None:
     first = CaseStore(db_url, {itb.id: itb})
-    case_id = first.create_case("itb_pump", "Case A", None, "dr a")
-    lock = first.save_answer(case_id, _lock(first, case_id), "age_years", 52, "dr a")
-    lock = first.save_note(case_id, lock, "age_years", "from the referral letter, µ ≥ é", "dr a")
-    lock = first.save_header(case_id, lock, "assessor", "Dr A", "dr a")
+    case_id = first.create_case("itb_pump", "Case A", None, DR_A)
+    lock = first.save_answer(case_id, _lock(first, case_id), "age_years", 52, DR_A)
+    lock = first.save_note(case_id, lock, "age_years", "from the referral letter, µ ≥ é", DR_A)
+    lock = first.save_header(case_id, lock, "assessor", "Dr A", DR_A)
     first.close()
     again = CaseStore(db_url, {itb.id: itb})
     detail = again.get(case_id)
@@ -86,20 +99,20 @@ def test_autosave_survives_a_restart(db_url: str, itb: CriteriaSet) -> None:
 
 
 def test_review_freezes_and_revisions_keep_history(store: CaseStore) -> None:
-    case_id = store.create_case("itb_pump", "Case B", None, "dr a")
-    lock = store.save_answer(case_id, _lock(store, case_id), "cause", "stroke", "dr a")
-    lock = store.mark_ready(case_id, lock, "dr a")
+    case_id = store.create_case("itb_pump", "Case B", None, DR_A)
+    lock = store.save_answer(case_id, _lock(store, case_id), "cause", "stroke", DR_A)
+    lock = store.mark_ready(case_id, lock, DR_A)
     assert store.get(case_id).row.status == "ready"
-    digest = store.review(case_id, lock, "Dr R", "Consultant", "agree with the findings")
+    digest = _sign(store, case_id, lock, "agree with the findings")
     detail = store.get(case_id)
     assert (detail.row.status, detail.content_hash, detail.reviewed_by) == ("reviewed", digest, "Dr R")
     pdf_at_review = render(store.record(case_id, 1), "pdf")
     with pytest.raises(FrozenError, match="was reviewed and is frozen; start a new revision"):
-        store.save_answer(case_id, detail.row.lock_version, "cause", "other", "dr a")
+        store.save_answer(case_id, detail.row.lock_version, "cause", "other", DR_A)
     with pytest.raises(StoreError, match="needs a reason"):
-        store.revise(case_id, detail.row.lock_version, " ", "dr a")
-    lock = store.revise(case_id, detail.row.lock_version, "new MRI report", "dr a")
-    store.save_answer(case_id, lock, "cause", "other", "dr a")
+        store.revise(case_id, detail.row.lock_version, " ", DR_A)
+    lock = store.revise(case_id, detail.row.lock_version, "new MRI report", DR_A)
+    store.save_answer(case_id, lock, "cause", "other", DR_A)
     history = store.revisions(case_id)
     assert [(r.number, r.status, r.content_hash) for r in history] == [(1, "reviewed", digest), (2, "draft", None)]
     assert history[0].answers.answers["cause"].value == "stroke"
@@ -108,31 +121,31 @@ def test_review_freezes_and_revisions_keep_history(store: CaseStore) -> None:
 
 
 def test_audit_trail_records_every_change(store: CaseStore) -> None:
-    case_id = store.create_case("itb_pump", "Case C", None, "dr a")
-    lock = store.save_answer(case_id, _lock(store, case_id), "seizures", "no", "dr a")
-    lock = store.save_answer(case_id, lock, "seizures", "yes", "dr b")
-    lock = store.save_note(case_id, lock, "seizures", "two in October", "dr b")
-    store.mark_ready(case_id, lock, "dr b")
+    case_id = store.create_case("itb_pump", "Case C", None, DR_A)
+    lock = store.save_answer(case_id, _lock(store, case_id), "seizures", "none", DR_A)
+    lock = store.save_answer(case_id, lock, "seizures", "uncontrolled", DR_B)
+    lock = store.save_note(case_id, lock, "seizures", "two in October", DR_B)
+    store.mark_ready(case_id, lock, DR_B)
     trail = [(e.actor, e.action, e.item, e.old, e.new) for e in store.audit_trail(case_id)]
     assert trail == [
         ("dr a", "create", None, None, "Case C"),
-        ("dr a", "answer", "seizures", None, '"no"'),
-        ("dr b", "answer", "seizures", '"no"', '"yes"'),
+        ("dr a", "answer", "seizures", None, '"none"'),
+        ("dr b", "answer", "seizures", '"none"', '"uncontrolled"'),
         ("dr b", "note", "seizures", None, "two in October"),
-        ("dr b", "status", None, "draft", "ready"),
+        ("dr b", "ready", None, "draft", "ready"),
     ]
 
 
 def test_second_writer_gets_a_conflict_and_nothing_is_overwritten(db_url: str, itb: CriteriaSet) -> None:
     alice, bob = CaseStore(db_url, {itb.id: itb}), CaseStore(db_url, {itb.id: itb})
-    case_id = alice.create_case("itb_pump", "Case D", None, "alice")
+    case_id = alice.create_case("itb_pump", "Case D", None, ALICE)
     seen_by_both = _lock(alice, case_id)
-    alice.save_answer(case_id, seen_by_both, "ambulatory", "no", "alice")
+    alice.save_answer(case_id, seen_by_both, "ambulatory", "no", ALICE)
     with pytest.raises(ConflictError) as caught:
-        bob.save_answer(case_id, seen_by_both, "ambulatory", "yes", "bob")
+        bob.save_answer(case_id, seen_by_both, "ambulatory", "yes", BOB)
     message = str(caught.value)
     assert "changed by someone else since you opened it" in message
-    assert 'alice answer ambulatory (revision 1): None -> "no"' in message
+    assert 'alice (Consultant), signed in as alice@example.org answer ambulatory (revision 1): None -> "no"' in message
     assert alice.get(case_id).answers.answers["ambulatory"].value == "no"
     alice.close()
     bob.close()
@@ -140,25 +153,25 @@ def test_second_writer_gets_a_conflict_and_nothing_is_overwritten(db_url: str, i
 
 def test_criteria_drift_is_reported(db_url: str, itb: CriteriaSet) -> None:
     store = CaseStore(db_url, {itb.id: itb})
-    case_id = store.create_case("itb_pump", "Case E", None, "dr a")
+    case_id = store.create_case("itb_pump", "Case E", None, DR_A)
     assert store.drift(case_id) is None
     store.close()
-    text = ITB.read_text(encoding="utf-8").replace('version: "1.0.0"', 'version: "1.1.0"')
+    text = ITB.read_text(encoding="utf-8").replace('version: "1.1.0"', 'version: "1.2.0"')
     text = text.replace("question: Is the patient malnourished?", "question: Is the patient undernourished?")
     newer = load_criteria_text(text, "itb_pump.yaml")
     store = CaseStore(db_url, {newer.id: newer})
     drift = store.drift(case_id)
     assert drift is not None
-    assert drift.lines() == ["criteria version 1.0.0 -> 1.1.0", "changed: malnutrition (question)"]
+    assert drift.lines() == ["criteria version 1.1.0 -> 1.2.0", "changed: malnutrition (question)"]
     store.close()
 
 
 def test_export_then_import_restores_everything(store: CaseStore, tmp_path: Path, itb: CriteriaSet) -> None:
-    case_id = store.create_case("itb_pump", "Case F", dt.date(2026, 12, 3), "dr a")
-    lock = store.save_answer(case_id, _lock(store, case_id), "cause", "stroke", "dr a")
+    case_id = store.create_case("itb_pump", "Case F", dt.date(2026, 12, 3), DR_A)
+    lock = store.save_answer(case_id, _lock(store, case_id), "cause", "stroke", DR_A)
     with pytest.raises(StoreError, match="mark it ready for review before signing off"):
-        store.review(case_id, lock, "Dr R", "Consultant")
-    store.review(case_id, store.mark_ready(case_id, lock, "dr a"), "Dr R", "Consultant")
+        _sign(store, case_id, lock)
+    _sign(store, case_id, store.mark_ready(case_id, lock, DR_A))
     buffer = io.StringIO()
     assert store.export_jsonl(buffer) == 1
     target = CaseStore(f"sqlite:///{tmp_path / 'restored.db'}", {itb.id: itb})
@@ -173,7 +186,7 @@ def test_export_then_import_restores_everything(store: CaseStore, tmp_path: Path
     assert again.getvalue() == buffer.getvalue()
     with pytest.raises(StoreError, match="only into an empty database"):
         target.import_jsonl(iter(buffer.getvalue().splitlines()))
-    new_id = target.create_case("itb_pump", "after import", None, "dr a")
+    new_id = target.create_case("itb_pump", "after import", None, DR_A)
     assert new_id == case_id + 1
     target.close()
 
@@ -191,13 +204,15 @@ def test_migration_from_the_first_schema_keeps_data(db_url: str, itb: CriteriaSe
             ),
             {"now": now},
         )
-        answers = json.dumps({"criteria": "itb_pump", "version": "1.0.0", "answers": {"cause": {"value": "stroke"}}})
+        answers = json.dumps(
+            {"criteria": "itb_pump", "version": itb.version, "answers": {"cause": {"value": "stroke"}}}
+        )
         conn.execute(
             sa.text(
                 "INSERT INTO revisions (case_id, number, criteria_id, criteria_version, criteria_sha256, answers, status, "
-                "reason, created_at) VALUES (1, 1, 'itb_pump', '1.0.0', :sha, :answers, 'draft', '', :now)"
+                "reason, created_at) VALUES (1, 1, 'itb_pump', :version, :sha, :answers, 'draft', '', :now)"
             ),
-            {"sha": itb.sha256, "answers": answers, "now": now},
+            {"version": itb.version, "sha": itb.sha256, "answers": answers, "now": now},
         )
     engine.dispose()
     store = CaseStore(db_url, {itb.id: itb})
@@ -205,7 +220,7 @@ def test_migration_from_the_first_schema_keeps_data(db_url: str, itb: CriteriaSe
     row = store.list_cases()[0]
     assert (row.label, row.contraindications, row.next_step) == ("old case", 0, "")
     assert store.get(1).answers.answers["cause"].value == "stroke"
-    store.save_answer(1, row.lock_version, "active_infection", "yes", "dr a")
+    store.save_answer(1, row.lock_version, "active_infection", "yes", DR_A)
     assert store.list_cases()[0].contraindications == 1
     store.close()
 
@@ -227,16 +242,23 @@ from candidacy import load_criteria
 from candidacy.store import CaseStore
 cset = load_criteria({itb!r})
 store = CaseStore({url!r}, {{cset.id: cset}})
-case_id = store.create_case("itb_pump", "burst", None, "burst")
+from candidacy.identity import Identity
+burst = Identity("burst", "", "cli")
+case_id = store.create_case("itb_pump", "burst", None, burst)
 lock = store.get(case_id).row.lock_version
 print("case", case_id, flush=True)
 for i in range(100000):
-    lock = store.save_note(case_id, lock, "cause", f"note {{i}}", "burst")
+    lock = store.save_note(case_id, lock, "cause", f"note {{i}}", burst)
     print("ack", i, flush=True)
 """
 
 
 def test_every_acknowledged_autosave_survives_a_killed_process(db_url: str, itb: CriteriaSet) -> None:
+    """Atomicity: a process killed mid-burst leaves every acknowledged change and no half-written one.
+
+    It kills the process, not the machine, so it would pass with SQLite's synchronous=OFF too; that a
+    change survives a power cut needs the data on disk at commit, which test_durability checks is in force.
+    """
     script = CRASH_SCRIPT.format(src=str(ROOT / "src"), itb=str(ITB), url=db_url)
     process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
@@ -269,7 +291,7 @@ def test_settings_are_validated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
 
 
 def test_the_database_refuses_to_change_or_delete_audit_rows(store: CaseStore) -> None:
-    case_id = store.create_case("itb_pump", "Case G", None, "dr a")
+    case_id = store.create_case("itb_pump", "Case G", None, DR_A)
     for statement in ("UPDATE audit SET actor = 'someone else'", "DELETE FROM audit"):
         with pytest.raises(sa.exc.DatabaseError, match="the audit trail is append-only"), store.engine.begin() as conn:
             conn.execute(sa.text(statement))

@@ -2,13 +2,19 @@
 
     CandidacyError              base; carries a list of Problem (file, line, column, path, criterion)
     ├── CriteriaError           a criteria set breaks the schema or a cross check (all problems at once)
+    │   └── ProtocolError       a screening protocol breaks its schema or a cross check
     ├── InputError              a file, upload or value given to the tool cannot be used
     │   ├── SourceFileError     not a regular file, too large, not UTF-8, not YAML/JSON, nested too
     │   │                       deeply, an ambiguous number, a control character, an alias, a duplicate key
     │   ├── AnswersError        answers do not fit the criteria set they claim (all problems at once)
-    │   └── FhirError           a FHIR resource is malformed, inconsistent, or for another questionnaire
+    │   ├── FhirError           a FHIR resource is malformed, inconsistent, or for another questionnaire
+    │   └── WorksheetError      a screening worksheet does not fit its protocol, or would be rewritten
     ├── OutputError             a file cannot be written: missing folder, no permission, not a regular file
     ├── SettingsError           a setting (environment variable) has a bad value
+    ├── IdentityError           who is acting cannot be established
+    │   ├── ProfileError        the personal profile is missing a field, has a bad value, or is unreadable
+    │   ├── NoRoleError         a valid sign-in, but nothing configured gives this person a permission
+    │   └── NoIdentityError     nobody is known yet (no profile, or nobody with a role signed in)
     └── StoreError              the case store refused a change or could not do it
         ├── ConflictError       another session changed the case first (optimistic locking)
         ├── FrozenError         the revision is reviewed (signed) and frozen
@@ -34,14 +40,20 @@ __all__ = [
     "DatabaseError",
     "FhirError",
     "FrozenError",
+    "IdentityError",
     "InputError",
+    "NoIdentityError",
+    "NoRoleError",
     "OutputError",
     "Problem",
+    "ProfileError",
+    "ProtocolError",
     "SchemaError",
     "SettingsError",
     "SourceFileError",
     "StoreError",
     "TamperError",
+    "WorksheetError",
 ]
 
 
@@ -84,6 +96,10 @@ class CriteriaError(CandidacyError):
     """The criteria set is not valid."""
 
 
+class ProtocolError(CriteriaError):
+    """A screening protocol file breaks the schema or a cross check."""
+
+
 class InputError(CandidacyError):
     """Something given to the tool (a file, an upload, a value) cannot be used as it is."""
 
@@ -104,12 +120,32 @@ class FhirError(InputError):
         super().__init__([m if isinstance(m, Problem) else Problem(m, file=file) for m in items])
 
 
+class WorksheetError(InputError):
+    """A worksheet does not fit its protocol, or a change would rewrite it silently."""
+
+
 class OutputError(CandidacyError):
     """A file could not be written (missing folder, no permission, not a regular file)."""
 
 
 class SettingsError(CandidacyError):
     """A setting has a bad value; reported at start-up."""
+
+
+class IdentityError(CandidacyError):
+    """Who is acting cannot be established."""
+
+
+class ProfileError(IdentityError):
+    """The profile is missing a field, has a bad value, or its file cannot be read."""
+
+
+class NoRoleError(IdentityError):
+    """The token is valid, but nothing configured gives this person a permission."""
+
+
+class NoIdentityError(IdentityError):
+    """Nobody is known yet: the profile is missing (personal) or nobody with a role is signed in (team)."""
 
 
 class StoreError(CandidacyError):

@@ -1,4 +1,4 @@
-"""Commands on the stored cases: list, show, verify, export, import."""
+"""Commands on the stored cases: list, show, sign-off, verify, export, import."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from candidacy.cli.common import emit, say
 from candidacy.cli.errors import EXIT_TAMPER
 from candidacy.errors import Problem, SourceFileError, StoreError
 from candidacy.files import read_limited
+from candidacy.identity import Identity
 from candidacy.reasoning.answers import check_answers
 from candidacy.reasoning.engine import evaluate
 from candidacy.reports.markdown import render_markdown
@@ -52,8 +53,8 @@ def cases_show(case_id: int, with_audit: bool) -> None:
     """A case's revisions and its current record: the frozen, signed record when it was reviewed (then,
     separately, whether today's criteria read it differently), else the record as it stands."""
     store = open_store()
+    detail = store.get(case_id)
     revisions = store.revisions(case_id)
-    detail = revisions[-1]
     cset = store.criteria.get(detail.row.criteria_id)
     if cset is None:
         raise StoreError(f"case {case_id} uses criteria set '{detail.row.criteria_id}', which is not loaded")
@@ -82,6 +83,22 @@ def cases_show(case_id: int, with_audit: bool) -> None:
         click.echo("audit trail:")
         for entry in store.audit_trail(case_id):
             say(f"  {entry.describe()}")
+
+
+@cases_group.command("sign-off")
+@click.argument("case_id", type=int)
+@click.option("--name", required=True, help="The reviewer's name, as it will stand on the record.")
+@click.option("--role", required=True, help="The reviewer's role, e.g. 'Consultant neurologist'.")
+@click.option("--comment", default="", help="A comment that becomes part of the sign-off.")
+@click.option("--acknowledge-gaps", is_flag=True, help="Sign although applicable items are unanswered (listed).")
+def cases_sign_off(case_id: int, name: str, role: str, comment: str, acknowledge_gaps: bool) -> None:
+    """Sign off a case's current revision (it must be ready for review); prints the revision hash."""
+    store = open_store()
+    actor = Identity(name=name.strip(), role=role.strip(), source="cli")
+    detail = store.get(case_id)
+    gaps = [criterion for criterion, _ in store.gaps(case_id)] if acknowledge_gaps else []
+    digest = store.review(case_id, detail.row.lock_version, actor, comment, gaps)
+    say(f"signed off revision {detail.number} of case {case_id}; revision hash {digest}")
 
 
 @cases_group.command("verify")

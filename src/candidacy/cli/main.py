@@ -1,4 +1,4 @@
-"""Command line: ``python -m candidacy validate|evaluate|report|fhir|diff|cases|schema``.
+"""Command line: ``python -m candidacy validate|evaluate|report|fhir|diff|cases|screening|schema``.
 
 The commands live in small modules beside this one; the root group runs every one of them inside the
 one error handler of :mod:`candidacy.cli.errors`, which turns the project's errors into one line per
@@ -14,6 +14,7 @@ from candidacy.cli.cases_commands import cases_group
 from candidacy.cli.criteria_commands import diff_command, schema, validate
 from candidacy.cli.errors import CandidacyGroup
 from candidacy.cli.fhir_commands import fhir
+from candidacy.cli.screening import screening
 
 __all__ = ["main"]
 
@@ -23,5 +24,5 @@ def main() -> None:
     """Decision support for intrathecal baclofen pump candidate selection (for clinician review)."""
 
 
-for command in (validate, evaluate_command, report, fhir, diff_command, cases_group, schema):
+for command in (validate, evaluate_command, report, fhir, diff_command, cases_group, screening, schema):
     main.add_command(command)

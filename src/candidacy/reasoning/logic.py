@@ -128,7 +128,7 @@ class State:
         self._cset = cset
         self._plans = plans
         self.values = values
-        self._applies: dict[str, bool] = {}
+        self._applies: dict[str, bool | None] = {}
         depth = max(len(cset.stages), 1)
         # per stage order t: known findings blocking t (items settled by t), and how many open items could
         self._blocking: list[list[str]] = [[] for _ in range(depth)]
@@ -181,11 +181,15 @@ class State:
 
     def applies(self, cid: str) -> bool:
         """Whether an item applies; an undecided rule keeps it applicable (an unknown never hides one)."""
-        known = self._applies.get(cid)
-        if known is None:
-            cond = self._plans[cid].criterion.applies_when
-            known = cond is None or truth(cond, self._cset, self, 0) is not False
-            self._applies[cid] = known
+        return self.applicability(cid) is not False
+
+    def applicability(self, cid: str) -> bool | None:
+        """Whether an item applies, three-valued: None while its rule turns on something not known."""
+        if cid in self._applies:
+            return self._applies[cid]
+        cond = self._plans[cid].criterion.applies_when
+        known = True if cond is None else truth(cond, self._cset, self, 0)
+        self._applies[cid] = known
         return known
 
     def blocked(self, stage: int) -> bool | None:
@@ -233,18 +237,24 @@ def truth(cond: Condition, cset: CriteriaSet, state: State, stage: int) -> bool 
         return state.present(cond.present, stage)
     if isinstance(cond, Blocked):
         return state.blocked(cset.stage_order(cond.blocked))
-    return leaf_truth(cond, cset, state.value, state.applies)
+    return leaf_truth(cond, cset, state.value, state.applicability)
 
 
 def leaf_truth(
     cond: AnswerIs,
     cset: CriteriaSet,
     value_of: Callable[[str], str | float | None],
-    applies: Callable[[str], bool],
+    applies: Callable[[str], bool | None],
 ) -> bool | None:
-    if not applies(cond.criterion):
+    """A test on one answer; an item that does not apply fails every test, one that may not is undecided."""
+    applicable = applies(cond.criterion)
+    if applicable is False:
         return False
-    value = value_of(cond.criterion)
+    result = _answer_test(cond, cset, value_of(cond.criterion))
+    return None if applicable is None and result is not False else result
+
+
+def _answer_test(cond: AnswerIs, cset: CriteriaSet, value: str | float | None) -> bool | None:
     if cond.equals is not None:
         if value is None or (value == UNKNOWN and cond.equals != UNKNOWN):
             return None

@@ -10,6 +10,7 @@ system fonts. The output is deterministic: the same record gives the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
 import font_source_sans_pro
@@ -17,6 +18,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from candidacy.reasoning.assessment import CitedSource
+from candidacy.reports.meeting import AgendaEntry, agenda_entry
 from candidacy.reports.record import ItemEntry, Record
 from candidacy.reports.render import case_lines
 from candidacy.reports.signoff import departure
@@ -49,7 +51,7 @@ class PdfRenderer:
 class _Document(FPDF):
     def __init__(self, record: Record) -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
-        self.record = record
+        self.record: Record | None = record
         self._widths: dict[tuple[str, str, float, str], float] = {}
         for style, name in (("", "Regular"), ("B", "Bold"), ("I", "It")):
             self.add_font(_FAMILY, style, str(_FONTS / f"SourceSansPro-{name}.ttf"))
@@ -70,8 +72,11 @@ class _Document(FPDF):
     def header(self) -> None:
         self.set_font(_FAMILY, "", 8)
         self.set_text_color(90)
-        label = self.record.case.label or "(no case label)"
-        self.cell(0, 5, f"Case {label}  ·  {self.record.criteria.id} {self.record.criteria.version}")
+        if self.record is None:  # the cover of a meeting pack
+            self.cell(0, 5, "Meeting pack: cover and agenda")
+        else:
+            label = self.record.case.label or "(no case label)"
+            self.cell(0, 5, f"Case {label}  ·  {self.record.criteria.id} {self.record.criteria.version}")
         self.cell(0, 5, "Decision support for clinician review, not a decision", align="R")
         self.ln(8)
         self.set_text_color(0)
@@ -80,8 +85,8 @@ class _Document(FPDF):
         self.set_y(-12)
         self.set_font(_FAMILY, "", 8)
         self.set_text_color(90)
-        label = self.record.case.label or "(no case label)"
-        self.cell(0, 5, f"Case {label}", new_x=XPos.LMARGIN)
+        where = f"Case {self.record.case.label or '(no case label)'}" if self.record else "Meeting pack"
+        self.cell(0, 5, where, new_x=XPos.LMARGIN)
         self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
         self.set_text_color(0)
 
@@ -178,16 +183,63 @@ def render_pdf(record: Record) -> bytes:
     return bytes(pdf.output())
 
 
-def render_meeting_pdf(records: list[Record], title: str) -> bytes:
-    """Several records in one document, each from a new page with its own case label in the margins."""
+def render_meeting_pdf(records: list[Record], title: str, agenda: Sequence[AgendaEntry] | None = None) -> bytes:
+    """A meeting pack: a cover page with the agenda, then every record from a new page.
+
+    ``agenda`` holds the stored cases' lines (status, decision); without it the lines are built from
+    the records alone. Counts on the agenda are those of the summary (see :mod:`.meeting`).
+    """
     if not records:
         raise ValueError("no records to render")
+    if agenda is None:
+        agenda = [
+            agenda_entry(n, 0, r.case.label or "(no case label)", "not stored", 0, r) for n, r in enumerate(records, 1)
+        ]
     pdf = _Document(records[0])
     pdf.set_title(title)
+    pdf.record = None
+    _cover(pdf, title, records, agenda)
     for record in records:
         pdf.record = record
         _record_pages(pdf, record)
     return bytes(pdf.output())
+
+
+def _cover(pdf: _Document, title: str, records: list[Record], agenda: Sequence[AgendaEntry]) -> None:
+    """The cover: what the pack is, the criteria it was read against, and the agenda, one case a block."""
+    pdf.add_page()
+    pdf.set_font(_FAMILY, "B", 20)
+    pdf.multi_cell(0, 10, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.para(f"{len(records)} case{'s' if len(records) != 1 else ''} · meeting pack", size=12)
+    pdf.ln(2)
+    pdf.set_fill_color(232, 240, 254)
+    pdf.set_font(_FAMILY, "B", 10)
+    pdf.multi_cell(0, 5, records[0].notice, fill=True, padding=2, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(2)
+    sets = sorted(
+        {f"{r.criteria.id}, version {r.criteria.version}, reviewed {r.criteria.review_date}" for r in records}
+    )
+    for line in sets:
+        pdf.labelled("Criteria set", line)
+    pdf.para(
+        "Counts: findings by kind; 'not yet answered' means an item without an answer; 'missing "
+        "information' means an item answered Unknown.",
+        size=8.5,
+        style="I",
+    )
+    pdf.heading("Agenda")
+    for entry in agenda:
+        if pdf.get_y() > pdf.h - 45:
+            pdf.add_page()
+        stored = f"   (case #{entry.case_id})" if entry.case_id else ""
+        pdf.para(f"{entry.number}. {entry.label}{stored}", size=11, style="B")
+        status, _decision, answered, findings, _step = entry.facts()
+        pdf.labelled("Status", status, indent=5)
+        pdf.labelled("Team decision", entry.decision or "not recorded", indent=5)
+        pdf.labelled("Progress", answered.capitalize(), indent=5)
+        pdf.labelled("Findings", findings, indent=5)
+        pdf.labelled("Step for the meeting", entry.step or "none yet", indent=5)
+        pdf.ln(1.5)
 
 
 def _record_pages(pdf: _Document, record: Record) -> None:

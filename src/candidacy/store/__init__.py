@@ -33,5 +33,8 @@ def open_store(settings: Settings | None = None) -> CaseStore:
     from candidacy.settings import load_settings
 
     settings = settings or load_settings()
-    differ = bool(getattr(settings, "reviewer_must_differ", False))
-    return CaseStore(settings.database, load_catalogue(settings.criteria_dir).sets, reviewer_must_differ=differ)
+    return CaseStore(
+        settings.database,
+        load_catalogue(settings.criteria_dir).sets,
+        reviewer_must_differ=settings.require_distinct_reviewer,
+    )

@@ -1,6 +1,7 @@
 """The audit trail as a hash chain: each row stores the hash of its case's previous row and its own.
 
-``row_hash = sha256(json([prev_hash, case_id, revision, at, actor..., action, item, old, new]))``, with
+``row_hash = sha256(prev_hash, case_id, revision, at, actor..., action, item, old, new)``, each
+value length-prefixed, with
 ``prev_hash`` of a case's first row empty. The case row keeps the latest hash (``audit_head``), so a
 deleted last row is noticed too. Changing, removing, inserting or moving any row breaks the chain
 from that row on; :func:`check_chain` names the first row that does not fit.
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -44,17 +44,25 @@ CHAINED = (
 
 def utc_text(value: dt.datetime) -> str:
     """One spelling of a time for hashing, whatever the database hands back (naive SQLite = UTC)."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value.isoformat(timespec="microseconds") + "Z"
 
 
 def row_hash(prev_hash: str, fields: Sequence[Any]) -> str:
-    """The hash of one audit row; ``fields`` in :data:`CHAINED` order, ``at`` a datetime."""
+    """The hash of one audit row; ``fields`` in :data:`CHAINED` order, ``at`` a datetime.
+
+    Each value is written as ``length:text`` (``~`` for none), so no two rows share an encoding."""
     values = list(fields)
     values[2] = utc_text(values[2])
-    payload = json.dumps([prev_hash, *values], ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    parts = [f"{len(prev_hash)}:{prev_hash}"]
+    for value in values:
+        if value is None:
+            parts.append("~")
+        else:
+            text = str(value)
+            parts.append(f"{len(text)}:{text}")
+    return hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()
 
 
 def append(

@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from candidacy.errors import AnswersError, DatabaseError, Problem, SchemaError, StoreError
 from candidacy.store.migrate import current_revision, migrate
 
-__all__ = ["connect", "database_error", "valid_input"]
+__all__ = ["connect", "database_error", "known_failure", "valid_input"]
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -59,14 +59,24 @@ _KNOWN: tuple[tuple[re.Pattern[str], type[StoreError], str], ...] = (
 )  # fmt: skip
 
 
-def database_error(exc: BaseException) -> StoreError:
-    """A sentence for a database failure, keeping the driver's first line for whoever reads the log."""
+def known_failure(exc: BaseException) -> StoreError | None:
+    """A sentence for a failure of the database itself (keeping the driver's first line), or None.
+
+    Constraint and trigger refusals (an IntegrityError, the append-only audit trigger) are not failures
+    of the database: the store handles them where it expects them, so they pass through unchanged.
+    """
     original = getattr(exc, "orig", None) or exc
     detail = str(original).strip().splitlines()[0] if str(original).strip() else type(original).__name__
     for pattern, kind, sentence in _KNOWN:
         if pattern.search(detail):
             return kind(f"{sentence} ({detail})")
-    return DatabaseError(f"the database reported an error: {detail}")
+    return None
+
+
+def database_error(exc: BaseException) -> StoreError:
+    """:func:`known_failure`, or the driver's first line when the failure is not one of the known kinds."""
+    original = getattr(exc, "orig", None) or exc
+    return known_failure(exc) or DatabaseError(f"the database reported an error: {str(original).strip()[:200]}")
 
 
 @contextmanager
@@ -81,7 +91,9 @@ def valid_input() -> Iterator[None]:
 
 
 def _translate(context: ExceptionContext) -> None:
-    raise database_error(context.original_exception) from context.original_exception
+    failure = known_failure(context.original_exception)
+    if failure is not None:
+        raise failure from context.original_exception
 
 
 def _refuse_unversioned(engine: Engine) -> None:

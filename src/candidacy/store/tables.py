@@ -16,7 +16,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-__all__ = ["audit", "cases", "criteria_snapshots", "metadata", "revisions"]
+__all__ = ["audit", "cases", "criteria_snapshots", "metadata", "revisions", "screening_worksheets"]
 
 metadata = MetaData()
 
@@ -92,4 +92,22 @@ audit = Table(
     Column("new", Text, nullable=True),
     Column("prev_hash", String(64), nullable=False, default=""),  # row_hash of the case's previous row
     Column("row_hash", String(64), nullable=False, default=""),  # sha256 of prev_hash and this row
+)
+
+#: Screening-test worksheets of a case (migration 0006). Every change appends to the case's audit chain;
+#: a confirmed worksheet keeps the hash of its content, checked on every read.
+screening_worksheets = Table(
+    "screening_worksheets",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("protocol_id", String(64), nullable=False),
+    Column("protocol_version", String(32), nullable=False),
+    Column("protocol_sha256", String(64), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("lock_version", Integer, nullable=False),
+    Column("content_hash", String(64), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )

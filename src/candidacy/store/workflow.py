@@ -31,6 +31,8 @@ TRANSITIONS: dict[tuple[str, Status], Status] = {
     ("review", "ready"): "reviewed",
     ("revise", "reviewed"): "draft",
     **{("archive", status): status for status in STATUSES},
+    # a screening worksheet is saved beside the revision: audited in the case's chain, status unchanged
+    **{("screening", status): status for status in STATUSES},
 }
 
 #: Every action the audit trail can hold.

@@ -53,7 +53,7 @@ def render() -> None:
                 render_item(cset, criterion, draft, not_applicable.get(criterion.id), frozen)
     with summary, st.container(key="summary"):
         st.subheader("Summary for clinician review")
-        render_summary(result)
+        render_summary(result, cset)
         st.subheader("Take the record away")
         st.download_button(
             "Download the record (PDF, to print and sign)",

@@ -31,9 +31,9 @@ def _act(action: str, cset: CriteriaSet) -> None:
     """Run one workflow action from a button callback; problems become the message shown next."""
     current = cases_state.opened()
     store = cases_state.store()
-    actor = cases_state.actor()
     state = st.session_state
     try:
+        actor = cases_state.actor()
         if action == "save-new":
             draft = draft_for(cset)
             label = draft.case.label.strip() or "unlabelled case"
@@ -194,14 +194,15 @@ def _decision_form(cset: CriteriaSet, store: CaseStore, detail: CaseDetail) -> N
 
 
 def _sign_off_form(cset: CriteriaSet, store: CaseStore, case_id: int) -> None:
-    actor = cases_state.actor()
+    actor = cases_state.known_actor()
     with st.expander("Review and sign off this revision", icon=":material/draw:", expanded=True):
+        if actor is None:
+            st.warning("Give your name and role in the sidebar before signing off.")
+            return
         if not actor.may("reviewer"):
             st.warning(f"{escape_markdown(actor.name)} is not a reviewer: only a reviewer can sign off.")
             return
         st.markdown(f"You sign as **{escape_markdown(actor.describe())}**.")
-        if not actor.role:
-            st.text_input("Your role (shown on the record)", key=cases_state.ROLE_KEY, max_chars=120)
         gaps = store.gaps(case_id)
         if gaps:
             st.warning(
@@ -234,36 +235,39 @@ def _audit(store: CaseStore, case_id: int) -> None:
 
 def _revisions(store: CaseStore, detail: CaseDetail) -> None:
     """Every revision readable as its record, with its sign-off; the open frozen one is shown at once."""
-    numbers = list(range(detail.row.revision, 0, -1))
-    default = detail.number if detail.frozen else None
-    options = [None, *numbers]
+    if detail.frozen:
+        _show_revision(store, detail.row.id, detail.number)
+    others = [n for n in range(detail.row.revision, 0, -1) if not (detail.frozen and n == detail.number)]
+    if not others:
+        return
     choice = st.selectbox(
         "Read a revision as its record",
-        options,
-        index=options.index(default),
+        [None, *others],
         format_func=lambda n: "choose a revision" if n is None else f"revision {n}",
         key=READ_KEY,
     )
-    if choice is None:
-        return
+    if choice is not None:
+        _show_revision(store, detail.row.id, choice)
+
+
+def _show_revision(store: CaseStore, case_id: int, number: int) -> None:
     try:
-        shown = store.get(detail.row.id, choice)
+        shown = store.get(case_id, number)
     except TamperError as error:
         st.error(f"**TAMPERED:** {escape_markdown(str(error))}", icon=":material/gpp_bad:")
         return
-    record: Record = shown.record or store.record(detail.row.id, choice)
-    with st.container(border=True, key="revision-record"):
+    record: Record = shown.record or store.record(case_id, number)
+    with st.container(border=True, key=f"revision-record-{number}"):
         if shown.sign_off is not None:
             st.success(sign_off_text(shown.sign_off, shown.content_hash), icon=":material/verified:")
         else:
-            st.info(f"Revision {choice} is not signed off ({shown.status}).")
-        name = f"case-{detail.row.id}-revision-{choice}"
+            st.info(f"Revision {number} is not signed off ({shown.status}).")
         st.download_button(
-            "Download this revision's record (PDF)",
+            f"Download revision {number}'s record (PDF)",
             data=lambda: reports.render(record, "pdf"),
-            file_name=f"{name}.pdf",
+            file_name=f"case-{case_id}-revision-{number}.pdf",
             mime="application/pdf",
             on_click="ignore",
-            key="download-revision-pdf",
+            key=f"download-revision-pdf-{number}",
         )
         st.markdown(render_markdown(record))

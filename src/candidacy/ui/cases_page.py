@@ -34,12 +34,19 @@ def _create() -> None:
         st.session_state[cases_state.MESSAGE_KEY] = "Give the new case a pseudonymous label."
         return
     store = cases_state.store()
-    case_id = store.create_case(cset.id, label, st.session_state.get("new-case-meeting"), cases_state.actor())
+    try:
+        case_id = store.create_case(cset.id, label, st.session_state.get("new-case-meeting"), cases_state.actor())
+    except CandidacyError as error:
+        st.session_state[cases_state.MESSAGE_KEY] = str(error)
+        return
     _open(case_id)
 
 
 def _duplicate(case_id: int) -> None:
-    cases_state.store().duplicate(case_id, cases_state.actor())
+    try:
+        cases_state.store().duplicate(case_id, cases_state.actor())
+    except CandidacyError as error:
+        st.session_state[cases_state.MESSAGE_KEY] = str(error)
 
 
 def _archive(case_id: int) -> None:

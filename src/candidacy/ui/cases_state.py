@@ -16,14 +16,14 @@ from candidacy.errors import CandidacyError
 from candidacy.identity import Identity
 from candidacy.settings import load_settings
 from candidacy.store import CaseStore, ConflictError, FrozenError
+from candidacy.ui.identity import current_identity, require_identity
 from candidacy.ui.state import catalogue, replace_draft
 
 __all__ = [
-    "ACTOR_KEY",
-    "ROLE_KEY",
     "actor",
     "autosave",
     "close_case",
+    "known_actor",
     "open_case",
     "opened",
     "store",
@@ -33,24 +33,28 @@ __all__ = [
 OPEN_KEY = "open-case"
 LOCK_KEY = "open-case-lock"
 MESSAGE_KEY = "store-message"
-ACTOR_KEY = "actor"
-ROLE_KEY = "actor-role"
 
 
 @st.cache_resource(show_spinner=False)
-def _store(url: str) -> CaseStore:
-    return CaseStore(url, catalogue().sets)
+def _store(url: str, reviewer_must_differ: bool) -> CaseStore:
+    return CaseStore(url, catalogue().sets, reviewer_must_differ=reviewer_must_differ)
 
 
 def store() -> CaseStore:
     """The process's case store; raises a CandidacyError (bad settings, newer schema) for the page to show."""
-    return _store(load_settings().database)
+    settings = load_settings()
+    return _store(settings.database, settings.require_distinct_reviewer)
 
 
 def actor() -> Identity:
-    """Who is acting in this session (personal mode: the name and role typed in the sidebar)."""
-    name = str(st.session_state.get(ACTOR_KEY) or "").strip() or "unnamed user"
-    return Identity(name=name, role=str(st.session_state.get(ROLE_KEY) or "").strip(), source="personal")
+    """Who is acting (personal profile or signed-in person); NoIdentityError when nobody is known yet,
+    so that nothing is saved under a blank name."""
+    return require_identity()
+
+
+def known_actor() -> Identity | None:
+    """Who is acting, or None when nobody is known yet (for showing, not for saving)."""
+    return current_identity()
 
 
 def opened() -> tuple[int, int] | None:

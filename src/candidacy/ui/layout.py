@@ -1,4 +1,4 @@
-"""What every page shares: the criteria set picker, criteria-file problems, and print styles."""
+"""What every page shares: the criteria set picker, who is acting, criteria-file problems, and print styles."""
 
 from __future__ import annotations
 
@@ -6,21 +6,30 @@ import streamlit as st
 
 from candidacy.criteria.models import CriteriaSet
 from candidacy.reports.render import escape_markdown
-from candidacy.ui.cases_state import ACTOR_KEY
+from candidacy.ui.identity import identity_sidebar
 from candidacy.ui.state import SET_KEY, catalogue, current_set
 
 __all__ = ["page_styles", "require_set", "sidebar"]
 
 _PAGE_CSS = """
 <style>
-/* The summary stays in view while the checklist scrolls. */
+/* The summary flows with the page (no inner scroll box); its status strip stays in view. */
 @media screen and (min-width: 900px) {
-  [data-testid="stLayoutWrapper"]:has(> .st-key-summary) {
-    position: sticky; top: 3.75rem; max-height: calc(100vh - 5rem); overflow-y: auto;
+  [data-testid="stLayoutWrapper"]:has(> .st-key-summary) { flex: 1 1 auto; }
+  [data-testid="stLayoutWrapper"]:has(> .st-key-summary-strip) {
+    position: sticky; top: 3.75rem; z-index: 3; background: var(--st-background-color, #fff);
+    padding: 0.25rem 0 0.5rem 0; border-bottom: 1px solid rgba(49, 51, 63, 0.2);
   }
 }
+/* The anchors the summary links to: no space of their own, and the question lands below the header. */
+[data-testid="stElementContainer"]:has(.question-anchor) { height: 0; margin-bottom: -1rem; overflow: visible; }
+.question-anchor { display: block; scroll-margin-top: 7rem; }
+/* The teaching vignette stays in view beside the checklist. */
+@media screen and (min-width: 900px) {
+  .st-key-learn-letter { position: sticky; top: 3.75rem; max-height: calc(100vh - 5rem); overflow-y: auto; }
+}
 @media print {
-  [data-testid="stLayoutWrapper"]:has(> .st-key-summary) {
+  [data-testid="stLayoutWrapper"]:has(> .st-key-summary-strip), .st-key-learn-letter {
     position: static !important; max-height: none !important; overflow: visible !important;
   }
   [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
@@ -33,7 +42,7 @@ _PAGE_CSS = """
 
 
 def page_styles() -> None:
-    """Screen and print styles: a sticky summary on screen; no controls, all details on paper."""
+    """Screen and print styles: the summary's status strip and the vignette stay in view; on paper, no controls."""
     st.html(_PAGE_CSS)
 
 
@@ -49,7 +58,7 @@ def sidebar() -> None:
                 key=SET_KEY,
                 format_func=lambda i: cat.sets[i].title,
             )
-        st.text_input("Your name (for the audit trail)", key=ACTOR_KEY, max_chars=120, placeholder="e.g. Dr A. Example")
+        identity_sidebar()
         cset = current_set()
         if cset is not None:
             st.caption(f"{escape_markdown(cset.title)} · version {cset.version} · reviewed {cset.review_date}")

@@ -1,7 +1,9 @@
 """Learn: practise the criteria on teaching vignettes, compare with the reference reasoning, quick quiz.
 
-The checklist is the assessment page's own component, in a separate scope (its own draft and widget
-keys, no autosave). No reference answer is shown before the trainee submits.
+The case is shown as a referral letter that stays in view beside the checklist. The checklist is the
+assessment page's own component, in a separate scope (its own draft and widget keys, no autosave).
+No reference answer is shown before the trainee submits; submitting with many items unanswered asks
+for confirmation first. The quiz is graded by :mod:`candidacy.learning.quiz` and keeps a running score.
 """
 
 from __future__ import annotations
@@ -11,13 +13,17 @@ from pathlib import Path
 import streamlit as st
 
 from candidacy.criteria.models import UNKNOWN, CriteriaSet, NumberAnswer
-from candidacy.criteria.values import answer_label, choices, finding_for
+from candidacy.criteria.values import choices
 from candidacy.draft import assess, new_draft
 from candidacy.errors import CandidacyError
-from candidacy.learning.vignettes import Vignette, compare, load_vignettes, quiz_items
+from candidacy.learning.letter import referral_letter
+from candidacy.learning.practice import submit_warning
+from candidacy.learning.quiz import grade, question_at, score
+from candidacy.learning.vignettes import QuizItem, Vignette, compare, load_vignettes, quiz_items
 from candidacy.reasoning.answers import AnswerSet
 from candidacy.reports.render import escape_markdown
 from candidacy.ui.layout import require_set
+from candidacy.ui.learn_screening import render_screening_practice
 from candidacy.ui.state import criteria_dir
 from candidacy.ui.widgets import render_item
 
@@ -26,8 +32,11 @@ __all__ = ["render"]
 DRAFTS = "learn-drafts"
 SUBMITTED = "learn-submitted"
 PROGRESS = "learn-progress"
+CONFIRM = "learn-confirm"
 QUIZ_INDEX = "quiz-index"
 QUIZ_CHECKED = "quiz-checked"
+QUIZ_RESULTS = "quiz-results"
+QUIZ_ANSWER = "quiz-answer"
 
 
 @st.cache_resource(show_spinner=False)
@@ -44,7 +53,20 @@ def _draft(cset: CriteriaSet, vignette: Vignette) -> AnswerSet:
     return drafts.setdefault(vignette.id, new_draft(cset))
 
 
+def _request_submit(cset: CriteriaSet, vignette: Vignette) -> None:
+    """Compare now, or first ask for confirmation when many items are still unanswered."""
+    if submit_warning(assess(cset, _draft(cset, vignette))):
+        st.session_state[CONFIRM] = vignette.id
+    else:
+        _submit(cset, vignette)
+
+
+def _keep_answering() -> None:
+    st.session_state.pop(CONFIRM, None)
+
+
 def _submit(cset: CriteriaSet, vignette: Vignette) -> None:
+    st.session_state.pop(CONFIRM, None)
     result = compare(cset, vignette, _draft(cset, vignette))
     st.session_state.setdefault(SUBMITTED, {})[vignette.id] = True
     progress: dict[str, list[int]] = st.session_state.setdefault(PROGRESS, {})
@@ -71,11 +93,13 @@ def render() -> None:
     if not vignettes:
         st.info("There are no teaching vignettes for this criteria set yet.")
         return
-    practise, quiz = st.tabs(["Practise on a vignette", "Quick quiz"])
+    practise, quiz, screening = st.tabs(["Practise on a vignette", "Quick quiz", "Judge a screening worksheet"])
     with practise:
         _practise(cset, vignettes)
     with quiz:
         _quiz(cset, vignettes)
+    with screening:
+        render_screening_practice(cset)
 
 
 def _practise(cset: CriteriaSet, vignettes: list[Vignette]) -> None:
@@ -94,23 +118,62 @@ def _practise(cset: CriteriaSet, vignettes: list[Vignette]) -> None:
     by_id = {v.id: v for v in shown}
     chosen = st.selectbox("Vignette", list(by_id), key="learn-vignette", format_func=lambda i: by_id[i].title)
     vignette = by_id[chosen or shown[0].id]
-    st.subheader(vignette.title)
-    st.markdown(escape_markdown(vignette.case))
+    letter_column, checklist = st.columns([2, 3], gap="large")
+    with letter_column, st.container(key="learn-letter"):
+        _letter(vignette)
     draft = _draft(cset, vignette)
-    if st.session_state.get(SUBMITTED, {}).get(vignette.id):
-        _comparison(cset, vignette, draft)
-        return
+    with checklist:
+        if st.session_state.get(SUBMITTED, {}).get(vignette.id):
+            _comparison(cset, vignette, draft)
+        else:
+            _checklist(cset, vignette, draft)
+
+
+def _letter(vignette: Vignette) -> None:
+    """The case as a referral letter; a checklist paragraph becomes the letter's enclosure."""
+    letter = referral_letter(vignette.case)
+    st.subheader(vignette.title)
+    st.caption("Referral letter (an invented teaching case)")
+    closing = [f"Enclosed: {escape_markdown(heading.lower())}." for heading, _ in letter.enclosures]
+    st.markdown(
+        "\n\n".join(
+            [
+                "Dear colleagues,",
+                *(escape_markdown(p) for p in letter.paragraphs),
+                *closing,
+                "With thanks,  \nthe referring team",
+            ]
+        )
+    )
+    for heading, items in letter.enclosures:
+        with st.container(border=True, key=f"learn-enclosure-{vignette.id}"):
+            st.markdown(
+                f"**Enclosure: {escape_markdown(heading)}**\n\n" + "\n".join(f"- {escape_markdown(i)}" for i in items)
+            )
+
+
+def _checklist(cset: CriteriaSet, vignette: Vignette, draft: AnswerSet) -> None:
     result = assess(cset, draft)
     skipped = {n.criterion: n for n in result.not_applicable}
     for section in cset.sections:
         st.markdown(f"#### {escape_markdown(section.title)}")
         for criterion in section.criteria:
             render_item(cset, criterion, draft, skipped.get(criterion.id), scope=_scope(vignette))
+    st.caption(f"Answered {result.answered} of {result.applicable} applicable items.")
+    warning = submit_warning(result)
+    if st.session_state.get(CONFIRM) == vignette.id and warning:
+        st.warning(warning, icon=":material/warning:")
+        left, right = st.columns(2)
+        left.button("Keep answering", key=f"learn-keep-{vignette.id}", on_click=_keep_answering)
+        right.button(
+            "Compare anyway", key=f"learn-submit-anyway-{vignette.id}", on_click=_submit, args=(cset, vignette)
+        )
+        return
     st.button(
         "Compare with the reference reasoning",
         key=f"learn-submit-{vignette.id}",
         type="primary",
-        on_click=_submit,
+        on_click=_request_submit,
         args=(cset, vignette),
     )
 
@@ -156,41 +219,47 @@ def _comparison(cset: CriteriaSet, vignette: Vignette, draft: AnswerSet) -> None
 def _next_question() -> None:
     st.session_state[QUIZ_INDEX] = st.session_state.get(QUIZ_INDEX, 0) + 1
     st.session_state.pop(QUIZ_CHECKED, None)
-    st.session_state.pop("quiz-answer", None)
+    st.session_state.pop(QUIZ_ANSWER, None)
 
 
-def _check_question() -> None:
+def _check_question(cset: CriteriaSet, item: QuizItem, index: int) -> None:
+    result = grade(cset, item, st.session_state.get(QUIZ_ANSWER))
+    if result is None:
+        return  # nothing chosen: nothing to grade
     st.session_state[QUIZ_CHECKED] = True
+    st.session_state.setdefault(QUIZ_RESULTS, {}).setdefault(index, result.correct)  # the first check counts
 
 
 def _quiz(cset: CriteriaSet, vignettes: list[Vignette]) -> None:
     items = quiz_items(cset, vignettes)
     index = st.session_state.get(QUIZ_INDEX, 0)
-    # A fixed stride walks through the questions in a mixed order without any randomness to test.
-    item = items[(index * 37) % len(items)]
+    item = question_at(items, index)
+    results: dict[int, bool] = st.session_state.setdefault(QUIZ_RESULTS, {})
+    st.markdown(f"**Score so far:** {score(results).text()}")
     criterion = cset.criteria_by_id[item.criterion]
     st.markdown(f"**Question {index + 1}.** {escape_markdown(item.prompt)}")
     options = choices(criterion, cset)
     if options is None:
         assert isinstance(criterion.answer, NumberAnswer)
-        st.number_input(
-            f"{escape_markdown(criterion.question)} ({criterion.answer.unit})", key="quiz-answer", value=None
-        )
+        st.number_input(f"{escape_markdown(criterion.question)} ({criterion.answer.unit})", key=QUIZ_ANSWER, value=None)
     else:
         values = [v for v, _ in options] + [UNKNOWN]
         labels = dict(options) | {UNKNOWN: "Unknown"}
         st.radio(
-            escape_markdown(criterion.question), values, index=None, key="quiz-answer", format_func=labels.__getitem__
+            escape_markdown(criterion.question), values, index=None, key=QUIZ_ANSWER, format_func=labels.__getitem__
         )
-    st.button("Check", key="quiz-check", on_click=_check_question)
-    if st.session_state.get(QUIZ_CHECKED):
-        given = st.session_state.get("quiz-answer")
-        right = given is not None and (float(given) == item.answer if options is None else given == item.answer)
-        spec = finding_for(criterion, cset, item.answer)
-        meaning = f"{spec.kind}: {spec.statement}" if spec else "no finding by itself"
+    given = st.session_state.get(QUIZ_ANSWER)
+    st.button("Check", key="quiz-check", on_click=_check_question, args=(cset, item, index), disabled=given is None)
+    if given is None:
+        st.caption("Choose an answer, then check it.")
+    result = grade(cset, item, given) if st.session_state.get(QUIZ_CHECKED) else None
+    if result is not None:
         text = (
-            f"The reference answer is **{escape_markdown(answer_label(criterion, cset, item.answer))}**. "
-            f"What it means: {escape_markdown(meaning)}  \nWhy it matters: {escape_markdown(criterion.rationale)}"
+            f"The reference answer is **{escape_markdown(result.reference_label)}**. "
+            f"What it means: {escape_markdown(result.meaning)}  \nWhy it matters: {escape_markdown(result.rationale)}"
         )
-        (st.success if right else st.error)(("Correct. " if right else "Not quite. ") + text)
+        if result.correct:
+            st.success("Correct. " + text)
+        else:
+            st.error(f"Not quite: you chose {escape_markdown(result.given_label)}. " + text)
     st.button("Next question", key="quiz-next", on_click=_next_question)

@@ -1,33 +1,80 @@
-"""The live summary: what the criteria say about the answers so far, in the fixed order."""
+"""The live summary, made for the room: what stops first, in colour and in words; gaps as links.
+
+Blocking findings (contraindications, prerequisites not met) come first in red boxes that say what
+they are; cautions and factors against in amber; empty categories share one line. Every finding,
+every item answered "Unknown" and every item not yet answered links to its question on the page
+(see :func:`question_anchor`). Progress is shown per section. The summary flows with the page (no
+inner scroll box); only a one-line status strip stays in view.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import streamlit as st
 
-from candidacy.criteria.kinds import KINDS
-from candidacy.reasoning.assessment import Assessment, Finding
+from candidacy.criteria.kinds import KINDS_BY_ID
+from candidacy.criteria.models import CriteriaSet
+from candidacy.reasoning.assessment import Assessment, Finding, MissingItem
+from candidacy.reports.meeting import BLOCKING_KINDS, UNANSWERED, count, room_order, section_progress
 from candidacy.reports.render import escape_markdown
 
-__all__ = ["render_summary"]
+__all__ = ["KIND_BOX", "anchor_link", "question_anchor", "render_question_anchor", "render_summary"]
 
-_ICONS = {kind.id: f":material/{kind.icon}:" for kind in KINDS}
+#: The box (colour) each finding kind sits in; blocking kinds are red. The heading text always names
+#: the kind, so nothing is said by colour alone. Headings and icons come from criteria/kinds.py.
+KIND_BOX: dict[str, str] = {"caution": "warning", "unfavourable": "warning", "favourable": "plain", "missing": "info"}
+_BOXES: dict[str, Callable[..., object]] = {"error": st.error, "warning": st.warning, "info": st.info}
 
 
-def render_summary(result: Assessment) -> None:
-    st.info(result.notice, icon=":material/info:")
+def question_anchor(criterion_id: str) -> str:
+    """The page anchor of a question: the summary's links scroll to it."""
+    return f"q-{criterion_id}"
+
+
+def render_question_anchor(criterion_id: str) -> None:
+    """The invisible target a summary link scrolls to; rendered just above the question."""
+    st.html(f'<span class="question-anchor" id="{question_anchor(criterion_id)}"></span>')
+
+
+def anchor_link(text: str, criterion_id: str) -> str:
+    """A Markdown link to a question; ``text`` is escaped (criteria text is data, never markup)."""
+    return f"[{escape_markdown(text)}](#{question_anchor(criterion_id)})"
+
+
+def render_summary(result: Assessment, cset: CriteriaSet) -> None:
+    counts = count(result)
     share = result.answered / result.applicable if result.applicable else 1.0
-    st.progress(share, text=f"Answered {result.answered} of {result.applicable} applicable items")
-    for kind, heading, findings in result.summary():
-        st.markdown(f"##### {heading} ({len(findings)})")
-        if not findings:
-            st.caption("None recorded.")
-        for finding in findings:
-            _finding(kind, finding)
+    with st.container(key="summary-strip"):
+        st.progress(share, text=f"Answered {result.answered} of {result.applicable} applicable items")
+        blocking = counts.blocking
+        st.markdown(
+            f":red-badge[:material/block: {blocking} blocking finding(s)]"
+            if blocking
+            else ":grey-badge[No blocking finding recorded]"
+        )
+    empty: list[str] = []
+    for position, (kind, heading) in enumerate(room_order()):  # blocking kinds come first
+        if position == len(BLOCKING_KINDS):
+            _decisive(result)  # right after what blocks: what could still change the step
+        findings = result.by_kind(kind)
+        if findings:
+            _category(kind, heading, findings)
+        else:
+            empty.append(heading)
+    if empty:
+        st.caption("Nothing recorded under: " + ", ".join(f"{h} (0)" for h in empty) + ".")
     unanswered = [m for m in result.missing if m.status == "unanswered"]
     if unanswered:
-        st.markdown(f"##### Not yet answered ({len(unanswered)})")
-        st.caption(", ".join(escape_markdown(m.title) for m in unanswered))
+        st.markdown(
+            f"##### {UNANSWERED.capitalize()} ({len(unanswered)})\n\n" + " · ".join(_gap_links(unanswered)),
+        )
+    _sections(result, cset)
+    st.info(result.notice, icon=":material/info:")
     st.markdown("##### Next steps the criteria point to")
+    stage = next((s for s in result.stages if s.id == result.current_stage), None)
+    if stage is not None:
+        st.caption(f"Stage: {escape_markdown(stage.label)}. {escape_markdown(stage.question)}")
     lines = [
         f"{i}. {escape_markdown(s.step)}  \n   :grey[because {escape_markdown(s.basis)}]"
         for i, s in enumerate(result.next_steps, 1)
@@ -35,15 +82,67 @@ def render_summary(result: Assessment) -> None:
     st.markdown("\n".join(lines) if lines else "None yet.")
 
 
-def _finding(kind: str, f: Finding) -> None:
-    with st.expander(f"**{escape_markdown(f.title)}**: {escape_markdown(f.statement)}", icon=_ICONS[kind]):
-        parts = [
-            f"**Criterion:** `{f.criterion}` ({escape_markdown(f.section)})  \n"
-            f"**Answer:** {escape_markdown(f.answer_label)}  \n"
-            f"**Why it matters:** {escape_markdown(f.rationale)}"
-        ]
-        if f.note:
-            parts.append("**Assessor's note:**\n\n" + "\n".join("> " + escape_markdown(x) for x in f.note.splitlines()))
-        cites = [escape_markdown(f"[{s.id}] {s.citation} — {s.locator} ({s.strength})") for s in f.sources]
-        parts.append("**Sources:**\n" + "\n".join(f"- {c}" for c in cites))
-        st.markdown("\n\n".join(parts))
+def _category(kind: str, heading: str, findings: Sequence[Finding]) -> None:
+    """One category: a box in the kind's colour, its name and count, each finding linking to its question."""
+    box = "error" if kind in BLOCKING_KINDS else KIND_BOX.get(kind, "plain")
+    icon = f":material/{KINDS_BY_ID[kind].icon}:"
+    title = f"{heading} ({len(findings)})"
+    if kind in BLOCKING_KINDS:
+        title += ": stands in the way until the team has discussed it"
+    if kind == "missing":
+        title = f"{heading} ({len(findings)}): answered Unknown, to find out"
+    lines = [f"- **{anchor_link(f.title, f.criterion)}**: {escape_markdown(f.statement)}" for f in findings]
+    body = f"**{title}**\n\n" + "\n".join(lines)
+    if box == "plain":
+        st.markdown(f"**{icon} :green[{escape_markdown(heading)} ({len(findings)})]**\n\n" + "\n".join(lines))
+    else:
+        _BOXES[box](body, icon=icon)
+    with st.expander(f"Basis of each: {heading.lower()}", icon=":material/menu_book:"):
+        st.markdown("\n\n---\n\n".join(_basis(f) for f in findings))
+
+
+def _decisive(result: Assessment) -> None:
+    """The unknowns whose answer could change the step for the meeting's question, as links."""
+    decisive = result.decisive_for(result.current_stage) if result.current_stage else list(result.decisive_unknowns)
+    if not decisive:
+        return
+    lines = [
+        f"- **{anchor_link(u.title, u.criterion)}** ({'answered Unknown' if u.status == 'unknown' else UNANSWERED})"
+        for u in decisive
+    ]
+    st.warning(
+        f"**Decisive unknowns ({len(decisive)}): an answer could change the step for the meeting's question**\n\n"
+        + "\n".join(lines),
+        icon=":material/priority_high:",
+    )
+
+
+def _basis(f: Finding) -> str:
+    parts = [
+        f"**{escape_markdown(f.title)}**  \n"
+        f"**Criterion:** `{f.criterion}` ({escape_markdown(f.section)})  \n"
+        f"**Answer:** {escape_markdown(f.answer_label)}  \n"
+        f"**Why it matters:** {escape_markdown(f.rationale)}"
+    ]
+    if f.note:
+        parts.append("**Assessor's note:**\n\n" + "\n".join("> " + escape_markdown(x) for x in f.note.splitlines()))
+    cites = [escape_markdown(f"[{s.id}] {s.citation} — {s.locator} ({s.strength})") for s in f.sources]
+    parts.append("**Sources:**\n" + "\n".join(f"- {c}" for c in cites))
+    return "\n\n".join(parts)
+
+
+def _gap_links(items: Sequence[MissingItem]) -> list[str]:
+    return [anchor_link(m.title, m.criterion) for m in items]
+
+
+def _sections(result: Assessment, cset: CriteriaSet) -> None:
+    """Answered of applicable per section; an open section links to its first unanswered item."""
+    rows = ["| Section | Answered | |", "|---|---|---|"]
+    for p in section_progress(cset, result.applicable_ids, result.missing):
+        if not p.applicable:
+            continue
+        mark = ":green[:material/check_circle: complete]" if p.complete else ""
+        if p.first_open is not None:
+            mark = anchor_link("next open item", p.first_open)
+        rows.append(f"| {escape_markdown(p.title)} | {p.answered} of {p.applicable} | {mark} |")
+    st.markdown("##### Progress by section\n\n" + "\n".join(rows))

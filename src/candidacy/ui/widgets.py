@@ -12,6 +12,7 @@ from candidacy.reasoning.assessment import NotApplicable
 from candidacy.reports.render import escape_markdown
 from candidacy.ui.cases_state import autosave
 from candidacy.ui.state import key, seed
+from candidacy.ui.summary import render_question_anchor
 
 __all__ = ["criterion_basis", "render_item"]
 
@@ -54,6 +55,8 @@ def render_item(
         st.markdown(f"**{escape_markdown(criterion.title)}** · :grey[not applicable]")
         st.caption(escape_markdown(not_applicable.reason + kept))
         return
+    if not scope:
+        render_question_anchor(criterion.id)  # the summary's links scroll here
     # Title and question share the widget's label: one element less per item keeps reruns fast.
     label = f"**{escape_markdown(criterion.title)}** · {escape_markdown(criterion.question)}"
     _answer_widget(cset, criterion, draft, answer, label, frozen, scope)

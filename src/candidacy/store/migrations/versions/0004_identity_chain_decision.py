@@ -7,6 +7,8 @@ Revision ID: 0004
 Revises: 0003
 """
 
+import datetime as dt
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -47,7 +49,10 @@ def _chain_existing_rows() -> None:
     heads: dict[int, str] = {}
     for row in bind.execute(sa.select(audit).order_by(audit.c.case_id, audit.c.id)).mappings():
         prev = heads.get(row["case_id"], "")
-        digest = row_hash(prev, [row[name] for name in CHAINED])
+        fields = [row[name] for name in CHAINED]
+        if isinstance(fields[2], str):  # SQLite without column types hands back text
+            fields[2] = dt.datetime.fromisoformat(fields[2])
+        digest = row_hash(prev, fields)
         bind.execute(sa.update(audit).where(audit.c.id == row["id"]).values(prev_hash=prev, row_hash=digest))
         heads[row["case_id"]] = digest
     for case_id, head in heads.items():

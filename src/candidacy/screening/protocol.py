@@ -1,0 +1,343 @@
+"""The screening-test protocol as strict models: what ``criteria/screening/*.yaml`` may say.
+
+A protocol names the criteria set and the item whose answer the confirmed outcome becomes, the
+label's dose sequence, the observation times, what is measured (tone per muscle group and side,
+spasms, function, vital signs), the adverse events to watch, the response definitions a team may
+choose, and how each outcome maps onto an answer of the criteria set. Cross checks that need the
+whole protocol (ids, references, order) live in :func:`protocol_faults`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, StrictFloat, StrictInt, StrictStr
+
+from candidacy.criteria.models import Identifier, Source, SourceRef, Text
+from candidacy.criteria.yamlsource import PathKey
+
+__all__ = [
+    "OUTCOMES",
+    "Definition",
+    "GoalsMet",
+    "MeanToneDrop",
+    "OutcomeId",
+    "Protocol",
+    "ToneOrSpasmDrop",
+    "protocol_faults",
+]
+
+#: What the screening test can show, in the order the team considers them. The protocol maps each
+#: onto an answer of the criteria set's screening item.
+OutcomeId = Literal["positive_function_kept", "tone_reduced_function_lost", "no_response_100", "unclear"]
+OUTCOMES: tuple[OutcomeId, ...] = ("positive_function_kept", "tone_reduced_function_lost", "no_response_100", "unclear")
+
+Limb = Literal["lower", "upper", "any"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Dose(_Strict):
+    micrograms: StrictInt = Field(gt=0, le=1000)
+    volume_ml: StrictFloat = Field(gt=0, le=20)
+
+
+class LowStartReason(_Strict):
+    id: Identifier
+    label: Text
+    sources: list[SourceRef] = Field(min_length=1)
+
+
+class LowStart(Dose):
+    considered_for: list[LowStartReason] = Field(min_length=1)
+
+
+class Dosing(_Strict):
+    sequence: list[Dose] = Field(min_length=1)
+    min_interval_hours: StrictInt = Field(ge=1, le=168)
+    how: Text
+    low_start: LowStart
+    no_response_statement: Text
+    sources: list[SourceRef] = Field(min_length=1)
+
+    def steps(self, start: int) -> list[int]:
+        """The doses in order from ``start``: the label sequence, after the low first dose if chosen."""
+        doses = [d.micrograms for d in self.sequence]
+        return [start, *doses] if start == self.low_start.micrograms else doses
+
+    @property
+    def last(self) -> int:
+        return self.sequence[-1].micrograms
+
+
+class Observation(_Strict):
+    times_hours: list[StrictInt] = Field(min_length=2)
+    note: Text
+    sources: list[SourceRef] = Field(min_length=1)
+
+
+class Level(_Strict):
+    value: StrictStr = Field(min_length=1, max_length=16)
+    score: StrictFloat
+    label: Text
+
+
+class MuscleGroup(_Strict):
+    id: Identifier
+    label: Text
+    limb: Literal["lower", "upper"]
+
+
+class Tone(_Strict):
+    title: Text
+    levels: list[Level] = Field(min_length=2)
+    scoring_note: Text
+    muscle_groups: list[MuscleGroup] = Field(min_length=1)
+    sources: list[SourceRef] = Field(min_length=1)
+
+
+class Spasms(_Strict):
+    title: Text
+    levels: list[Level] = Field(min_length=2)
+    sources: list[SourceRef] = Field(min_length=1)
+
+
+class FunctionLevel(_Strict):
+    value: Identifier
+    label: Text
+
+
+class FunctionItem(_Strict):
+    """An ability with levels from best to worst; a later level than baseline is function lost."""
+
+    id: Identifier
+    label: Text
+    walkers_only: StrictBool = False
+    levels: list[FunctionLevel] = Field(min_length=2)
+
+
+class TimedWalk(_Strict):
+    label: Text
+    unit: Text
+    min: StrictFloat
+    max: StrictFloat
+    slower_by_percent: StrictFloat = Field(gt=0, le=1000)
+    note: Text
+
+
+class Function(_Strict):
+    items: list[FunctionItem] = Field(min_length=1)
+    timed_walk: TimedWalk
+    note: Text
+    sources: list[SourceRef] = Field(min_length=1)
+
+
+class VitalSign(_Strict):
+    id: Identifier
+    label: Text
+    unit: Text
+    min: StrictFloat
+    max: StrictFloat
+
+
+class VitalSigns(_Strict):
+    items: list[VitalSign] = Field(min_length=1)
+    sources: list[SourceRef] = Field(min_length=1)
+
+
+class AdverseEvent(_Strict):
+    id: Identifier
+    label: Text
+
+
+class AdverseEvents(_Strict):
+    items: list[AdverseEvent] = Field(min_length=1)
+    sources: list[SourceRef] = Field(min_length=1)
+
+
+class _Window(_Strict):
+    from_hour: StrictInt = Field(ge=0)
+    to_hour: StrictInt = Field(ge=0)
+
+
+class MeanToneDrop(_Window):
+    """The mean tone score over the chosen limbs and sides falls by ``at_least`` from baseline."""
+
+    kind: Literal["mean_tone_drop"]
+    limb: Limb
+    side: Literal["both", "affected"]
+    at_least: StrictFloat = Field(gt=0)
+
+
+class ToneOrSpasmDrop(_Window):
+    """The mean tone score falls by ``tone_at_least`` or the spasm score by ``spasm_at_least``."""
+
+    kind: Literal["tone_or_spasm_drop"]
+    limb: Limb
+    side: Literal["both", "affected"]
+    tone_at_least: StrictFloat = Field(gt=0)
+    spasm_at_least: StrictFloat = Field(gt=0)
+
+
+class GoalsMet(_Strict):
+    """The goals written in the plan are rated as met after the dose (all of them, or any)."""
+
+    kind: Literal["goals_met"]
+    require: Literal["all", "any"]
+
+
+Rule = Annotated[MeanToneDrop | ToneOrSpasmDrop | GoalsMet, Field(discriminator="kind")]
+
+
+class Definition(_Strict):
+    id: Identifier
+    label: Text
+    description: Text
+    answer: Identifier | None = Field(default=None, description="Its option in the set's definition item.")
+    rule: Rule
+    caveat: Text | None = None
+    sources: list[SourceRef] = Field(min_length=1)
+
+
+class OutcomeMap(_Strict):
+    id: OutcomeId
+    label: Text
+    answer: Identifier = Field(description="The option of the criteria set's screening item it becomes.")
+
+
+class Protocol(_Strict):
+    id: Identifier
+    title: Text
+    version: StrictStr = Field(pattern=r"^\d+\.\d+(\.\d+)?$")
+    review_date: dt.date = Field(strict=False)
+    criteria: Identifier = Field(description="The criteria set whose screening item the outcome answers.")
+    answer_item: Identifier
+    definition_item: Identifier | None = None
+    reaction_item: Identifier | None = None
+    description: Text
+    notice: Text
+    sources: list[Source] = Field(min_length=1)
+    dosing: Dosing
+    observation: Observation
+    tone: Tone
+    spasms: Spasms
+    function: Function
+    vital_signs: VitalSigns
+    adverse_events: AdverseEvents
+    definitions: list[Definition] = Field(min_length=1)
+    outcomes: list[OutcomeMap] = Field(min_length=len(OUTCOMES), max_length=len(OUTCOMES))
+
+    _sha256: str = PrivateAttr(default="")
+
+    def model_post_init(self, context: Any, /) -> None:
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        self._sha256 = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+    @property
+    def sha256(self) -> str:
+        return self._sha256
+
+    def definition(self, definition_id: str) -> Definition:
+        return next(d for d in self.definitions if d.id == definition_id)
+
+    def outcome(self, outcome_id: str) -> OutcomeMap:
+        return next(o for o in self.outcomes if o.id == outcome_id)
+
+    def muscle_group(self, group_id: str) -> MuscleGroup:
+        return next(g for g in self.tone.muscle_groups if g.id == group_id)
+
+    def function_item(self, item_id: str) -> FunctionItem:
+        return next(f for f in self.function.items if f.id == item_id)
+
+    def tone_score(self, value: str) -> float:
+        return next(level.score for level in self.tone.levels if level.value == value)
+
+    def spasm_score(self, value: str) -> float:
+        return next(level.score for level in self.spasms.levels if level.value == value)
+
+    def source_refs(self) -> list[tuple[PathKey, SourceRef]]:
+        """Every source reference with where it sits, for the cross check and the PDF's source list."""
+        found: list[tuple[PathKey, SourceRef]] = []
+        _collect(self.model_dump(), (), found)
+        return found
+
+
+def _collect(node: Any, path: PathKey, found: list[tuple[PathKey, SourceRef]]) -> None:
+    if isinstance(node, dict):
+        if set(node) == {"source", "locator", "strength"}:
+            found.append((path, SourceRef.model_validate(node)))
+            return
+        for key, value in node.items():
+            _collect(value, (*path, key), found)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            _collect(value, (*path, index), found)
+
+
+def _duplicates(ids: list[str], path: PathKey, what: str) -> list[tuple[PathKey, str]]:
+    faults: list[tuple[PathKey, str]] = []
+    seen: set[str] = set()
+    for index, ident in enumerate(ids):
+        if ident in seen:
+            faults.append(((*path, index, "id"), f"{what} id '{ident}' is used twice"))
+        seen.add(ident)
+    return faults
+
+
+def protocol_faults(protocol: Protocol) -> list[tuple[PathKey, str]]:
+    """Cross checks over the whole protocol; each fault is (where, message)."""
+    faults: list[tuple[PathKey, str]] = []
+    known = {s.id for s in protocol.sources}
+    faults += _duplicates([s.id for s in protocol.sources], ("sources",), "source")
+    for path, ref in protocol.source_refs():
+        if ref.source not in known:
+            faults.append(((*path, "source"), f"unknown source '{ref.source}' (not in the protocol's sources)"))
+    doses = [d.micrograms for d in protocol.dosing.sequence]
+    if doses != sorted(set(doses)):
+        faults.append((("dosing", "sequence"), "doses must rise strictly from one step to the next"))
+    if protocol.dosing.low_start.micrograms >= doses[0]:
+        faults.append((("dosing", "low_start", "micrograms"), "the low first dose must be below the first dose"))
+    faults += _duplicates(
+        [r.id for r in protocol.dosing.low_start.considered_for], ("dosing", "low_start", "considered_for"), "reason"
+    )
+    times = protocol.observation.times_hours
+    if times[0] != 0 or times != sorted(set(times)):
+        faults.append((("observation", "times_hours"), "times must start at 0 (baseline) and rise strictly"))
+    for name, levels in (("tone", protocol.tone.levels), ("spasms", protocol.spasms.levels)):
+        values = [level.value for level in levels]
+        if len(set(values)) != len(values):
+            faults.append(((name, "levels"), "level values must be distinct"))
+    faults += _duplicates([g.id for g in protocol.tone.muscle_groups], ("tone", "muscle_groups"), "muscle group")
+    faults += _duplicates([f.id for f in protocol.function.items], ("function", "items"), "function")
+    faults += _duplicates([v.id for v in protocol.vital_signs.items], ("vital_signs", "items"), "vital sign")
+    faults += _duplicates([a.id for a in protocol.adverse_events.items], ("adverse_events", "items"), "adverse event")
+    faults += _duplicates([d.id for d in protocol.definitions], ("definitions",), "definition")
+    walk = protocol.function.timed_walk
+    if walk.min >= walk.max:
+        faults.append((("function", "timed_walk"), "min must be below max"))
+    for index, vital in enumerate(protocol.vital_signs.items):
+        if vital.min >= vital.max:
+            faults.append((("vital_signs", "items", index), "min must be below max"))
+    for index, definition in enumerate(protocol.definitions):
+        rule = definition.rule
+        if isinstance(rule, (MeanToneDrop, ToneOrSpasmDrop)):
+            if rule.from_hour < 1 or rule.from_hour > rule.to_hour:
+                faults.append(
+                    (
+                        ("definitions", index, "rule"),
+                        "the window must start after baseline and not end before it starts",
+                    )
+                )
+            elif not any(rule.from_hour <= t <= rule.to_hour for t in times):
+                faults.append((("definitions", index, "rule"), "no observation time falls inside the window"))
+    ids = [o.id for o in protocol.outcomes]
+    for missing in sorted(set(OUTCOMES) - set(ids)):
+        faults.append((("outcomes",), f"outcome '{missing}' needs a mapping onto an answer"))
+    if len(set(ids)) != len(ids):
+        faults.append((("outcomes",), "each outcome is mapped once"))
+    return faults

@@ -1,0 +1,467 @@
+"""The result of a screening worksheet: per dose, whether the team's chosen definition is met.
+
+Every dose gets a sentence and the numbers behind it (the datasette habit of a machine clause beside
+a human clause). Function lost during the test (standing, transfers, walking, a slower timed walk) is
+listed on its own and never offset by a fall in tone. The outcome computed from the doses is only a
+proposal for the team to confirm, and the next step is what the label's dose sequence allows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+from candidacy.screening.protocol import Definition, GoalsMet, MeanToneDrop, OutcomeId, Protocol, ToneOrSpasmDrop
+from candidacy.screening.worksheet import DoseEntry, TimePoint, Worksheet
+
+__all__ = ["DoseResult", "FunctionLoss", "ScreeningResult", "Status", "compute_result", "mean_tone", "next_dose"]
+
+Status = Literal["met", "not_met", "cannot_tell"]
+STATUS_LABELS: dict[Status, str] = {
+    "met": "definition met",
+    "not_met": "definition not met",
+    "cannot_tell": "cannot be read yet",
+}
+_EPSILON = 1e-9
+
+
+@dataclass(frozen=True)
+class FunctionLoss:
+    item: str
+    label: str
+    baseline: str
+    worst: str
+    at_hour: int
+
+    def sentence(self) -> str:
+        return f"{self.label}: {self.baseline} at baseline, {self.worst} at {self.at_hour} h."
+
+
+@dataclass(frozen=True)
+class DoseResult:
+    number: int
+    micrograms: int
+    given_at: dt.datetime | None
+    status: Status
+    sentence: str
+    numbers: list[tuple[str, str]]
+    function_lost: list[FunctionLoss] = field(default_factory=list)
+    adverse_events: list[str] = field(default_factory=list)
+    deviations: list[str] = field(default_factory=list)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+@dataclass(frozen=True)
+class ScreeningResult:
+    definition: Definition | None
+    definition_sentence: str
+    amendments: list[str]
+    doses: list[DoseResult]
+    computed: OutcomeId
+    computed_label: str
+    outcome_sentence: str
+    next_step: str
+    next_dose: int | None
+    confirmed: str | None = None
+
+    @property
+    def answer_basis(self) -> str:
+        """One line for the case's screening answer: what was computed and how."""
+        return f"{self.computed_label}. {self.outcome_sentence}"
+
+
+# -- tone and spasm numbers -----------------------------------------------------------------------
+
+
+def _keys(protocol: Protocol, ws: Worksheet, point: TimePoint, limb: str, side: str) -> set[tuple[str, str]]:
+    sides = {"left", "right"}
+    if side == "affected" and ws.plan.affected_side != "both":
+        sides = {ws.plan.affected_side}
+    keys: set[tuple[str, str]] = set()
+    for group, values in point.tone.items():
+        if limb != "any" and protocol.muscle_group(group).limb != limb:
+            continue
+        keys |= {(group, s) for s in values if s in sides}
+    return keys
+
+
+def mean_tone(protocol: Protocol, point: TimePoint, keys: set[tuple[str, str]]) -> float | None:
+    scores = [protocol.tone_score(point.tone[g][s]) for g, s in keys if s in point.tone.get(g, {})]
+    return sum(scores) / len(scores) if scores else None
+
+
+@dataclass(frozen=True)
+class _Fall:
+    before: float
+    after: float
+    hour: int
+    pairs: int
+
+    @property
+    def drop(self) -> float:
+        return self.before - self.after
+
+
+def _tone_falls(
+    protocol: Protocol, ws: Worksheet, dose: DoseEntry, limb: str, side: str, window: tuple[int, int]
+) -> list[_Fall]:
+    base = dose.at_hour(0)
+    if base is None:
+        return []
+    base_keys = _keys(protocol, ws, base, limb, side)
+    falls = []
+    for point in dose.observations:
+        if not window[0] <= point.hour <= window[1]:
+            continue
+        shared = base_keys & _keys(protocol, ws, point, limb, side)
+        before, after = mean_tone(protocol, base, shared), mean_tone(protocol, point, shared)
+        if before is not None and after is not None:
+            falls.append(_Fall(before, after, point.hour, len(shared)))
+    return falls
+
+
+def _spasm_falls(protocol: Protocol, dose: DoseEntry, window: tuple[int, int]) -> list[_Fall]:
+    base = dose.at_hour(0)
+    if base is None or base.spasms is None:
+        return []
+    before = protocol.spasm_score(base.spasms)
+    return [
+        _Fall(before, protocol.spasm_score(p.spasms), p.hour, 1)
+        for p in dose.observations
+        if window[0] <= p.hour <= window[1] and p.spasms is not None
+    ]
+
+
+def _best(falls: list[_Fall]) -> _Fall | None:
+    return max(falls, key=lambda f: (f.drop, -f.hour)) if falls else None
+
+
+def _window_done(protocol: Protocol, dose: DoseEntry, window: tuple[int, int]) -> bool:
+    """The last planned time inside the window has been measured, so a 'not met' is final."""
+    last = max(t for t in protocol.observation.times_hours if window[0] <= t <= window[1])
+    return any(p.hour >= last for p in dose.observations)
+
+
+def _limb_words(limb: str, side: str, ws: Worksheet) -> str:
+    where = {"lower": "lower-limb", "upper": "upper-limb", "any": "overall"}[limb]
+    if side == "affected" and ws.plan.affected_side != "both":
+        return f"{ws.plan.affected_side}-side {where}"
+    return where
+
+
+def _n(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:.1f}"
+
+
+# -- one dose -------------------------------------------------------------------------------------
+
+
+def _judge_tone(
+    protocol: Protocol, ws: Worksheet, dose: DoseEntry, rule: MeanToneDrop
+) -> tuple[Status, str, list[tuple[str, str]]]:
+    window = (rule.from_hour, rule.to_hour)
+    words = _limb_words(rule.limb, rule.side, ws)
+    best = _best(_tone_falls(protocol, ws, dose, rule.limb, rule.side, window))
+    need = f"a fall of at least {_n(rule.at_least)} between {rule.from_hour} and {rule.to_hour} h"
+    if best is None:
+        return (
+            "cannot_tell",
+            f"The {words} Ashworth scores at baseline and after the dose are needed to read this definition ({need}).",
+            [("Needed", need)],
+        )
+    numbers = [
+        (f"Mean {words} Ashworth at baseline", _n(best.before)),
+        (
+            f"Lowest mean after the dose (over {best.pairs} muscle groups and sides)",
+            f"{_n(best.after)} at {best.hour} h",
+        ),
+        ("Largest fall", _n(best.drop)),
+        ("Needed", need),
+    ]
+    opening = (
+        f"The mean {words} Ashworth score went from {_n(best.before)} at baseline to {_n(best.after)} at "
+        f"{best.hour} h, a fall of {_n(best.drop)}; the chosen definition asks for at least {_n(rule.at_least)}"
+    )
+    if best.drop + _EPSILON >= rule.at_least:
+        return "met", f"{opening}: met.", numbers
+    if _window_done(protocol, dose, window):
+        return "not_met", f"{opening}: not met.", numbers
+    return "cannot_tell", f"{opening}: not met so far; observations up to {rule.to_hour} h are still to come.", numbers
+
+
+def _judge_tone_or_spasm(
+    protocol: Protocol, ws: Worksheet, dose: DoseEntry, rule: ToneOrSpasmDrop
+) -> tuple[Status, str, list[tuple[str, str]]]:
+    window = (rule.from_hour, rule.to_hour)
+    words = _limb_words(rule.limb, rule.side, ws)
+    tone = _best(_tone_falls(protocol, ws, dose, rule.limb, rule.side, window))
+    spasm = _best(_spasm_falls(protocol, dose, window))
+    need = (
+        f"a fall of at least {_n(rule.tone_at_least)} in the mean {words} Ashworth score or of "
+        f"{_n(rule.spasm_at_least)} in the Penn spasm score, between {rule.from_hour} and {rule.to_hour} h"
+    )
+    if tone is None and spasm is None:
+        return (
+            "cannot_tell",
+            f"Baseline and later tone or spasm scores are needed to read this definition ({need}).",
+            [("Needed", need)],
+        )
+    numbers: list[tuple[str, str]] = []
+    parts: list[str] = []
+    if tone is not None:
+        numbers += [
+            (f"Mean {words} Ashworth at baseline", _n(tone.before)),
+            ("Lowest mean after the dose", f"{_n(tone.after)} at {tone.hour} h (fall {_n(tone.drop)})"),
+        ]
+        parts.append(f"the mean {words} Ashworth score fell by {_n(tone.drop)} (to {_n(tone.after)} at {tone.hour} h)")
+    else:
+        parts.append(f"the {words} Ashworth score was not measured at baseline and later")
+    if spasm is not None:
+        numbers += [
+            ("Penn spasm score at baseline", _n(spasm.before)),
+            ("Lowest after the dose", f"{_n(spasm.after)} at {spasm.hour} h (fall {_n(spasm.drop)})"),
+        ]
+        parts.append(f"the Penn spasm score fell by {_n(spasm.drop)} (to {_n(spasm.after)} at {spasm.hour} h)")
+    else:
+        parts.append("the Penn spasm score was not measured at baseline and later")
+    numbers.append(("Needed", need))
+    met = (tone is not None and tone.drop + _EPSILON >= rule.tone_at_least) or (
+        spasm is not None and spasm.drop + _EPSILON >= rule.spasm_at_least
+    )
+    opening = (
+        f"Between {rule.from_hour} and {rule.to_hour} h, {parts[0]} and {parts[1]}; the chosen definition asks for "
+        f"{_n(rule.tone_at_least)} points in either"
+    )
+    if met:
+        return "met", f"{opening}: met.", numbers
+    if _window_done(protocol, dose, window):
+        return "not_met", f"{opening}: not met.", numbers
+    return "cannot_tell", f"{opening}: not met so far; observations up to {rule.to_hour} h are still to come.", numbers
+
+
+def _judge_goals(ws: Worksheet, dose: DoseEntry, rule: GoalsMet) -> tuple[Status, str, list[tuple[str, str]]]:
+    goals = ws.plan.goals
+    if not goals:
+        return "cannot_tell", "The plan lists no goals, so a goal-based definition cannot be read.", []
+    ratings = {r.goal: r.rating for r in dose.goals}
+    words = {"met": "met", "partly": "partly met", "not_met": "not met"}
+    numbers = [
+        (f"Goal {i + 1}: {goal}", words.get(ratings.get(i, ""), "not rated yet")) for i, goal in enumerate(goals)
+    ]
+    rated = [ratings[i] for i in range(len(goals)) if i in ratings]
+    met_count = sum(1 for r in rated if r == "met")
+    summary = f"{met_count} of {len(goals)} goals rated as met after {dose.micrograms} micrograms"
+    need = "every goal" if rule.require == "all" else "at least one goal"
+    if (rule.require == "all" and met_count == len(goals)) or (rule.require == "any" and met_count > 0):
+        return "met", f"{summary}; the chosen definition asks for {need} to be met: met.", numbers
+    if len(rated) < len(goals):
+        return (
+            "cannot_tell",
+            f"{summary}, {len(goals) - len(rated)} not rated yet; the definition asks for {need}.",
+            numbers,
+        )
+    return "not_met", f"{summary}; the chosen definition asks for {need} to be met: not met.", numbers
+
+
+def _function_lost(protocol: Protocol, ws: Worksheet, dose: DoseEntry) -> list[FunctionLoss]:
+    base = dose.at_hour(0)
+    if base is None:
+        return []
+    lost: list[FunctionLoss] = []
+    for item in protocol.function.items:
+        before = base.function.get(item.id)
+        if before is None:
+            continue
+        order = [level.value for level in item.levels]
+        labels = {level.value: level.label.lower() for level in item.levels}
+        worst: TimePoint | None = None
+        for point in dose.observations:
+            now = point.function.get(item.id)
+            worse = point.hour > 0 and now is not None and order.index(now) > order.index(before)
+            if worse and (worst is None or order.index(str(now)) > order.index(worst.function[item.id])):
+                worst = point
+        if worst is not None:
+            lost.append(FunctionLoss(item.id, item.label, labels[before], labels[worst.function[item.id]], worst.hour))
+    walk = protocol.function.timed_walk
+    if base.walk_seconds is not None:
+        limit = base.walk_seconds * (1 + walk.slower_by_percent / 100)
+        slow = [p for p in dose.observations if p.hour > 0 and p.walk_seconds is not None and p.walk_seconds > limit]
+        if slow:
+            worst_walk = max(slow, key=lambda p: p.walk_seconds or 0.0)
+            lost.append(
+                FunctionLoss(
+                    "timed_walk",
+                    walk.label,
+                    f"{base.walk_seconds:g} {walk.unit}",
+                    f"{worst_walk.walk_seconds or 0.0:g} {walk.unit} (more than {walk.slower_by_percent:g}% slower)",
+                    worst_walk.hour,
+                )
+            )
+    return lost
+
+
+def _deviations(protocol: Protocol, ws: Worksheet, index: int, dose: DoseEntry) -> list[str]:
+    found: list[str] = []
+    steps = protocol.dosing.steps(ws.plan.start_dose)
+    expected = steps[index] if index < len(steps) else None
+    if expected is None:
+        found.append(f"The sequence has {len(steps)} doses; this is dose {index + 1}.")
+    elif dose.micrograms != expected:
+        found.append(f"Dose {index + 1} of the sequence is {expected} micrograms; {dose.micrograms} was recorded.")
+    before = ws.doses[index - 1].given_at if index > 0 else None
+    if before is not None and dose.given_at is not None:
+        gap = (dose.given_at - before).total_seconds() / 3600
+        if gap < protocol.dosing.min_interval_hours:
+            found.append(
+                f"Given {_n(round(gap, 1))} h after the previous dose; the protocol asks for at least "
+                f"{protocol.dosing.min_interval_hours} h."
+            )
+    return found
+
+
+def _dose_result(protocol: Protocol, ws: Worksheet, definition: Definition, index: int, dose: DoseEntry) -> DoseResult:
+    rule = definition.rule
+    status: Status
+    numbers: list[tuple[str, str]]
+    if dose.given_at is None:
+        status, sentence, numbers = "cannot_tell", "Not given yet; the baseline is measured first.", []
+    elif isinstance(rule, MeanToneDrop):
+        status, sentence, numbers = _judge_tone(protocol, ws, dose, rule)
+    elif isinstance(rule, ToneOrSpasmDrop):
+        status, sentence, numbers = _judge_tone_or_spasm(protocol, ws, dose, rule)
+    else:
+        status, sentence, numbers = _judge_goals(ws, dose, rule)
+    events = {a.id: a.label for a in protocol.adverse_events.items}
+    return DoseResult(
+        number=index + 1,
+        micrograms=dose.micrograms,
+        given_at=dose.given_at,
+        status=status,
+        sentence=f"At {dose.micrograms} micrograms: {sentence[0].lower()}{sentence[1:]}",
+        numbers=numbers,
+        function_lost=_function_lost(protocol, ws, dose),
+        adverse_events=[
+            f"{events.get(e.event, e.event)} at {e.at:%Y-%m-%d %H:%M}, noted by {e.by.describe()}"
+            + (f": {e.note}" if e.note else "")
+            for e in dose.adverse_events
+        ],
+        deviations=_deviations(protocol, ws, index, dose),
+    )
+
+
+# -- the whole worksheet --------------------------------------------------------------------------
+
+
+def _outcome(protocol: Protocol, doses: list[DoseResult]) -> tuple[OutcomeId, str]:
+    met = next((d for d in doses if d.status == "met"), None)
+    if met is not None and met.function_lost:
+        lost = ", ".join(loss.label.lower() for loss in met.function_lost)
+        return "tone_reduced_function_lost", (
+            f"The chosen definition is met at {met.micrograms} micrograms, and function was lost at that dose ({lost})."
+        )
+    if met is not None:
+        return "positive_function_kept", (
+            f"The chosen definition is met at {met.micrograms} micrograms, with no loss of the function measured."
+        )
+    if doses and doses[-1].status == "not_met" and doses[-1].micrograms >= protocol.dosing.last:
+        return "no_response_100", (
+            f"The chosen definition is not met at any dose up to {doses[-1].micrograms} micrograms."
+        )
+    if not doses:
+        return "unclear", "No dose is recorded yet."
+    return "unclear", "The measurements so far do not show the chosen definition met or finally not met."
+
+
+def next_dose(protocol: Protocol, ws: Worksheet, doses: list[DoseResult]) -> int | None:
+    """The dose the label sequence allows next: none once the definition is met, after the last step,
+    or while the last dose cannot be read yet."""
+    if ws.plan.definition is None:
+        return None
+    if not doses:
+        return ws.plan.start_dose
+    last = doses[-1]
+    if any(d.status == "met" for d in doses) or last.status != "not_met" or last.given_at is None:
+        return None
+    later = [s for s in protocol.dosing.steps(ws.plan.start_dose) if s > last.micrograms]
+    return later[0] if later and last.micrograms < protocol.dosing.last else None
+
+
+def _next_step(protocol: Protocol, ws: Worksheet, doses: list[DoseResult]) -> str:
+    dosing = protocol.dosing
+    if ws.plan.definition is None:
+        return "Choose the response definition with the team before the first dose; it is recorded with the worksheet."
+    if not doses:
+        start = ws.plan.start_dose
+        low = (
+            f" (the low first dose, reason: {ws.plan.low_start_reason})" if start == dosing.low_start.micrograms else ""
+        )
+        return f"First dose: {start} micrograms{low}; measure the baseline before it."
+    last = doses[-1]
+    met = next((d for d in doses if d.status == "met"), None)
+    if last.given_at is None:
+        return (
+            f"Measure the baseline, then give {last.micrograms} micrograms and record the time "
+            "(the team reads each later time point against that baseline)."
+        )
+    if met is not None:
+        return (
+            f"The chosen definition is met at {met.micrograms} micrograms: the label sequence needs no larger dose. "
+            "The team reviews the numbers and any function lost, and confirms the outcome."
+        )
+    lost = " Function was lost at this dose: weigh that before any larger dose." if last.function_lost else ""
+    if last.status == "cannot_tell":
+        return f"Complete the measurements at {last.micrograms} micrograms before reading the response.{lost}"
+    steps = dosing.steps(ws.plan.start_dose)
+    later = [s for s in steps if s > last.micrograms]
+    if not later or last.micrograms >= dosing.last:
+        return dosing.no_response_statement.strip()
+    assert last.given_at is not None
+    earliest = last.given_at + dt.timedelta(hours=dosing.min_interval_hours)
+    return (
+        f"The label sequence allows {later[0]} micrograms next, at least {dosing.min_interval_hours} h after the last "
+        f"dose (not before {earliest:%Y-%m-%d %H:%M} UTC), if the team judges the response inadequate.{lost}"
+    )
+
+
+def compute_result(protocol: Protocol, ws: Worksheet) -> ScreeningResult:
+    """Read the worksheet against the chosen definition; pure, so the app, CLI and PDF agree."""
+    plan = ws.plan
+    definition = protocol.definition(plan.definition) if plan.definition else None
+    amendments = [
+        f"{a.at:%Y-%m-%d %H:%M}: {a.by.describe()} changed the {a.field} from '{a.old}' to '{a.new}'. "
+        f"Reason: {a.reason}"
+        for a in plan.amendments
+    ]
+    if definition is None:
+        chosen = "No response definition has been chosen yet."
+        doses: list[DoseResult] = []
+    else:
+        who = f" by {plan.chosen_by.describe()}" if plan.chosen_by else ""
+        when = f" on {plan.chosen_at:%Y-%m-%d %H:%M}" if plan.chosen_at else ""
+        chosen = f"Definition chosen{who}{when}: {definition.label}."
+        doses = [_dose_result(protocol, ws, definition, i, d) for i, d in enumerate(ws.doses)]
+    computed, sentence = _outcome(protocol, doses)
+    confirmed = None
+    if ws.confirmation is not None:
+        c = ws.confirmation
+        confirmed = (
+            f"Confirmed by {c.by.describe()} on {c.at:%Y-%m-%d %H:%M}: {protocol.outcome(c.outcome).label}"
+            + ("" if c.outcome == c.computed else f" (computed: {protocol.outcome(c.computed).label})")
+            + (f". Comment: {c.comment}" if c.comment else ".")
+        )
+    return ScreeningResult(
+        definition=definition,
+        definition_sentence=chosen,
+        amendments=amendments,
+        doses=doses,
+        computed=computed,
+        computed_label=protocol.outcome(computed).label,
+        outcome_sentence=sentence,
+        next_step=_next_step(protocol, ws, doses),
+        next_dose=next_dose(protocol, ws, doses),
+        confirmed=confirmed,
+    )

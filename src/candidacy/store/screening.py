@@ -1,0 +1,271 @@
+"""Screening worksheets in the store: saved as typed, audited in the case's hash chain, frozen on confirm.
+
+A worksheet belongs to a case. Each save compares the new worksheet with the stored one and appends
+one chained audit row per changed field (``action`` = ``screening``, ``item`` = ``worksheet N: path``),
+so the case's trail shows every measurement as typed, by whom and when. The case's ``audit_head`` is
+moved compare-and-set, so two writers cannot fork the chain. Confirming the outcome freezes the
+worksheet with the hash of its content (checked on every read) and writes the case's screening
+answer, with the worksheet named as evidence, through :class:`CaseStore`'s own change path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, insert, select, update
+from sqlalchemy.engine import Connection
+
+from candidacy.identity import Identity
+from candidacy.screening.protocol import Protocol
+from candidacy.screening.result import compute_result
+from candidacy.screening.worksheet import Worksheet, check_worksheet, confirm, new_worksheet, reopen
+from candidacy.store import chain
+from candidacy.store.errors import ConflictError, FrozenError, StoreError, TamperError
+from candidacy.store.repository import CaseStore
+from candidacy.store.tables import cases, screening_worksheets
+
+__all__ = ["ScreeningStore", "StoredWorksheet"]
+
+ACTION = "screening"
+
+
+@dataclass(frozen=True)
+class StoredWorksheet:
+    id: int
+    case_id: int
+    lock_version: int
+    status: str  # "open" or "confirmed"
+    worksheet: Worksheet
+    content_hash: str | None
+    protocol_sha256: str
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _text(ws: Worksheet) -> str:
+    return ws.model_dump_json()
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _leaves(node: Any, path: str = "") -> dict[str, str]:
+    """Every scalar of a JSON document by dotted path, for a field-by-field audit of a save."""
+    if isinstance(node, dict):
+        out: dict[str, str] = {}
+        for key, value in node.items():
+            out |= _leaves(value, f"{path}.{key}" if path else str(key))
+        return out
+    if isinstance(node, list):
+        out = {}
+        for index, value in enumerate(node):
+            out |= _leaves(value, f"{path}.{index}")
+        return out
+    return {path: json.dumps(node, ensure_ascii=False) if not isinstance(node, str) else node}
+
+
+def changes(before: Worksheet, after: Worksheet) -> list[tuple[str, str | None, str | None]]:
+    old, new = _leaves(json.loads(_text(before))), _leaves(json.loads(_text(after)))
+    return [
+        (key, old.get(key), new.get(key)) for key in sorted(old.keys() | new.keys()) if old.get(key) != new.get(key)
+    ]
+
+
+class ScreeningStore:
+    """Worksheets of the cases in ``cases``; ``protocols`` maps protocol ids to the loaded protocols."""
+
+    def __init__(self, cases_store: CaseStore, protocols: Mapping[str, Protocol]) -> None:
+        self.cases = cases_store
+        self.engine = cases_store.engine
+        self.protocols = protocols
+
+    def protocol(self, protocol_id: str) -> Protocol:
+        found = self.protocols.get(protocol_id)
+        if found is None:
+            raise StoreError(f"screening protocol '{protocol_id}' is not loaded")
+        return found
+
+    # -- reading ---------------------------------------------------------------------------------
+    def worksheets(self, case_id: int) -> list[StoredWorksheet]:
+        with self.engine.connect() as conn:
+            ids = conn.execute(
+                select(screening_worksheets.c.id)
+                .where(screening_worksheets.c.case_id == case_id)
+                .order_by(screening_worksheets.c.id)
+            ).scalars()
+            return [self._get(conn, i) for i in list(ids)]
+
+    def get(self, worksheet_id: int) -> StoredWorksheet:
+        with self.engine.connect() as conn:
+            return self._get(conn, worksheet_id)
+
+    def _get(self, conn: Connection, worksheet_id: int) -> StoredWorksheet:
+        row = (
+            conn.execute(select(screening_worksheets).where(screening_worksheets.c.id == worksheet_id))
+            .mappings()
+            .first()
+        )
+        if row is None:
+            raise StoreError(f"screening worksheet {worksheet_id} does not exist")
+        if row["content_hash"] and _digest(row["content"]) != row["content_hash"]:
+            raise TamperError(
+                f"screening worksheet {worksheet_id} was confirmed, but its content no longer matches its hash: "
+                "it was changed outside the application"
+            )
+        return StoredWorksheet(
+            id=row["id"],
+            case_id=row["case_id"],
+            lock_version=row["lock_version"],
+            status=row["status"],
+            worksheet=Worksheet.model_validate_json(row["content"]),
+            content_hash=row["content_hash"],
+            protocol_sha256=row["protocol_sha256"],
+        )
+
+    # -- changing --------------------------------------------------------------------------------
+    def create(self, case_id: int, protocol_id: str, actor: Identity) -> int:
+        protocol = self.protocol(protocol_id)
+        detail = self.cases.get(case_id)
+        ws = new_worksheet(protocol, detail.row.label, case_id)
+        now = _now()
+        with self.engine.begin() as conn:
+            inserted = conn.execute(
+                insert(screening_worksheets).values(
+                    case_id=case_id,
+                    protocol_id=protocol.id,
+                    protocol_version=protocol.version,
+                    protocol_sha256=protocol.sha256,
+                    content=_text(ws),
+                    status="open",
+                    lock_version=1,
+                    created_at=now,
+                    updated_at=now,
+                )
+            ).inserted_primary_key
+            assert inserted is not None
+            worksheet_id = int(inserted[0])
+            self._audit(conn, case_id, actor, [(f"worksheet {worksheet_id}", None, f"created ({protocol.id})")], now)
+        return worksheet_id
+
+    def save(self, worksheet_id: int, lock_version: int, ws: Worksheet, actor: Identity) -> int:
+        """Store the worksheet as typed; one audit row per changed field. Returns the new lock version."""
+        with self.engine.begin() as conn:
+            stored = self._checked(conn, worksheet_id, lock_version)
+            if stored.status == "confirmed":
+                raise FrozenError(
+                    f"screening worksheet {worksheet_id} is confirmed; reopen it with a reason to change it"
+                )
+            return self._write(conn, stored, ws, actor, "open")
+
+    def confirm(
+        self, worksheet_id: int, lock_version: int, outcome: str, comment: str, actor: Identity, case_lock: int
+    ) -> tuple[int, int]:
+        """Confirm the outcome, write it as the case's screening answer, freeze the worksheet.
+
+        Returns the worksheet's and the case's new lock versions. The case answer goes first through
+        the case store, so a reviewed (frozen) case refuses before anything is confirmed."""
+        stored = self.get(worksheet_id)
+        if stored.lock_version != lock_version:
+            raise ConflictError(f"screening worksheet {worksheet_id} was changed by someone else; reload it")
+        protocol = self.protocol(stored.worksheet.protocol)
+        result = compute_result(protocol, stored.worksheet)
+        done = confirm(stored.worksheet, outcome, result.computed, actor, _now(), comment)  # type: ignore[arg-type]
+        case_lock = self._answer_case(stored, protocol, done, case_lock, actor)
+        with self.engine.begin() as conn:
+            current = self._checked(conn, worksheet_id, lock_version)
+            return self._write(conn, current, done, actor, "confirmed"), case_lock
+
+    def reopen(self, worksheet_id: int, lock_version: int, reason: str, actor: Identity) -> int:
+        with self.engine.begin() as conn:
+            stored = self._checked(conn, worksheet_id, lock_version)
+            return self._write(conn, stored, reopen(stored.worksheet, actor, _now(), reason), actor, "open")
+
+    # -- internals -------------------------------------------------------------------------------
+    def _answer_case(
+        self, stored: StoredWorksheet, protocol: Protocol, ws: Worksheet, case_lock: int, actor: Identity
+    ) -> int:
+        assert ws.confirmation is not None
+        result = compute_result(protocol, ws)
+        mapped = protocol.outcome(ws.confirmation.outcome)
+        evidence = (
+            f"From screening worksheet {stored.id} ({protocol.id} {protocol.version}): {mapped.label}. "
+            f"{result.outcome_sentence} {result.definition_sentence} {result.confirmed}"
+        )
+        lock = self.cases.save_answer(stored.case_id, case_lock, protocol.answer_item, mapped.answer, actor)
+        lock = self.cases.save_note(stored.case_id, lock, protocol.answer_item, evidence, actor)
+        definition = result.definition
+        if protocol.definition_item and definition is not None and definition.answer:
+            lock = self.cases.save_answer(stored.case_id, lock, protocol.definition_item, definition.answer, actor)
+        if protocol.reaction_item:
+            reacted = any(d.adverse_events for d in ws.doses)
+            lock = self.cases.save_answer(
+                stored.case_id, lock, protocol.reaction_item, "yes" if reacted else "no", actor
+            )
+        return lock
+
+    def _checked(self, conn: Connection, worksheet_id: int, lock_version: int) -> StoredWorksheet:
+        stored = self._get(conn, worksheet_id)
+        if stored.lock_version != lock_version:
+            raise ConflictError(
+                f"screening worksheet {worksheet_id} was changed by someone else since you opened it (your version "
+                f"{lock_version}, now {stored.lock_version}); your change was not saved. Reload it and try again."
+            )
+        return stored
+
+    def _write(self, conn: Connection, stored: StoredWorksheet, ws: Worksheet, actor: Identity, status: str) -> int:
+        check_worksheet(self.protocol(ws.protocol), ws)
+        now = _now()
+        text = _text(ws)
+        done = conn.execute(
+            update(screening_worksheets)
+            .where(
+                and_(
+                    screening_worksheets.c.id == stored.id,
+                    screening_worksheets.c.lock_version == stored.lock_version,
+                )
+            )
+            .values(
+                content=text,
+                status=status,
+                lock_version=stored.lock_version + 1,
+                content_hash=_digest(text) if status == "confirmed" else None,
+                updated_at=now,
+            )
+        )
+        if done.rowcount != 1:
+            raise ConflictError(f"screening worksheet {stored.id} was changed by someone else; reload it")
+        rows = [(f"ws{stored.id}:{path}", old, new) for path, old, new in changes(stored.worksheet, ws)]
+        if status != stored.status:
+            rows.append((f"worksheet {stored.id}", stored.status, status))
+        self._audit(conn, stored.case_id, actor, rows, now)
+        return stored.lock_version + 1
+
+    def _audit(
+        self,
+        conn: Connection,
+        case_id: int,
+        actor: Identity,
+        rows: list[tuple[str, str | None, str | None]],
+        now: dt.datetime,
+    ) -> None:
+        """Append to the case's chain and move its head only if nobody else moved it meanwhile."""
+        case = conn.execute(select(cases.c.audit_head, cases.c.revision).where(cases.c.id == case_id)).first()
+        if case is None:
+            raise StoreError(f"case {case_id} does not exist")
+        head, revision = case
+        start = head
+        for item, old, new in rows:
+            head = chain.append(conn, case_id, revision, head, actor, ACTION, item[:64], old, new, now)
+        moved = conn.execute(
+            update(cases).where(and_(cases.c.id == case_id, cases.c.audit_head == start)).values(audit_head=head)
+        )
+        if moved.rowcount != 1:
+            raise ConflictError(f"case {case_id}'s audit trail moved on during this save; nothing was saved, try again")

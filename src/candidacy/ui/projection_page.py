@@ -1,0 +1,184 @@
+"""Projection: one case on one screen for the room, in large type.
+
+Its own page and address (``/projection?case=<id>`` for a stored case; without ``case``, the case
+open in this session, else the unsaved draft). It shows the case header, the step for the meeting's
+question, the findings that matter (blocking ones first, in red with their names), the gaps as
+counts, and the team's decision once recorded. Sized to fit 1280x720 and 1920x1080 without
+scrolling: long lists are cut to their first items with "and N more".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from candidacy.draft import draft_record
+from candidacy.errors import CandidacyError
+from candidacy.reports.meeting import BLOCKING_KINDS, Counts, count, meeting_step, room_order, team_decision
+from candidacy.reports.record import Record
+from candidacy.reports.render import escape_markdown
+from candidacy.store import CaseStore
+from candidacy.ui import cases_state
+from candidacy.ui.layout import require_set
+from candidacy.ui.state import draft_for
+
+__all__ = ["render"]
+
+CASE_PARAM = "case"
+#: At most this many findings per kind are named on screen; the rest are counted.
+SHOWN = {"contraindication": 4, "prerequisite-unmet": 3, "caution": 3, "unfavourable": 3, "favourable": 6, "missing": 4}
+
+_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"] { display: none; }
+.stMainBlockContainer { padding: 1.2rem 2.5rem 0.5rem 2.5rem !important; max-width: 100% !important; }
+.st-key-projection p, .st-key-projection li { font-size: clamp(17px, 1.45vw, 30px); line-height: 1.3; }
+.st-key-projection h1 { font-size: clamp(28px, 2.5vw, 50px); padding: 0 0 0.2rem 0; }
+.st-key-projection [data-testid="stVerticalBlock"] { gap: 0.55rem; }
+.st-key-projection-step p { font-size: clamp(20px, 1.8vw, 36px); font-weight: 600; }
+</style>
+"""
+
+
+def _case_param() -> int | None:
+    raw = st.query_params.get(CASE_PARAM)
+    try:
+        return int(raw) if raw is not None else None
+    except ValueError:
+        return None
+
+
+def _go(case_id: int) -> None:
+    st.query_params[CASE_PARAM] = str(case_id)
+
+
+def render() -> None:
+    cset = require_set()
+    st.html(_CSS)
+    case_id = _case_param()
+    opened = cases_state.opened()
+    if case_id is None and opened is not None:
+        case_id = opened[0]
+    status = "unsaved draft"
+    neighbours: tuple[int | None, int | None] = (None, None)
+    try:
+        if case_id is None:
+            record = draft_record(cset, draft_for(cset))
+        else:
+            store = cases_state.store()
+            detail = store.get(case_id)
+            record = store.record(case_id)
+            status = f"{detail.row.status} (revision {detail.row.revision})"
+            neighbours = _neighbours(store, case_id, detail.row.meeting_date)
+    except CandidacyError as error:
+        st.error(f"This case cannot be shown: {escape_markdown(str(error))}")
+        return
+    with st.container(key="projection"):
+        _projection(record, status, case_id, neighbours)
+
+
+def _neighbours(store: CaseStore, case_id: int, meeting_date: dt.date | None) -> tuple[int | None, int | None]:
+    """The previous and next case of the same meeting date, in agenda order."""
+    if meeting_date is None:
+        return None, None
+    ids = sorted(r.id for r in store.list_cases(meeting_date=meeting_date))
+    if case_id not in ids:
+        return None, None
+    at = ids.index(case_id)
+    return (ids[at - 1] if at > 0 else None), (ids[at + 1] if at + 1 < len(ids) else None)
+
+
+def _projection(record: Record, status: str, case_id: int | None, neighbours: tuple[int | None, int | None]) -> None:
+    counts = count(record)
+    case = record.case
+    title, nav = st.columns([5, 1], vertical_alignment="center")
+    label = escape_markdown(case.label or "(no case label)")
+    title.markdown(f"# Case {label}")
+    previous, following = neighbours
+    with nav:
+        left, right = st.columns(2)
+        if previous is not None:
+            left.button(
+                "Previous", key="projection-previous", icon=":material/arrow_back:", on_click=_go, args=(previous,)
+            )
+        if following is not None:
+            right.button(
+                "Next", key="projection-next", icon=":material/arrow_forward:", on_click=_go, args=(following,)
+            )
+    meeting = case.meeting_date.isoformat() if case.meeting_date else "no meeting date"
+    stored = f"case #{case_id} · " if case_id is not None else ""
+    st.markdown(
+        f"{stored}meeting {meeting} · {escape_markdown(status)} · answered {counts.answered} of {counts.applicable}"
+        f" applicable items · {escape_markdown(record.criteria.title)} {escape_markdown(record.criteria.version)}"
+    )
+    step = meeting_step(record)
+    with st.container(key="projection-step"):
+        st.info(
+            "Step for the meeting's question: "
+            + (escape_markdown(step.step) if step else "none yet (answer more items)"),
+            icon=":material/flag:",
+        )
+    decision = team_decision(record)
+    if decision:
+        st.success(f"**Team decision:** {escape_markdown(decision)}", icon=":material/gavel:")
+    else:
+        st.markdown(":grey[**Team decision:** not yet recorded]")
+    _findings(record, counts)
+    st.caption(escape_markdown(record.notice))
+
+
+def _findings(record: Record, counts: Counts) -> None:
+    blocking, other = st.columns([3, 2], gap="large")
+    with blocking:
+        named = False
+        for kind, heading in room_order():
+            if kind not in BLOCKING_KINDS or not counts.of(kind):
+                continue
+            named = True
+            st.error(f"**{heading} ({counts.of(kind)})**\n\n" + _list(record, kind), icon=":material/block:")
+        if not named:
+            st.markdown(":green-badge[:material/check: No contraindication and no unmet prerequisite recorded]")
+        for kind in ("caution", "unfavourable"):
+            if counts.of(kind):
+                heading = dict(room_order())[kind]
+                st.warning(
+                    f"**{heading} ({counts.of(kind)})**\n\n" + _list(record, kind, short=True),
+                    icon=":material/warning:",
+                )
+    with other:
+        if counts.of("favourable"):
+            st.markdown(
+                f"**:green[:material/thumb_up: Factors in favour ({counts.of('favourable')})]**\n\n"
+                + _list(record, "favourable", short=True)
+            )
+        gaps = []
+        if counts.unanswered:
+            gaps.append(f"**{counts.unanswered}** not yet answered")
+        if counts.of("missing"):
+            gaps.append(
+                f"**{counts.of('missing')}** missing information (answered Unknown): " + _titles(record, "missing")
+            )
+        st.markdown(
+            "**:orange[:material/help: Gaps]**\n\n"
+            + ("\n".join(f"- {g}" for g in gaps) if gaps else "None: every applicable item is answered.")
+        )
+
+
+def _list(record: Record, kind: str, short: bool = False) -> str:
+    findings = record.by_kind(kind)
+    limit = SHOWN.get(kind, 3)
+    lines = [
+        f"- **{escape_markdown(f.title)}**" + ("" if short else f": {escape_markdown(f.statement)}")
+        for f in findings[:limit]
+    ]
+    if len(findings) > limit:
+        lines.append(f"- and {len(findings) - limit} more")
+    return "\n".join(lines)
+
+
+def _titles(record: Record, kind: str) -> str:
+    findings = record.by_kind(kind)
+    limit = SHOWN.get(kind, 3)
+    text = ", ".join(escape_markdown(f.title) for f in findings[:limit])
+    return text + (f" and {len(findings) - limit} more" if len(findings) > limit else "")

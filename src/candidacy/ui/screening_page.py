@@ -1,0 +1,399 @@
+"""Screening test: plan, measurements per dose, result with chart, the team's confirmation, print.
+
+The page reads widgets and calls the core (``candidacy.screening``); the result, the chart data and
+the PDF all come from there, so the app and ``python -m candidacy screening`` agree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from candidacy.errors import CandidacyError
+from candidacy.identity import Identity
+from candidacy.reports.render import escape_markdown
+from candidacy.screening.chart import chart_points
+from candidacy.screening.pdf import render_worksheet_pdf
+from candidacy.screening.protocol import OUTCOMES, Protocol
+from candidacy.screening.result import ScreeningResult, compute_result
+from candidacy.screening.worksheet import Plan, Worksheet, choose_definition, mark_given, prepare_dose
+from candidacy.store.screening import StoredWorksheet
+from candidacy.ui import cases_state, screening_state
+from candidacy.ui.screening_sheet import render_dose
+
+__all__ = ["render"]
+
+_STATUS_ICONS = {"met": ":material/check_circle:", "not_met": ":material/cancel:", "cannot_tell": ":material/pending:"}
+
+
+def render() -> None:
+    st.title("Screening test")
+    st.caption("Plan the test dose, type the measurements on the ward, read the result by the team's own definition.")
+    message = screening_state.take_message()
+    if message:
+        st.error(escape_markdown(message))
+    protocols, problems = screening_state.protocols()
+    for problem in problems:
+        st.error(escape_markdown(problem))
+    if not protocols:
+        st.warning("No screening protocol is available (criteria/screening/*.yaml).")
+        return
+    try:
+        case_id = _pick_case()
+    except CandidacyError as error:
+        st.error(escape_markdown(str(error)))
+        return
+    if case_id is None:
+        return
+    stored = _pick_worksheet(case_id, protocols)
+    if stored is None:
+        return
+    protocol = protocols[stored.worksheet.protocol]
+    ws = stored.worksheet
+    result = compute_result(protocol, ws)
+    frozen = stored.status == "confirmed"
+    st.info(escape_markdown(result.next_step), icon=":material/arrow_forward:")
+    plan, doses, outcome = st.tabs(["Plan", "Measurements", "Result and chart"])
+    with plan:
+        _plan(protocol, ws, result, f"scr{stored.id}", frozen)
+    with doses:
+        _doses(protocol, ws, result, f"scr{stored.id}", frozen)
+    with outcome:
+        _result(protocol, stored, result)
+
+
+def _pick_case() -> int | None:
+    rows = cases_state.store().list_cases()
+    if not rows:
+        st.info("Save the case on the Assess page first; its screening worksheets are kept with it.")
+        return None
+    labels = {row.id: f"{row.label} (case {row.id})" for row in rows}
+    chosen = st.selectbox(
+        "Case",
+        list(labels),
+        index=None,
+        key=screening_state.CASE_KEY,
+        format_func=labels.__getitem__,
+        placeholder="Choose a stored case",
+    )
+    return int(chosen) if chosen is not None else None
+
+
+def _new(case_id: int, protocol_id: str) -> None:
+    try:
+        worksheet_id = screening_state.screening_store().create(case_id, protocol_id, cases_state.actor())
+    except CandidacyError as error:
+        screening_state.set_message(str(error))
+        return
+    st.session_state["screening-worksheet"] = worksheet_id
+
+
+def _pick_worksheet(case_id: int, protocols: dict[str, Protocol]) -> StoredWorksheet | None:
+    sheets = {s.id: s for s in screening_state.screening_store().worksheets(case_id)}
+    protocol_id = next(iter(protocols))
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    right.button(
+        "New worksheet", key="screening-new", on_click=_new, args=(case_id, protocol_id), icon=":material/add:"
+    )
+    if not sheets:
+        left.caption("No screening worksheet for this case yet.")
+        return None
+    if st.session_state.get("screening-worksheet") not in sheets:
+        st.session_state["screening-worksheet"] = max(sheets)
+    with left:
+        chosen = st.selectbox(
+            "Worksheet",
+            list(sheets),
+            key="screening-worksheet",
+            format_func=lambda i: f"Worksheet {i} ({sheets[i].status})",
+        )
+    screening_state.open_worksheet(chosen)
+    return screening_state.opened()
+
+
+# -- plan ----------------------------------------------------------------------------------------
+
+
+def _on_definition(widget: str) -> None:
+    chosen = st.session_state.get(widget)
+    if chosen:
+        screening_state.change(lambda p, ws, who: choose_definition(p, ws, str(chosen), who, screening_state.now()))
+
+
+def _on_amend(widget: str, reason_key: str) -> None:
+    chosen, reason = st.session_state.get(widget), str(st.session_state.get(reason_key) or "")
+    if chosen and screening_state.change(
+        lambda p, ws, who: choose_definition(p, ws, str(chosen), who, screening_state.now(), reason)
+    ):
+        st.session_state[reason_key] = ""
+
+
+def _on_plan(widget: str, field: str) -> None:
+    value: Any = st.session_state.get(widget)
+    if field == "goals":
+        value = [line.strip() for line in str(value or "").splitlines() if line.strip()]
+
+    def edit(protocol: Protocol, ws: Worksheet, _who: Identity) -> Worksheet:
+        changed = ws.model_copy(deep=True)
+        changed.plan = Plan.model_validate({**changed.plan.model_dump(), field: value})
+        return changed
+
+    screening_state.change(edit)
+
+
+def _seed(widget: str, value: Any) -> None:
+    if widget not in st.session_state:
+        st.session_state[widget] = value
+
+
+def _plan(protocol: Protocol, ws: Worksheet, result: ScreeningResult, prefix: str, frozen: bool) -> None:
+    started = ws.started is not None
+    labels = {d.id: d.label for d in protocol.definitions}
+    widget = f"{prefix}-definition"
+    _seed(widget, ws.plan.definition)
+    st.radio(
+        "Response definition, chosen by the team before the first dose",
+        list(labels),
+        key=widget,
+        index=None,
+        format_func=labels.__getitem__,
+        on_change=_on_definition,
+        args=(widget,),
+        disabled=started or frozen,
+    )
+    st.caption(escape_markdown(result.definition_sentence))
+    if result.definition is not None:
+        source = "; ".join(f"[{r.source}] {r.locator} ({r.strength})" for r in result.definition.sources)
+        st.caption(escape_markdown(f"{result.definition.description.strip()} Source: {source}"))
+    for line in result.amendments:
+        st.warning(escape_markdown(f"Changed after the test started: {line}"))
+    if started and not frozen:
+        with st.expander("Change the definition after the first dose (needs a reason, kept with the result)"):
+            amend, reason = f"{prefix}-amend", f"{prefix}-amend-reason"
+            st.selectbox("New definition", list(labels), key=amend, index=None, format_func=labels.__getitem__)
+            st.text_input("Reason", key=reason, max_chars=4000)
+            st.button("Change the definition", key=f"{prefix}-amend-go", on_click=_on_amend, args=(amend, reason))
+    locked = started or frozen
+    goals = f"{prefix}-goals"
+    _seed(goals, "\n".join(ws.plan.goals))
+    st.text_area(
+        "Goals for the test, one per line (used by the goal-based definition)",
+        key=goals,
+        on_change=_on_plan,
+        args=(goals, "goals"),
+        disabled=locked,
+        height=90,
+    )
+    side, walks, start = st.columns(3)
+    with side:
+        widget = f"{prefix}-side"
+        _seed(widget, ws.plan.affected_side)
+        st.radio(
+            "Affected side",
+            ["both", "left", "right"],
+            key=widget,
+            horizontal=True,
+            on_change=_on_plan,
+            args=(widget, "affected_side"),
+            disabled=locked,
+        )
+    with walks:
+        widget = f"{prefix}-walks"
+        _seed(widget, ws.plan.walks)
+        st.checkbox(
+            "Walks (time a 10-metre walk)", key=widget, on_change=_on_plan, args=(widget, "walks"), disabled=locked
+        )
+    with start:
+        widget = f"{prefix}-start"
+        low = protocol.dosing.low_start
+        _seed(widget, ws.plan.start_dose)
+        st.radio(
+            "First dose (micrograms)",
+            [protocol.dosing.sequence[0].micrograms, low.micrograms],
+            key=widget,
+            horizontal=True,
+            on_change=_on_plan,
+            args=(widget, "start_dose"),
+            disabled=locked,
+        )
+    if ws.plan.start_dose == protocol.dosing.low_start.micrograms:
+        widget = f"{prefix}-low-reason"
+        reasons = {r.id: r.label for r in protocol.dosing.low_start.considered_for}
+        _seed(widget, ws.plan.low_start_reason)
+        st.selectbox(
+            "Why the low first dose",
+            list(reasons),
+            key=widget,
+            index=None,
+            format_func=reasons.__getitem__,
+            on_change=_on_plan,
+            args=(widget, "low_start_reason"),
+            disabled=locked,
+        )
+    widget = f"{prefix}-groups"
+    groups = {g.id: f"{g.label} ({g.limb} limb)" for g in protocol.tone.muscle_groups}
+    _seed(widget, ws.plan.muscle_groups)
+    st.multiselect(
+        "Muscle groups measured (each side)",
+        list(groups),
+        key=widget,
+        format_func=groups.__getitem__,
+        on_change=_on_plan,
+        args=(widget, "muscle_groups"),
+        disabled=frozen,
+    )
+    st.caption(escape_markdown(protocol.dosing.how.strip()))
+
+
+# -- doses ---------------------------------------------------------------------------------------
+
+
+def _on_prepare(micrograms: int) -> None:
+    screening_state.change(lambda p, ws, _who: prepare_dose(p, ws, micrograms))
+
+
+def _on_given(dose: int) -> None:
+    screening_state.change(lambda p, ws, who: mark_given(p, ws, dose, who, screening_state.now()))
+
+
+def _doses(protocol: Protocol, ws: Worksheet, result: ScreeningResult, prefix: str, frozen: bool) -> None:
+    for index, entry in enumerate(ws.doses):
+        dose_result = result.doses[index] if index < len(result.doses) else None
+        status = f" · {dose_result.status_label}" if dose_result else ""
+        given = (
+            f"given {entry.given_at:%Y-%m-%d %H:%M} UTC by {entry.given_by.describe()}"
+            if entry.given_at is not None and entry.given_by is not None
+            else "not given yet"
+        )
+        with st.expander(
+            f"Dose {index + 1}: {entry.micrograms} micrograms, {given}{status}", expanded=index == len(ws.doses) - 1
+        ):
+            render_dose(protocol, ws, index, prefix, frozen)
+            if entry.given_at is None and not frozen:
+                st.button(
+                    f"Dose given now: {entry.micrograms} micrograms",
+                    key=f"{prefix}-d{index}-given",
+                    on_click=_on_given,
+                    args=(index,),
+                    type="primary",
+                    icon=":material/vaccines:",
+                )
+    if result.next_dose is not None and not frozen:
+        st.button(
+            f"Prepare dose {len(ws.doses) + 1}: {result.next_dose} micrograms (measure the baseline first)",
+            key=f"{prefix}-prepare",
+            on_click=_on_prepare,
+            args=(result.next_dose,),
+            type="primary",
+            icon=":material/add:",
+        )
+
+
+# -- result --------------------------------------------------------------------------------------
+
+
+def _on_confirm(stored: StoredWorksheet, outcome_key: str, comment_key: str) -> None:
+    store = screening_state.screening_store()
+    cases = cases_state.store()
+    try:
+        store.confirm(
+            stored.id,
+            stored.lock_version,
+            str(st.session_state.get(outcome_key)),
+            str(st.session_state.get(comment_key) or ""),
+            cases_state.actor(),
+            cases.get(stored.case_id).row.lock_version,
+        )
+    except CandidacyError as error:
+        screening_state.set_message(str(error))
+
+
+def _on_reopen(stored: StoredWorksheet, reason_key: str) -> None:
+    try:
+        screening_state.screening_store().reopen(
+            stored.id, stored.lock_version, str(st.session_state.get(reason_key) or ""), cases_state.actor()
+        )
+    except CandidacyError as error:
+        screening_state.set_message(str(error))
+
+
+def _result(protocol: Protocol, stored: StoredWorksheet, result: ScreeningResult) -> None:
+    ws = stored.worksheet
+    for dose, dose_result in zip(ws.doses, result.doses, strict=True):
+        st.subheader(f"Dose {dose_result.number}: {dose_result.micrograms} micrograms", anchor=False)
+        st.markdown(f"{_STATUS_ICONS[dose_result.status]} **{escape_markdown(dose_result.sentence)}**")
+        st.markdown("\n".join(f"- {escape_markdown(k)}: {escape_markdown(v)}" for k, v in dose_result.numbers))
+        for loss in dose_result.function_lost:
+            st.warning(escape_markdown(f"Function lost: {loss.sentence()}"), icon=":material/warning:")
+        for event in dose_result.adverse_events:
+            st.markdown(f"- Adverse event: {escape_markdown(event)}")
+        for deviation in dose_result.deviations:
+            st.markdown(f"- Deviation: {escape_markdown(deviation)}")
+        points = chart_points(protocol, dose)
+        if points:
+            st.line_chart(
+                {
+                    "hour": [p.hour for p in points],
+                    "series": [p.series for p in points],
+                    "value": [p.value for p in points],
+                },
+                x="hour",
+                y="value",
+                color="series",
+                x_label="hours after the dose",
+                y_label="score (0-4)",
+                height=260,
+            )
+    st.markdown(
+        f"**Computed outcome, for the team to confirm:** {escape_markdown(result.computed_label)}. "
+        f"{escape_markdown(result.outcome_sentence)}"
+    )
+    _confirmation(protocol, stored, result)
+    st.download_button(
+        "Worksheet PDF",
+        render_worksheet_pdf(protocol, ws, result),
+        file_name=f"screening-{stored.id}.pdf",
+        mime="application/pdf",
+        key=f"scr{stored.id}-pdf",
+        icon=":material/print:",
+    )
+    st.download_button(
+        "Worksheet file (JSON)",
+        ws.model_dump_json(indent=2),
+        file_name=f"screening-{stored.id}.json",
+        mime="application/json",
+        key=f"scr{stored.id}-json",
+        icon=":material/download:",
+    )
+
+
+def _confirmation(protocol: Protocol, stored: StoredWorksheet, result: ScreeningResult) -> None:
+    prefix = f"scr{stored.id}"
+    if result.confirmed:
+        st.success(escape_markdown(result.confirmed), icon=":material/verified:")
+        with st.expander("Reopen the worksheet (needs a reason)"):
+            reason = f"{prefix}-reopen-reason"
+            st.text_input("Reason", key=reason, max_chars=4000)
+            st.button("Reopen", key=f"{prefix}-reopen", on_click=_on_reopen, args=(stored, reason))
+        return
+    if not stored.worksheet.doses:
+        return
+    labels = {o.id: o.label for o in protocol.outcomes}
+    # the key names the computed outcome, so the choice starts from it again whenever it changes
+    outcome, comment = f"{prefix}-outcome-{result.computed}", f"{prefix}-comment"
+    st.radio(
+        "Outcome the team confirms",
+        list(OUTCOMES),
+        index=OUTCOMES.index(result.computed),
+        key=outcome,
+        format_func=labels.__getitem__,
+    )
+    st.text_input("Comment (needed when it differs from the computed outcome)", key=comment, max_chars=4000)
+    st.button(
+        "Confirm the outcome and record it as the case's screening answer",
+        key=f"{prefix}-confirm",
+        on_click=_on_confirm,
+        args=(stored, outcome, comment),
+        type="primary",
+    )

@@ -1,0 +1,260 @@
+"""The room through AppTest: the summary's order, colours, links and progress; the Meeting agenda with
+its dates, lines, navigation and pack; the projection page of a stored case and of the draft."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+
+from pypdf import PdfReader
+from streamlit.testing.v1 import AppTest
+
+from candidacy import load_criteria
+from candidacy.draft import assess
+from candidacy.identity import Identity
+from candidacy.reasoning.answers import Answer, AnswerSet, CaseHeader
+from candidacy.store import CaseStore
+
+from .conftest import ITB, ROOT
+
+APP = str(ROOT / "app.py")
+DAY = dt.date(2026, 12, 3)
+
+
+def k(role: str, name: str = "") -> str:
+    return f"itb_pump-{role}-{name}"
+
+
+def session() -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    assert not app.exception
+    return app
+
+
+def store() -> CaseStore:
+    cset = load_criteria(ITB)
+    return CaseStore(os.environ["CANDIDACY_DATABASE_URL"], {cset.id: cset})
+
+
+DR_A = Identity(name="Dr A", role="Consultant", source="personal")
+CSET = load_criteria(ITB)
+
+
+def title(criterion: str) -> str:
+    return CSET.criteria_by_id[criterion].title
+
+
+def applicable(**values: str) -> int:
+    """How many items apply to these answers, from the core (the criteria may grow)."""
+    return assess(
+        CSET, AnswerSet(criteria="itb_pump", answers={c: Answer(value=v) for c, v in values.items()})
+    ).applicable
+
+
+def stored(cases: CaseStore, label: str, day: dt.date | None, **values: str) -> int:
+    case_id = cases.create_case("itb_pump", label, day, DR_A)
+    answers = AnswerSet(
+        criteria="itb_pump",
+        case=CaseHeader(label=label, meeting_date=day),
+        answers={c: Answer(value=v) for c, v in values.items()},
+    )
+    cases.save_all(case_id, cases.get(case_id).row.lock_version, answers, DR_A, "test")
+    return case_id
+
+
+# -- the summary -------------------------------------------------------------------------------------
+
+
+def test_blocking_findings_come_first_in_red_and_say_what_they_are() -> None:
+    app = session()
+    app.radio(key=k("answer", "distribution")).set_value("focal").run()  # factor against
+    app.radio(key=k("answer", "active_infection")).set_value("yes").run()  # contraindication
+    app.radio(key=k("answer", "risks_discussed")).set_value("no").run()  # prerequisite not met
+    errors = [e.value for e in app.error]
+    assert errors[0].startswith("**Contraindications (1): stands in the way")
+    assert errors[1].startswith("**Prerequisites not met (1): stands in the way")
+    assert "- **[Active infection](#q-active_infection)**: " in errors[0]
+    warnings = [w.value.split("\n")[0] for w in app.warning]
+    assert "**Factors against (1)**" in warnings
+    assert any(m.value == ":red-badge[:material/block: 2 blocking finding(s)]" for m in app.markdown)
+    # The blocking boxes come before the other findings on the page.
+    order = [e.value.split("\n")[0] for e in app.main if hasattr(e, "value") and isinstance(e.value, str)]
+    first = next(i for i, text in enumerate(order) if "Contraindications (1)" in text)
+    assert first < next(i for i, text in enumerate(order) if "Factors against (1)" in text)
+
+
+def test_empty_categories_share_one_line_and_gaps_are_links() -> None:
+    app = session()
+    app.radio(key=k("answer", "seizures")).set_value("unknown").run()
+    captions = [c.value for c in app.caption if c.value.startswith("Nothing recorded under:")]
+    assert captions == [
+        "Nothing recorded under: Contraindications (0), Prerequisites not met (0), Cautions (0), "
+        "Factors against (0), Factors in favour (0)."
+    ]
+    missing = next(i.value for i in app.info if i.value.startswith("**Missing information (1)"))
+    assert f"[{title('seizures')}](#q-seizures)" in missing
+    open_items = applicable(seizures="unknown") - 1
+    unanswered = next(m.value for m in app.markdown if m.value.startswith(f"##### Not yet answered ({open_items})"))
+    assert unanswered.count("](#q-") == open_items and "[Cause of spasticity](#q-cause)" in unanswered
+
+
+def test_progress_by_section_links_to_the_next_open_item() -> None:
+    app = session()
+    app.radio(key=k("answer", "cause")).set_value("stroke").run()
+    table = next(m.value for m in app.markdown if m.value.startswith("##### Progress by section"))
+    assert re.search(
+        r"\| Indication and pattern of spasticity \| 1 of \d+ \| \[next open item\]\(#q-severity\) \|", table
+    )
+    assert "| Treatments tried | 0 of " in table
+
+
+def test_every_question_has_the_anchor_the_links_point_to() -> None:
+    app = session()
+    anchors = [h.proto.body for h in app.get("html") if h.proto.body.startswith('<span class="question-anchor"')]
+    assert len(anchors) == len(app.radio) + len(app.number_input)
+    assert '<span class="question-anchor" id="q-cause"></span>' in anchors
+
+
+# -- the Meeting page -------------------------------------------------------------------------------
+
+
+def test_meeting_page_offers_the_dates_that_have_cases() -> None:
+    cases = store()
+    first = stored(cases, "MS-meeting-03", DAY, active_infection="yes")
+    second = stored(cases, "SCI-meeting-04", DAY, seizures="unknown")
+    stored(cases, "Later-01", dt.date(2026, 12, 10))
+    stored(cases, "Undated-01", None)
+    app = session()
+    app.switch_page("views/meeting.py").run()
+    assert not app.exception
+    dates = app.selectbox(key="meeting-date")
+    assert dates.options == ["2026-12-10 (1 case)", "2026-12-03 (2 cases)"]
+    assert dates.value in (DAY, dt.date(2026, 12, 10))
+    dates.set_value(DAY).run()
+    lines = [m.value for m in app.markdown if m.value.startswith("**1. ") or m.value.startswith("**2. ")]
+    assert len(lines) == 2
+    assert (
+        lines[0].startswith(f"**1. MS-meeting-03** `#{first}` ")
+        and ":red-badge[:material/block: 1 blocking]" in lines[0]
+    )
+    total = applicable(active_infection="yes")
+    assert f"**Status:** draft (revision 1) · **Decision:** not recorded · **Answered:** 1 of {total}" in lines[0]
+    assert f"**Findings:** Contraindications: 1, Not yet answered: {total - 1}" in lines[0]
+    step = assess(CSET, AnswerSet(criteria="itb_pump", answers={"active_infection": Answer(value="yes")})).next_steps
+    assert f"**Step for the meeting:** {step[0].step}" in lines[0]
+    # "Missing information" counts only items answered Unknown, as in the summary.
+    gaps = f"Not yet answered: {applicable(seizures='unknown') - 1}, Missing information: 1"
+    assert gaps in lines[1] and f"`#{second}`" in lines[1]
+
+
+def test_meeting_page_default_date_is_the_next_meeting() -> None:
+    from candidacy.ui.meeting_page import default_date
+
+    dates = [dt.date(2026, 12, 10), dt.date(2026, 12, 3), dt.date(2026, 11, 1)]
+    assert default_date(dates, dt.date(2026, 12, 1)) == dt.date(2026, 12, 3)
+    assert default_date(dates, dt.date(2026, 12, 3)) == dt.date(2026, 12, 3)
+    assert default_date(dates, dt.date(2027, 1, 1)) == dt.date(2026, 12, 10)
+
+
+def test_previous_and_next_walk_the_agenda_and_open_the_case() -> None:
+    cases = store()
+    ids = [stored(cases, f"Case-{n}", DAY) for n in range(3)]
+    app = session()
+    app.switch_page("views/meeting.py").run()
+    app.selectbox(key="meeting-date").set_value(DAY).run()
+
+    def now() -> str:
+        return next((m.value for m in app.markdown if m.value.startswith("**Now discussing:**")), "")
+
+    assert now() == ""
+    app.button(key="meeting-next").click().run()
+    assert now() == "**Now discussing:** case 1 of 3"
+    app.button(key="meeting-next").click().run()
+    app.button(key="meeting-next").click().run()
+    app.button(key="meeting-next").click().run()  # stays on the last case
+    assert now() == "**Now discussing:** case 3 of 3"
+    app.button(key="meeting-previous").click().run()
+    assert now() == "**Now discussing:** case 2 of 3"
+    line = next(m.value for m in app.markdown if m.value.startswith("**2. Case-1**"))
+    assert ":blue-badge[:material/record_voice_over: now]" in line
+    app.button(key=f"agenda-open-{ids[1]}").click().run()
+    app.switch_page("views/assess.py").run()  # AppTest does not follow st.switch_page
+    assert not app.exception
+    assert app.title[0].value == "Assess a case"
+    assert app.text_input(key=k("case", "label")).value == "Case-1"
+
+
+def test_meeting_pack_from_the_page_has_cover_and_every_record() -> None:
+    cases = store()
+    for label in ("MS-meeting-03", "SCI-meeting-04"):
+        stored(cases, label, DAY)
+    from candidacy.reports.pdf import render_meeting_pdf
+    from candidacy.ui.meeting_page import agenda
+
+    entries = agenda(cases, DAY)
+    data = render_meeting_pdf([r for _, r in entries], "Referral meeting", [e for e, _ in entries])
+    pages = [p.extract_text() or "" for p in PdfReader(io.BytesIO(data)).pages]
+    assert "1. MS-meeting-03" in pages[0] and "2. SCI-meeting-04" in pages[0]
+    assert "draft (revision 1)" in pages[0]
+    assert sum("Reasoning record" in p for p in pages) == 2
+    app = session()
+    app.switch_page("views/meeting.py").run()
+    assert [b.key for b in app.get("download_button")] == ["download-meeting-pdf"]
+
+
+def test_meeting_page_without_dated_cases_says_where_to_add_them() -> None:
+    stored(store(), "Undated-01", None)
+    app = session()
+    app.switch_page("views/meeting.py").run()
+    assert any("No stored case has a meeting date yet" in i.value for i in app.info)
+
+
+# -- the projection page ----------------------------------------------------------------------------
+
+
+def test_projection_of_a_stored_case() -> None:
+    cases = store()
+    first = stored(cases, "MS-meeting-03", DAY, active_infection="yes", distribution="focal")
+    second = stored(cases, "SCI-meeting-04", DAY)
+    app = session()
+    app.query_params["case"] = str(first)
+    app.switch_page("views/projection.py").run()
+    assert not app.exception
+    texts = [m.value for m in app.markdown]
+    assert "# Case MS-meeting-03" in texts
+    assert any(t.startswith(f"case #{first} · meeting 2026-12-03 · draft (revision 1) · answered 2 of ") for t in texts)
+    step = assess(CSET, AnswerSet(criteria="itb_pump", answers={"active_infection": Answer(value="yes")})).next_steps
+    assert any(i.value.startswith(f"Step for the meeting's question: {step[0].step[:40]}") for i in app.info)
+    assert app.error[0].value.startswith("**Contraindications (1)**")
+    assert app.warning[0].value.startswith("**Factors against (1)**")
+    assert ":grey[**Team decision:** not yet recorded]" in texts
+    assert not [b for b in app.button if b.key == "projection-previous"]
+    app.button(key="projection-next").click().run()
+    assert "# Case SCI-meeting-04" in [m.value for m in app.markdown]
+    assert app.query_params["case"] in (str(second), [str(second)])
+
+
+def test_projection_of_the_unsaved_draft() -> None:
+    app = session()
+    app.text_input(key=k("case", "label")).input("Draft-07").run()
+    app.radio(key=k("answer", "seizures")).set_value("unknown").run()
+    app.switch_page("views/projection.py").run()
+    assert not app.exception
+    texts = [m.value for m in app.markdown]
+    assert "# Case Draft-07" in texts
+    total = applicable(seizures="unknown")
+    assert any(t.startswith(f"meeting no meeting date · unsaved draft · answered 1 of {total}") for t in texts)
+    gaps = next(t for t in texts if t.startswith("**:orange[:material/help: Gaps]**"))
+    assert f"**{total - 1}** not yet answered" in gaps
+    assert f"**1** missing information (answered Unknown): {title('seizures')}" in gaps
+
+
+def test_projection_of_a_missing_case_is_a_clear_message() -> None:
+    app = session()
+    app.query_params["case"] = "999"
+    app.switch_page("views/projection.py").run()
+    assert not app.exception
+    assert any(e.value.startswith("This case cannot be shown:") for e in app.error)

@@ -1,0 +1,78 @@
+"""The Screening test page through AppTest: plan, measurements stored as typed, result, confirmation."""
+
+from __future__ import annotations
+
+import os
+
+from streamlit.testing.v1 import AppTest
+
+from candidacy import load_criteria
+from candidacy.identity import Identity
+from candidacy.store import CaseStore
+
+from .conftest import ITB, ROOT
+
+APP = str(ROOT / "app.py")
+ME = Identity(name="Dr A. Example", role="Consultant", source="personal")
+
+
+def _db() -> CaseStore:
+    cset = load_criteria(ITB)
+    return CaseStore(os.environ["CANDIDACY_DATABASE_URL"], {cset.id: cset})
+
+
+def _page() -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    app.switch_page("views/screening.py").run()
+    assert not app.exception
+    return app
+
+
+def test_plan_measure_read_and_confirm_in_the_app() -> None:
+    db = _db()
+    case_id = db.create_case("itb_pump", "SCR-1", None, ME)
+    app = _page()
+    app.text_input(key="profile-name").input("Dr A. Example")
+    app.text_input(key="profile-role").input("Consultant")
+    app.button(key="profile-save").click().run()
+    app.selectbox(key="screening-case").set_value(case_id).run()
+    app.button(key="screening-new").click().run()
+    assert not app.exception
+    worksheet = app.session_state["screening-worksheet"]
+    prefix = f"scr{worksheet}"
+    app.radio(key=f"{prefix}-definition").set_value("mean_lower_limb_ashworth_1").run()
+    app.multiselect(key=f"{prefix}-groups").set_value(["hip_adductors", "knee_extensors"]).run()
+    app.button(key=f"{prefix}-prepare").click().run()
+    assert not app.exception, app.exception
+    for hour, values in ((0, "3"), (1, "2"), (2, "1"), (4, "1"), (6, "2"), (8, "3")):
+        if hour == 1:
+            app.button(key=f"{prefix}-d0-given").click().run()
+        app.session_state[f"{prefix}-d0-hour"] = hour
+        app.run()
+        for group in ("hip_adductors", "knee_extensors"):
+            for side in ("left", "right"):
+                app.selectbox(key=f"{prefix}-d0-h{hour}-tone-{group}-{side}").set_value(values).run()
+        app.selectbox(key=f"{prefix}-d0-h{hour}-function-standing").set_value(
+            "unaided" if hour != 2 else "unable"
+        ).run()
+        assert not app.exception, app.exception
+    from candidacy.store.screening import ScreeningStore
+
+    from .screening_support import protocol
+
+    proto = protocol()
+    stored = ScreeningStore(db, {proto.id: proto}).get(worksheet)
+    assert stored.worksheet.doses[0].observations[2].tone["hip_adductors"]["left"] == "1"
+    assert stored.worksheet.doses[0].observations[0].by.name == "Dr A. Example"
+    text = " ".join(m.value for m in app.markdown)
+    assert "fall of 2.0" in text  # 3.0 at baseline to 1.0 at 2 h
+    warnings = " ".join(w.value for w in app.warning)
+    assert "Function lost: Standing: stands without help at baseline, cannot stand at 2 h." in warnings
+    assert app.radio(key=f"{prefix}-outcome-tone_reduced_function_lost").value == "tone_reduced_function_lost"
+    app.button(key=f"{prefix}-confirm").click().run()
+    assert not app.exception
+    answers = db.get(case_id).answers.answers
+    assert answers["screening_test"].value == "tone_only"
+    assert f"From screening worksheet {worksheet}" in answers["screening_test"].note
+    assert any("Confirmed by Dr A. Example" in s.value for s in app.success)

@@ -1,0 +1,93 @@
+"""Worksheets in the store: saved as typed with a field-by-field audit in the case's hash chain,
+confirmed once (then frozen and hash-checked), and the confirmed outcome becomes the case's answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+
+from candidacy.criteria.loader import load_criteria
+from candidacy.identity import Identity
+from candidacy.screening.loader import load_worksheet
+from candidacy.screening.worksheet import TimePoint, choose_definition, give_dose, record_time_point
+from candidacy.store import CaseStore, FrozenError, TamperError
+from candidacy.store.screening import ScreeningStore
+from candidacy.store.tables import screening_worksheets
+from candidacy.store.verify import verify
+
+from .screening_support import EXAMPLE, ROOT, START, protocol
+
+ME = Identity(name="Dr A. Example", role="Consultant", source="personal")
+NURSE = Identity(name="N. Example", role="Ward nurse", source="personal")
+
+
+@pytest.fixture
+def stores(tmp_path: Path) -> tuple[CaseStore, ScreeningStore]:
+    cset = load_criteria(ROOT / "criteria" / "itb_pump.yaml")
+    cases = CaseStore(f"sqlite:///{tmp_path / 'db.sqlite'}", {cset.id: cset})
+    proto = protocol()
+    return cases, ScreeningStore(cases, {proto.id: proto})
+
+
+def test_saved_as_typed_with_every_field_in_the_chained_audit(stores: tuple[CaseStore, ScreeningStore]) -> None:
+    cases, screening = stores
+    proto = protocol()
+    case_id = cases.create_case("itb_pump", "T-9", None, ME)
+    ws_id = screening.create(case_id, proto.id, ME)
+    stored = screening.get(ws_id)
+    ws = choose_definition(proto, stored.worksheet, "mean_lower_limb_ashworth_1", ME, START - dt.timedelta(hours=2))
+    lock = screening.save(ws_id, stored.lock_version, ws, ME)
+    ws = give_dose(proto, ws, 50, ME, START)
+    lock = screening.save(ws_id, lock, ws, ME)
+    point = TimePoint.model_validate(
+        {"hour": 0, "at": START - dt.timedelta(minutes=5), "by": {"name": "N. Example"}, "spasms": "3"}
+    )
+    lock = screening.save(ws_id, lock, record_time_point(proto, ws, 0, point), NURSE)
+    assert screening.get(ws_id).worksheet.doses[0].observations[0].spasms == "3"
+    trail = cases.audit_trail(case_id)
+    spasm = [e for e in trail if e.item and e.item.endswith("observations.0.spasms")]
+    assert len(spasm) == 1 and spasm[0].new == "3" and spasm[0].actor == "N. Example"
+    assert any(e.item == f"ws{ws_id}:plan.definition" and e.new == "mean_lower_limb_ashworth_1" for e in trail)
+    assert verify(cases.engine).ok  # the chain holds with the worksheet rows in it
+
+
+def test_confirming_writes_the_case_answer_with_the_worksheet_as_evidence(
+    stores: tuple[CaseStore, ScreeningStore],
+) -> None:
+    cases, screening = stores
+    proto = protocol()
+    case_id = cases.create_case("itb_pump", "MS-2026-014", None, ME)
+    ws_id = screening.create(case_id, proto.id, ME)
+    lock = screening.save(ws_id, 1, load_worksheet(EXAMPLE, proto), ME)
+    case_lock = cases.get(case_id).row.lock_version
+    lock, case_lock = screening.confirm(ws_id, lock, "positive_function_kept", "", ME, case_lock)
+    answers = cases.get(case_id).answers.answers
+    assert answers["screening_test"].value == "positive"
+    assert f"From screening worksheet {ws_id}" in answers["screening_test"].note
+    assert answers["screening_definition"].value == "ashworth_1"
+    assert answers["screening_reaction"].value == "yes"  # the headache after 75 micrograms
+    stored = screening.get(ws_id)
+    assert stored.status == "confirmed" and stored.content_hash
+    with pytest.raises(FrozenError):
+        screening.save(ws_id, lock, stored.worksheet, ME)
+    lock = screening.reopen(ws_id, lock, "a 4 h value was typed in the wrong row", ME)
+    assert screening.get(ws_id).worksheet.plan.amendments[-1].reason == "a 4 h value was typed in the wrong row"
+
+
+def test_a_confirmed_worksheet_changed_outside_the_app_is_refused(stores: tuple[CaseStore, ScreeningStore]) -> None:
+    cases, screening = stores
+    proto = protocol()
+    case_id = cases.create_case("itb_pump", "T-3", None, ME)
+    ws_id = screening.create(case_id, proto.id, ME)
+    lock = screening.save(ws_id, 1, load_worksheet(EXAMPLE, proto), ME)
+    screening.confirm(ws_id, lock, "positive_function_kept", "", ME, cases.get(case_id).row.lock_version)
+    with cases.engine.begin() as conn:
+        stored = screening.get(ws_id)
+        forged = stored.worksheet.model_copy(deep=True)
+        forged.doses[1].micrograms = 100
+        conn.execute(update(screening_worksheets).values(content=forged.model_dump_json()))
+    with pytest.raises(TamperError):
+        screening.get(ws_id)

@@ -1,0 +1,3 @@
+from candidacy.ui.projection_page import render
+
+render()

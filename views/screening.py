@@ -1,0 +1,3 @@
+from candidacy.ui.screening_page import render
+
+render()
