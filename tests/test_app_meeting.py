@@ -15,6 +15,7 @@ from candidacy import load_criteria
 from candidacy.draft import assess
 from candidacy.identity import Identity
 from candidacy.reasoning.answers import Answer, AnswerSet, CaseHeader
+from candidacy.reports.signoff import Decision
 from candidacy.store import CaseStore
 
 from .conftest import ITB, ROOT
@@ -141,8 +142,8 @@ def test_meeting_page_offers_the_dates_that_have_cases() -> None:
         and ":red-badge[:material/block: 1 blocking]" in lines[0]
     )
     total = applicable(active_infection="yes")
-    assert f"**Status:** draft (revision 1) · **Decision:** not recorded · **Answered:** 1 of {total}" in lines[0]
-    assert f"**Findings:** Contraindications: 1, Not yet answered: {total - 1}" in lines[0]
+    assert "· **Status:** draft (revision 1) · **Decision:** not recorded  \n" in lines[0]
+    assert f"**Answered:** 1 of {total} · **Findings:** Contraindications: 1, Not yet answered: {total - 1}" in lines[0]
     step = assess(CSET, AnswerSet(criteria="itb_pump", answers={"active_infection": Answer(value="yes")})).next_steps
     assert f"**Step for the meeting:** {step[0].step}" in lines[0]
     # "Missing information" counts only items answered Unknown, as in the summary.
@@ -258,3 +259,23 @@ def test_projection_of_a_missing_case_is_a_clear_message() -> None:
     app.switch_page("views/projection.py").run()
     assert not app.exception
     assert any(e.value.startswith("This case cannot be shown:") for e in app.error)
+
+
+def test_a_recorded_team_decision_shows_on_the_agenda_and_the_projection() -> None:
+    cases = store()
+    case_id = stored(cases, "Decided-01", DAY, active_infection="yes")
+    decision = Decision(
+        outcome="deferred", until="the infection has cleared", reasons="infection first", decided_on=DAY
+    )
+    cases.save_decision(case_id, cases.get(case_id).row.lock_version, decision, DR_A)
+    app = session()
+    app.switch_page("views/meeting.py").run()
+    app.selectbox(key="meeting-date").set_value(DAY).run()
+    line = next(m.value for m in app.markdown if m.value.startswith("**1. Decided-01**"))
+    assert "**Decision:** Deferred until the infection has cleared (2026-12-03)" in line
+    app.query_params["case"] = str(case_id)
+    app.switch_page("views/projection.py").run()
+    assert not app.exception
+    assert [s.value for s in app.success] == [
+        "**Team decision:** Deferred until the infection has cleared (2026-12-03)"
+    ]

@@ -73,7 +73,7 @@ def test_cases_list_show_export_import(tmp_path: Path) -> None:
 def test_bad_database_setting_is_a_clear_error() -> None:
     done = CliRunner().invoke(main, ["cases", "list"], env={"CANDIDACY_DATABASE_URL": "oracle://x"})
     assert done.exit_code == 2
-    assert "CANDIDACY_DATABASE_URL: Value error, must start with sqlite://" in done.stderr
+    assert "CANDIDACY_DATABASE_URL: must start with sqlite://" in done.stderr
 
 
 def test_diff_command(tmp_path: Path) -> None:

@@ -193,3 +193,21 @@ def test_submit_warning_from_a_threshold(itb: CriteriaSet) -> None:
     empty = assess(itb, answers())
     warning = submit_warning(empty)
     assert warning is not None and warning.startswith(f"{empty.applicable} of {empty.applicable} applicable items")
+
+
+def test_the_case_list_line_names_both_kinds_of_gap(itb: CriteriaSet, tmp_path: object) -> None:
+    import datetime as dt
+
+    from candidacy.identity import Identity
+    from candidacy.store import CaseStore
+    from candidacy.store.summary import summary_line
+
+    store = CaseStore(f"sqlite:///{tmp_path}/cases.db", {itb.id: itb})
+    who = Identity(name="Dr A", role="", source="personal")
+    case_id = store.create_case(itb.id, "Gaps-01", dt.date(2026, 12, 3), who)
+    draft = answers(seizures="unknown")
+    store.save_all(case_id, store.get(case_id).row.lock_version, draft, who, "test")
+    result = assess(itb, draft)
+    line = summary_line(store.get(case_id).row)
+    assert f"{len(result.missing)} not yet answered or unknown" in line
+    store.close()

@@ -13,7 +13,7 @@ from candidacy.criteria.loader import load_criteria
 from candidacy.identity import Identity
 from candidacy.screening.loader import load_worksheet
 from candidacy.screening.worksheet import TimePoint, choose_definition, give_dose, record_time_point
-from candidacy.store import CaseStore, FrozenError, TamperError
+from candidacy.store import CaseStore, FrozenError, StoreError, TamperError
 from candidacy.store.screening import ScreeningStore
 from candidacy.store.tables import screening_worksheets
 from candidacy.store.verify import verify
@@ -91,3 +91,30 @@ def test_a_confirmed_worksheet_changed_outside_the_app_is_refused(stores: tuple[
         conn.execute(update(screening_worksheets).values(content=forged.model_dump_json()))
     with pytest.raises(TamperError):
         screening.get(ws_id)
+
+
+def test_a_backup_carries_the_worksheets_and_refuses_a_changed_one(
+    stores: tuple[CaseStore, ScreeningStore], tmp_path: Path
+) -> None:
+    import io
+    import json
+
+    cases, screening = stores
+    proto = protocol()
+    case_id = cases.create_case("itb_pump", "MS-2026-015", None, ME)
+    ws_id = screening.create(case_id, proto.id, ME)
+    lock = screening.save(ws_id, 1, load_worksheet(EXAMPLE, proto), ME)
+    screening.confirm(ws_id, lock, "positive_function_kept", "", ME, cases.get(case_id).row.lock_version)
+    buffer = io.StringIO()
+    cases.export_jsonl(buffer)
+    lines = buffer.getvalue().splitlines()
+    restored = CaseStore(f"sqlite:///{tmp_path / 'restored.db'}", cases.criteria)
+    assert restored.import_jsonl(iter(lines)) == 1
+    assert ScreeningStore(restored, {proto.id: proto}).get(ws_id).worksheet == screening.get(ws_id).worksheet
+    assert verify(restored.engine).head == verify(cases.engine).head
+    doc = json.loads(lines[-1])
+    doc["screening_worksheets"][0]["content"] = doc["screening_worksheets"][0]["content"].replace("75", "50")
+    lines[-1] = json.dumps(doc)
+    forged = CaseStore(f"sqlite:///{tmp_path / 'forged.db'}", cases.criteria)
+    with pytest.raises(StoreError, match=rf"line {len(lines)}: case {case_id}: screening worksheet {ws_id} does not"):
+        forged.import_jsonl(iter(lines))

@@ -281,7 +281,7 @@ def test_every_acknowledged_autosave_survives_a_killed_process(db_url: str, itb:
 
 def test_settings_are_validated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("CANDIDACY_DATABASE_URL", "mysql://x")
-    with pytest.raises(SettingsError, match="CANDIDACY_DATABASE_URL: Value error, must start with sqlite://"):
+    with pytest.raises(SettingsError, match="CANDIDACY_DATABASE_URL: must start with sqlite://"):
         load_settings()
     monkeypatch.setenv("CANDIDACY_DATABASE_URL", "postgresql://u@localhost/db")
     assert load_settings().database == "postgresql+psycopg://u@localhost/db"

@@ -94,7 +94,7 @@ def test_validate_command_checks_vignettes(tmp_path: Path) -> None:
     shutil.copy(ROOT / "criteria" / "itb_pump.yaml", tmp_path / "itb_pump.yaml")
     folder = tmp_path / "vignettes" / "itb_pump"
     folder.mkdir(parents=True)
-    text = (FOLDER / "v05_focal_mild.yaml").read_text().replace("  - weigh_factors\n", "")
+    text = (FOLDER / "v05_focal_mild.yaml").read_text().replace("  - focal_or_mild\n", "")
     (folder / "v05.yaml").write_text(text)
     done = CliRunner().invoke(main, ["validate", str(tmp_path)])
     assert done.exit_code == 1

@@ -12,6 +12,8 @@ CANDIDACY_ROLE_VALUES             team: JSON, claim value -> permissions, e.g. {
 CANDIDACY_ALLOWED_USERS           team: JSON allow-list, e-mail -> permissions, e.g. {"a@b.org": ["assessor"]}
 CANDIDACY_REQUIRE_DISTINCT_REVIEWER  true: the reviewer who signs off must not be the last editor
 CANDIDACY_OIDC_PROVIDER           team: name of the [auth.<name>] section in secrets.toml ("" = [auth] itself)
+CANDIDACY_FHIR_BASE               https base of the FHIR canonical URLs (Questionnaire, code systems); set
+                                  it to an address your organisation controls before sharing Questionnaires
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ class Settings(BaseSettings):
     allowed_users: dict[str, list[Permission]] = {}
     require_distinct_reviewer: bool = False
     oidc_provider: str = ""
+    fhir_base: str = "https://candidacy.example.org/fhir"
 
     @field_validator("database_url")
     @classmethod
@@ -54,6 +57,13 @@ class Settings(BaseSettings):
         if value and not value.startswith(("sqlite://", "postgresql://", "postgresql+psycopg://")):
             raise ValueError("must start with sqlite:// or postgresql:// (or postgresql+psycopg://)")
         return value
+
+    @field_validator("fhir_base")
+    @classmethod
+    def _https_base(cls, value: str) -> str:
+        if not re.fullmatch(r"https://[A-Za-z0-9.-]+(:\d+)?(/[A-Za-z0-9._~-]+)*/?", value):
+            raise ValueError("must be an https URL without query or fragment, such as https://example.org/fhir")
+        return value.rstrip("/")
 
     @field_validator("allowed_users")
     @classmethod

@@ -9,7 +9,7 @@ import click
 from candidacy.cli.common import ANSWERS, CRITERIA, OUTPUT, RELEASE, emit, load_both, load_criteria_set
 from candidacy.draft import draft_json
 from candidacy.errors import CriteriaError, FhirError
-from candidacy.fhir import answers_from_response, questionnaire, questionnaire_response
+from candidacy.fhir import RELEASES, answers_from_response, questionnaire, questionnaire_response
 from candidacy.fhir.response import dumps
 from candidacy.files import read_limited
 
@@ -49,9 +49,14 @@ def fhir_response(criteria_path: Path, answers_path: Path, release: str, output:
 @fhir.command("import")
 @CRITERIA
 @click.argument("response_path", type=click.Path(path_type=Path))
+@click.option(
+    "--release",
+    type=click.Choice(list(RELEASES)),
+    help="FHIR release of the response when its meta.profile does not say (it must agree when it does).",
+)
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Answers file to write (default: stdout).")
-def fhir_import(criteria_path: Path, response_path: Path, output: Path | None) -> None:
-    """Read a QuestionnaireResponse back into an answers file (JSON)."""
+def fhir_import(criteria_path: Path, response_path: Path, release: str | None, output: Path | None) -> None:
+    """Read a QuestionnaireResponse (from this tool or any SDC form filler) into an answers file (JSON)."""
     cset = load_criteria_set(criteria_path)
-    answer_set = answers_from_response(cset, read_limited(response_path), str(response_path))
+    answer_set = answers_from_response(cset, read_limited(response_path), str(response_path), release)
     emit(draft_json(answer_set).encode("utf-8"), output)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from candidacy.criteria.kinds import KINDS_BY_ID
 from candidacy.criteria.models import (
     UNKNOWN,
     ChoiceAnswer,
@@ -10,10 +11,19 @@ from candidacy.criteria.models import (
     FindingSpec,
     NumberAnswer,
     ScaleAnswer,
+    Stage,
     YesNoAnswer,
 )
 
-__all__ = ["answer_label", "choices", "finding_for", "finding_specs", "format_number", "level_index"]
+__all__ = [
+    "answer_label",
+    "blocked_stage",
+    "choices",
+    "finding_for",
+    "finding_specs",
+    "format_number",
+    "level_index",
+]
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
 
@@ -102,3 +112,11 @@ def finding_for(criterion: Criterion, cset: CriteriaSet, value: str | float) -> 
         if (nband.at_least is None or number >= nband.at_least) and (nband.below is None or number < nband.below):
             return nband.finding
     return None
+
+
+def blocked_stage(cset: CriteriaSet, criterion: Criterion, spec: FindingSpec) -> Stage | None:
+    """The stage a finding stands in the way of: as declared, or by its kind's default (its item's stage)."""
+    stage_id = spec.blocks
+    if stage_id is None and KINDS_BY_ID[spec.kind].blocks_by_default:
+        stage_id = criterion.stage
+    return cset.stages_by_id.get(stage_id) if stage_id else None

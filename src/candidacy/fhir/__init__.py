@@ -1,13 +1,15 @@
-"""FHIR exchange (R4B and R5): the criteria set as a Questionnaire, an assessment as a
-QuestionnaireResponse, and a QuestionnaireResponse back into answers.
+"""FHIR exchange (R4B and R5): the criteria set as an SDC Questionnaire, an assessment as a
+QuestionnaireResponse, and a QuestionnaireResponse from any form filler back into answers.
 
 ``fhir.resources`` validates the resources; :mod:`candidacy.fhir.checks` adds what it does not check
-(unique linkIds, enableWhen targets, item types, answers that fit their items).
+(unique linkIds, enableWhen targets, item placement, answers that fit their items).
 """
 
 from candidacy.fhir.checks import FhirError, check_questionnaire, check_response
-from candidacy.fhir.questionnaire import RELEASES, canonical_url, questionnaire
-from candidacy.fhir.response import answers_from_response, questionnaire_response
+from candidacy.fhir.importer import answers_from_response, response_release
+from candidacy.fhir.questionnaire import questionnaire
+from candidacy.fhir.response import dumps, questionnaire_response
+from candidacy.fhir.terms import RELEASES, canonical_url
 
 __all__ = [
     "RELEASES",
@@ -16,6 +18,8 @@ __all__ = [
     "canonical_url",
     "check_questionnaire",
     "check_response",
+    "dumps",
     "questionnaire",
     "questionnaire_response",
+    "response_release",
 ]

@@ -1,122 +1,146 @@
-"""The criteria set as a FHIR Questionnaire (R4B or R5), validated by ``fhir.resources``.
+"""The criteria set as an SDC Questionnaire (FHIR R5 or R4B) that any SDC form filler can complete.
 
-One group per section and one question item per criterion, whose ``linkId`` is the criterion id.
-Coded answers use the system ``urn:candidacy:<set>:<criterion>`` with the option value as code, or the
-SNOMED CT code when the criteria file gives one; "unknown" is always an option. Numbers are integer
-or decimal items with their unit and range. ``applies_when`` becomes ``enableWhen``. One difference is
-documented in the description: the app keeps an item open while the item it depends on is unanswered,
-whereas a FHIR form hides it until the condition holds.
+Layout: a ``case-header`` group (label, meeting date, assessor, role, date assessed), then one group per
+section holding one group per criterion (``<id>.group``, enabled by the criterion's ``applies_when``)
+with the question (linkId = criterion id), a "Not known" box for numbers (``<id>.unknown``, which
+disables the number), a free-text note (``<id>.note``) and the help text. Coded questions are required
+and offer "Unknown"; numbers are optional because "Not known" answers them. Scale options carry their
+score (``itemWeight`` in R5, ``ordinalValue`` in R4B), numbers their UCUM unit and range.
+
+One difference is documented in the description: the app keeps an item open while the item it depends
+on is unanswered, whereas a FHIR form hides it until the condition holds.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
 from candidacy.criteria.conditions import AllOf, AnswerIs, AnyOf, Blocked, Condition, Not, Present
-from candidacy.criteria.models import UNKNOWN, ChoiceAnswer, CriteriaSet, Criterion, NumberAnswer, ScaleAnswer
+from candidacy.criteria.models import UNKNOWN, CriteriaSet, Criterion, NumberAnswer, ScaleAnswer
 from candidacy.criteria.values import choices, level_index
-from candidacy.fhir.checks import FhirError, check_questionnaire
+from candidacy.fhir.checks import FhirError, check_questionnaire, validate
+from candidacy.fhir.terms import (
+    HEADER,
+    HEADER_FIELDS,
+    RELEASES,
+    SDC_PROFILES,
+    UCUM,
+    UCUM_SYSTEM,
+    base_url,
+    canonical_url,
+    coding_for,
+    core_profile,
+    group_id,
+    help_id,
+    note_id,
+    ordinal,
+    question_code,
+    unknown_id,
+)
+from candidacy.reasoning.answers import MAX_NOTE
 
-__all__ = [
-    "HELP_CONTROL",
-    "NOTE_EXTENSION",
-    "RELEASES",
-    "canonical_url",
-    "coding_for",
-    "questionnaire",
-    "validate",
-]
+__all__ = ["PUBLISHER", "questionnaire"]
 
-RELEASES = ("R5", "R4B")
-NOTE_EXTENSION = "urn:candidacy:fhir:StructureDefinition:assessor-note"
-UNIT_EXTENSION = "http://hl7.org/fhir/StructureDefinition/questionnaire-unit"
-MIN_EXTENSION = "http://hl7.org/fhir/StructureDefinition/minValue"
-MAX_EXTENSION = "http://hl7.org/fhir/StructureDefinition/maxValue"
-HELP_CONTROL = "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl"
-
-
-def canonical_url(cset: CriteriaSet) -> str:
-    return f"urn:candidacy:criteria:{cset.id}"
-
-
-def answer_system(cset: CriteriaSet, criterion: Criterion) -> str:
-    return f"urn:candidacy:{cset.id}:{criterion.id}"
-
-
-def coding_for(cset: CriteriaSet, criterion: Criterion, value: str) -> dict[str, str]:
-    """The Coding of a closed answer: the SNOMED CT code when the file gives one, else the local code."""
-    labels = dict(choices(criterion, cset) or []) | {UNKNOWN: "Unknown"}
-    if isinstance(criterion.answer, ChoiceAnswer):
-        for option in criterion.answer.options:
-            if option.value == value and option.codes:
-                code = option.codes[0]
-                return {"system": code.system, "code": code.code, "display": code.display}
-    return {"system": answer_system(cset, criterion), "code": value, "display": labels.get(value, value)}
+PUBLISHER = "candidacy decision-support project"
+EXT = "http://hl7.org/fhir/StructureDefinition/"
+ITEM_CONTROL_SYSTEM = "http://hl7.org/fhir/questionnaire-item-control"
+#: Up to this many options show as radio buttons; longer lists as a drop-down.
+RADIO_LIMIT = 6
+MAX_TEXT = 120
 
 
-def _item(cset: CriteriaSet, criterion: Criterion, release: str) -> dict[str, Any]:
-    item: dict[str, Any] = {"linkId": criterion.id, "text": criterion.question, "required": True}
+def _control(code: str) -> dict[str, Any]:
+    return {
+        "url": EXT + "questionnaire-itemControl",
+        "valueCodeableConcept": {"coding": [{"system": ITEM_CONTROL_SYSTEM, "code": code}]},
+    }
+
+
+def _question(cset: CriteriaSet, criterion: Criterion, release: str, base: str) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "linkId": criterion.id,
+        "code": [question_code(cset, criterion, base)],
+        "text": criterion.question,
+    }
     answer = criterion.answer
     if isinstance(answer, NumberAnswer):
-        kind = "integer" if answer.integer else "decimal"
-        value_key = "valueInteger" if answer.integer else "valueDecimal"
-        number = int if answer.integer else float
-        item["type"] = kind
+        key = "valueInteger" if answer.integer else "valueDecimal"
+        cast = int if answer.integer else float
+        unit: dict[str, str] = {"display": answer.unit}
+        if answer.unit in UCUM:
+            unit = {"system": UCUM_SYSTEM, "code": UCUM[answer.unit], "display": answer.unit}
+        item["type"] = "integer" if answer.integer else "decimal"
         item["extension"] = [
-            {"url": UNIT_EXTENSION, "valueCoding": {"display": answer.unit}},
-            {"url": MIN_EXTENSION, value_key: number(answer.min)},
-            {"url": MAX_EXTENSION, value_key: number(answer.max)},
+            {"url": EXT + "questionnaire-unit", "valueCoding": unit},
+            {"url": EXT + "minValue", key: cast(answer.min)},
+            {"url": EXT + "maxValue", key: cast(answer.max)},
         ]
+        item["enableWhen"] = [{"question": unknown_id(criterion), "operator": "!=", "answerBoolean": True}]
     else:
-        item["type"] = "coding" if release == "R5" else "choice"
         values = [v for v, _ in choices(criterion, cset) or []] + [UNKNOWN]
-        item["answerOption"] = [{"valueCoding": coding_for(cset, criterion, v)} for v in values]
-    if criterion.applies_when is not None:
-        rules, behavior = _enable_when(cset, criterion.applies_when, criterion.id)
-        item["enableWhen"] = rules
-        if len(rules) > 1:
-            item["enableBehavior"] = behavior
+        item["type"] = "coding" if release == "R5" else "choice"
+        item["required"] = True
+        item["extension"] = [_control("radio-button" if len(values) <= RADIO_LIMIT else "drop-down")]
+        item["answerOption"] = [_option(cset, criterion, v, release, base) for v in values]
     item["item"] = [
         {
-            "linkId": f"{criterion.id}-help",
+            "linkId": help_id(criterion),
             "type": "display",
             "text": f"{criterion.help} Why it matters: {criterion.rationale}",
-            "extension": [
-                {
-                    "url": HELP_CONTROL,
-                    "valueCodeableConcept": {
-                        "coding": [{"system": "http://hl7.org/fhir/questionnaire-item-control", "code": "help"}]
-                    },
-                }
-            ],
+            "extension": [_control("help")],
         }
     ]
     return item
 
 
-def _enable_when(cset: CriteriaSet, cond: Condition, owner: str) -> tuple[list[dict[str, Any]], str]:
+def _option(cset: CriteriaSet, criterion: Criterion, value: str, release: str, base: str) -> dict[str, Any]:
+    option: dict[str, Any] = {"valueCoding": coding_for(cset, criterion, value, base)}
+    score = ordinal(cset, criterion, value)
+    if score is not None:
+        url = EXT + ("itemWeight" if release == "R5" else "ordinalValue")
+        option["extension"] = [{"url": url, "valueDecimal": score}]
+    return option
+
+
+def _criterion_group(cset: CriteriaSet, criterion: Criterion, release: str, base: str) -> dict[str, Any]:
+    items = [_question(cset, criterion, release, base)]
+    if isinstance(criterion.answer, NumberAnswer):
+        items.append({"linkId": unknown_id(criterion), "type": "boolean", "text": f"{criterion.title}: not known"})
+    items.append({"linkId": note_id(criterion), "type": "text", "text": "Note (optional)", "maxLength": MAX_NOTE})
+    group: dict[str, Any] = {"linkId": group_id(criterion), "type": "group", "text": criterion.title}
+    if criterion.applies_when is not None:
+        rules, behavior = _enable_when(cset, criterion.applies_when, criterion.id, base)
+        group["enableWhen"] = rules
+        if len(rules) > 1:
+            group["enableBehavior"] = behavior
+    group["item"] = items
+    return group
+
+
+def _enable_when(cset: CriteriaSet, cond: Condition, owner: str, base: str) -> tuple[list[dict[str, Any]], str]:
     """FHIR enableWhen is a flat list joined by all or any; deeper conditions cannot be expressed."""
     if isinstance(cond, (AllOf, AnyOf)):
         behavior = "all" if isinstance(cond, AllOf) else "any"
         rules: list[dict[str, Any]] = []
         for child in cond.all if isinstance(cond, AllOf) else cond.any:
-            sub, sub_behavior = _enable_when(cset, child, owner)
+            sub, sub_behavior = _enable_when(cset, child, owner, base)
             if len(sub) > 1 and sub_behavior != behavior:
                 raise FhirError(f"criterion '{owner}': applies_when is too deep for FHIR enableWhen")
             rules += sub
         return rules, behavior
     if isinstance(cond, Not):
-        inner, _ = _enable_when(cset, cond.not_, owner)
+        inner, _ = _enable_when(cset, cond.not_, owner, base)
         if len(inner) != 1 or inner[0]["operator"] != "=":
             raise FhirError(f"criterion '{owner}': only 'not' of a single equals test maps to FHIR enableWhen")
         return [{**inner[0], "operator": "!="}], "all"
     if isinstance(cond, (Present, Blocked)):
         raise FhirError(f"criterion '{owner}': 'present' and 'blocked' cannot decide applicability")
-    return _leaf(cset, cond, owner)
+    return _leaf(cset, cond, base)
 
 
-def _leaf(cset: CriteriaSet, leaf: AnswerIs, owner: str) -> tuple[list[dict[str, Any]], str]:
+def _leaf(cset: CriteriaSet, leaf: AnswerIs, base: str) -> tuple[list[dict[str, Any]], str]:
     target = cset.criteria_by_id[leaf.criterion]
     if isinstance(target.answer, NumberAnswer):
         key = "answerInteger" if target.answer.integer else "answerDecimal"
@@ -136,32 +160,59 @@ def _leaf(cset: CriteriaSet, leaf: AnswerIs, owner: str) -> tuple[list[dict[str,
         levels = [v for v, _ in choices(target, cset) or []]
         bound = level_index(target, cset, str(leaf.at_least if leaf.at_least is not None else leaf.below)) or 0
         values = levels[bound:] if leaf.at_least is not None else levels[:bound]
-    rules = [{"question": target.id, "operator": "=", "answerCoding": coding_for(cset, target, v)} for v in values]
+    rules = [
+        {"question": target.id, "operator": "=", "answerCoding": coding_for(cset, target, v, base)} for v in values
+    ]
     return rules, "any"
 
 
-def questionnaire(cset: CriteriaSet, release: str = "R5") -> dict[str, Any]:
+def _header() -> dict[str, Any]:
+    items = []
+    for _, link, text, kind in HEADER_FIELDS:
+        item: dict[str, Any] = {"linkId": link, "type": kind, "text": text}
+        if kind == "string":
+            item["maxLength"] = MAX_TEXT
+        items.append(item)
+    return {"linkId": HEADER, "type": "group", "text": "Case", "item": items}
+
+
+def _narrative(cset: CriteriaSet) -> dict[str, str]:
+    sections = "".join(f"<li>{html.escape(s.title)} ({len(s.criteria)} items)</li>" for s in cset.sections)
+    div = (
+        f'<div xmlns="http://www.w3.org/1999/xhtml"><p><b>{html.escape(cset.title)}</b> '
+        f"version {html.escape(cset.version)}</p><p>{html.escape(cset.notice)}</p><ul>{sections}</ul></div>"
+    )
+    return {"status": "generated", "div": div}
+
+
+def questionnaire(cset: CriteriaSet, release: str = "R5", base: str | None = None) -> dict[str, Any]:
     """The Questionnaire as a plain dict, validated by fhir.resources and by the added checks."""
     if release not in RELEASES:
         raise FhirError(f"unknown FHIR release '{release}' (choose R5 or R4B)")
+    base = base or base_url()
     resource: dict[str, Any] = {
         "resourceType": "Questionnaire",
-        "url": canonical_url(cset),
+        "meta": {"profile": [core_profile("Questionnaire", release), SDC_PROFILES["Questionnaire"]]},
+        "text": _narrative(cset),
+        "url": canonical_url(cset, base),
         "version": cset.version,
         "name": re.sub(r"(^|_)([a-z0-9])", lambda m: m.group(2).upper(), cset.id),
         "title": cset.title,
         "status": "active",
+        "subjectType": ["Patient"],
         "date": cset.review_date.isoformat(),
+        "publisher": PUBLISHER,
         "description": (
             f"{cset.notice} Items whose enableWhen depends on an unanswered item stay open in the candidacy "
-            "app; notes are carried in the QuestionnaireResponse item extension " + NOTE_EXTENSION + "."
+            "app; a FHIR form hides them until the condition holds."
         ),
-        "item": [
+        "item": [_header()]
+        + [
             {
                 "linkId": section.id,
                 "type": "group",
                 "text": section.title,
-                "item": [_item(cset, c, release) for c in section.criteria],
+                "item": [_criterion_group(cset, c, release, base) for c in section.criteria],
             }
             for section in cset.sections
         ],
@@ -171,21 +222,3 @@ def questionnaire(cset: CriteriaSet, release: str = "R5") -> dict[str, Any]:
     if problems:
         raise FhirError(problems)
     return resource
-
-
-def validate(resource: dict[str, Any], release: str) -> None:
-    """Validate with fhir.resources for the release; raise FhirError with its messages."""
-    from pydantic import ValidationError
-
-    if release == "R5":
-        from fhir.resources import get_fhir_model_class
-    else:
-        from fhir.resources.R4B import get_fhir_model_class
-    try:
-        model = get_fhir_model_class(resource.get("resourceType", ""))
-    except (KeyError, ValueError) as exc:
-        raise FhirError(f"not a FHIR {release} resource type: {resource.get('resourceType')!r}") from exc
-    try:
-        model.model_validate(resource)
-    except ValidationError as exc:
-        raise FhirError([f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:20]]) from None

@@ -140,6 +140,11 @@ class Assessment:
     def steps_for(self, stage: str) -> list[NextStepResult]:
         return [s for s in self.next_steps if s.stage == stage]
 
+    def stages_in_reading_order(self) -> list[StageSummary]:
+        """The current stage first (the meeting's question), then the later ones, then those behind the case."""
+        at = next((i for i, s in enumerate(self.stages) if s.current), 0)
+        return [*self.stages[at:], *self.stages[:at]]
+
     def decisive_for(self, stage: str) -> list[DecisiveUnknown]:
         """Unknowns that could change this stage's steps (in the set's order)."""
         ids = {cid for summary in self.stages if summary.id == stage for cid in summary.decisive}

@@ -20,7 +20,19 @@ from candidacy.criteria.values import answer_label
 from candidacy.reasoning.assessment import CitedSource, DecisiveUnknown, NextStepResult, StageSummary
 from candidacy.reasoning.logic import ItemPlan, State, item_plans, truth
 
-__all__ = ["PathwayPlan", "Route", "pathway_plan", "route"]
+__all__ = ["HOW_IT_WORKS", "PathwayPlan", "Route", "pathway_plan", "route"]
+
+#: Stages and decisive unknowns in plain words, for any page or report that explains them.
+HOW_IT_WORKS = (
+    "Every item and every next step names the decision it must be settled before: the screening test "
+    "(the referral meeting's question) or implantation (settled between a positive test and surgery). "
+    "A finding stands in the way of a stage when it is a contraindication or an unmet prerequisite of "
+    "that stage, or when the criteria declare it blocking for that stage. "
+    "An unanswered or unknown item is a decisive unknown when some possible answer to it (each option; "
+    "numbers at each threshold the criteria use) would change a next step. Items that cannot change the "
+    "current stage's steps do not hold it up: the step says what the criteria point to now, or that they "
+    "would point to it once the decisive items are known."
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ first problem is named with its line; nothing is written unless everything is ri
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from typing import IO, Any, Literal
@@ -27,7 +28,7 @@ from candidacy.reports.record import build_record, parse_record
 from candidacy.reports.signoff import gaps_of
 from candidacy.store.errors import StoreError
 from candidacy.store.rows import utc
-from candidacy.store.tables import audit, cases, criteria_snapshots, revisions
+from candidacy.store.tables import audit, cases, criteria_snapshots, revisions, screening_worksheets
 from candidacy.store.verify import verify_connection
 from candidacy.store.workflow import ACTIONS, Status
 
@@ -98,10 +99,25 @@ class AuditDoc(_Strict):
     row_hash: str = Field(pattern=_HASH)
 
 
+class WorksheetDoc(_Strict):
+    id: int = Field(ge=1)
+    case_id: int
+    protocol_id: str
+    protocol_version: str
+    protocol_sha256: str = Field(pattern=_HASH)
+    content: str
+    status: str
+    lock_version: int = Field(ge=0)
+    content_hash: str | None = Field(pattern=_HASH)
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
 class CaseLine(_Strict):
     case: CaseDoc
     revisions: list[RevisionDoc] = Field(min_length=1)
     audit: list[AuditDoc] = Field(min_length=1)
+    screening_worksheets: list[WorksheetDoc] = []
 
 
 class SnapshotDoc(_Strict):
@@ -130,7 +146,13 @@ def export_jsonl(engine: Engine, out: IO[str]) -> int:
                 select(revisions).where(revisions.c.case_id == case["id"]).order_by(revisions.c.number)
             ).mappings()
             trail = conn.execute(select(audit).where(audit.c.case_id == case["id"]).order_by(audit.c.id)).mappings()
+            sheets = conn.execute(
+                select(screening_worksheets)
+                .where(screening_worksheets.c.case_id == case["id"])
+                .order_by(screening_worksheets.c.id)
+            ).mappings()
             doc = {
+                "screening_worksheets": [_jsonable(w) for w in sheets],
                 "case": _jsonable(case),
                 "revisions": [_jsonable(r) for r in revs],
                 "audit": [_jsonable(a) for a in trail],
@@ -187,6 +209,11 @@ def _check_line(number: int, line: CaseLine, criteria: Mapping[str, CriteriaSet]
             ) from None
         if rev.content_hash is not None:
             _check_signed(number, case_id, rev, criteria)
+    for sheet in line.screening_worksheets:
+        if sheet.case_id != case_id:
+            raise _refuse(number, f"case {case_id}: screening worksheet {sheet.id} belongs to case {sheet.case_id}")
+        if sheet.content_hash is not None and hashlib.sha256(sheet.content.encode()).hexdigest() != sheet.content_hash:
+            raise _refuse(number, f"case {case_id}: screening worksheet {sheet.id} does not match its hash")
     for entry in line.audit:
         if entry.case_id != case_id:
             raise _refuse(number, f"case {case_id}: audit row {entry.id} belongs to case {entry.case_id}")
@@ -231,12 +258,14 @@ def import_jsonl(engine: Engine, lines: Iterator[str], criteria: Mapping[str, Cr
             _insert(conn, number, cases, [line.case.model_dump()])
             _insert(conn, number, revisions, [r.model_dump() for r in line.revisions])
             _insert(conn, number, audit, [a.model_dump() for a in line.audit])
+            if line.screening_worksheets:
+                _insert(conn, number, screening_worksheets, [w.model_dump() for w in line.screening_worksheets])
         report = verify_connection(conn)
         if report.breaks:
             first = report.breaks[0]
             raise _refuse(line_of[first.case_id], first.describe())
         if conn.dialect.name == "postgresql":
-            for table in (cases, revisions, audit):
+            for table in (cases, revisions, audit, screening_worksheets):
                 conn.exec_driver_sql(
                     f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # noqa: S608 (fixed names)
                     f"COALESCE((SELECT MAX(id) FROM {table.name}), 1))"

@@ -401,11 +401,14 @@ class CaseStore:
         values: Mapping[str, Any] | None = None,
         revision: int | None = None,
     ) -> int:
-        """Append the chained audit row and bump the case (only at the version the caller saw)."""
+        """Append the chained audit row and bump the case, only at the version and chain head the caller
+        saw (another writer, a screening worksheet included, makes this a conflict, never a fork)."""
         head = chain.append(conn, row.id, revision or row.revision, row.audit_head, actor, action, item, old, new, now)
         done = conn.execute(
             update(cases)
-            .where(and_(cases.c.id == row.id, cases.c.lock_version == lock_version))
+            .where(
+                and_(cases.c.id == row.id, cases.c.lock_version == lock_version, cases.c.audit_head == row.audit_head)
+            )
             .values(lock_version=lock_version + 1, updated_at=now, status=status, audit_head=head, **(values or {}))
         )
         if done.rowcount != 1:

@@ -1,4 +1,8 @@
-"""The one-line summary of a stored case, shared by the command line and the app."""
+"""The one-line summary of a stored case, shared by the command line and the app.
+
+Its gap count is every applicable item without a usable answer: not yet answered, or answered Unknown
+(the summary's "missing information"); the words say both, so it is not read as either alone.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ def summary_line(row: CaseRow) -> str:
     decision = f" · decision: {row.decision}" if row.decision else ""
     return (
         f"#{row.id} {meeting} {row.label}{archived} · {row.status} (revision {row.revision}) · "
-        f"{row.contraindications} contraindication(s), {row.against} factor(s) against, {row.missing} missing · "
+        f"{row.contraindications} contraindication(s), {row.against} factor(s) against, "
+        f"{row.missing} not yet answered or unknown · "
         f"next: {row.next_step or 'none'}{decision}"
     )

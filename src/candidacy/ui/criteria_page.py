@@ -15,10 +15,11 @@ from candidacy.criteria.models import (
     ScaleAnswer,
     YesNoAnswer,
 )
-from candidacy.criteria.values import format_number
+from candidacy.criteria.values import blocked_stage, format_number
 from candidacy.fhir import RELEASES, questionnaire
 from candidacy.fhir.response import dumps
 from candidacy.reasoning.engine import describe
+from candidacy.reasoning.pathway import HOW_IT_WORKS
 from candidacy.reports.render import escape_markdown
 from candidacy.ui.layout import require_set
 from candidacy.ui.widgets import criterion_basis
@@ -48,16 +49,44 @@ def render() -> None:
                 key=f"download-questionnaire-{release}",
                 icon=":material/share:",
             )
+    if cset.stages:
+        st.subheader("Stages and decisive unknowns")
+        st.markdown(escape_markdown(HOW_IT_WORKS))
+        st.markdown(
+            "\n".join(
+                f"{i}. **{escape_markdown(stage.label)}** (`{stage.id}`): {escape_markdown(stage.question)}"
+                + (
+                    f"  \n   :grey[behind the case when {escape_markdown(describe(stage.done_when, cset))}]"
+                    if stage.done_when
+                    else ""
+                )
+                for i, stage in enumerate(cset.stages, 1)
+            )
+        )
     for section in cset.sections:
         st.subheader(section.title)
         if section.description:
             st.caption(escape_markdown(section.description))
         for criterion in section.criteria:
-            with st.expander(f"**{escape_markdown(criterion.title)}** (`{criterion.id}`)"):
+            stage = cset.stages_by_id.get(criterion.stage or "")
+            settled = f" · {escape_markdown(stage.label.lower())}" if stage else ""
+            with st.expander(f"**{escape_markdown(criterion.title)}** (`{criterion.id}`){settled}"):
                 _criterion(cset, criterion)
     st.subheader("Next steps the criteria can point to")
-    for step in cset.next_steps:
-        st.markdown(f"- {escape_markdown(step.step)}  \n  :grey[when {escape_markdown(describe(step.when, cset))}]")
+    groups: list[tuple[str, str | None]] = [(s.label, s.id) for s in cset.stages] or [("", None)]
+    for label, stage_id in groups:
+        if label:
+            st.markdown(f"##### {escape_markdown(label)}")
+        for step in (s for s in cset.next_steps if s.stage == stage_id):
+            pending = (
+                f"  \n  :grey[while it turns on unknowns: {escape_markdown(step.while_unknown)} …]"
+                if step.while_unknown
+                else ""
+            )
+            st.markdown(
+                f"- {escape_markdown(step.step)}  \n  :grey[when {escape_markdown(describe(step.when, cset))}]"
+                + pending
+            )
     st.subheader("Sources")
     for source in cset.sources:
         note = f" _({escape_markdown(source.note)})_" if source.note else ""
@@ -70,9 +99,13 @@ def _questionnaire_json(cset: CriteriaSet, release: str) -> str:
 
 def _criterion(cset: CriteriaSet, criterion: Criterion) -> None:
     st.markdown(f"**Question:** {escape_markdown(criterion.question)}")
+    stage = cset.stages_by_id.get(criterion.stage or "")
+    if stage is not None:
+        st.markdown(f"**Settled:** {escape_markdown(stage.label.lower())} (`{stage.id}`)")
     if criterion.applies_when is not None:
         st.markdown(f"**Applies only when** {escape_markdown(describe(criterion.applies_when, cset))}.")
     rows = [*_meanings(cset, criterion), ("Unknown", f"missing information: obtain {criterion.obtain}")]
+    rows = [(answer, meaning + _blocks(cset, criterion, answer)) for answer, meaning in rows]
     st.markdown(
         "| Answer | What it means |\n|---|---|\n"
         + "\n".join(f"| {escape_markdown(a)} | {escape_markdown(m)} |" for a, m in rows)
@@ -80,21 +113,31 @@ def _criterion(cset: CriteriaSet, criterion: Criterion) -> None:
     criterion_basis(cset, criterion)
 
 
+def _blocks(cset: CriteriaSet, criterion: Criterion, answer_label: str) -> str:
+    spec = next((sp for label, sp in _specs(cset, criterion) if label == answer_label), None)
+    stage = blocked_stage(cset, criterion, spec) if spec else None
+    return f" (stands in the way: {stage.label.lower()})" if stage else ""
+
+
+def _specs(cset: CriteriaSet, criterion: Criterion) -> list[tuple[str, FindingSpec | None]]:
+    answer = criterion.answer
+    if isinstance(answer, YesNoAnswer):
+        return [("Yes", answer.yes), ("No", answer.no)]
+    if isinstance(answer, ChoiceAnswer):
+        return [(o.label, o.finding) for o in answer.options]
+    if isinstance(answer, ScaleAnswer):
+        title = cset.scales_by_id[answer.scale].title
+        return [(f"{title} {b.from_} to {b.to}", b.finding) for b in answer.bands]
+    assert isinstance(answer, NumberAnswer)
+    return [(_range(b.at_least, b.below, answer.unit), b.finding) for b in answer.bands]
+
+
 def _meaning(spec: FindingSpec | None) -> str:
     return f"{spec.kind}: {spec.statement}" if spec else "no finding by itself"
 
 
 def _meanings(cset: CriteriaSet, criterion: Criterion) -> list[tuple[str, str]]:
-    answer = criterion.answer
-    if isinstance(answer, YesNoAnswer):
-        return [("Yes", _meaning(answer.yes)), ("No", _meaning(answer.no))]
-    if isinstance(answer, ChoiceAnswer):
-        return [(o.label, _meaning(o.finding)) for o in answer.options]
-    if isinstance(answer, ScaleAnswer):
-        title = cset.scales_by_id[answer.scale].title
-        return [(f"{title} {b.from_} to {b.to}", _meaning(b.finding)) for b in answer.bands]
-    assert isinstance(answer, NumberAnswer)
-    return [(_range(b.at_least, b.below, answer.unit), _meaning(b.finding)) for b in answer.bands]
+    return [(label, _meaning(spec)) for label, spec in _specs(cset, criterion)]
 
 
 def _range(low: float | None, high: float | None, unit: str) -> str:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from candidacy.criteria.models import CriteriaSet
 from candidacy.reports.render import escape_markdown
+from candidacy.settings import load_settings
 from candidacy.ui.identity import identity_sidebar
 from candidacy.ui.state import SET_KEY, catalogue, current_set
 
@@ -26,10 +27,13 @@ _PAGE_CSS = """
 .question-anchor { display: block; scroll-margin-top: 7rem; }
 /* The teaching vignette stays in view beside the checklist. */
 @media screen and (min-width: 900px) {
-  .st-key-learn-letter { position: sticky; top: 3.75rem; max-height: calc(100vh - 5rem); overflow-y: auto; }
+  [data-testid="stLayoutWrapper"]:has(> .st-key-learn-letter) {
+    position: sticky; top: 3.75rem; max-height: calc(100vh - 5rem); overflow-y: auto;
+  }
 }
 @media print {
-  [data-testid="stLayoutWrapper"]:has(> .st-key-summary-strip), .st-key-learn-letter {
+  [data-testid="stLayoutWrapper"]:has(> .st-key-summary-strip),
+  [data-testid="stLayoutWrapper"]:has(> .st-key-learn-letter) {
     position: static !important; max-height: none !important; overflow: visible !important;
   }
   [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
@@ -62,7 +66,8 @@ def sidebar() -> None:
         cset = current_set()
         if cset is not None:
             st.caption(f"{escape_markdown(cset.title)} · version {cset.version} · reviewed {cset.review_date}")
-        st.caption("Decision support for clinician review. Nothing leaves this machine.")
+        where = "the team's database" if load_settings().mode == "team" else "this machine"
+        st.caption(f"Decision support for clinician review. Cases stay in {where}; nothing is sent elsewhere.")
 
 
 def require_set() -> CriteriaSet:

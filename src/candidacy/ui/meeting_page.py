@@ -105,11 +105,11 @@ def render() -> None:
         "'missing information' = items answered Unknown. The team decides; the criteria only inform."
     )
     current = st.session_state.get(CURRENT_KEY)
-    nav = st.columns([1, 1, 4])
-    nav[0].button("Previous case", key="meeting-previous", icon=":material/arrow_back:", on_click=_move, args=(ids, -1))
-    nav[1].button("Next case", key="meeting-next", icon=":material/arrow_forward:", on_click=_move, args=(ids, 1))
-    if current in ids:
-        nav[2].markdown(f"**Now discussing:** case {ids.index(current) + 1} of {len(ids)}")
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.button("Previous case", key="meeting-previous", icon=":material/arrow_back:", on_click=_move, args=(ids, -1))
+        st.button("Next case", key="meeting-next", icon=":material/arrow_forward:", on_click=_move, args=(ids, 1))
+        if current in ids:
+            st.markdown(f"**Now discussing:** case {ids.index(current) + 1} of {len(ids)}")
     for entry, _record in entries:
         _line(entry, entry.case_id == current)
     st.download_button(
@@ -128,17 +128,18 @@ def render() -> None:
 def _line(entry: AgendaEntry, now: bool) -> None:
     """One agenda entry: number and label, then status, decision, counts and step, then its links."""
     with st.container(border=True, key=f"agenda-{entry.case_id}"):
-        text, links = st.columns([5, 1], vertical_alignment="center")
+        text, links = st.columns([4, 1], vertical_alignment="top")
         marker = ":blue-badge[:material/record_voice_over: now]" if now else ""
         blocking = f" :red-badge[:material/block: {entry.counts.blocking} blocking]" if entry.counts.blocking else ""
         facts = entry.facts()
         text.markdown(
-            f"**{entry.number}. {escape_markdown(entry.label)}** `#{entry.case_id}` {marker}{blocking}  \n"
-            f"**Status:** {escape_markdown(facts[0])}"
-            f" · **Decision:** {escape_markdown(entry.decision or 'not recorded')}"
-            f" · **Answered:** {entry.counts.answered} of {entry.counts.applicable}  \n"
+            f"**{entry.number}. {escape_markdown(entry.label)}** `#{entry.case_id}` {marker}{blocking}"
+            f" · **Status:** {escape_markdown(facts[0])}"
+            f" · **Decision:** {escape_markdown(entry.decision or 'not recorded')}  \n"
+            f"**Answered:** {entry.counts.answered} of {entry.counts.applicable} · "
             f"**Findings:** {escape_markdown(facts[3])}  \n"
             f"**Step for the meeting:** {escape_markdown(entry.step or 'none yet')}"
         )
-        links.button("Open", key=f"agenda-open-{entry.case_id}", on_click=_open, args=(entry.case_id,))
-        links.button("Project", key=f"agenda-project-{entry.case_id}", on_click=_project, args=(entry.case_id,))
+        with links, st.container(horizontal=True, horizontal_alignment="right"):
+            st.button("Open", key=f"agenda-open-{entry.case_id}", on_click=_open, args=(entry.case_id,))
+            st.button("Project", key=f"agenda-project-{entry.case_id}", on_click=_project, args=(entry.case_id,))

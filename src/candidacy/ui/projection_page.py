@@ -1,10 +1,11 @@
 """Projection: one case on one screen for the room, in large type.
 
 Its own page and address (``/projection?case=<id>`` for a stored case; without ``case``, the case
-open in this session, else the unsaved draft). It shows the case header, the step for the meeting's
-question, the findings that matter (blocking ones first, in red with their names), the gaps as
-counts, and the team's decision once recorded. Sized to fit 1280x720 and 1920x1080 without
-scrolling: long lists are cut to their first items with "and N more".
+open in this session, else the unsaved draft). Previous and Next (PageUp and PageDown, the keys a
+presentation clicker sends) move through the cases of the same meeting date. It shows the case
+header, the step for the meeting's question, the findings that matter (blocking ones first, in red
+with their names), the gaps as counts, and the team's decision once recorded. Sized to fit 1280x720
+and 1920x1080 without scrolling: long lists are cut to their first items with "and N more".
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import datetime as dt
 
 import streamlit as st
 
-from candidacy.draft import draft_record
+from candidacy.criteria.models import CriteriaSet
+from candidacy.draft import assess, draft_record
 from candidacy.errors import CandidacyError
+from candidacy.reasoning.answers import AnswerSet
 from candidacy.reports.meeting import BLOCKING_KINDS, Counts, count, meeting_step, room_order, team_decision
 from candidacy.reports.record import Record
 from candidacy.reports.render import escape_markdown
@@ -27,7 +30,9 @@ __all__ = ["render"]
 
 CASE_PARAM = "case"
 #: At most this many findings per kind are named on screen; the rest are counted.
-SHOWN = {"contraindication": 4, "prerequisite-unmet": 3, "caution": 3, "unfavourable": 3, "favourable": 6, "missing": 4}
+SHOWN = {"contraindication": 4, "prerequisite-unmet": 4, "caution": 4, "unfavourable": 4, "favourable": 6, "missing": 4}
+#: Up to this many blocking findings are shown with their statements; more are named by title only.
+FEW_BLOCKING = 3
 
 _CSS = """
 <style>
@@ -64,18 +69,27 @@ def render() -> None:
     neighbours: tuple[int | None, int | None] = (None, None)
     try:
         if case_id is None:
-            record = draft_record(cset, draft_for(cset))
+            answers = draft_for(cset)
+            record = draft_record(cset, answers)
         else:
             store = cases_state.store()
             detail = store.get(case_id)
+            answers = detail.answers
             record = store.record(case_id)
             status = f"{detail.row.status} (revision {detail.row.revision})"
             neighbours = _neighbours(store, case_id, detail.row.meeting_date)
+        decisive = _decisive(cset, answers) if record.criteria.sha256 == cset.sha256 else []
     except CandidacyError as error:
         st.error(f"This case cannot be shown: {escape_markdown(str(error))}")
         return
     with st.container(key="projection"):
-        _projection(record, status, case_id, neighbours)
+        _projection(record, status, case_id, neighbours, decisive)
+
+
+def _decisive(cset: CriteriaSet, answers: AnswerSet) -> list[str]:
+    """Titles of the unknowns whose answer could change the step for the meeting's question."""
+    result = assess(cset, answers)
+    return [u.title for u in result.decisive_for(result.current_stage)]
 
 
 def _neighbours(store: CaseStore, case_id: int, meeting_date: dt.date | None) -> tuple[int | None, int | None]:
@@ -89,25 +103,38 @@ def _neighbours(store: CaseStore, case_id: int, meeting_date: dt.date | None) ->
     return (ids[at - 1] if at > 0 else None), (ids[at + 1] if at + 1 < len(ids) else None)
 
 
-def _projection(record: Record, status: str, case_id: int | None, neighbours: tuple[int | None, int | None]) -> None:
+def _projection(
+    record: Record, status: str, case_id: int | None, neighbours: tuple[int | None, int | None], decisive: list[str]
+) -> None:
     counts = count(record)
     case = record.case
-    title, nav = st.columns([5, 1], vertical_alignment="center")
+    title, nav = st.columns([2, 1], vertical_alignment="center")
     label = escape_markdown(case.label or "(no case label)")
     title.markdown(f"# Case {label}")
     previous, following = neighbours
-    with nav:
-        left, right = st.columns(2)
+    with nav, st.container(horizontal=True, horizontal_alignment="right"):
         if previous is not None:
-            left.button(
-                "Previous", key="projection-previous", icon=":material/arrow_back:", on_click=_go, args=(previous,)
+            st.button(
+                "Previous",
+                key="projection-previous",
+                icon=":material/arrow_back:",
+                on_click=_go,
+                args=(previous,),
+                shortcut="PageUp",  # what a presentation clicker sends
             )
         if following is not None:
-            right.button(
-                "Next", key="projection-next", icon=":material/arrow_forward:", on_click=_go, args=(following,)
+            st.button(
+                "Next",
+                key="projection-next",
+                icon=":material/arrow_forward:",
+                on_click=_go,
+                args=(following,),
+                shortcut="PageDown",
             )
     meeting = case.meeting_date.isoformat() if case.meeting_date else "no meeting date"
     stored = f"case #{case_id} · " if case_id is not None else ""
+    if case.assessor:
+        stored += f"assessed by {escape_markdown(case.assessor)} · "
     st.markdown(
         f"{stored}meeting {meeting} · {escape_markdown(status)} · answered {counts.answered} of {counts.applicable}"
         f" applicable items · {escape_markdown(record.criteria.title)} {escape_markdown(record.criteria.version)}"
@@ -124,35 +151,34 @@ def _projection(record: Record, status: str, case_id: int | None, neighbours: tu
         st.success(f"**Team decision:** {escape_markdown(decision)}", icon=":material/gavel:")
     else:
         st.markdown(":grey[**Team decision:** not yet recorded]")
-    _findings(record, counts)
+    _findings(record, counts, decisive)
     st.caption(escape_markdown(record.notice))
 
 
-def _findings(record: Record, counts: Counts) -> None:
-    blocking, other = st.columns([3, 2], gap="large")
+def _findings(record: Record, counts: Counts, decisive: list[str]) -> None:
+    """Blocking findings (with their statements when few), then cautions and factors; gaps beside them."""
+    blocking, other = st.columns(2, gap="large")
     with blocking:
-        named = False
+        few = counts.blocking <= FEW_BLOCKING
         for kind, heading in room_order():
-            if kind not in BLOCKING_KINDS or not counts.of(kind):
-                continue
-            named = True
-            st.error(f"**{heading} ({counts.of(kind)})**\n\n" + _list(record, kind), icon=":material/block:")
-        if not named:
+            if kind in BLOCKING_KINDS and counts.of(kind):
+                body = _list(record, kind) if few else _titles(record, kind)
+                st.error(f"**{heading} ({counts.of(kind)})**\n\n{body}", icon=":material/block:")
+        if not counts.blocking:
             st.markdown(":green-badge[:material/check: No contraindication and no unmet prerequisite recorded]")
+    with other:
         for kind in ("caution", "unfavourable"):
             if counts.of(kind):
                 heading = dict(room_order())[kind]
-                st.warning(
-                    f"**{heading} ({counts.of(kind)})**\n\n" + _list(record, kind, short=True),
-                    icon=":material/warning:",
-                )
-    with other:
+                st.warning(f"**{heading} ({counts.of(kind)})**\n\n{_titles(record, kind)}", icon=":material/warning:")
         if counts.of("favourable"):
             st.markdown(
                 f"**:green[:material/thumb_up: Factors in favour ({counts.of('favourable')})]**\n\n"
-                + _list(record, "favourable", short=True)
+                + _titles(record, "favourable")
             )
         gaps = []
+        if decisive:
+            gaps.append(f"**{len(decisive)}** decisive (could change the step): {_cut(decisive, 4)}")
         if counts.unanswered:
             gaps.append(f"**{counts.unanswered}** not yet answered")
         if counts.of("missing"):
@@ -165,20 +191,18 @@ def _findings(record: Record, counts: Counts) -> None:
         )
 
 
-def _list(record: Record, kind: str, short: bool = False) -> str:
+def _list(record: Record, kind: str) -> str:
+    """Findings with their statements, one a line (for the few blocking findings)."""
     findings = record.by_kind(kind)
-    limit = SHOWN.get(kind, 3)
-    lines = [
-        f"- **{escape_markdown(f.title)}**" + ("" if short else f": {escape_markdown(f.statement)}")
-        for f in findings[:limit]
-    ]
-    if len(findings) > limit:
-        lines.append(f"- and {len(findings) - limit} more")
+    lines = [f"- **{escape_markdown(f.title)}**: {escape_markdown(f.statement)}" for f in findings[:FEW_BLOCKING]]
     return "\n".join(lines)
 
 
 def _titles(record: Record, kind: str) -> str:
-    findings = record.by_kind(kind)
-    limit = SHOWN.get(kind, 3)
-    text = ", ".join(escape_markdown(f.title) for f in findings[:limit])
-    return text + (f" and {len(findings) - limit} more" if len(findings) > limit else "")
+    """Finding titles on one running line, cut to the first few with "and N more"."""
+    return _cut([f.title for f in record.by_kind(kind)], SHOWN.get(kind, 3))
+
+
+def _cut(titles: list[str], limit: int) -> str:
+    text = " · ".join(escape_markdown(t) for t in titles[:limit])
+    return text + (f" · and {len(titles) - limit} more" if len(titles) > limit else "")

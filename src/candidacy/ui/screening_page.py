@@ -293,9 +293,12 @@ def _doses(protocol: Protocol, ws: Worksheet, result: ScreeningResult, prefix: s
 # -- result --------------------------------------------------------------------------------------
 
 
-def _on_confirm(stored: StoredWorksheet, outcome_key: str, comment_key: str) -> None:
+def _on_confirm(shown: StoredWorksheet, outcome_key: str, comment_key: str) -> None:
     store = screening_state.screening_store()
     cases = cases_state.store()
+    stored = screening_state.opened()  # the latest save (a note typed just before counts)
+    if stored is None or stored.id != shown.id:
+        return
     try:
         store.confirm(
             stored.id,
@@ -309,7 +312,10 @@ def _on_confirm(stored: StoredWorksheet, outcome_key: str, comment_key: str) -> 
         screening_state.set_message(str(error))
 
 
-def _on_reopen(stored: StoredWorksheet, reason_key: str) -> None:
+def _on_reopen(shown: StoredWorksheet, reason_key: str) -> None:
+    stored = screening_state.opened()
+    if stored is None or stored.id != shown.id:
+        return
     try:
         screening_state.screening_store().reopen(
             stored.id, stored.lock_version, str(st.session_state.get(reason_key) or ""), cases_state.actor()

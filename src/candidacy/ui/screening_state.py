@@ -90,22 +90,31 @@ def open_worksheet(worksheet_id: int | None) -> None:
 
 def change(edit: Callable[[Protocol, Worksheet, Identity], Worksheet]) -> bool:
     """Apply a change by the person acting to the open worksheet and store it; on refusal the page
-    shows why (nobody named yet, someone else saved first, the worksheet is confirmed)."""
-    stored = opened()
-    if stored is None:
-        return False
-    store = screening_store()
-    try:
-        who = cases_state.actor()
-        protocol = store.protocol(stored.worksheet.protocol)
-        store.save(stored.id, stored.lock_version, edit(protocol, stored.worksheet, who), who)
-    except (ConflictError, FrozenError) as error:
-        set_message(str(error))
-        return False
-    except CandidacyError as error:
-        set_message(f"Not saved: {error}")
-        return False
-    return True
+    shows why (nobody named yet, the worksheet is confirmed, it keeps changing under us).
+
+    Every edit is a pure function of one field, so when another save landed first (a quick second
+    tap on the ward, or a colleague) it is applied again to the stored worksheet instead of being lost."""
+    for _attempt in range(3):
+        stored = opened()
+        if stored is None:
+            return False
+        store = screening_store()
+        try:
+            who = cases_state.actor()
+            protocol = store.protocol(stored.worksheet.protocol)
+            store.save(stored.id, stored.lock_version, edit(protocol, stored.worksheet, who), who)
+        except ConflictError as error:
+            last = error
+            continue
+        except FrozenError as error:
+            set_message(str(error))
+            return False
+        except CandidacyError as error:
+            set_message(f"Not saved: {error}")
+            return False
+        return True
+    set_message(str(last))
+    return False
 
 
 def set_message(text: str) -> None:

@@ -15,7 +15,7 @@ import streamlit as st
 
 from candidacy.criteria.kinds import KINDS_BY_ID
 from candidacy.criteria.models import CriteriaSet
-from candidacy.reasoning.assessment import Assessment, Finding, MissingItem
+from candidacy.reasoning.assessment import Assessment, Finding, MissingItem, NextStepResult
 from candidacy.reports.meeting import BLOCKING_KINDS, UNANSWERED, count, room_order, section_progress
 from candidacy.reports.render import escape_markdown
 
@@ -72,14 +72,29 @@ def render_summary(result: Assessment, cset: CriteriaSet) -> None:
     _sections(result, cset)
     st.info(result.notice, icon=":material/info:")
     st.markdown("##### Next steps the criteria point to")
-    stage = next((s for s in result.stages if s.id == result.current_stage), None)
-    if stage is not None:
-        st.caption(f"Stage: {escape_markdown(stage.label)}. {escape_markdown(stage.question)}")
-    lines = [
+    if not result.stages:
+        st.markdown(_step_lines(result.next_steps, 1) or "None yet.")
+        return
+    number = 1
+    for stage in result.stages_in_reading_order():  # the meeting's question first, then what comes after
+        steps = result.steps_for(stage.id)
+        st.caption(f"{escape_markdown(stage.label)}: {escape_markdown(stage.question)}")
+        later = [m for m in result.missing if m.criterion in stage.open_items] if not stage.current else []
+        if steps:
+            st.markdown(_step_lines(steps, number))
+            number += len(steps)
+        elif not later:
+            st.markdown("None yet.")
+        if later:
+            st.markdown(f"Also settle before this stage ({len(later)}): " + " · ".join(_gap_links(later)))
+
+
+def _step_lines(steps: Sequence[NextStepResult], start: int) -> str:
+    """Numbered steps, each with its basis in words; the full rule is one click away on the Criteria page."""
+    return "\n".join(
         f"{i}. {escape_markdown(s.step)}  \n   :grey[because {escape_markdown(s.basis)}]"
-        for i, s in enumerate(result.next_steps, 1)
-    ]
-    st.markdown("\n".join(lines) if lines else "None yet.")
+        for i, s in enumerate(steps, start)
+    )
 
 
 def _category(kind: str, heading: str, findings: Sequence[Finding]) -> None:

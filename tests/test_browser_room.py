@@ -1,0 +1,310 @@
+"""The room in a real browser (Playwright driving Debian's Chromium against ``streamlit run``).
+
+The summary as the chair sees it at 1280x720 (blocking findings in red with their names, links that
+scroll to the question, no inner scroll box, the status strip in view); the projection page fitting
+one screen at 1280x720 and 1920x1080; the Meeting page as an agenda with its pack; the Learn page's
+letter staying beside the checklist. Screenshots go to tests/artifacts/. Every wait is for a
+condition (Playwright's ``expect``), never for time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from candidacy import load_criteria
+from candidacy.identity import Identity
+from candidacy.learning.vignettes import load_vignettes
+from candidacy.reasoning.answers import Answer, AnswerSet, CaseHeader
+from candidacy.store import CaseStore
+
+from .browser_support import ARTIFACTS, CHROMIUM_ARGS, ROOT, chromium_path, streamlit_server
+
+pytestmark = pytest.mark.browser
+
+TIMEOUT = 30_000
+DAY = dt.date(2026, 12, 3)
+SMALL = {"width": 1280, "height": 720}
+LARGE = {"width": 1920, "height": 1080}
+CSET = load_criteria(ROOT / "criteria" / "itb_pump.yaml")
+
+
+def _heaviest() -> dict[str, Answer]:
+    """For every choice item, the first answer that gives a blocking or adverse finding."""
+    from candidacy.criteria.values import choices, finding_for
+
+    adverse = {"contraindication", "prerequisite-unmet", "caution", "unfavourable"}
+    answers = {}
+    for cid, criterion in CSET.criteria_by_id.items():
+        for value, _ in choices(criterion, CSET) or []:
+            spec = finding_for(criterion, CSET, value)
+            if spec is not None and spec.kind in adverse:
+                answers[cid] = Answer(value=value)
+                break
+    return answers
+
+
+def _seed(url: str) -> dict[str, int]:
+    """Three cases on one meeting date, one on a later date: full, blocked, and barely started."""
+    who = Identity(name="Dr A", role="Consultant", source="personal")
+    vignettes = {v.id: v for v in load_vignettes(ROOT / "criteria" / "vignettes" / "itb_pump", CSET)}
+    plans = {
+        "MS-room-01": (vignettes["v01_ms_wheelchair"].reference_answers().answers, DAY),
+        "Allergy-room-02": (vignettes["v09_true_allergy"].reference_answers().answers, DAY),
+        "Stroke-room-03": ({"cause": Answer(value="stroke"), "seizures": Answer(value="unknown")}, DAY),
+        "Later-room-04": ({}, dt.date(2026, 12, 10)),
+        "Heavy-room-05": (_heaviest(), dt.date(2026, 12, 17)),
+    }
+    store = CaseStore(url, {CSET.id: CSET})
+    ids = {}
+    for label, (answers, day) in plans.items():
+        case_id = store.create_case(CSET.id, label, day, who)
+        full = AnswerSet(criteria=CSET.id, case=CaseHeader(label=label, meeting_date=day), answers=dict(answers))
+        store.save_all(case_id, store.get(case_id).row.lock_version, full, who, "seeded for the browser test")
+        ids[label] = case_id
+    store.close()
+    return ids
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, int]]]:
+    chromium_path()  # skip (or fail in CI) before starting anything
+    database = f"sqlite:///{tmp_path_factory.mktemp('room') / 'cases.db'}"
+    ids = _seed(database)
+    with streamlit_server({"CANDIDACY_DATABASE_URL": database}) as url:
+        yield url, ids
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    executable = chromium_path()
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=TIMEOUT)  # every expect waits for its condition up to this long
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def _page(browser: object, viewport: dict[str, int]) -> object:
+    context = browser.new_context(viewport=viewport, accept_downloads=True)  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    return page
+
+
+def _settled(page: object) -> None:
+    """Wait until Streamlit has finished the rerun the last action started (no stop button, nothing stale)."""
+    page.wait_for_function(  # type: ignore[attr-defined]
+        """() => !document.querySelector('[data-testid="stStatusWidget"] button')
+                 && !document.querySelector('[data-stale="true"]')""",
+        timeout=TIMEOUT,
+    )
+
+
+def _open_from_meeting(page: object, url: str, case_id: int) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{url}/meeting")  # type: ignore[attr-defined]
+    expect(page.get_by_text(f"Agenda, {DAY.isoformat()}")).to_be_visible()  # type: ignore[attr-defined]
+    _settled(page)
+    page.locator(f".st-key-agenda-open-{case_id} button").click()  # type: ignore[attr-defined]
+    expect(page.get_by_text(f"Stored case #{case_id}")).to_be_visible()  # type: ignore[attr-defined]
+    _settled(page)
+
+
+def test_summary_for_the_room(seeded: tuple[str, dict[str, int]], browser: object) -> None:
+    from playwright.sync_api import expect
+
+    url, ids = seeded
+    page = _page(browser, SMALL)
+    _open_from_meeting(page, url, ids["Allergy-room-02"])
+    summary = page.locator(".st-key-summary")  # type: ignore[attr-defined]
+
+    # Blocking first, in red, and named in words.
+    box = summary.get_by_test_id("stAlertContentError").first
+    expect(box).to_contain_text("Contraindications (1): stands in the way")
+    colour = box.evaluate("e => getComputedStyle(e.closest('[data-testid=stAlert]').firstElementChild).backgroundColor")
+    red, green, blue = (float(x) for x in re.findall(r"[\d.]+", colour)[:3])
+    assert red > green and red > blue, colour
+    expect(summary.get_by_text("Nothing recorded under:")).to_be_visible()
+
+    # No inner scroll box: nothing between the summary and the page clips or scrolls it.
+    clipped = summary.evaluate(
+        """e => { const out = []; for (let n = e; n && n.dataset.testid !== 'stMain'; n = n.parentElement) {
+                   const s = getComputedStyle(n);
+                   if (s.overflowY !== 'visible' || s.maxHeight !== 'none')
+                     out.push([n.className, s.overflowY, s.maxHeight]); } return out; }"""
+    )
+    assert clipped == []
+
+    # The screenshot the room sees: the summary at the top of the screen.
+    heading = page.get_by_role("heading", name="Summary for clinician review")  # type: ignore[attr-defined]
+    heading.evaluate("e => e.scrollIntoView({block: 'start'})")
+    expect(box).to_be_in_viewport()
+    expect(page.locator(".st-key-summary-strip [data-testid=stProgress]")).to_be_in_viewport()  # type: ignore[attr-defined]
+    expect(page.locator(".st-key-itb_pump-answer-cause [data-testid=stRadioOption]").first).to_be_in_viewport()  # type: ignore[attr-defined]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "room-summary-1280x720.png"))  # type: ignore[attr-defined]
+
+    # A finding links to its question, and the page scrolls there.
+    link = summary.locator("a[href='#q-baclofen_hypersensitivity']").first
+    link.click()
+    expect(page.locator(".st-key-itb_pump-answer-baclofen_hypersensitivity")).to_be_in_viewport()  # type: ignore[attr-defined]
+    assert page.url.endswith("#q-baclofen_hypersensitivity")  # type: ignore[attr-defined]
+    # Far down the checklist, the status strip is still in view; the summary's end is reachable.
+    expect(page.locator(".st-key-summary-strip")).to_be_in_viewport()  # type: ignore[attr-defined]
+    end = summary.get_by_text("Next steps the criteria point to")
+    end.scroll_into_view_if_needed()
+    expect(end).to_be_in_viewport()
+    page.context.close()  # type: ignore[attr-defined]
+
+
+def test_unanswered_items_are_links_to_their_questions(seeded: tuple[str, dict[str, int]], browser: object) -> None:
+    from playwright.sync_api import expect
+
+    url, ids = seeded
+    page = _page(browser, SMALL)
+    _open_from_meeting(page, url, ids["Stroke-room-03"])
+    summary = page.locator(".st-key-summary")  # type: ignore[attr-defined]
+    last = CSET.sections[-1].criteria[-1].id
+    link = summary.locator(f"a[href='#q-{last}']").first  # the last question of the page: the longest jump
+    link.click()
+    expect(page.locator(f".st-key-itb_pump-answer-{last}")).to_be_in_viewport()  # type: ignore[attr-defined]
+    progress = summary.get_by_text("Progress by section")
+    progress.scroll_into_view_if_needed()
+    expect(summary.locator("table")).to_contain_text(CSET.sections[0].title)
+    page.context.close()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("viewport", [SMALL, LARGE], ids=["1280x720", "1920x1080"])
+def test_projection_fits_one_screen(seeded: tuple[str, dict[str, int]], browser: object, viewport: dict) -> None:
+    from playwright.sync_api import expect
+
+    url, ids = seeded
+    page = _page(browser, viewport)
+    page.goto(f"{url}/projection?case={ids['Allergy-room-02']}")  # type: ignore[attr-defined]
+    projection = page.locator(".st-key-projection")  # type: ignore[attr-defined]
+    expect(projection.get_by_role("heading", name="Case Allergy-room-02")).to_be_visible()
+    expect(projection.get_by_text("Step for the meeting's question:")).to_be_visible()
+    expect(projection.get_by_test_id("stAlertContentError")).to_contain_text("Contraindications (1)")
+    expect(projection.get_by_text("Team decision:")).to_be_visible()
+    expect(projection.get_by_text("Decision support for clinician review")).to_be_in_viewport()
+    _fits_one_screen(page, f"room-projection-{viewport['width']}x{viewport['height']}.png")
+    # The chair moves to the next case of the meeting without leaving the projection.
+    _settled(page)
+    projection.get_by_role("button", name="Next").click()
+    expect(projection.get_by_role("heading", name="Case Stroke-room-03")).to_be_visible()
+    assert f"case={ids['Stroke-room-03']}" in page.url  # type: ignore[attr-defined]
+    # A presentation clicker's "back" key (PageUp) goes to the previous case.
+    _settled(page)
+    page.keyboard.press("PageUp")  # type: ignore[attr-defined]
+    expect(projection.get_by_role("heading", name="Case Allergy-room-02")).to_be_visible()
+    page.context.close()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("viewport", [SMALL, LARGE], ids=["1280x720", "1920x1080"])
+def test_projection_of_the_heaviest_case_fits(
+    seeded: tuple[str, dict[str, int]], browser: object, viewport: dict
+) -> None:
+    """Every item answered the way that gives a blocking or adverse finding: still one screen."""
+    from playwright.sync_api import expect
+
+    url, ids = seeded
+    page = _page(browser, viewport)
+    page.goto(f"{url}/projection?case={ids['Heavy-room-05']}")  # type: ignore[attr-defined]
+    projection = page.locator(".st-key-projection")  # type: ignore[attr-defined]
+    expect(projection.get_by_role("heading", name="Case Heavy-room-05")).to_be_visible()
+    expect(projection.get_by_text("Contraindications (")).to_be_visible()
+    expect(projection.get_by_text("Prerequisites not met (")).to_be_visible()
+    _fits_one_screen(page, f"room-projection-heaviest-{viewport['width']}x{viewport['height']}.png")
+    page.context.close()  # type: ignore[attr-defined]
+
+
+def _fits_one_screen(page: object, screenshot: str) -> None:
+    """Once the projection's own styles have arrived (large type), nothing scrolls and all is on screen."""
+    page.wait_for_function(  # type: ignore[attr-defined]
+        """() => { const line = [...document.querySelectorAll('.st-key-projection p')]
+                     .find(p => p.textContent.includes('applicable items'));
+                   return line && parseFloat(getComputedStyle(line).fontSize) >= 18; }""",
+        timeout=TIMEOUT,
+    )
+    _settled(page)
+    sizes = page.evaluate(  # type: ignore[attr-defined]
+        """() => { const main = document.querySelector('[data-testid=stMain]');
+                   const box = document.querySelector('.st-key-projection').getBoundingClientRect();
+                   return [main.scrollHeight, main.clientHeight, box.bottom, window.innerHeight]; }"""
+    )
+    page.screenshot(path=str(ARTIFACTS / screenshot))  # type: ignore[attr-defined]
+    scroll_height, client_height, bottom, height = sizes
+    assert scroll_height <= client_height + 1 and bottom <= height, sizes
+
+
+def test_meeting_page_is_an_agenda(seeded: tuple[str, dict[str, int]], browser: object, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+    from pypdf import PdfReader
+
+    url, ids = seeded
+    page = _page(browser, SMALL)
+    page.goto(f"{url}/meeting")  # type: ignore[attr-defined]
+    expect(page.get_by_text("Agenda, 2026-12-03: 3 cases")).to_be_visible()  # type: ignore[attr-defined]
+    _settled(page)
+    dates = page.locator(".st-key-meeting-date")  # type: ignore[attr-defined]
+    expect(dates.get_by_role("combobox")).to_have_value("2026-12-03 (3 cases)")  # the next meeting, not today
+    for number, label in enumerate(("MS-room-01", "Allergy-room-02", "Stroke-room-03"), 1):
+        line = page.locator(f".st-key-agenda-{ids[label]}")  # type: ignore[attr-defined]
+        expect(line).to_contain_text(f"{number}. {label}")
+        expect(line).to_contain_text("Status: draft (revision 1)")
+        expect(line).to_contain_text("Decision: not recorded")
+    expect(page.locator(f".st-key-agenda-{ids['Allergy-room-02']}")).to_contain_text("1 blocking")  # type: ignore[attr-defined]
+    expect(page.locator(f".st-key-agenda-{ids['Stroke-room-03']}")).to_contain_text("Missing information: 1")  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Next case").click()  # type: ignore[attr-defined]
+    expect(page.get_by_text("Now discussing: case 1 of 3")).to_be_visible()  # type: ignore[attr-defined]
+    _settled(page)
+    page.screenshot(path=str(ARTIFACTS / "room-meeting-1280x720.png"))  # type: ignore[attr-defined]
+
+    with page.expect_download() as download:  # type: ignore[attr-defined]
+        page.get_by_role("button", name="Download the meeting pack").click()  # type: ignore[attr-defined]
+    pdf = PdfReader(io.BytesIO(Path(download.value.path()).read_bytes()))
+    cover = pdf.pages[0].extract_text() or ""
+    assert "Referral meeting 2026-12-03" in cover and "Agenda" in cover
+    assert cover.index("1. MS-room-01") < cover.index("2. Allergy-room-02") < cover.index("3. Stroke-room-03")
+    assert sum("Reasoning record" in (p.extract_text() or "") for p in pdf.pages) == 3
+
+    # Another date shows its own agenda.
+    dates.get_by_role("combobox").click()  # chosen with the keyboard: type to filter, Enter to pick
+    page.keyboard.type("2026-12-10")  # type: ignore[attr-defined]
+    expect(page.get_by_role("option", name="2026-12-10 (1 case)")).to_be_visible()  # type: ignore[attr-defined]
+    page.keyboard.press("Enter")  # type: ignore[attr-defined]
+    expect(page.get_by_text("Agenda, 2026-12-10: 1 case")).to_be_visible()  # type: ignore[attr-defined]
+    page.locator(f".st-key-agenda-project-{ids['Later-room-04']} button").click()  # type: ignore[attr-defined]
+    expect(page.get_by_role("heading", name="Case Later-room-04")).to_be_visible()  # type: ignore[attr-defined]
+    page.context.close()  # type: ignore[attr-defined]
+
+
+def test_learn_letter_stays_beside_the_checklist(seeded: tuple[str, dict[str, int]], browser: object) -> None:
+    from playwright.sync_api import expect
+
+    url, _ = seeded
+    page = _page(browser, SMALL)
+    page.goto(f"{url}/learn")  # type: ignore[attr-defined]
+    letter = page.locator(".st-key-learn-letter")  # type: ignore[attr-defined]
+    expect(letter.get_by_text("Dear colleagues,")).to_be_visible()
+    expect(letter.get_by_text("Enclosure: Pre-meeting checklist")).to_be_visible()
+    bottom = page.get_by_role("button", name="Compare with the reference reasoning")  # type: ignore[attr-defined]
+    bottom.scroll_into_view_if_needed()
+    expect(bottom).to_be_in_viewport()
+    expect(letter.get_by_text("Dear colleagues,")).to_be_in_viewport()  # the letter stayed in view
+    page.screenshot(path=str(ARTIFACTS / "room-learn-1280x720.png"))  # type: ignore[attr-defined]
+    _settled(page)
+    bottom.click()
+    expect(page.get_by_text("applicable items are not answered yet")).to_be_visible()  # type: ignore[attr-defined]
+    expect(page.get_by_role("button", name="Compare anyway")).to_be_visible()  # type: ignore[attr-defined]
+    page.context.close()  # type: ignore[attr-defined]
