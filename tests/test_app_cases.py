@@ -196,3 +196,24 @@ def test_bad_database_setting_is_shown(monkeypatch: pytest.MonkeyPatch) -> None:
     app.switch_page("views/cases.py").run()
     assert not app.exception
     assert any("cannot start" in e.value for e in app.error)
+
+
+def test_a_tampered_signed_record_is_shown_loudly() -> None:
+    import sqlalchemy as sa
+
+    store = db()
+    reviewer = Identity("Dr R", "Consultant", "personal")
+    case_id = store.create_case("itb_pump", "MS-tampered", None, DR_A)
+    lock = store.mark_ready(case_id, store.get(case_id).row.lock_version, DR_A)
+    store.review(case_id, lock, reviewer, "", [c for c, _ in store.gaps(case_id)])
+    with store.engine.begin() as conn:  # what someone with the database file could do
+        conn.execute(sa.text("DROP TRIGGER revisions_frozen_update"))
+        conn.execute(sa.text("UPDATE revisions SET record = replace(record, 'MS-tampered', 'MS-other')"))
+    app = new_session()
+    give_name(app)
+    app.switch_page("views/cases.py").run()
+    app.button(key=f"open-{case_id}").click().run()
+    errors = " ".join(e.value for e in app.error)
+    assert "TAMPERED" in errors and "does not match its hash" in errors
+    app.switch_page("views/assess.py").run()
+    assert not any("MS-tampered" in m.value or "MS-other" in m.value for m in app.markdown)  # not opened

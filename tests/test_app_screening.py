@@ -76,3 +76,5 @@ def test_plan_measure_read_and_confirm_in_the_app() -> None:
     assert answers["screening_test"].value == "tone_only"
     assert f"From screening worksheet {worksheet}" in answers["screening_test"].note
     assert any("Confirmed by Dr A. Example" in s.value for s in app.success)
+    next_step = db.get(case_id).row.next_step
+    assert next_step and any(next_step in m.value for m in app.markdown)  # the pathway's next step follows

@@ -96,7 +96,10 @@ def test_evaluate_markdown_and_text() -> None:
     assert md.stdout.startswith("# Reasoning record: Intrathecal baclofen (ITB) pump")
     assert "Baclofen to 80 mg/day: drowsy, little effect." in md.stdout
     text = CliRunner().invoke(main, ["evaluate", "--criteria", str(ITB), "--answers", str(EXAMPLE)])
-    assert "Next steps suggested by the criteria:\n  1. The criteria support proceeding" in text.stdout
+    assert (
+        "Next steps suggested by the criteria:\n  Before a screening test (now):\n  1. The criteria support proceeding"
+        in text.stdout
+    )
 
 
 def test_evaluate_bad_answers_exit_2(tmp_path: Path) -> None:

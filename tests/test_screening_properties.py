@@ -79,3 +79,45 @@ def test_a_met_definition_with_function_lost_is_never_read_as_function_kept(poin
     if result.computed == "positive_function_kept":
         assert not first.function_lost
     assert not any(word in result.next_step.lower() for word in ("eligible", "candidate", "recommend"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["mean_lower_limb_ashworth_1", "two_points_ashworth_or_penn", "goals_met"]),
+            st.integers(-30, 30),
+            st.sampled_from(["", "reason given"]),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_a_definition_never_changes_silently_after_the_first_dose(choices: list[tuple[str, int, str]]) -> None:
+    import datetime as dt
+
+    from candidacy.identity import Identity
+    from candidacy.screening.checks import worksheet_faults
+    from candidacy.screening.ward import choose_definition, give_dose, new_worksheet
+    from candidacy.screening.worksheet import WorksheetError
+
+    from .screening_support import START
+
+    me = Identity(name="Dr A", role="Consultant", source="personal")
+    ws = new_worksheet(PROTO, "P-1")
+    given = False
+    for definition, minutes, reason in sorted(choices, key=lambda c: c[1]):
+        at = START + dt.timedelta(minutes=minutes)
+        if not given and minutes >= 0 and ws.plan.definition is not None:
+            ws, given = give_dose(PROTO, ws, 50, me, at), True  # the dose, just before this choice
+        before = ws.plan.definition
+        try:
+            ws = choose_definition(PROTO, ws, definition, me, at, reason)
+        except WorksheetError:
+            assert given and (not reason or before is None)
+            continue
+        if given and before != definition:
+            assert ws.plan.amendments[-1].new == definition and ws.plan.amendments[-1].reason == reason
+    assert worksheet_faults(PROTO, ws) == []
+    changes = [a for a in ws.plan.amendments if a.field == "definition"]
+    assert all(a.reason for a in changes)

@@ -12,7 +12,8 @@ import pytest
 from candidacy.identity import Identity
 from candidacy.screening.protocol import Protocol
 from candidacy.screening.result import compute_result
-from candidacy.screening.worksheet import WorksheetError, choose_definition, confirm, give_dose, new_worksheet
+from candidacy.screening.ward import choose_definition, confirm, give_dose, new_worksheet
+from candidacy.screening.worksheet import WorksheetError
 
 from .screening_support import START, dose, full_day, legs, protocol, worksheet
 
@@ -204,7 +205,7 @@ def test_no_response_at_100_micrograms_gives_the_label_statement(proto: Protocol
 def test_a_low_first_dose_needs_a_reason_and_adds_a_step(proto: Protocol) -> None:
     ws = worksheet(GIL, [_no_change(25, 0)], start_dose=25, low_start_reason="relies_on_tone")
     assert "allows 50 micrograms next" in compute_result(proto, ws).next_step
-    from candidacy.screening.worksheet import worksheet_faults
+    from candidacy.screening.checks import worksheet_faults
 
     bad = worksheet(GIL, [_no_change(25, 0)], start_dose=25)
     assert any("needs a reason" in message for _, message in worksheet_faults(proto, bad))
@@ -247,3 +248,9 @@ def test_confirming_another_outcome_than_computed_needs_a_comment(proto: Protoco
     with pytest.raises(WorksheetError, match="reopen"):
         give_dose(proto, done, 75, ME, START + dt.timedelta(days=1))
     assert "Confirmed by Dr A. Example (Consultant)" in (compute_result(proto, done).confirmed or "")
+
+
+def test_a_dose_dated_before_the_definition_was_chosen_is_refused(proto: Protocol) -> None:
+    ws = choose_definition(proto, new_worksheet(proto, "T-5"), GIL, ME, START)
+    with pytest.raises(WorksheetError, match="chosen after the first dose"):
+        give_dose(proto, ws, 50, ME, START - dt.timedelta(hours=1))

@@ -12,7 +12,8 @@ from sqlalchemy import update
 from candidacy.criteria.loader import load_criteria
 from candidacy.identity import Identity
 from candidacy.screening.loader import load_worksheet
-from candidacy.screening.worksheet import TimePoint, choose_definition, give_dose, record_time_point
+from candidacy.screening.ward import choose_definition, give_dose, record_time_point
+from candidacy.screening.worksheet import TimePoint
 from candidacy.store import CaseStore, FrozenError, StoreError, TamperError
 from candidacy.store.screening import ScreeningStore
 from candidacy.store.tables import screening_worksheets

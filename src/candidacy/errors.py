@@ -161,7 +161,13 @@ class FrozenError(StoreError):
 
 
 class TamperError(StoreError):
-    """Stored data no longer matches its hash or chain: it was changed outside the application."""
+    """Stored data no longer matches its hash or chain: it was changed outside the application.
+
+    Its message starts with "TAMPERED:" wherever it is shown, so it is never mistaken for a routine
+    problem."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"TAMPERED: {message}")
 
 
 class SchemaError(StoreError):

@@ -18,7 +18,9 @@ CANDIDACY_FHIR_BASE               https base of the FHIR canonical URLs (Questio
 
 from __future__ import annotations
 
+import os
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -38,7 +40,7 @@ _PROVIDER_NAME = re.compile(r"[A-Za-z0-9-]*")  # Streamlit: provider names canno
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CANDIDACY_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="CANDIDACY_", extra="ignore", frozen=True)
 
     mode: Mode = "personal"
     database_url: str = ""
@@ -124,6 +126,13 @@ def _where(loc: tuple[int | str, ...]) -> str:
 
 
 def load_settings() -> Settings:
+    """The settings for the current CANDIDACY_ environment: validated once per distinct environment
+    (about 3 ms each time otherwise, and the app asks several times per rerun)."""
+    return _load(tuple(sorted((k, v) for k, v in os.environ.items() if k.upper().startswith("CANDIDACY_"))))
+
+
+@lru_cache(maxsize=16)
+def _load(_environment: tuple[tuple[str, str], ...]) -> Settings:
     try:
         return Settings()
     except ValidationError as exc:

@@ -1,8 +1,8 @@
 """The command line's one error handler: a project error becomes one line per problem and an exit code.
 
 Exit codes: 0 done; 1 a criteria set is invalid (:class:`~candidacy.errors.CriteriaError`); 3 stored
-data was changed outside the application (:class:`~candidacy.errors.TamperError`, printed after
-``TAMPERED:``); 2 any other project error (bad input file or value, output not writable, bad setting,
+data was changed outside the application (:class:`~candidacy.errors.TamperError`, whose message starts
+with ``TAMPERED:``); 2 any other project error (bad input file or value, output not writable, bad setting,
 the case store refused or failed). Every line written to the terminal is made printable first, so
 that a hostile file name or value cannot send escape sequences to the terminal.
 """
@@ -34,7 +34,7 @@ def exit_code(error: CandidacyError) -> int:
 
 def report_error(error: CandidacyError) -> None:
     if isinstance(error, TamperError):
-        click.echo(printable(f"TAMPERED: {error}"), err=True)
+        click.echo(printable(str(error)), err=True)
         click.echo("run 'python -m candidacy cases verify' to check the whole database", err=True)
         return
     for problem in error.problems:

@@ -49,7 +49,7 @@ def diff_criteria(old: CriteriaSet, new: CriteriaSet) -> CriteriaDiff:
     }
     other = [
         name
-        for name in ("title", "notice", "sources", "scales", "next_steps")
+        for name in ("title", "notice", "sources", "stages", "scales", "next_steps")
         if old.model_dump(mode="json", by_alias=True)[name] != new.model_dump(mode="json", by_alias=True)[name]
     ]
     return CriteriaDiff(

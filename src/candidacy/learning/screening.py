@@ -17,9 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 from candidacy.criteria.loader import problems_from_validation
 from candidacy.criteria.yamlsource import read_file
 from candidacy.errors import CandidacyError, CriteriaError, Problem
+from candidacy.screening.checks import worksheet_faults
 from candidacy.screening.protocol import OutcomeId, Protocol
 from candidacy.screening.result import ScreeningResult, compute_result
-from candidacy.screening.worksheet import Worksheet, worksheet_faults
+from candidacy.screening.worksheet import Worksheet
 
 __all__ = ["Judgement", "TeachingWorksheet", "judge", "load_teaching", "teaching_folder"]
 

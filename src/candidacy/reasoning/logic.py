@@ -42,15 +42,28 @@ class ItemPlan:
     could_block: int  # earliest stage some answer could block, or NONE
     could_be: frozenset[str]  # finding kinds some answer could give
     values: tuple[str | float, ...]  # one representative answer per distinct outcome (numbers: per band)
-    controls: bool  # some applies_when tests this item
+    controls: tuple[str, ...]  # items whose applicability turns on this one (directly or through others)
     effects: dict[str | float | None, Effect]  # the effect of each closed answer, unknown and no answer
 
 
 def item_plans(cset: CriteriaSet) -> dict[str, ItemPlan]:
-    controlled: set[str] = set()
+    direct: dict[str, set[str]] = {}
     for c in cset.iter_criteria():
         if c.applies_when is not None:
-            controlled |= {leaf.criterion for leaf in _answer_leaves(c.applies_when)}
+            for leaf in _answer_leaves(c.applies_when):
+                direct.setdefault(leaf.criterion, set()).add(c.id)
+    order = {c.id: i for i, c in enumerate(cset.iter_criteria())}
+
+    def dependents(cid: str) -> tuple[str, ...]:
+        found: set[str] = set()
+        todo = list(direct.get(cid, ()))
+        while todo:
+            item = todo.pop()
+            if item not in found:
+                found.add(item)
+                todo += direct.get(item, ())
+        return tuple(sorted(found, key=order.__getitem__))
+
     cuts = _number_cuts(cset)
     plans = {}
     for c in cset.iter_criteria():
@@ -61,7 +74,7 @@ def item_plans(cset: CriteriaSet) -> dict[str, ItemPlan]:
         known: dict[str | float | None, Effect] = {None: effect_of(cset, c, None), UNKNOWN: effect_of(cset, c, UNKNOWN)}
         if choices(c, cset) is not None:
             known.update(zip(values, effects, strict=True))
-        plans[c.id] = ItemPlan(c, cset.stage_order(c.stage), could, kinds, values, c.id in controlled, known)
+        plans[c.id] = ItemPlan(c, cset.stage_order(c.stage), could, kinds, values, dependents(c.id), known)
     return plans
 
 
@@ -137,16 +150,25 @@ class State:
         self._kinds: list[dict[str, int]] = [{} for _ in range(depth)]
         self._open_kinds: list[dict[str, int]] = [{} for _ in range(depth)]
         for cid, plan in plans.items():
-            if self.applies(cid):
-                self._add(cid, plan, values.get(cid), 1)
+            applies = self.applicability(cid)
+            if applies is not False:
+                self._add(cid, plan, values.get(cid), 1, applies)
 
-    def _add(self, cid: str, plan: ItemPlan, value: str | float | None, sign: int) -> None:
+    def _add(self, cid: str, plan: ItemPlan, value: str | float | None, sign: int, certain: bool | None) -> None:
+        """Add (sign 1) or take back (-1) one item's contribution.
+
+        An answer to an item that may not apply (``certain`` None) is counted as possible, not as given.
+        """
         effect = plan.effects.get(value) or effect_of(self._cset, plan.criterion, value)
+        is_open = value is None or value == UNKNOWN
         for s in range(plan.stage, len(self._kinds)):
             if effect.kind is not None:
-                counts = self._kinds[s]
+                counts = self._kinds[s] if is_open or certain else self._open_kinds[s]
                 counts[effect.kind] = counts.get(effect.kind, 0) + sign
-            if value is None or value == UNKNOWN:
+            if not is_open and not certain:
+                if effect.blocks != NONE and effect.blocks <= s:
+                    self._open[s] += sign
+            elif is_open:
                 if plan.could_block != NONE and plan.could_block <= s:
                     self._open[s] += sign
                 could = self._open_kinds[s]
@@ -159,21 +181,35 @@ class State:
                     self._blocking[s].remove(cid)
 
     def with_answer(self, cid: str, value: str | float) -> State:
-        """The same state with one more answer: incremental unless the item decides applicability."""
+        """The same state with one more answer, updated incrementally.
+
+        Only this item's contribution changes, and, when other items' applicability turns on it, theirs:
+        the cost does not grow with the size of the set.
+        """
         plan = self._plans[cid]
-        if plan.controls:
-            return State(self._cset, self._plans, {**self.values, cid: value})
         other = State.__new__(State)
         other._cset, other._plans = self._cset, self._plans
         other.values = {**self.values, cid: value}
-        other._applies = self._applies
         other._blocking = [list(b) for b in self._blocking]
         other._open = list(self._open)
         other._kinds = [dict(k) for k in self._kinds]
         other._open_kinds = [dict(k) for k in self._open_kinds]
-        if self.applies(cid):
-            other._add(cid, plan, self.values.get(cid), -1)
-            other._add(cid, plan, value, 1)
+        applies = self.applicability(cid)
+        if applies is not False:
+            other._add(cid, plan, self.values.get(cid), -1, applies)
+            other._add(cid, plan, value, 1, applies)
+        if not plan.controls:
+            other._applies = self._applies  # nothing else changes applicability: share it
+            return other
+        other._applies = {k: v for k, v in self._applies.items() if k not in plan.controls}
+        for dependent in plan.controls:  # in set order, so a rule sees the applicability it depends on
+            was, now = self.applicability(dependent), other.applicability(dependent)
+            if was != now:
+                dep_plan, dep_value = self._plans[dependent], self.values.get(dependent)
+                if was is not False:
+                    other._add(dependent, dep_plan, dep_value, -1, was)
+                if now is not False:
+                    other._add(dependent, dep_plan, dep_value, 1, now)
         return other
 
     def value(self, cid: str) -> str | float | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from candidacy.reasoning.assessment import CitedSource
 from candidacy.reports.record import ItemEntry, Record
-from candidacy.reports.render import case_lines
+from candidacy.reports.render import case_lines, step_groups
 from candidacy.reports.signoff import departure
 from candidacy.text import markdown_literal as _md
 
@@ -53,7 +53,19 @@ def render_markdown(record: Record) -> str:
         out += [f"- **{_md(m.title)}** — to obtain: {_md(m.obtain)}" for m in unanswered]
         out.append("")
     out += ["### Next steps suggested by the criteria", ""]
-    out += [f"{i}. {_md(s.step)} _(because {_md(s.basis)})_" for i, s in enumerate(record.next_steps, 1)]
+    number = 1
+    for group in step_groups(record.stages, record.next_steps, record.decisive_unknowns, record.missing):
+        if group.label:
+            out += [f"**{_md(group.label)}**{' (now)' if group.current else ''}: {_md(group.question)}", ""]
+        for step in group.steps:
+            out.append(f"{number}. {_md(step.step)} _(because {_md(step.basis)})_")
+            number += 1
+        if group.decisive:
+            titles = "; ".join(_md(u.title) for u in group.decisive)
+            out.append(f"- Would change what the criteria point to (decisive unknowns): {titles}")
+        if group.to_settle:
+            out.append("- Also settle before this stage: " + "; ".join(_md(m.title) for m in group.to_settle))
+        out.append("")
     out += ["", "## Every applicable item", ""]
     for item in record.items:
         if item.applicable:

@@ -20,7 +20,7 @@ from fpdf.enums import XPos, YPos
 from candidacy.reasoning.assessment import CitedSource
 from candidacy.reports.meeting import AgendaEntry, agenda_entry
 from candidacy.reports.record import ItemEntry, Record
-from candidacy.reports.render import case_lines
+from candidacy.reports.render import case_lines, step_groups
 from candidacy.reports.signoff import departure
 from candidacy.text import printable
 
@@ -273,9 +273,19 @@ def _record_pages(pdf: _Document, record: Record) -> None:
     pdf.para("Next steps the criteria point to", size=11, style="B")
     if not record.next_steps:
         pdf.para("None.", style="I", indent=4)
-    for i, step in enumerate(record.next_steps, 1):
-        pdf.para(f"{i}. {step.step}", indent=4)
-        pdf.para(f"because {step.basis}", size=8.5, style="I", indent=8)
+    number = 1
+    for group in step_groups(record.stages, record.next_steps, record.decisive_unknowns, record.missing):
+        if group.label:
+            pdf.para(f"{group.label}{' (now)' if group.current else ''}: {group.question}", style="B", indent=4)
+        for step in group.steps:
+            pdf.para(f"{number}. {step.step}", indent=4)
+            pdf.para(f"because {step.basis}", size=8.5, style="I", indent=8)
+            number += 1
+        if group.decisive:
+            titles = "; ".join(u.title for u in group.decisive)
+            pdf.para(f"Would change what the criteria point to (decisive unknowns): {titles}", indent=4)
+        if group.to_settle:
+            pdf.para("Also settle before this stage: " + "; ".join(m.title for m in group.to_settle), indent=4)
 
     pdf.heading("Every applicable item")
     for item in record.items:

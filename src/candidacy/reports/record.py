@@ -21,10 +21,12 @@ from candidacy.reasoning.assessment import (
     Assessment,
     CitedSource,
     CriteriaRef,
+    DecisiveUnknown,
     Finding,
     MissingItem,
     NextStepResult,
     NotApplicable,
+    StageSummary,
 )
 from candidacy.reasoning.engine import evaluate
 from candidacy.reports.signoff import Decision, SignOff
@@ -54,6 +56,7 @@ class ItemEntry(_Model):
     rationale: str
     sources: tuple[CitedSource, ...]
     reason: str
+    stage: str = ""  # id of the stage the item must be settled before
 
 
 class SourceEntry(_Model):
@@ -76,6 +79,9 @@ class Record(_Model):
     applicable: int
     items: list[ItemEntry]
     sources: list[SourceEntry]
+    decisive_unknowns: tuple[DecisiveUnknown, ...] = ()
+    stages: tuple[StageSummary, ...] = ()
+    current_stage: str = ""
     decision: Decision | None = None
     sign_off: SignOff | None = None
 
@@ -129,6 +135,7 @@ def build_record(
                     rationale=criterion.rationale,
                     sources=cites,
                     reason=skipped.reason if skipped else "",
+                    stage=criterion.stage or "",
                 )
             )
     return Record(
@@ -145,6 +152,9 @@ def build_record(
         applicable=result.applicable,
         items=items,
         sources=[SourceEntry(id=s.id, citation=s.citation, note=s.note) for s in cset.sources],
+        decisive_unknowns=result.decisive_unknowns,
+        stages=result.stages,
+        current_stage=result.current_stage,
         decision=decision,
     )
 

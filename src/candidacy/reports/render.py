@@ -7,14 +7,59 @@ The full record (Markdown, PDF, canonical JSON) is built in :mod:`candidacy.repo
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from candidacy.criteria.models import CriteriaSet
 from candidacy.reasoning.answers import CaseHeader
-from candidacy.reasoning.assessment import Assessment
+from candidacy.reasoning.assessment import (
+    Assessment,
+    DecisiveUnknown,
+    MissingItem,
+    NextStepResult,
+    StageSummary,
+)
 from candidacy.text import screen_literal
 
-__all__ = ["case_lines", "escape_markdown", "record_dict", "render_json", "render_text"]
+
+@dataclass(frozen=True)
+class StepGroup:
+    """The steps of one stage as every report prints them: the meeting's question first."""
+
+    label: str  # "" for a set without stages
+    question: str
+    current: bool
+    steps: list[NextStepResult]
+    decisive: list[DecisiveUnknown]  # could change this stage's steps (listed for the current stage)
+    to_settle: list[MissingItem]  # open items of a later stage
+
+
+def step_groups(
+    stages: Sequence[StageSummary],
+    next_steps: Sequence[NextStepResult],
+    decisive: Sequence[DecisiveUnknown],
+    missing: Sequence[MissingItem],
+) -> list[StepGroup]:
+    if not stages:
+        return [StepGroup("", "", True, list(next_steps), list(decisive), [])]
+    at = next((i for i, s in enumerate(stages) if s.current), 0)
+    groups = []
+    for stage in [*stages[at:], *stages[:at]]:
+        groups.append(
+            StepGroup(
+                label=stage.label,
+                question=stage.question,
+                current=stage.current,
+                steps=[s for s in next_steps if s.stage == stage.id],
+                decisive=[u for u in decisive if u.criterion in stage.decisive] if stage.current else [],
+                to_settle=[m for m in missing if m.criterion in stage.open_items] if not stage.current else [],
+            )
+        )
+    return groups
+
+
+__all__ = ["StepGroup", "case_lines", "escape_markdown", "record_dict", "render_json", "render_text", "step_groups"]
 
 
 def record_dict(assessment: Assessment, case: CaseHeader | None = None) -> dict[str, Any]:
@@ -70,7 +115,19 @@ def render_text(cset: CriteriaSet, assessment: Assessment, case: CaseHeader | No
         out.append("Not yet answered:")
         out += [f"  - {m.title} [{m.criterion}]" for m in unanswered]
     out.append("Next steps suggested by the criteria:")
-    out += [f"  {i}. {s.step}" for i, s in enumerate(assessment.next_steps, 1)]
+    number = 1
+    groups = step_groups(assessment.stages, assessment.next_steps, assessment.decisive_unknowns, assessment.missing)
+    for group in groups:
+        if group.label:
+            out.append(f"  {group.label}{' (now)' if group.current else ''}:")
+        for step in group.steps:
+            out.append(f"  {number}. {step.step}")
+            out.append(f"     because {step.basis}")
+            number += 1
+        if group.decisive:
+            out.append("     Would change what the criteria point to: " + "; ".join(u.title for u in group.decisive))
+        if group.to_settle:
+            out.append("     Also settle before this stage: " + "; ".join(m.title for m in group.to_settle))
     if assessment.not_applicable:
         out.append("Not applicable:")
         out += [f"  - {n.title} [{n.criterion}]: {n.reason}" for n in assessment.not_applicable]

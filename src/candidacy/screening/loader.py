@@ -13,8 +13,9 @@ from candidacy.criteria.loader import problems_from_validation
 from candidacy.criteria.models import ChoiceAnswer, CriteriaSet, YesNoAnswer
 from candidacy.criteria.yamlsource import Located, parse_text, read_file
 from candidacy.errors import Problem, ProtocolError
+from candidacy.screening.checks import check_worksheet
 from candidacy.screening.protocol import Protocol, protocol_faults
-from candidacy.screening.worksheet import Worksheet, WorksheetError, check_worksheet
+from candidacy.screening.worksheet import Worksheet, WorksheetError
 
 __all__ = [
     "ProtocolError",

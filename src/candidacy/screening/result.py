@@ -10,20 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
 
-from candidacy.screening.protocol import Definition, GoalsMet, MeanToneDrop, OutcomeId, Protocol, ToneOrSpasmDrop
+from candidacy.screening.protocol import Definition, OutcomeId, Protocol
+from candidacy.screening.rules import Status, judge_rule, mean_tone
+from candidacy.screening.rules import number_text as _n
 from candidacy.screening.worksheet import DoseEntry, TimePoint, Worksheet
 
 __all__ = ["DoseResult", "FunctionLoss", "ScreeningResult", "Status", "compute_result", "mean_tone", "next_dose"]
 
-Status = Literal["met", "not_met", "cannot_tell"]
 STATUS_LABELS: dict[Status, str] = {
     "met": "definition met",
     "not_met": "definition not met",
     "cannot_tell": "cannot be read yet",
 }
-_EPSILON = 1e-9
 
 
 @dataclass(frozen=True)
@@ -72,199 +71,6 @@ class ScreeningResult:
     def answer_basis(self) -> str:
         """One line for the case's screening answer: what was computed and how."""
         return f"{self.computed_label}. {self.outcome_sentence}"
-
-
-# -- tone and spasm numbers -----------------------------------------------------------------------
-
-
-def _keys(protocol: Protocol, ws: Worksheet, point: TimePoint, limb: str, side: str) -> set[tuple[str, str]]:
-    sides = {"left", "right"}
-    if side == "affected" and ws.plan.affected_side != "both":
-        sides = {ws.plan.affected_side}
-    keys: set[tuple[str, str]] = set()
-    for group, values in point.tone.items():
-        if limb != "any" and protocol.muscle_group(group).limb != limb:
-            continue
-        keys |= {(group, s) for s in values if s in sides}
-    return keys
-
-
-def mean_tone(protocol: Protocol, point: TimePoint, keys: set[tuple[str, str]]) -> float | None:
-    scores = [protocol.tone_score(point.tone[g][s]) for g, s in keys if s in point.tone.get(g, {})]
-    return sum(scores) / len(scores) if scores else None
-
-
-@dataclass(frozen=True)
-class _Fall:
-    before: float
-    after: float
-    hour: int
-    pairs: int
-
-    @property
-    def drop(self) -> float:
-        return self.before - self.after
-
-
-def _tone_falls(
-    protocol: Protocol, ws: Worksheet, dose: DoseEntry, limb: str, side: str, window: tuple[int, int]
-) -> list[_Fall]:
-    base = dose.at_hour(0)
-    if base is None:
-        return []
-    base_keys = _keys(protocol, ws, base, limb, side)
-    falls = []
-    for point in dose.observations:
-        if not window[0] <= point.hour <= window[1]:
-            continue
-        shared = base_keys & _keys(protocol, ws, point, limb, side)
-        before, after = mean_tone(protocol, base, shared), mean_tone(protocol, point, shared)
-        if before is not None and after is not None:
-            falls.append(_Fall(before, after, point.hour, len(shared)))
-    return falls
-
-
-def _spasm_falls(protocol: Protocol, dose: DoseEntry, window: tuple[int, int]) -> list[_Fall]:
-    base = dose.at_hour(0)
-    if base is None or base.spasms is None:
-        return []
-    before = protocol.spasm_score(base.spasms)
-    return [
-        _Fall(before, protocol.spasm_score(p.spasms), p.hour, 1)
-        for p in dose.observations
-        if window[0] <= p.hour <= window[1] and p.spasms is not None
-    ]
-
-
-def _best(falls: list[_Fall]) -> _Fall | None:
-    return max(falls, key=lambda f: (f.drop, -f.hour)) if falls else None
-
-
-def _window_done(protocol: Protocol, dose: DoseEntry, window: tuple[int, int]) -> bool:
-    """The last planned time inside the window has been measured, so a 'not met' is final."""
-    last = max(t for t in protocol.observation.times_hours if window[0] <= t <= window[1])
-    return any(p.hour >= last for p in dose.observations)
-
-
-def _limb_words(limb: str, side: str, ws: Worksheet) -> str:
-    where = {"lower": "lower-limb", "upper": "upper-limb", "any": "overall"}[limb]
-    if side == "affected" and ws.plan.affected_side != "both":
-        return f"{ws.plan.affected_side}-side {where}"
-    return where
-
-
-def _n(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:.1f}"
-
-
-# -- one dose -------------------------------------------------------------------------------------
-
-
-def _judge_tone(
-    protocol: Protocol, ws: Worksheet, dose: DoseEntry, rule: MeanToneDrop
-) -> tuple[Status, str, list[tuple[str, str]]]:
-    window = (rule.from_hour, rule.to_hour)
-    words = _limb_words(rule.limb, rule.side, ws)
-    best = _best(_tone_falls(protocol, ws, dose, rule.limb, rule.side, window))
-    need = f"a fall of at least {_n(rule.at_least)} between {rule.from_hour} and {rule.to_hour} h"
-    if best is None:
-        return (
-            "cannot_tell",
-            f"The {words} Ashworth scores at baseline and after the dose are needed to read this definition ({need}).",
-            [("Needed", need)],
-        )
-    numbers = [
-        (f"Mean {words} Ashworth at baseline", _n(best.before)),
-        (
-            f"Lowest mean after the dose (over {best.pairs} muscle groups and sides)",
-            f"{_n(best.after)} at {best.hour} h",
-        ),
-        ("Largest fall", _n(best.drop)),
-        ("Needed", need),
-    ]
-    opening = (
-        f"The mean {words} Ashworth score went from {_n(best.before)} at baseline to {_n(best.after)} at "
-        f"{best.hour} h, a fall of {_n(best.drop)}; the chosen definition asks for at least {_n(rule.at_least)}"
-    )
-    if best.drop + _EPSILON >= rule.at_least:
-        return "met", f"{opening}: met.", numbers
-    if _window_done(protocol, dose, window):
-        return "not_met", f"{opening}: not met.", numbers
-    return "cannot_tell", f"{opening}: not met so far; observations up to {rule.to_hour} h are still to come.", numbers
-
-
-def _judge_tone_or_spasm(
-    protocol: Protocol, ws: Worksheet, dose: DoseEntry, rule: ToneOrSpasmDrop
-) -> tuple[Status, str, list[tuple[str, str]]]:
-    window = (rule.from_hour, rule.to_hour)
-    words = _limb_words(rule.limb, rule.side, ws)
-    tone = _best(_tone_falls(protocol, ws, dose, rule.limb, rule.side, window))
-    spasm = _best(_spasm_falls(protocol, dose, window))
-    need = (
-        f"a fall of at least {_n(rule.tone_at_least)} in the mean {words} Ashworth score or of "
-        f"{_n(rule.spasm_at_least)} in the Penn spasm score, between {rule.from_hour} and {rule.to_hour} h"
-    )
-    if tone is None and spasm is None:
-        return (
-            "cannot_tell",
-            f"Baseline and later tone or spasm scores are needed to read this definition ({need}).",
-            [("Needed", need)],
-        )
-    numbers: list[tuple[str, str]] = []
-    parts: list[str] = []
-    if tone is not None:
-        numbers += [
-            (f"Mean {words} Ashworth at baseline", _n(tone.before)),
-            ("Lowest mean after the dose", f"{_n(tone.after)} at {tone.hour} h (fall {_n(tone.drop)})"),
-        ]
-        parts.append(f"the mean {words} Ashworth score fell by {_n(tone.drop)} (to {_n(tone.after)} at {tone.hour} h)")
-    else:
-        parts.append(f"the {words} Ashworth score was not measured at baseline and later")
-    if spasm is not None:
-        numbers += [
-            ("Penn spasm score at baseline", _n(spasm.before)),
-            ("Lowest after the dose", f"{_n(spasm.after)} at {spasm.hour} h (fall {_n(spasm.drop)})"),
-        ]
-        parts.append(f"the Penn spasm score fell by {_n(spasm.drop)} (to {_n(spasm.after)} at {spasm.hour} h)")
-    else:
-        parts.append("the Penn spasm score was not measured at baseline and later")
-    numbers.append(("Needed", need))
-    met = (tone is not None and tone.drop + _EPSILON >= rule.tone_at_least) or (
-        spasm is not None and spasm.drop + _EPSILON >= rule.spasm_at_least
-    )
-    opening = (
-        f"Between {rule.from_hour} and {rule.to_hour} h, {parts[0]} and {parts[1]}; the chosen definition asks for "
-        f"{_n(rule.tone_at_least)} points in either"
-    )
-    if met:
-        return "met", f"{opening}: met.", numbers
-    if _window_done(protocol, dose, window):
-        return "not_met", f"{opening}: not met.", numbers
-    return "cannot_tell", f"{opening}: not met so far; observations up to {rule.to_hour} h are still to come.", numbers
-
-
-def _judge_goals(ws: Worksheet, dose: DoseEntry, rule: GoalsMet) -> tuple[Status, str, list[tuple[str, str]]]:
-    goals = ws.plan.goals
-    if not goals:
-        return "cannot_tell", "The plan lists no goals, so a goal-based definition cannot be read.", []
-    ratings = {r.goal: r.rating for r in dose.goals}
-    words = {"met": "met", "partly": "partly met", "not_met": "not met"}
-    numbers = [
-        (f"Goal {i + 1}: {goal}", words.get(ratings.get(i, ""), "not rated yet")) for i, goal in enumerate(goals)
-    ]
-    rated = [ratings[i] for i in range(len(goals)) if i in ratings]
-    met_count = sum(1 for r in rated if r == "met")
-    summary = f"{met_count} of {len(goals)} goals rated as met after {dose.micrograms} micrograms"
-    need = "every goal" if rule.require == "all" else "at least one goal"
-    if (rule.require == "all" and met_count == len(goals)) or (rule.require == "any" and met_count > 0):
-        return "met", f"{summary}; the chosen definition asks for {need} to be met: met.", numbers
-    if len(rated) < len(goals):
-        return (
-            "cannot_tell",
-            f"{summary}, {len(goals) - len(rated)} not rated yet; the definition asks for {need}.",
-            numbers,
-        )
-    return "not_met", f"{summary}; the chosen definition asks for {need} to be met: not met.", numbers
 
 
 def _function_lost(protocol: Protocol, ws: Worksheet, dose: DoseEntry) -> list[FunctionLoss]:
@@ -329,12 +135,8 @@ def _dose_result(protocol: Protocol, ws: Worksheet, definition: Definition, inde
     numbers: list[tuple[str, str]]
     if dose.given_at is None:
         status, sentence, numbers = "cannot_tell", "Not given yet; the baseline is measured first.", []
-    elif isinstance(rule, MeanToneDrop):
-        status, sentence, numbers = _judge_tone(protocol, ws, dose, rule)
-    elif isinstance(rule, ToneOrSpasmDrop):
-        status, sentence, numbers = _judge_tone_or_spasm(protocol, ws, dose, rule)
     else:
-        status, sentence, numbers = _judge_goals(ws, dose, rule)
+        status, sentence, numbers = judge_rule(protocol, ws, dose, rule)
     events = {a.id: a.label for a in protocol.adverse_events.items}
     return DoseResult(
         number=index + 1,

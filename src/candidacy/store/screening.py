@@ -21,9 +21,11 @@ from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Connection
 
 from candidacy.identity import Identity
+from candidacy.screening.checks import check_worksheet
 from candidacy.screening.protocol import Protocol
 from candidacy.screening.result import compute_result
-from candidacy.screening.worksheet import Worksheet, check_worksheet, confirm, new_worksheet, reopen
+from candidacy.screening.ward import confirm, new_worksheet, reopen
+from candidacy.screening.worksheet import Worksheet
 from candidacy.store import chain
 from candidacy.store.errors import ConflictError, FrozenError, StoreError, TamperError
 from candidacy.store.repository import CaseStore

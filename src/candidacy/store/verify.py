@@ -97,7 +97,7 @@ def _check_revision(case_id: int, rev: Any, case: Any, reviews: set[tuple[int, i
     try:
         record = check_frozen(case_id, rev["number"], rev["record"], rev["content_hash"], rev["answers"])
     except TamperError as error:
-        return str(error).split(": ", 1)[-1]
+        return str(error).split(": ", 2)[-1]  # without "TAMPERED: case N revision M"
     sign = record.sign_off
     if sign is None and record.format_version == "1":
         return None  # signed before sign-offs were part of the record: its hash and answers still hold

@@ -119,7 +119,7 @@ def render_case_panel(cset: CriteriaSet, draft: AnswerSet) -> bool:
         detail = store.get(case_id)
     except TamperError as error:
         st.error(
-            f"**TAMPERED: this case's signed record no longer matches its hash.** {escape_markdown(str(error))}. "
+            f"**This case's signed record no longer matches what was signed.** {escape_markdown(str(error))}. "
             "Do not rely on it; run `python -m candidacy cases verify` and restore from a backup.",
             icon=":material/gpp_bad:",
         )
@@ -254,7 +254,7 @@ def _show_revision(store: CaseStore, case_id: int, number: int) -> None:
     try:
         shown = store.get(case_id, number)
     except TamperError as error:
-        st.error(f"**TAMPERED:** {escape_markdown(str(error))}", icon=":material/gpp_bad:")
+        st.error(f"**{escape_markdown(str(error))}**", icon=":material/gpp_bad:")
         return
     record: Record = shown.record or store.record(case_id, number)
     with st.container(border=True, key=f"revision-record-{number}"):

@@ -148,10 +148,9 @@ def _personal_sidebar(settings: Settings) -> None:
     if known is None:
         if problem is not None:
             st.error(f"The saved profile cannot be used: {escape_markdown(str(problem))}")
-        st.warning(
-            "Who is assessing? Your name and role go into the audit trail and the sign-off. "
-            "Asked once, kept on this machine.",
-            icon=":material/badge:",
+        st.markdown(  # a prompt, not an alert: the pages' own warnings stay about the case
+            ":material/badge: **Who is assessing?** Your name and role go into the audit trail and the "
+            "sign-off. Asked once, kept on this machine."
         )
         _profile_form(None)
         return

@@ -66,8 +66,8 @@ def sidebar() -> None:
         cset = current_set()
         if cset is not None:
             st.caption(f"{escape_markdown(cset.title)} · version {cset.version} · reviewed {cset.review_date}")
-        where = "the team's database" if load_settings().mode == "team" else "this machine"
-        st.caption(f"Decision support for clinician review. Cases stay in {where}; nothing is sent elsewhere.")
+        where = "in the team's database" if load_settings().mode == "team" else "on this machine"
+        st.caption(f"Decision support for clinician review. Cases stay {where}; nothing is sent elsewhere.")
 
 
 def require_set() -> CriteriaSet:

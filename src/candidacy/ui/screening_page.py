@@ -17,7 +17,8 @@ from candidacy.screening.chart import chart_points
 from candidacy.screening.pdf import render_worksheet_pdf
 from candidacy.screening.protocol import OUTCOMES, Protocol
 from candidacy.screening.result import ScreeningResult, compute_result
-from candidacy.screening.worksheet import Plan, Worksheet, choose_definition, mark_given, prepare_dose
+from candidacy.screening.ward import choose_definition, mark_given, prepare_dose
+from candidacy.screening.worksheet import Plan, Worksheet
 from candidacy.store.screening import StoredWorksheet
 from candidacy.ui import cases_state, screening_state
 from candidacy.ui.screening_sheet import render_dose
@@ -92,7 +93,7 @@ def _new(case_id: int, protocol_id: str) -> None:
 def _pick_worksheet(case_id: int, protocols: dict[str, Protocol]) -> StoredWorksheet | None:
     sheets = {s.id: s for s in screening_state.screening_store().worksheets(case_id)}
     protocol_id = next(iter(protocols))
-    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    left, right = st.columns([5, 2], vertical_alignment="bottom")
     right.button(
         "New worksheet", key="screening-new", on_click=_new, args=(case_id, protocol_id), icon=":material/add:"
     )
@@ -378,6 +379,9 @@ def _confirmation(protocol: Protocol, stored: StoredWorksheet, result: Screening
     prefix = f"scr{stored.id}"
     if result.confirmed:
         st.success(escape_markdown(result.confirmed), icon=":material/verified:")
+        row = cases_state.store().get(stored.case_id).row
+        step = escape_markdown(row.next_step or "none")
+        st.markdown(f"**The case's screening answer is recorded; its next step now:** {step}")
         with st.expander("Reopen the worksheet (needs a reason)"):
             reason = f"{prefix}-reopen-reason"
             st.text_input("Reason", key=reason, max_chars=4000)

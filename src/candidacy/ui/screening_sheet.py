@@ -14,15 +14,8 @@ import streamlit as st
 from candidacy.identity import Identity
 from candidacy.reports.render import escape_markdown
 from candidacy.screening.protocol import Protocol
-from candidacy.screening.worksheet import (
-    AdverseEventEntry,
-    Person,
-    TimePoint,
-    Worksheet,
-    add_adverse_event,
-    rate_goals,
-    record_time_point,
-)
+from candidacy.screening.ward import add_adverse_event, rate_goals, record_time_point
+from candidacy.screening.worksheet import AdverseEventEntry, Person, TimePoint, Worksheet
 from candidacy.ui import screening_state
 
 __all__ = ["render_dose"]

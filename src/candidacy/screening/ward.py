@@ -1,0 +1,182 @@
+"""Changing a worksheet the way the ward does: choose the definition, prepare and give a dose,
+record a time point, an adverse event or the goals, confirm the outcome, reopen.
+
+Each function returns a new worksheet, checked against the protocol, and refuses a change that
+would rewrite history silently: another definition after the first dose needs a reason (kept as an
+amendment and printed with every result), a confirmed worksheet changes only after reopening with a
+reason, and an outcome other than the computed one needs a comment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from candidacy.identity import Identity
+from candidacy.screening.checks import check_worksheet
+from candidacy.screening.protocol import OutcomeId, Protocol
+from candidacy.screening.worksheet import (
+    AdverseEventEntry,
+    Amendment,
+    Confirmation,
+    DoseEntry,
+    GoalRating,
+    Person,
+    Plan,
+    TimePoint,
+    Worksheet,
+    WorksheetCase,
+    WorksheetError,
+)
+
+__all__ = [
+    "add_adverse_event",
+    "choose_definition",
+    "confirm",
+    "give_dose",
+    "mark_given",
+    "new_worksheet",
+    "prepare_dose",
+    "rate_goals",
+    "record_time_point",
+    "reopen",
+]
+
+
+def new_worksheet(protocol: Protocol, label: str = "", case_id: int | None = None) -> Worksheet:
+    return Worksheet(
+        protocol=protocol.id,
+        protocol_version=protocol.version,
+        case=WorksheetCase(label=label, case_id=case_id),
+        plan=Plan(start_dose=protocol.dosing.sequence[0].micrograms),
+    )
+
+
+def _open(ws: Worksheet) -> Worksheet:
+    if ws.confirmation is not None:
+        raise WorksheetError("the outcome is confirmed; reopen the worksheet with a reason to change it")
+    return ws.model_copy(deep=True)
+
+
+def choose_definition(
+    protocol: Protocol, ws: Worksheet, definition: str, by: Identity, at: dt.datetime, reason: str = ""
+) -> Worksheet:
+    """Choose the response definition: freely before the first dose, afterwards only with a reason."""
+    if definition not in {d.id for d in protocol.definitions}:
+        raise WorksheetError(f"unknown definition '{definition}'")
+    changed = _open(ws)
+    plan = changed.plan
+    if plan.definition == definition:
+        return changed
+    if changed.started is None:
+        plan.definition, plan.chosen_by, plan.chosen_at = definition, Person.of(by), at
+        return changed
+    if plan.definition is None:
+        raise WorksheetError("a dose is already recorded: the definition had to be chosen before it")
+    if not reason.strip():
+        raise WorksheetError(
+            "the first dose has been given: changing the response definition now needs a reason, "
+            "which is kept with the worksheet and shown with the result"
+        )
+    plan.amendments.append(
+        Amendment(at=at, by=Person.of(by), field="definition", old=plan.definition, new=definition, reason=reason)
+    )
+    plan.definition = definition
+    return changed
+
+
+def prepare_dose(protocol: Protocol, ws: Worksheet, micrograms: int) -> Worksheet:
+    """Add the next dose, not given yet, so that its baseline can be measured first."""
+    if ws.plan.definition is None:
+        raise WorksheetError("choose the response definition before the first dose")
+    if ws.doses and ws.doses[-1].given_at is None:
+        raise WorksheetError(f"dose {len(ws.doses)} has not been given yet")
+    changed = _open(ws)
+    changed.doses.append(DoseEntry(micrograms=micrograms))
+    check_worksheet(protocol, changed)
+    return changed
+
+
+def mark_given(protocol: Protocol, ws: Worksheet, dose: int, by: Identity, at: dt.datetime) -> Worksheet:
+    """Record that a prepared dose was given, by whom and when."""
+    changed = _open(ws)
+    if not 0 <= dose < len(changed.doses):
+        raise WorksheetError(f"there is no dose number {dose + 1}")
+    entry = changed.doses[dose]
+    if entry.given_at is not None:
+        raise WorksheetError(f"dose {dose + 1} is already recorded as given at {entry.given_at:%Y-%m-%d %H:%M}")
+    entry.given_at, entry.given_by = at, Person.of(by)
+    check_worksheet(protocol, changed)
+    return changed
+
+
+def give_dose(protocol: Protocol, ws: Worksheet, micrograms: int, by: Identity, at: dt.datetime) -> Worksheet:
+    """Prepare and give a dose at once (when the baseline is typed afterwards from paper)."""
+    changed = prepare_dose(protocol, ws, micrograms)
+    return mark_given(protocol, changed, len(changed.doses) - 1, by, at)
+
+
+def record_time_point(protocol: Protocol, ws: Worksheet, dose: int, point: TimePoint) -> Worksheet:
+    """Put the measurements of one time point into a dose, replacing an earlier entry for that hour."""
+    changed = _open(ws)
+    if not 0 <= dose < len(changed.doses):
+        raise WorksheetError(f"there is no dose number {dose + 1}")
+    entry = changed.doses[dose]
+    entry.observations = sorted([t for t in entry.observations if t.hour != point.hour] + [point], key=lambda t: t.hour)
+    check_worksheet(protocol, changed)
+    return changed
+
+
+def add_adverse_event(protocol: Protocol, ws: Worksheet, dose: int, entry: AdverseEventEntry) -> Worksheet:
+    changed = _open(ws)
+    if not 0 <= dose < len(changed.doses):
+        raise WorksheetError(f"there is no dose number {dose + 1}")
+    changed.doses[dose].adverse_events.append(entry)
+    check_worksheet(protocol, changed)
+    return changed
+
+
+def rate_goals(protocol: Protocol, ws: Worksheet, dose: int, ratings: dict[int, str]) -> Worksheet:
+    changed = _open(ws)
+    if not 0 <= dose < len(changed.doses):
+        raise WorksheetError(f"there is no dose number {dose + 1}")
+    changed.doses[dose].goals = [
+        GoalRating.model_validate({"goal": goal, "rating": rating}) for goal, rating in sorted(ratings.items())
+    ]
+    check_worksheet(protocol, changed)
+    return changed
+
+
+def confirm(
+    ws: Worksheet, outcome: OutcomeId, computed: OutcomeId, by: Identity, at: dt.datetime, comment: str = ""
+) -> Worksheet:
+    """The team confirms the outcome; when it differs from the computed one, a comment says why."""
+    changed = _open(ws)
+    if changed.plan.definition is None or not changed.doses:
+        raise WorksheetError("there is nothing to confirm yet: choose a definition and record a dose")
+    if outcome != computed and not comment.strip():
+        raise WorksheetError(
+            f"the outcome confirmed ('{outcome}') differs from the one computed ('{computed}'): say why in the comment"
+        )
+    changed.confirmation = Confirmation(outcome=outcome, computed=computed, by=Person.of(by), at=at, comment=comment)
+    return changed
+
+
+def reopen(ws: Worksheet, by: Identity, at: dt.datetime, reason: str) -> Worksheet:
+    if ws.confirmation is None:
+        return ws
+    if not reason.strip():
+        raise WorksheetError("reopening a confirmed worksheet needs a reason")
+    changed = ws.model_copy(deep=True)
+    assert changed.confirmation is not None
+    changed.plan.amendments.append(
+        Amendment(
+            at=at,
+            by=Person.of(by),
+            field="confirmation",
+            old=changed.confirmation.outcome,
+            new="reopened",
+            reason=reason,
+        )
+    )
+    changed.confirmation = None
+    return changed
