@@ -25,6 +25,8 @@ from sqlalchemy import bindparam, insert, update  # noqa: E402
 
 from candidacy import load_criteria  # noqa: E402
 from candidacy.identity import Identity  # noqa: E402
+from candidacy.reasoning.answers import check_answers  # noqa: E402
+from candidacy.reasoning.engine import evaluate  # noqa: E402
 from candidacy.store import CaseStore  # noqa: E402
 from candidacy.store.chain import CHAINED, row_hash  # noqa: E402
 from candidacy.store.tables import audit, cases, revisions  # noqa: E402
@@ -116,12 +118,20 @@ def measure(label: str, url: str) -> None:
     store = CaseStore(url, {cset.id: cset})
     case_id = store.create_case(cset.id, "bench", None, BENCH)
     lock = store.get(case_id).row.lock_version
-    times = []
+    times, engine_times, chain_times = [], [], []
     values = ["none", "controlled"]
-    for i in range(SAVES):
+    answers = store.get(case_id).answers
+    sample = (case_id, 1, dt.datetime.now(dt.UTC), "bench", "Consultant", "", "cli", "answer", "seizures", None, '"x"')
+    for i in range(SAVES):  # interleaved: a whole autosave, the criteria evaluation inside it, the row hash
         start = time.perf_counter()
         lock = store.save_answer(case_id, lock, "seizures", values[i % 2], BENCH)
         times.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        evaluate(cset, check_answers(cset, answers))
+        engine_times.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        row_hash("0" * 64, sample)
+        chain_times.append(time.perf_counter() - start)
     start = time.perf_counter()
     _fill(store, cset.id)
     filled = time.perf_counter() - start
@@ -141,6 +151,8 @@ def measure(label: str, url: str) -> None:
         f"{label:<11} autosave median {statistics.median(times) * 1e3:6.1f} ms (p95 "
         f"{statistics.quantiles(times, n=20)[18] * 1e3:6.1f} ms, {SAVES} saves, hash chain included)   "
         f"list {len(listed)} cases median {statistics.median(listing) * 1e3:6.1f} ms\n"
+        f"{'':<11} within an autosave: criteria evaluation median {statistics.median(engine_times) * 1e3:.1f} ms, "
+        f"audit row hash median {statistics.median(chain_times) * 1e6:.0f} us\n"
         f"{'':<11} verify {len(report.heads)} cases, {report.rows_checked} audit rows: "
         f"{min(runs):5.1f} s best of {len(runs)} ({', '.join(f'{r:.1f}' for r in runs)} s); fill took {filled:.0f} s"
     )

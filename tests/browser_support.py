@@ -12,6 +12,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,7 +47,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(env: dict[str, str] | None = None) -> Iterator[str]:
+def streamlit_server(env: dict[str, str] | None = None, script: Path | None = None) -> Iterator[str]:
     port = free_port()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = (ARTIFACTS / f"streamlit-{port}.log").open("w")
@@ -56,7 +57,7 @@ def streamlit_server(env: dict[str, str] | None = None) -> Iterator[str]:
             "-m",
             "streamlit",
             "run",
-            str(ROOT / "app.py"),
+            str(script or ROOT / "app.py"),
             "--server.port",
             str(port),
             "--server.address",
@@ -92,3 +93,65 @@ def streamlit_server(env: dict[str, str] | None = None) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+# Counts every start and finish of a script run, from the attribute Streamlit sets on its root
+# element. A test reads the count before an action and waits until a run has started after it and
+# the app is idle again: a condition, not a quiet moment.
+RUN_OBSERVER = """
+(() => {
+  window.__runs = {started: 0, finished: 0, state: "initial"};
+  const seen = (root) => {
+    const now = root.getAttribute("data-test-script-state");
+    const before = window.__runs.state;
+    if (now === before) return;
+    if (now === "running") window.__runs.started += 1;
+    if (now === "notRunning" && before !== "initial") window.__runs.finished += 1;
+    window.__runs.state = now;
+  };
+  new MutationObserver((records) => {
+    for (const record of records) {
+      const target = record.target;
+      if (target.getAttribute && target.getAttribute("data-testid") === "stApp") seen(target);
+    }
+    const root = document.querySelector('[data-testid="stApp"]');
+    if (root) seen(root);
+  }).observe(document, {attributes: true, subtree: true, childList: true, attributeFilter: ["data-test-script-state"]});
+})();
+"""
+
+IDLE = """(before) => {
+  const root = document.querySelector('[data-testid="stApp"]');
+  return !!root && window.__runs.started > before
+    && root.getAttribute("data-test-script-state") === "notRunning"
+    && root.getAttribute("data-test-connection-state") === "CONNECTED";
+}"""
+
+
+def runs_started(page: Any) -> int:
+    return int(page.evaluate("() => window.__runs ? window.__runs.started : 0"))
+
+
+def wait_for_rerun(page: Any, before: int, timeout: float = 60_000) -> None:
+    """Wait until a script run has started after ``before`` (a count from :func:`runs_started`) and ended."""
+    page.wait_for_function(IDLE, arg=before, timeout=timeout)
+
+
+@contextmanager
+def rerun(page: Any) -> Iterator[None]:
+    """``with rerun(page): <action>`` returns once the rerun the action caused has finished."""
+    before = runs_started(page)
+    yield
+    wait_for_rerun(page, before)
+
+
+@contextmanager
+def cpu_hog(seconds: float = 240) -> Iterator[None]:
+    """One busy process beside the server (bounded: it ends itself after ``seconds``)."""
+    code = f"import time\nend = time.monotonic() + {seconds}\nwhile time.monotonic() < end:\n    pass\n"
+    hog = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        yield
+    finally:
+        hog.kill()
+        hog.wait()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import TextArea
 
 from candidacy import load_criteria
 from candidacy.draft import draft_json
@@ -20,6 +21,14 @@ EXAMPLE = ROOT / "examples" / "ms_wheelchair_user.yaml"
 
 def k(role: str, name: str = "") -> str:
     return f"itb_pump-{role}-{name}" if name else f"itb_pump-{role}"
+
+
+def note(app: AppTest, crit: str) -> TextArea:
+    """The note box of an item, opening its "note" control first when it is closed."""
+    if not any(t.key == k("note", crit) for t in app.text_area):
+        app.session_state[k("notes", crit)] = True
+        app.run()
+    return app.text_area(key=k("note", crit))
 
 
 @pytest.fixture
@@ -61,7 +70,7 @@ def finding_line(app: AppTest, criterion: str, title: str) -> str:
 
 def test_both_pages_render(at: AppTest) -> None:
     assert at.title[0].value == "Assess a case"
-    assert len(at.radio) + len(at.number_input) == 52
+    assert len(at.button_group) + len(at.number_input) == 52
     assert any(i.value.startswith("Decision support for clinician review") for i in at.info)
     at.switch_page("views/criteria.py").run()
     assert not at.exception
@@ -71,15 +80,15 @@ def test_both_pages_render(at: AppTest) -> None:
 
 
 def test_nothing_is_pre_answered(at: AppTest) -> None:
-    assert all(r.value is None for r in at.radio)
+    assert all(r.value is None for r in at.button_group)
     assert all(n.value is None for n in at.number_input)
     assert "Answered 0 of 52 applicable items" in [p.proto.text for p in at.get("progress")]
 
 
 def test_every_answer_type_feeds_the_summary(at: AppTest) -> None:
-    at.radio(key=k("answer", "active_infection")).set_value("yes").run()  # yes / no
-    at.radio(key=k("answer", "distribution")).set_value("focal").run()  # choice
-    at.radio(key=k("answer", "lower_limb_mas")).set_value("4").run()  # scale
+    at.button_group(key=k("answer", "active_infection")).set_value("yes").run()  # yes / no
+    at.button_group(key=k("answer", "distribution")).set_value("focal").run()  # choice
+    at.button_group(key=k("answer", "lower_limb_mas")).set_value("4").run()  # scale
     at.number_input(key=k("answer", "age_years")).set_value(3).run()  # number
     assert not at.exception
     assert has_category(at, "Contraindications (1)")
@@ -100,33 +109,33 @@ def test_number_can_be_unknown(at: AppTest) -> None:
 
 
 def test_unknown_is_shown_apart_from_unanswered(at: AppTest) -> None:
-    at.radio(key=k("answer", "seizures")).set_value("unknown").run()
+    at.button_group(key=k("answer", "seizures")).set_value("unknown").run()
     assert has_category(at, "Missing information (1)")
     assert "##### Not yet answered (51)" in [h.split("\n")[0] for h in headings(at)]
 
 
 def test_items_that_do_not_apply_say_why(at: AppTest) -> None:
-    at.radio(key=k("answer", "leg_strength")).set_value("no").run()
-    at.radio(key=k("answer", "ambulatory")).set_value("no").run()
-    assert not [r for r in at.radio if r.key == k("answer", "leg_strength")]
+    at.button_group(key=k("answer", "leg_strength")).set_value("no").run()
+    at.button_group(key=k("answer", "ambulatory")).set_value("no").run()
+    assert not [r for r in at.button_group if r.key == k("answer", "leg_strength")]
     captions = [c.value for c in at.caption]
     assert "Applies only when 'Walks' is 'Yes'. Earlier answer kept: No." in captions
     assert "Answered 1 of 51 applicable items" in [p.proto.text for p in at.get("progress")]
-    at.radio(key=k("answer", "ambulatory")).set_value("yes").run()
-    assert at.radio(key=k("answer", "leg_strength")).value == "no"  # nothing was lost
+    at.button_group(key=k("answer", "ambulatory")).set_value("yes").run()
+    assert at.button_group(key=k("answer", "leg_strength")).value == "no"  # nothing was lost
 
 
 def test_answers_and_notes_survive_page_switches(at: AppTest) -> None:
-    at.radio(key=k("answer", "cause")).set_value("traumatic_brain_injury").run()
+    at.button_group(key=k("answer", "cause")).set_value("traumatic_brain_injury").run()
     at.number_input(key=k("answer", "months_since_tbi")).set_value(6).run()
-    at.text_area(key=k("note", "cause")).input("Fall from height, 2026").run()
+    note(at, "cause").input("Fall from height, 2026").run()
     at.text_input(key=k("case", "label")).input("TBI-meeting-07").run()
     at.switch_page("views/criteria.py").run()
     at.switch_page("views/assess.py").run()
     assert not at.exception
-    assert at.radio(key=k("answer", "cause")).value == "traumatic_brain_injury"
+    assert at.button_group(key=k("answer", "cause")).value == "traumatic_brain_injury"
     assert at.number_input(key=k("answer", "months_since_tbi")).value == 6
-    assert at.text_area(key=k("note", "cause")).value == "Fall from height, 2026"
+    assert note(at, "cause").value == "Fall from height, 2026"
     assert at.text_input(key=k("case", "label")).value == "TBI-meeting-07"
     assert has_category(at, "Contraindications (1)")
 
@@ -150,9 +159,9 @@ def test_upload_of_a_saved_case_resumes_it(at: AppTest) -> None:
     at.file_uploader(key="resume-upload").set_value(("case.json", _saved_example(), "application/json")).run()
     assert not at.exception
     assert any(s.value.startswith("Loaded 45 answers from case.json") for s in at.success)
-    assert at.radio(key=k("answer", "ambulatory")).value == "no"
+    assert at.button_group(key=k("answer", "ambulatory")).value == "no"
     assert at.text_input(key=k("case", "label")).value == "MS-meeting-03"
-    assert at.text_area(key=k("note", "oral_agents")).value.startswith("Baclofen to 80 mg/day")
+    assert note(at, "oral_agents").value.startswith("Baclofen to 80 mg/day")
     steps = [m for m in markdown(at) if m.startswith("1. ")]
     assert steps[0].startswith("1. The criteria support proceeding to an intrathecal screening test")
 
@@ -174,13 +183,13 @@ def test_upload_of_a_saved_case_resumes_it(at: AppTest) -> None:
     ],
 )
 def test_bad_upload_is_refused_and_work_is_kept(at: AppTest, name: str, content: bytes, expected: str) -> None:
-    at.radio(key=k("answer", "cause")).set_value("stroke").run()
+    at.button_group(key=k("answer", "cause")).set_value("stroke").run()
     at.file_uploader(key="resume-upload").set_value((name, content, "application/json")).run()
     assert not at.exception
     errors = [e.value for e in at.error]
     assert errors and errors[0].startswith("Not loaded; the current work is unchanged.")
     assert expected in errors[0]
-    assert at.radio(key=k("answer", "cause")).value == "stroke"
+    assert at.button_group(key=k("answer", "cause")).value == "stroke"
 
 
 def test_downloads_do_not_rerun(at: AppTest) -> None:
@@ -213,7 +222,7 @@ def test_upload_of_a_fhir_response_resumes_the_case(at: AppTest) -> None:
     at.file_uploader(key="resume-upload").set_value(("case.fhir.json", raw, "application/fhir+json")).run()
     assert not at.exception
     assert any(s.value.startswith("Loaded 45 answers from case.fhir.json") for s in at.success)
-    assert at.radio(key=k("answer", "ambulatory")).value == "no"
+    assert at.button_group(key=k("answer", "ambulatory")).value == "no"
 
 
 def test_criteria_page_offers_the_fhir_questionnaire(at: AppTest) -> None:
@@ -238,8 +247,8 @@ def test_several_criteria_sets_itb_is_the_default(tmp_path: Path, monkeypatch: p
         "Intrathecal baclofen (ITB) pump — candidate selection criteria",
         "A second criteria set",
     }
-    app.radio(key=k("answer", "cause")).set_value("stroke").run()
+    app.button_group(key=k("answer", "cause")).set_value("stroke").run()
     app.selectbox(key="criteria-set").set_value("itb_teaching_copy").run()
-    assert app.radio(key="itb_teaching_copy-answer-cause").value is None
+    assert app.button_group(key="itb_teaching_copy-answer-cause").value is None
     app.selectbox(key="criteria-set").set_value("itb_pump").run()
-    assert app.radio(key=k("answer", "cause")).value == "stroke"  # each set keeps its own draft
+    assert app.button_group(key=k("answer", "cause")).value == "stroke"  # each set keeps its own draft

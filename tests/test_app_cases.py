@@ -7,6 +7,7 @@ import os
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import TextArea
 
 from candidacy import load_criteria
 from candidacy.identity import Identity
@@ -19,6 +20,14 @@ APP = str(ROOT / "app.py")
 
 def k(role: str, name: str = "") -> str:
     return f"itb_pump-{role}-{name}" if name else f"itb_pump-{role}"
+
+
+def note(app: AppTest, crit: str) -> TextArea:
+    """The note box of an item, opening its "note" control first when it is closed."""
+    if not any(t.key == k("note", crit) for t in app.text_area):
+        app.session_state[k("notes", crit)] = True
+        app.run()
+    return app.text_area(key=k("note", crit))
 
 
 def new_session() -> AppTest:
@@ -58,12 +67,12 @@ def panel(app: AppTest) -> str:
 def test_save_a_draft_then_every_change_autosaves() -> None:
     app = new_session()
     give_name(app)
-    app.radio(key=k("answer", "cause")).set_value("stroke").run()
+    app.button_group(key=k("answer", "cause")).set_value("stroke").run()
     assert "Unsaved draft" in panel(app)
     app.button(key="case-save-new").click().run()
     assert "Stored case #1" in panel(app)
-    app.radio(key=k("answer", "ambulatory")).set_value("no").run()
-    app.text_area(key=k("note", "ambulatory")).input("wheelchair since 2019").run()
+    app.button_group(key=k("answer", "ambulatory")).set_value("no").run()
+    note(app, "ambulatory").input("wheelchair since 2019").run()
     stored = db().get(1).answers.answers
     assert stored["cause"].value == "stroke"
     assert (stored["ambulatory"].value, stored["ambulatory"].note) == ("no", "wheelchair since 2019")
@@ -73,8 +82,8 @@ def test_save_a_draft_then_every_change_autosaves() -> None:
     # A new browser session (the old one closed) finds everything on the Cases page.
     again = new_session()
     open_from_cases_page(again, 1)
-    assert again.radio(key=k("answer", "cause")).value == "stroke"
-    assert again.text_area(key=k("note", "ambulatory")).value == "wheelchair since 2019"
+    assert again.button_group(key=k("answer", "cause")).value == "stroke"
+    assert note(again, "ambulatory").value == "wheelchair since 2019"
 
 
 def test_create_from_cases_page_and_list_summary() -> None:
@@ -88,7 +97,7 @@ def test_create_from_cases_page_and_list_summary() -> None:
     assert app.title[0].value == "Assess a case"  # the new case opens straight away
     app.switch_page("views/assess.py").run()  # AppTest keeps its own page pointer: follow the switch
     assert "Stored case #1" in panel(app)
-    app.radio(key=k("answer", "active_infection")).set_value("yes").run()
+    app.button_group(key=k("answer", "active_infection")).set_value("yes").run()
     app.switch_page("views/cases.py").run()
     lines = [m.value for m in app.markdown if "#1 " in m.value]
     assert lines and "1 contraindication(s)" in lines[0] and "SCI-referral-11" in lines[0]
@@ -98,7 +107,7 @@ def test_review_freezes_and_a_new_revision_needs_a_reason() -> None:
     app = new_session()
     give_name(app, "Dr R", "Consultant neurologist")
     app.button(key="case-save-new").click().run()
-    app.radio(key=k("answer", "cause")).set_value("stroke").run()
+    app.button_group(key=k("answer", "cause")).set_value("stroke").run()
     app.button(key="case-ready").click().run()
     assert any("applicable item(s) are unanswered" in w.value for w in app.warning)
     app.text_area(key="review-comment").input("gaps to be filled at clinic")
@@ -114,14 +123,14 @@ def test_review_freezes_and_a_new_revision_needs_a_reason() -> None:
     assert "acknowledged: Overall severity of spasticity" in signed
     assert "signed and frozen: read-only" in panel(app) and "every change is saved" not in panel(app)
     # The signed revision is read as its record, not as greyed widgets.
-    assert not app.radio  # no answer widgets for a frozen revision
+    assert not app.button_group  # no answer widgets for a frozen revision
     record = " ".join(m.value for m in app.markdown)
     assert "Reasoning record" in record and "**Reviewer:** Dr R" in record
     app.button(key="case-revise").click().run()
     assert any("needs a reason" in e.value for e in app.error)
     app.text_input(key="revise-reason").input("new MRI report")
     app.button(key="case-revise").click().run()
-    assert not app.radio(key=k("answer", "cause")).disabled
+    assert not app.button_group(key=k("answer", "cause")).disabled
     assert "revision 2" in panel(app)
     # Revision 1 stays readable, with its sign-off, while revision 2 is being edited.
     app.selectbox(key="read-revision").set_value(1).run()
@@ -133,7 +142,7 @@ def test_team_decision_needs_reasons_when_it_departs_from_the_criteria() -> None
     app = new_session()
     give_name(app)
     app.button(key="case-save-new").click().run()
-    app.radio(key=k("answer", "active_infection")).set_value("yes").run()
+    app.button_group(key=k("answer", "active_infection")).set_value("yes").run()
     app.selectbox(key="decision-outcome").set_value("screening_offered")
     app.text_area(key="decision-present").input("Dr A\nDr B (physiotherapy)")
     app.button(key="case-decide").click().run()
@@ -156,13 +165,32 @@ def test_second_session_gets_a_conflict_not_a_silent_overwrite() -> None:
     first.button(key="case-save-new").click().run()
     second = new_session()  # another tab on the same machine: the same clinician's profile
     open_from_cases_page(second, 1)
-    first.radio(key=k("answer", "seizures")).set_value("uncontrolled").run()
-    second.radio(key=k("answer", "seizures")).set_value("none").run()
+    first.button_group(key=k("answer", "seizures")).set_value("uncontrolled").run()
+    second.button_group(key=k("answer", "seizures")).set_value("none").run()
     errors = [e.value for e in second.error]
     assert errors and "changed by someone else since you opened it" in errors[0]
     assert "Dr A (Consultant), personal answer seizures" in errors[0]
-    assert second.radio(key=k("answer", "seizures")).value == "uncontrolled"  # reloaded: the other change is shown
+    assert (
+        second.button_group(key=k("answer", "seizures")).value == "uncontrolled"
+    )  # reloaded: the other change is shown
     assert db().get(1).answers.answers["seizures"].value == "uncontrolled"
+
+
+def test_a_note_that_loses_a_conflict_is_kept_to_copy() -> None:
+    first = new_session()
+    give_name(first)
+    first.button(key="case-save-new").click().run()
+    second = new_session()
+    second.query_params["case"] = "1"  # the same case's address, in a second tab
+    second.run()
+    note(first, "seizures").input("two in October").run()
+    note(second, "seizures").input("one generalised seizure in 2024, none since").run()
+    assert any("changed by someone else" in e.value for e in second.error)
+    assert note(second, "seizures").value == "two in October"  # what is stored now
+    kept = [c.value for c in second.code]
+    assert kept == ["one generalised seizure in 2024, none since"]  # and what was typed, to copy or merge
+    second.button(key=f"dismiss-{k('note', 'seizures')}").click().run()
+    assert not second.code
 
 
 def test_meeting_page_lists_the_agenda_and_offers_one_pdf() -> None:

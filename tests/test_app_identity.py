@@ -123,7 +123,7 @@ def test_team_mode_shows_nothing_before_sign_in(team: str, issuer: str) -> None:
     app = session({"is_logged_in": False}, issuer)
     assert [t.value for t in app.title] == ["Sign in"]
     assert [b.key for b in app.button] == ["sign-in"]
-    assert not app.radio and not app.sidebar.markdown
+    assert not app.button_group and not app.sidebar.markdown
 
 
 def test_team_mode_without_auth_secrets_says_what_is_missing(team: str) -> None:
@@ -164,7 +164,7 @@ def test_distinct_reviewer_setting_reaches_the_store(team: str, issuer: str, mon
     monkeypatch.setenv("CANDIDACY_REQUIRE_DISTINCT_REVIEWER", "true")
     app = session(signed_in(issuer, REVIEWER), issuer)
     app.button(key="case-save-new").click().run()
-    app.radio(key="itb_pump-answer-active_infection").set_value("no").run()
+    app.button_group(key="itb_pump-answer-active_infection").set_value("no").run()
     app.button(key="case-ready").click().run()
     app.checkbox(key="review-acknowledge").check().run()
     app.button(key="case-review").click().run()

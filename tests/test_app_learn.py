@@ -39,8 +39,8 @@ def test_practise_compare_and_retry() -> None:
     assert any("anaphylaxis" in m.value for m in app.markdown)
     text = " ".join(m.value for m in app.markdown) + " ".join(s.value for s in app.success)
     assert "Teaching point" not in text and "Reference" not in text  # nothing given away before submitting
-    app.radio(key=f"{SCOPE}-answer-baclofen_hypersensitivity").set_value("hypersensitivity").run()
-    app.radio(key=f"{SCOPE}-answer-cause").set_value("spinal_cord_injury").run()
+    app.button_group(key=f"{SCOPE}-answer-baclofen_hypersensitivity").set_value("hypersensitivity").run()
+    app.button_group(key=f"{SCOPE}-answer-cause").set_value("spinal_cord_injury").run()
     app.button(key="learn-submit-v09_true_allergy").click().run()
     assert not app.exception
     # Most items are unanswered: a warning first, nothing compared yet.
@@ -55,7 +55,7 @@ def test_practise_compare_and_retry() -> None:
     assert any("Teaching point" in s.value for s in app.success)
     assert any("Done in this session: 1 of" in c.value for c in app.caption)
     app.button(key="learn-retry-v09_true_allergy").click().run()
-    assert app.radio(key=f"{SCOPE}-answer-cause").value is None
+    assert app.button_group(key=f"{SCOPE}-answer-cause").value is None
 
 
 def test_perfect_answers_score_full_marks() -> None:
@@ -70,7 +70,7 @@ def test_perfect_answers_score_full_marks() -> None:
         if cset.criteria_by_id[cid].answer.type == "number":
             app.number_input(key=f"{scope}-answer-{cid}").set_value(ref.value).run()
         else:
-            app.radio(key=f"{scope}-answer-{cid}").set_value(str(ref.value)).run()
+            app.button_group(key=f"{scope}-answer-{cid}").set_value(str(ref.value)).run()
     app.button(key=f"learn-submit-{vignette.id}").click().run()
     assert app.get("metric")[0].proto.body == "100%"
     assert any(m.value.startswith("**Next step (agrees):**") for m in app.markdown)
@@ -94,7 +94,7 @@ def test_many_unanswered_asks_before_comparing() -> None:
     app = learn()
     app.selectbox(key="learn-vignette").set_value("v09_true_allergy").run()
     app.button(key="learn-submit-v09_true_allergy").click().run()
-    checklist = [w for w in [*app.radio, *app.number_input] if str(w.key).startswith(f"{SCOPE}-answer-")]
+    checklist = [w for w in [*app.button_group, *app.number_input] if str(w.key).startswith(f"{SCOPE}-answer-")]
     assert unanswered_in_warning(app) == len(checklist)  # nothing answered: every applicable item
     app.button(key="learn-keep-v09_true_allergy").click().run()
     assert not [w for w in app.warning if "not answered yet" in w.value] and not app.get("metric")

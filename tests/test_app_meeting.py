@@ -71,9 +71,9 @@ def stored(cases: CaseStore, label: str, day: dt.date | None, **values: str) -> 
 
 def test_blocking_findings_come_first_in_red_and_say_what_they_are() -> None:
     app = session()
-    app.radio(key=k("answer", "distribution")).set_value("focal").run()  # factor against
-    app.radio(key=k("answer", "active_infection")).set_value("yes").run()  # contraindication
-    app.radio(key=k("answer", "risks_discussed")).set_value("no").run()  # prerequisite not met
+    app.button_group(key=k("answer", "distribution")).set_value("focal").run()  # factor against
+    app.button_group(key=k("answer", "active_infection")).set_value("yes").run()  # contraindication
+    app.button_group(key=k("answer", "risks_discussed")).set_value("no").run()  # prerequisite not met
     errors = [e.value for e in app.error]
     assert errors[0].startswith("**Contraindications (1): stands in the way")
     assert errors[1].startswith("**Prerequisites not met (1): stands in the way")
@@ -89,7 +89,7 @@ def test_blocking_findings_come_first_in_red_and_say_what_they_are() -> None:
 
 def test_empty_categories_share_one_line_and_gaps_are_links() -> None:
     app = session()
-    app.radio(key=k("answer", "seizures")).set_value("unknown").run()
+    app.button_group(key=k("answer", "seizures")).set_value("unknown").run()
     captions = [c.value for c in app.caption if c.value.startswith("Nothing recorded under:")]
     assert captions == [
         "Nothing recorded under: Contraindications (0), Prerequisites not met (0), Cautions (0), "
@@ -104,7 +104,7 @@ def test_empty_categories_share_one_line_and_gaps_are_links() -> None:
 
 def test_progress_by_section_links_to_the_next_open_item() -> None:
     app = session()
-    app.radio(key=k("answer", "cause")).set_value("stroke").run()
+    app.button_group(key=k("answer", "cause")).set_value("stroke").run()
     table = next(m.value for m in app.markdown if m.value.startswith("##### Progress by section"))
     assert re.search(
         r"\| Indication and pattern of spasticity \| 1 of \d+ \| \[next open item\]\(#q-severity\) \|", table
@@ -115,7 +115,7 @@ def test_progress_by_section_links_to_the_next_open_item() -> None:
 def test_every_question_has_the_anchor_the_links_point_to() -> None:
     app = session()
     anchors = [h.proto.body for h in app.get("html") if h.proto.body.startswith('<span class="question-anchor"')]
-    assert len(anchors) == len(app.radio) + len(app.number_input)
+    assert len(anchors) == len(app.button_group) + len(app.number_input)
     assert '<span class="question-anchor" id="q-cause"></span>' in anchors
 
 
@@ -241,7 +241,7 @@ def test_projection_of_a_stored_case() -> None:
 def test_projection_of_the_unsaved_draft() -> None:
     app = session()
     app.text_input(key=k("case", "label")).input("Draft-07").run()
-    app.radio(key=k("answer", "seizures")).set_value("unknown").run()
+    app.button_group(key=k("answer", "seizures")).set_value("unknown").run()
     app.switch_page("views/projection.py").run()
     assert not app.exception
     texts = [m.value for m in app.markdown]

@@ -53,12 +53,13 @@ def test_validate_missing_path() -> None:
 def test_evaluate_json_has_the_documented_keys() -> None:
     done = run("evaluate", "--criteria", "criteria/itb_pump.yaml", "--answers", str(EXAMPLE), "--format", "json")
     assert done.returncode == 0, done.stderr
-    record = json.loads(done.stdout)
+    document = json.loads(done.stdout)
+    assert (document["format_version"], document["case"]["label"]) == ("3", "MS-meeting-03")
+    record = document["assessment"]  # the record contains the assessment
     for key in ("criteria", "findings", "missing", "not_applicable", "next_steps", "answered", "applicable"):
         assert key in record
     assert set(record["criteria"]) >= {"id", "version", "sha256"}
     assert record["criteria"]["id"] == "itb_pump"
-    assert record["case"]["label"] == "MS-meeting-03"
     finding = record["findings"][0]
     assert set(finding) >= {"criterion", "kind", "statement", "rationale", "sources"}
     assert [(s["id"], s["stage"], s["status"]) for s in record["next_steps"]] == [
@@ -74,7 +75,7 @@ def test_evaluate_json_names_the_decisive_unknowns_of_an_incomplete_referral() -
     referral = ROOT / "examples" / "incomplete_referral.json"
     done = run("evaluate", "--criteria", "criteria/itb_pump.yaml", "--answers", str(referral), "--format", "json")
     assert done.returncode == 0, done.stderr
-    record = json.loads(done.stdout)
+    record = json.loads(done.stdout)["assessment"]
     [step] = [s for s in record["next_steps"] if s["stage"] == "screening"]
     assert step["id"] == "support_screening" and step["status"] == "pending"
     decisive = {u["criterion"]: u["steps"] for u in record["decisive_unknowns"]}
@@ -135,3 +136,12 @@ def test_schema_to_unwritable_path_is_a_clear_error(tmp_path: Path) -> None:
     done = CliRunner().invoke(main, ["schema", "-o", str(tmp_path / "missing" / "schema.json")])
     assert done.exit_code == 2
     assert "output folder does not exist" in done.stderr
+
+
+def test_evaluate_and_report_print_the_same_json_document(tmp_path: Path) -> None:
+    """One canonical shape: evaluate --format json and report --format json give the same bytes."""
+    args = ["--criteria", "criteria/itb_pump.yaml", "--answers", str(EXAMPLE), "--format", "json"]
+    evaluated = run("evaluate", *args)
+    reported = run("report", *args, "-o", str(tmp_path / "record.json"))
+    assert evaluated.returncode == reported.returncode == 0, evaluated.stderr + reported.stderr
+    assert evaluated.stdout == (tmp_path / "record.json").read_text(encoding="utf-8")

@@ -4,14 +4,15 @@ The page tests/lhcforms/form.html loads LHC-Forms from its ``dist/lforms`` folde
 Questionnaire by a local HTTP server on 127.0.0.1 (nothing comes from the network). The test fills a
 case through the form as a person would (radio buttons, drop-downs, number and text boxes, dates, the
 "not known" box and notes), exports the response with LHC-Forms' own ``getFormFHIRData`` and imports
-it: answers, notes and the case header are kept, and the findings equal those of the same case given
-to the core directly.
+it: answers, notes and the case header are kept, the findings equal those of the same case given to
+the core directly, and the PDF of the imported case shows the header and the notes.
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
+import io
 import json
 import re
 import threading
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 from candidacy import AnswerSet, CriteriaSet
 from candidacy.criteria.models import UNKNOWN, NumberAnswer
@@ -28,6 +30,8 @@ from candidacy.criteria.yamlsource import read_file
 from candidacy.fhir import answers_from_response, questionnaire
 from candidacy.reasoning.answers import check_answers
 from candidacy.reasoning.engine import evaluate
+from candidacy.reports import render
+from candidacy.reports.record import build_record
 
 from .browser_support import chromium_path
 from .conftest import ROOT
@@ -155,3 +159,16 @@ def test_a_case_filled_in_lhc_forms_imports_with_everything_kept(
     filled = evaluate(itb, check_answers(itb, imported))
     assert filled.to_dict() == core.to_dict()
     assert [m.criterion for m in filled.missing if m.status == "unknown"] == ["age_years"]
+    pages = PdfReader(io.BytesIO(render(build_record(itb, imported), "pdf"))).pages
+    text = " ".join(" ".join((page.extract_text() or "").split()) for page in pages)
+    header = case.case
+    assert header.meeting_date is not None and header.assessed_on is not None
+    for shown in (
+        header.label,
+        header.role,
+        header.meeting_date.isoformat(),
+        header.assessed_on.isoformat(),
+        "Date of birth not in the referral.",
+        "Wheelchair user for 6 years",
+    ):
+        assert shown in text, shown

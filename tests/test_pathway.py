@@ -228,3 +228,27 @@ def test_no_step_mentions_cautions_that_are_not_there(itb: CriteriaSet) -> None:
         if not result.by_kind("caution"):
             for step in result.next_steps:
                 assert "caution" not in (step.step + step.basis).lower(), (label, step.id)
+
+
+def test_the_meeting_step_is_the_current_stage_step(itb: CriteriaSet) -> None:
+    """After a positive test in a walker, the room sees the implantation step, not the screening-stage one."""
+    from candidacy import check_answers
+    from candidacy.reports.meeting import meeting_step
+
+    from .golden import BASELINE, answer_set
+
+    walker = {
+        **BASELINE["answers"],
+        "ambulatory": "yes",
+        "leg_strength": "yes",
+        "screening_test": "positive",
+        "screening_definition": "goal_based",
+        "screening_reaction": "no",
+    }
+    result = evaluate(itb, check_answers(itb, answer_set(walker)))
+    assert [(s.id, s.stage) for s in result.next_steps] == [
+        ("protect_walking", "screening"),
+        ("after_positive_screening", "implantation"),
+    ]
+    step = meeting_step(result)
+    assert step is not None and step.id == "after_positive_screening"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import os
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from candidacy import AnswerSet, CriteriaSet
 from candidacy.cli import main
 from candidacy.criteria.yamlsource import read_file
 from candidacy.reports import ReportError, render, write_atomic
+from candidacy.reports.markdown import render_markdown
 from candidacy.reports.record import build_record, parse_record
 
 from .conftest import ITB, ROOT
@@ -53,7 +56,7 @@ def test_json_record_round_trip_is_identical(itb: CriteriaSet, path: Path) -> No
     text = record.to_json()
     assert parse_record(text) == record
     assert parse_record(text).to_json() == text
-    assert record.format_version == "2"
+    assert record.format_version == "3"
     assert record.criteria.sha256 == itb.sha256
 
 
@@ -175,3 +178,19 @@ def test_pdf_cuts_a_very_long_word_without_losing_characters(itb: CriteriaSet) -
     answer_set.answers["goals"].note = f"start {word} end"
     text, _ = _pdf_text(render(build_record(itb, answer_set), "pdf"))
     assert word in "".join(text.split())
+
+
+def test_a_record_of_format_2_is_still_read_with_its_text_and_hash(itb: CriteriaSet) -> None:
+    """Format 3 nests the assessment; a format-2 record (its fields at the top level) still reads, renders
+    and keeps the exact text, so its hash is the one that was signed."""
+    current = build_record(itb, _answers(EXAMPLE))
+    data = json.loads(current.to_json())
+    assessment = data.pop("assessment")
+    for key in ("decisive_unknowns", "stages", "current_stage"):  # not in format 2
+        assessment.pop(key)
+    old = json.dumps({**data, **assessment, "format_version": "2"}, indent=2, ensure_ascii=False) + "\n"
+    record = parse_record(old)
+    assert record.format_version == "2" and record.findings == current.findings
+    assert record.to_json() == old
+    assert record.sha256() == hashlib.sha256(old.encode()).hexdigest()
+    assert record.findings[0].statement in render_markdown(record)

@@ -365,7 +365,8 @@ def _consistent_forgery(doc: dict[str, Any]) -> None:
 
     rev = doc["revisions"][0]
     record = json.loads(rev["record"])
-    record["findings"] = [f for f in record["findings"] if f["kind"] != "contraindication"]
+    findings = record["assessment"]["findings"]
+    record["assessment"]["findings"] = [f for f in findings if f["kind"] != "contraindication"]
     rev["record"] = json.dumps(record, indent=2, ensure_ascii=False) + "\n"
     rev["content_hash"] = hashlib.sha256(rev["record"].encode()).hexdigest()
 

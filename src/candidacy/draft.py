@@ -7,22 +7,36 @@ evaluate``; loading one checks it against the criteria before it replaces anythi
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-from candidacy.criteria.models import CriteriaSet
-from candidacy.reasoning.answers import Answer, AnswerSet, GivenValue, check_answers, parse_answers
+from candidacy.criteria.models import ChoiceAnswer, CriteriaSet, Criterion, Section, YesNoAnswer
+from candidacy.errors import CandidacyError
+from candidacy.reasoning.answers import Answer, AnswerSet, CaseHeader, GivenValue, check_answers, parse_answers
 from candidacy.reasoning.assessment import Assessment
 from candidacy.reasoning.engine import evaluate
 from candidacy.reports.record import Record, build_record
 
 __all__ = [
+    "KeptDraft",
+    "absence_answer",
+    "absence_items",
     "assess",
+    "discard_kept",
     "download_name",
     "draft_json",
     "draft_record",
+    "keep_draft",
+    "kept_draft",
     "load_draft",
     "new_draft",
     "set_answer",
+    "set_header",
     "set_note",
 ]
 
@@ -41,6 +55,47 @@ def set_note(draft: AnswerSet, crit_id: str, note: str) -> None:
     current = draft.answers.get(crit_id, Answer())
     draft.answers[crit_id] = Answer(value=current.value, note=note)
     _drop_if_empty(draft, crit_id)
+
+
+def set_header(draft: AnswerSet, name: str, value: Any) -> None:
+    """One field of the case header (label, assessor, role, dates), validated like a loaded file."""
+    draft.case = CaseHeader.model_validate({**draft.case.model_dump(), name: value})
+
+
+def absence_answer(criterion: Criterion) -> str | None:
+    """The answer that says "not present" and records nothing, if the item has one.
+
+    A yes/no item whose "yes" gives a finding and whose "no" gives none asks "is X present?", so
+    "no" means absent; a choice item with an option "none" that gives no finding says so by name.
+    """
+    answer = criterion.answer
+    if isinstance(answer, YesNoAnswer):
+        return "no" if answer.yes is not None and answer.no is None else None
+    if isinstance(answer, ChoiceAnswer):
+        return next((o.value for o in answer.options if o.value == "none" and o.finding is None), None)
+    return None
+
+
+def absence_items(
+    cset: CriteriaSet, section: Section, draft: AnswerSet, skipped: set[str] | None = None
+) -> dict[str, str]:
+    """The unanswered, applicable items of a section that one "none of these" answers, with that answer.
+
+    Items already answered are never changed. ``skipped`` (the items that do not apply) saves an
+    evaluation when the caller has just assessed the draft.
+    """
+    if skipped is None:
+        skipped = {n.criterion for n in assess(cset, draft).not_applicable}
+    found: dict[str, str] = {}
+    for criterion in section.criteria:
+        absent = absence_answer(criterion)
+        if (
+            absent is not None
+            and criterion.id not in skipped
+            and draft.answers.get(criterion.id, Answer()).value is None
+        ):
+            found[criterion.id] = absent
+    return found
 
 
 def _drop_if_empty(draft: AnswerSet, crit_id: str) -> None:
@@ -81,3 +136,46 @@ def download_name(draft: AnswerSet, suffix: str) -> str:
     """A safe file name from the case label (the label is untrusted text)."""
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", draft.case.label).strip("-")[:60] or "case"
     return f"{draft.criteria}-{stem}.{suffix}"
+
+
+@dataclass(frozen=True)
+class KeptDraft:
+    """An unsaved draft kept on this machine, and when it was last changed."""
+
+    answers: AnswerSet
+    changed: dt.datetime
+
+
+def _kept_path(folder: Path, token: str, criteria_id: str) -> Path:
+    if not re.fullmatch(r"[A-Za-z0-9_-]{8,64}", token):
+        raise CandidacyError(f"'{token[:80]}' is not a draft token")
+    return folder / f"{token}.{criteria_id}.json"
+
+
+def keep_draft(folder: Path, token: str, draft: AnswerSet) -> None:
+    """Write an unsaved draft under its token, atomically (a crash leaves the old file or the new)."""
+    path = _kept_path(folder, token, draft.criteria)
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".draft-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(draft_json(draft))
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def kept_draft(folder: Path, token: str, cset: CriteriaSet) -> KeptDraft | None:
+    """The draft kept under ``token`` for ``cset``, checked against the criteria; None when there is none."""
+    path = _kept_path(folder, token, cset.id)
+    try:
+        raw = path.read_bytes()
+        changed = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)
+    except FileNotFoundError:
+        return None
+    return KeptDraft(load_draft(raw, path.name, cset), changed)
+
+
+def discard_kept(folder: Path, token: str, criteria_id: str) -> None:
+    _kept_path(folder, token, criteria_id).unlink(missing_ok=True)

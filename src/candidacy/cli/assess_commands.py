@@ -13,7 +13,7 @@ from candidacy.reasoning.engine import evaluate
 from candidacy.reports import RENDERERS, render
 from candidacy.reports.markdown import render_markdown
 from candidacy.reports.record import build_record
-from candidacy.reports.render import render_json, render_text
+from candidacy.reports.render import render_text
 
 __all__ = ["evaluate_command", "report"]
 
@@ -27,8 +27,8 @@ def evaluate_command(criteria_path: Path, answers_path: Path, fmt: str) -> None:
     cset, answer_set = load_both(criteria_path, answers_path)
     assessment = evaluate(cset, check_answers(cset, answer_set))
     case = answer_set.case
-    if fmt == "json":
-        click.echo(render_json(assessment, case), nl=False)  # JSON escapes every control character itself
+    if fmt == "json":  # the same document as report --format json; JSON escapes every control character
+        click.echo(build_record(cset, answer_set, assessment).to_json(), nl=False)
     elif fmt == "markdown":
         say(render_markdown(build_record(cset, answer_set, assessment)), nl=False)
     else:

@@ -19,7 +19,7 @@ from candidacy.criteria.values import choices
 from candidacy.criteria.yamlsource import parse_bytes
 from candidacy.errors import CandidacyError
 from candidacy.fhir.checks import FhirError, check_response, enabled, parse_date, validate, walk_items
-from candidacy.fhir.questionnaire import questionnaire
+from candidacy.fhir.questionnaire import shared_questionnaire
 from candidacy.fhir.terms import (
     HEADER_FIELDS,
     base_url,
@@ -78,7 +78,7 @@ def _read(cset: CriteriaSet, data: dict[str, Any], release: str, base: str) -> A
             f"version {cset.version})"
         )
     validate(data, release)
-    q = questionnaire(cset, release, base)
+    q = shared_questionnaire(cset, release, base)
     problems = check_response(data, q)
     if problems:
         raise FhirError(problems)

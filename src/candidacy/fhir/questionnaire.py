@@ -13,6 +13,7 @@ on is unanswered, whereas a FHIR form hides it until the condition holds.
 
 from __future__ import annotations
 
+import copy
 import html
 import re
 from typing import Any
@@ -41,7 +42,7 @@ from candidacy.fhir.terms import (
 )
 from candidacy.reasoning.answers import MAX_NOTE
 
-__all__ = ["PUBLISHER", "questionnaire"]
+__all__ = ["PUBLISHER", "questionnaire", "shared_questionnaire"]
 
 PUBLISHER = "candidacy decision-support project"
 EXT = "http://hl7.org/fhir/StructureDefinition/"
@@ -186,10 +187,19 @@ def _narrative(cset: CriteriaSet) -> dict[str, str]:
 
 
 def questionnaire(cset: CriteriaSet, release: str = "R5", base: str | None = None) -> dict[str, Any]:
-    """The Questionnaire as a plain dict, validated by fhir.resources and by the added checks."""
+    """The Questionnaire as a plain dict (the caller's own copy), validated by fhir.resources and the added checks."""
+    return copy.deepcopy(shared_questionnaire(cset, release, base))
+
+
+def shared_questionnaire(cset: CriteriaSet, release: str = "R5", base: str | None = None) -> dict[str, Any]:
+    """The same Questionnaire built once per criteria set, release and base: read it, never change it."""
     if release not in RELEASES:
         raise FhirError(f"unknown FHIR release '{release}' (choose R5 or R4B)")
     base = base or base_url()
+    return cset.memo(f"fhir-questionnaire {release} {base}", lambda c: _build(c, release, base))
+
+
+def _build(cset: CriteriaSet, release: str, base: str) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "Questionnaire",
         "meta": {"profile": [core_profile("Questionnaire", release), SDC_PROFILES["Questionnaire"]]},

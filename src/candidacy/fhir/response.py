@@ -15,7 +15,7 @@ from typing import Any
 
 from candidacy.criteria.models import UNKNOWN, CriteriaSet, Criterion, NumberAnswer
 from candidacy.fhir.checks import FhirError, check_response, validate
-from candidacy.fhir.questionnaire import questionnaire
+from candidacy.fhir.questionnaire import shared_questionnaire
 from candidacy.fhir.terms import (
     HEADER,
     HEADER_FIELDS,
@@ -31,9 +31,7 @@ from candidacy.fhir.terms import (
 from candidacy.reasoning.answers import AnswerSet, CaseHeader, Value, check_answers
 from candidacy.reasoning.engine import evaluate
 
-__all__ = ["CASE_LABEL_SYSTEM", "dumps", "questionnaire_response"]
-
-CASE_LABEL_SYSTEM = "urn:candidacy:case-label"
+__all__ = ["dumps", "questionnaire_response"]
 
 
 def questionnaire_response(
@@ -65,7 +63,7 @@ def questionnaire_response(
         "status": "completed" if complete else "in-progress",
     }
     if case.label:
-        identifier = {"system": CASE_LABEL_SYSTEM, "value": case.label}
+        identifier = {"system": f"{base}/identifier/case-label", "value": case.label}
         resource["identifier"] = [identifier] if release == "R5" else identifier
     if case.assessed_on:
         resource["authored"] = case.assessed_on.isoformat()
@@ -73,7 +71,7 @@ def questionnaire_response(
         resource["author"] = {"display": case.assessor}
     resource["item"] = groups
     validate(resource, release)
-    problems = check_response(resource, questionnaire(cset, release, base))
+    problems = check_response(resource, shared_questionnaire(cset, release, base))
     if problems:
         raise FhirError(problems)
     return resource

@@ -57,6 +57,9 @@ class _Result(Protocol):
     @property
     def applicable(self) -> int: ...
 
+    @property
+    def current_stage(self) -> str: ...
+
 
 def room_order() -> list[tuple[str, str]]:
     """(kind, heading) of the summary order with the blocking kinds moved to the top."""
@@ -105,8 +108,10 @@ def to_settle(result: _Result) -> list[MissingItem]:
 
 
 def meeting_step(result: _Result) -> NextStepResult | None:
-    """The step that answers the meeting's question: the first next step the criteria point to."""
-    return result.next_steps[0] if result.next_steps else None
+    """The step that answers the meeting's question: the first step of the current stage, else the first."""
+    current = [s for s in result.next_steps if s.stage == result.current_stage]
+    steps = current or list(result.next_steps)
+    return steps[0] if steps else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,23 +1,34 @@
 """The canonical record of an assessment: one JSON document from which every other format is derived.
 
-It is self-contained (case header, criteria identity and hash, the answers and notes, every item with
-its finding, rationale and sources, the summary, next steps and the full source list), so a report
-can be rendered, or re-rendered years later, without the criteria file. ``format_version`` changes
-when the shape does. JSON -> record -> JSON is byte-identical.
+It is self-contained (case header, the answers and notes, the assessment exactly as the engine gives it,
+every item with its finding, rationale and sources, and the full source list), so a report can be
+rendered, or re-rendered years later, without the criteria file. ``evaluate --format json`` and
+``report --format json`` both print this document. JSON -> record -> JSON is byte-identical.
+
+``format_version`` changes when the shape does:
+
+- 3: the record contains the assessment (``assessment``: criteria, notice, findings, missing,
+  not applicable, next steps, counts, stages, decisive unknowns and the current stage) instead of
+  repeating its fields at the top level;
+- 2: added the team decision and the sign-off;
+- 1: the first shape.
+
+Records of format 1 and 2 are still read (their assessment fields are gathered on reading) and keep
+their original text, so their hash and JSON stay what was signed.
 """
 
 from __future__ import annotations
 
 import hashlib
-from typing import Literal
+from dataclasses import replace
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PrivateAttr, field_serializer, model_validator
 
 from candidacy.criteria.models import CriteriaSet
 from candidacy.criteria.values import answer_label
 from candidacy.reasoning.answers import Answer, AnswerSet, CaseHeader, check_answers
 from candidacy.reasoning.assessment import (
-    SUMMARY_ORDER,
     Assessment,
     CitedSource,
     CriteriaRef,
@@ -33,7 +44,9 @@ from candidacy.reports.signoff import Decision, SignOff
 
 __all__ = ["FORMAT_VERSION", "Record", "build_record", "parse_record"]
 
-FORMAT_VERSION = "2"  # 2 added the team decision and the sign-off; 1 is still read
+FORMAT_VERSION = "3"  # see the module docstring for what each version changed
+#: The assessment's fields that formats 1 and 2 kept at the top level of the record.
+_FLAT_FIELDS = ("criteria", "notice", "findings", "missing", "not_applicable", "next_steps", "answered", "applicable")
 
 
 class _Model(BaseModel):
@@ -66,17 +79,10 @@ class SourceEntry(_Model):
 
 
 class Record(_Model):
-    format_version: Literal["1", "2"]
+    format_version: Literal["1", "2", "3"]
     case: CaseHeader
-    criteria: CriteriaRef
-    notice: str
     answers: dict[str, Answer]
-    findings: tuple[Finding, ...]
-    missing: tuple[MissingItem, ...]
-    not_applicable: tuple[NotApplicable, ...]
-    next_steps: tuple[NextStepResult, ...]
-    answered: int
-    applicable: int
+    assessment: Assessment
     items: list[ItemEntry]
     sources: list[SourceEntry]
     decisive_unknowns: tuple[DecisiveUnknown, ...] = ()
@@ -84,15 +90,62 @@ class Record(_Model):
     current_stage: str = ""
     decision: Decision | None = None
     sign_off: SignOff | None = None
+    _legacy_text: str = PrivateAttr(default="")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _gather_assessment(cls, data: Any) -> Any:
+        """Formats 1 and 2 kept the assessment's fields at the top level: gather them."""
+        if isinstance(data, dict) and data.get("format_version") in ("1", "2") and "assessment" not in data:
+            data = dict(data)
+            data["assessment"] = {key: data.pop(key) for key in _FLAT_FIELDS if key in data}
+        return data
+
+    @field_serializer("assessment")
+    def _assessment_data(self, assessment: Assessment) -> dict[str, Any]:
+        return assessment.to_dict()
+
+    @property
+    def criteria(self) -> CriteriaRef:
+        return self.assessment.criteria
+
+    @property
+    def notice(self) -> str:
+        return self.assessment.notice
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return self.assessment.findings
+
+    @property
+    def missing(self) -> tuple[MissingItem, ...]:
+        return self.assessment.missing
+
+    @property
+    def not_applicable(self) -> tuple[NotApplicable, ...]:
+        return self.assessment.not_applicable
+
+    @property
+    def next_steps(self) -> tuple[NextStepResult, ...]:
+        return self.assessment.next_steps
+
+    @property
+    def answered(self) -> int:
+        return self.assessment.answered
+
+    @property
+    def applicable(self) -> int:
+        return self.assessment.applicable
 
     def by_kind(self, kind: str) -> list[Finding]:
-        return [f for f in self.findings if f.kind == kind]
+        return self.assessment.by_kind(kind)
 
     def summary(self) -> list[tuple[str, str, list[Finding]]]:
-        return [(kind, heading, self.by_kind(kind)) for kind, heading in SUMMARY_ORDER]
+        return self.assessment.summary()
 
     def to_json(self) -> str:
-        return self.model_dump_json(indent=2) + "\n"
+        """The canonical JSON; a record of format 1 or 2 keeps the text it was read from."""
+        return self._legacy_text or self.model_dump_json(indent=2) + "\n"
 
     def sha256(self) -> str:
         """The hash of this record's canonical JSON: for a signed record, the revision hash it carries."""
@@ -141,15 +194,8 @@ def build_record(
     return Record(
         format_version=FORMAT_VERSION,
         case=answer_set.case,
-        criteria=result.criteria,
-        notice=result.notice,
         answers=answer_set.answers,
-        findings=result.findings,
-        missing=result.missing,
-        not_applicable=result.not_applicable,
-        next_steps=result.next_steps,
-        answered=result.answered,
-        applicable=result.applicable,
+        assessment=replace(result, applicable_ids=()),  # not part of the JSON (Assessment.to_dict)
         items=items,
         sources=[SourceEntry(id=s.id, citation=s.citation, note=s.note) for s in cset.sources],
         decisive_unknowns=result.decisive_unknowns,
@@ -160,4 +206,7 @@ def build_record(
 
 
 def parse_record(text: str | bytes) -> Record:
-    return Record.model_validate_json(text)
+    record = Record.model_validate_json(text)
+    if record.format_version != FORMAT_VERSION:
+        record._legacy_text = text.decode("utf-8") if isinstance(text, bytes) else text
+    return record

@@ -6,10 +6,8 @@ The full record (Markdown, PDF, canonical JSON) is built in :mod:`candidacy.repo
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from candidacy.criteria.models import CriteriaSet
 from candidacy.reasoning.answers import CaseHeader
@@ -59,19 +57,7 @@ def step_groups(
     return groups
 
 
-__all__ = ["StepGroup", "case_lines", "escape_markdown", "record_dict", "render_json", "render_text", "step_groups"]
-
-
-def record_dict(assessment: Assessment, case: CaseHeader | None = None) -> dict[str, Any]:
-    """The assessment as JSON-ready data, with the case header when there is one."""
-    data = assessment.to_dict()
-    if case is not None:
-        data = {"case": case.model_dump(mode="json"), **data}
-    return data
-
-
-def render_json(assessment: Assessment, case: CaseHeader | None = None) -> str:
-    return json.dumps(record_dict(assessment, case), indent=2, ensure_ascii=False) + "\n"
+__all__ = ["StepGroup", "case_lines", "escape_markdown", "render_text", "step_groups"]
 
 
 def escape_markdown(text: str) -> str:

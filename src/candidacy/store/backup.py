@@ -24,7 +24,7 @@ from candidacy.criteria.models import CriteriaSet
 from candidacy.criteria.yamlsource import parse_text
 from candidacy.errors import Problem, SourceFileError
 from candidacy.reasoning.answers import AnswerSet
-from candidacy.reports.record import build_record, parse_record
+from candidacy.reports.record import FORMAT_VERSION, build_record, parse_record
 from candidacy.reports.signoff import gaps_of
 from candidacy.store.errors import StoreError
 from candidacy.store.rows import utc
@@ -233,6 +233,8 @@ def _check_signed(number: int, case_id: int, rev: RevisionDoc, criteria: Mapping
     cset = criteria.get(rev.criteria_id)
     if record.sign_off is None or cset is None or cset.sha256 != rev.criteria_sha256:
         return  # older record or other criteria: its hash and chain are still checked
+    if record.format_version != FORMAT_VERSION:
+        return  # a record of an older shape: its hash and chain are still checked
     rebuilt = build_record(cset, AnswerSet.model_validate_json(rev.answers), decision=record.decision)
     if rebuilt.model_copy(update={"sign_off": record.sign_off}) != record:
         raise _refuse(number, f"{where}: the signed record is not what its criteria make of its answers")

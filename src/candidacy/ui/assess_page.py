@@ -6,35 +6,52 @@ import datetime as dt
 
 import streamlit as st
 
-from candidacy import reports
-from candidacy.criteria.models import CriteriaSet
-from candidacy.draft import assess, download_name, draft_json, draft_record, load_draft
+from candidacy.criteria.models import CriteriaSet, Section
+from candidacy.draft import absence_items, assess, download_name, draft_json, draft_record, load_draft
 from candidacy.errors import CandidacyError
-from candidacy.fhir import questionnaire_response
-from candidacy.fhir.response import dumps
-from candidacy.reasoning.answers import AnswerSet, CaseHeader
+from candidacy.reasoning.answers import AnswerSet
 from candidacy.reasoning.privacy import identifier_warning
 from candidacy.reports.render import escape_markdown
-from candidacy.ui import cases_state
+from candidacy.ui import state
 from candidacy.ui.case_panel import render_case_panel
-from candidacy.ui.cases_state import autosave
 from candidacy.ui.layout import require_set
-from candidacy.ui.state import draft_for, key, replace_draft, seed
+from candidacy.ui.state import draft_for, key, seed
 from candidacy.ui.summary import render_summary
 from candidacy.ui.widgets import render_item
 
 __all__ = ["render"]
 
-UPLOAD_KEY = "resume-upload"
-UPLOAD_SEEN = "resume-upload-seen"
-UPLOAD_MESSAGE = "resume-upload-message"
 _TEXT_FIELDS = (("label", "Case label (pseudonym)"), ("assessor", "Assessor"), ("role", "Assessor's role"))
+_TEXT_NAMES = ("label", "assessor", "role")
 _DATE_FIELDS = (("assessed_on", "Date of assessment"), ("meeting_date", "Meeting date"))
+
+
+def _pdf(cset: CriteriaSet, draft: AnswerSet) -> bytes:
+    from candidacy import reports  # the PDF stack loads on the first download, not with the page
+
+    return reports.render(draft_record(cset, draft), "pdf")
+
+
+def _markdown(cset: CriteriaSet, draft: AnswerSet) -> bytes:
+    from candidacy import reports
+
+    return reports.render(draft_record(cset, draft), "markdown")
+
+
+def _fhir(cset: CriteriaSet, draft: AnswerSet) -> str:
+    from candidacy.fhir import questionnaire_response  # fhir.resources loads on the first FHIR download
+    from candidacy.fhir.response import dumps
+
+    return dumps(questionnaire_response(cset, draft, "R5"))
 
 
 def render() -> None:
     cset = require_set()
-    st.title("Assess a case")
+    state.follow_address(cset)
+    title, new = st.columns([5, 1], vertical_alignment="bottom")
+    title.title("Assess a case")
+    new.button("New case", key="new-case", on_click=state.start_new, args=(cset,), icon=":material/note_add:")
+    _restored_banner(cset)
     _resume(cset)
     draft = draft_for(cset)
     frozen = render_case_panel(cset, draft)
@@ -49,6 +66,8 @@ def render() -> None:
             st.subheader(section.title)
             if section.description:
                 st.caption(escape_markdown(section.description))
+            if not frozen:
+                _none_of_these(cset, section, draft, set(not_applicable))
             for criterion in section.criteria:
                 render_item(cset, criterion, draft, not_applicable.get(criterion.id), frozen)
     with summary, st.container(key="summary"):
@@ -57,7 +76,7 @@ def render() -> None:
         st.subheader("Take the record away")
         st.download_button(
             "Download the record (PDF, to print and sign)",
-            data=lambda: reports.render(draft_record(cset, draft), "pdf"),  # built on click, from the draft
+            data=lambda: _pdf(cset, draft),  # built on click, outside the script run: from this run's draft
             file_name=download_name(draft, "pdf"),
             mime="application/pdf",
             on_click="ignore",
@@ -66,7 +85,7 @@ def render() -> None:
         )
         st.download_button(
             "Download the record (Markdown)",
-            data=lambda: reports.render(draft_record(cset, draft), "markdown"),
+            data=lambda: _markdown(cset, draft),
             file_name=download_name(draft, "md"),
             mime="text/markdown",
             on_click="ignore",
@@ -75,7 +94,7 @@ def render() -> None:
         )
         st.download_button(
             "Download as FHIR R5 QuestionnaireResponse",
-            data=lambda: dumps(questionnaire_response(cset, draft, "R5")),
+            data=lambda: _fhir(cset, draft),
             file_name=download_name(draft, "fhir.json"),
             mime="application/fhir+json",
             on_click="ignore",
@@ -91,6 +110,14 @@ def render() -> None:
             key="download-json",
             icon=":material/save:",
         )
+    _save_status()
+
+
+def _save_status() -> None:
+    """The last element of the page: how many changes this session made, each saved as it was made."""
+    where = "the stored case" if state.opened() is not None else "the draft kept on this machine"
+    with st.container(key="save-status"):
+        st.caption(f"{state.changes()} change(s) in this page's session, each saved to {where} as it was made.")
 
 
 def _resume(cset: CriteriaSet) -> None:
@@ -99,47 +126,73 @@ def _resume(cset: CriteriaSet) -> None:
         upload = st.file_uploader(
             "Saved answers file (JSON or YAML) or FHIR QuestionnaireResponse (JSON) downloaded from this page",
             type=["json", "yaml", "yml"],
-            key=UPLOAD_KEY,
+            key=state.UPLOAD,
         )
         if upload is None:
-            st.session_state.pop(UPLOAD_SEEN, None)
+            st.session_state.pop(state.UPLOAD_SEEN, None)
             return
-        if st.session_state.get(UPLOAD_SEEN) != upload.file_id:
-            st.session_state[UPLOAD_SEEN] = upload.file_id
+        if st.session_state.get(state.UPLOAD_SEEN) != upload.file_id:
+            st.session_state[state.UPLOAD_SEEN] = upload.file_id
             try:
                 loaded = load_draft(upload.getvalue(), upload.name, cset)
             except CandidacyError as error:
                 lines = "\n".join(f"- {escape_markdown(str(p))}" for p in error.problems)
-                st.session_state[UPLOAD_MESSAGE] = ("error", f"Not loaded; the current work is unchanged.\n\n{lines}")
-            else:
-                opened = cases_state.opened()
-                if opened is not None:
-                    try:
-                        lock = cases_state.store().save_all(
-                            opened[0], opened[1], loaded, cases_state.actor(), f"loaded from {upload.name}"
-                        )
-                    except CandidacyError as error:
-                        st.session_state[UPLOAD_MESSAGE] = (
-                            "error",
-                            f"Not loaded into the stored case: {escape_markdown(str(error))}",
-                        )
-                        return
-                    cases_state.set_lock(lock)
-                replace_draft(cset, loaded)
-                count = sum(1 for a in loaded.answers.values() if a.value is not None)
-                st.session_state[UPLOAD_MESSAGE] = (
-                    "success",
-                    f"Loaded {count} answers from {escape_markdown(upload.name)}.",
+                st.session_state[state.UPLOAD_MESSAGE] = (
+                    "error",
+                    f"Not loaded; the current work is unchanged.\n\n{lines}",
                 )
-        kind, message = st.session_state.get(UPLOAD_MESSAGE, ("info", ""))
+            else:
+                try:
+                    state.replace_all(cset, loaded, f"loaded from {upload.name}")
+                except CandidacyError as error:
+                    message = f"Not loaded into the stored case: {escape_markdown(str(error))}"
+                    st.session_state[state.UPLOAD_MESSAGE] = ("error", message)
+                    return
+                count = sum(1 for a in loaded.answers.values() if a.value is not None)
+                message = f"Loaded {count} answers from {escape_markdown(upload.name)}."
+                st.session_state[state.UPLOAD_MESSAGE] = ("success", message)
+        kind, message = st.session_state.get(state.UPLOAD_MESSAGE, ("info", ""))
         if message:
             (st.error if kind == "error" else st.success)(message)
 
 
-def _copy_case(cset: CriteriaSet, draft: AnswerSet, name: str) -> None:
-    value = st.session_state[key(cset, "case", name)]
-    draft.case = CaseHeader.model_validate({**draft.case.model_dump(), name: value})
-    autosave(cset, "header", name, value)
+@state.callback
+def _copy_case(cset: CriteriaSet, name: str) -> None:
+    value = state.widget_value(key(cset, "case", name))
+    state.change(cset, "header", name, "" if value is None and name in _TEXT_NAMES else value)
+
+
+@state.callback
+def _none(cset: CriteriaSet, section_id: str) -> None:
+    section = next(s for s in cset.sections if s.id == section_id)
+    items = absence_items(cset, section, draft_for(cset))
+    state.change_many(cset, dict(items), f"none of these: {section.title}")
+
+
+def _none_of_these(cset: CriteriaSet, section: Section, draft: AnswerSet, skipped: set[str]) -> None:
+    """One action for a block of "is X present?" items: the unanswered ones become "absent" (one audit entry)."""
+    items = absence_items(cset, section, draft, skipped)
+    if len(items) >= 2:
+        st.button(
+            f"None of these: mark the {len(items)} unanswered items of this section as absent (No / None)",
+            key=f"none-{section.id}",
+            on_click=_none,
+            args=(cset, section.id),
+            icon=":material/done_all:",
+            type="tertiary",
+        )
+
+
+def _restored_banner(cset: CriteriaSet) -> None:
+    kept = state.restored()
+    if kept is None or state.opened() is not None:
+        return
+    count = sum(1 for a in kept.answers.answers.values() if a.value is not None)
+    st.info(
+        f"Your unsaved draft was kept on this machine and is back ({count} answers, last change "
+        f"{kept.changed:%Y-%m-%d %H:%M} UTC). Save it as a stored case, or start a new case.",
+        icon=":material/restore:",
+    )
 
 
 def _case_header(cset: CriteriaSet, draft: AnswerSet, frozen: bool) -> None:
@@ -149,7 +202,7 @@ def _case_header(cset: CriteriaSet, draft: AnswerSet, frozen: bool) -> None:
         seed(widget_key, getattr(draft.case, name))
         with column:
             st.text_input(
-                label, key=widget_key, max_chars=120, on_change=_copy_case, args=(cset, draft, name), disabled=frozen
+                label, key=widget_key, max_chars=120, on_change=_copy_case, args=(cset, name), disabled=frozen
             )
     for column, (name, label) in zip(columns[3:], _DATE_FIELDS, strict=False):
         widget_key = key(cset, "case", name)
@@ -164,7 +217,7 @@ def _case_header(cset: CriteriaSet, draft: AnswerSet, frozen: bool) -> None:
                 format="YYYY-MM-DD",
                 disabled=frozen,
                 on_change=_copy_case,
-                args=(cset, draft, name),
+                args=(cset, name),
             )
     warning = identifier_warning(draft.case.label)
     if warning:

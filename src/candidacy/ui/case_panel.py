@@ -19,7 +19,7 @@ from candidacy.reports.render import escape_markdown
 from candidacy.reports.signoff import OUTCOMES, Decision, SignOff, departure
 from candidacy.store import CaseDetail, CaseStore, TamperError
 from candidacy.ui import cases_state
-from candidacy.ui.state import draft_for
+from candidacy.ui.state import callback, draft_for
 
 __all__ = ["render_case_panel"]
 
@@ -27,6 +27,7 @@ ACKNOWLEDGE_KEY = "review-acknowledge"
 READ_KEY = "read-revision"
 
 
+@callback
 def _act(action: str, cset: CriteriaSet) -> None:
     """Run one workflow action from a button callback; problems become the message shown next."""
     current = cases_state.opened()
@@ -38,7 +39,7 @@ def _act(action: str, cset: CriteriaSet) -> None:
             draft = draft_for(cset)
             label = draft.case.label.strip() or "unlabelled case"
             case_id = store.create_case(cset.id, label, draft.case.meeting_date, actor, answers=draft)
-            cases_state.open_case(cset, case_id)
+            cases_state.saved_as_case(cset, case_id)
             return
         assert current is not None
         case_id, lock = current
@@ -105,7 +106,7 @@ def render_case_panel(cset: CriteriaSet, draft: AnswerSet) -> bool:
     current = cases_state.opened()
     if current is None:
         with st.container(border=True):
-            st.markdown("**Unsaved draft.** Answers live in this browser session only.")
+            st.markdown("**Unsaved draft**, kept on this machine at this page's address; not yet a stored case.")
             st.button(
                 "Save as a stored case (autosaves from then on)",
                 key="case-save-new",

@@ -9,7 +9,7 @@ import streamlit as st
 from candidacy.errors import CandidacyError
 from candidacy.reports.render import escape_markdown
 from candidacy.store.summary import summary_line
-from candidacy.ui import cases_state
+from candidacy.ui import cases_state, state
 from candidacy.ui.layout import require_set
 
 __all__ = ["render"]
@@ -17,6 +17,7 @@ __all__ = ["render"]
 SHOWN = 200
 
 
+@state.callback
 def _open(case_id: int) -> None:
     cset = require_set()
     try:
@@ -24,24 +25,26 @@ def _open(case_id: int) -> None:
     except CandidacyError as error:
         st.session_state[cases_state.MESSAGE_KEY] = str(error)
         return
-    st.session_state["go-to-assess"] = True
+    st.session_state[state.GO_TO_ASSESS] = case_id
 
 
+@state.callback
 def _create() -> None:
     cset = require_set()
-    label = str(st.session_state.get("new-case-label") or "").strip()
+    label = str(st.session_state.get(state.NEW_CASE_LABEL) or "").strip()
     if not label:
         st.session_state[cases_state.MESSAGE_KEY] = "Give the new case a pseudonymous label."
         return
     store = cases_state.store()
     try:
-        case_id = store.create_case(cset.id, label, st.session_state.get("new-case-meeting"), cases_state.actor())
+        case_id = store.create_case(cset.id, label, st.session_state.get(state.NEW_CASE_MEETING), cases_state.actor())
     except CandidacyError as error:
         st.session_state[cases_state.MESSAGE_KEY] = str(error)
         return
     _open(case_id)
 
 
+@state.callback
 def _duplicate(case_id: int) -> None:
     try:
         cases_state.store().duplicate(case_id, cases_state.actor())
@@ -49,6 +52,7 @@ def _duplicate(case_id: int) -> None:
         st.session_state[cases_state.MESSAGE_KEY] = str(error)
 
 
+@state.callback
 def _archive(case_id: int) -> None:
     store = cases_state.store()
     try:
@@ -60,8 +64,9 @@ def _archive(case_id: int) -> None:
 def render() -> None:
     cset = require_set()
     st.title("Cases")
-    if st.session_state.pop("go-to-assess", False):
-        st.switch_page("views/assess.py")
+    opened_id = st.session_state.pop(state.GO_TO_ASSESS, None)
+    if opened_id is not None:  # the case's own address, so that reload and back land on it
+        st.switch_page("views/assess.py", query_params={state.CASE_PARAM: str(opened_id)})
     message = cases_state.take_message()
     if message:
         st.error(escape_markdown(message))
@@ -73,8 +78,8 @@ def render() -> None:
     with st.form("new-case", clear_on_submit=True, border=True):
         st.markdown(f"**New case** ({escape_markdown(cset.title)})")
         left, right = st.columns(2)
-        left.text_input("Case label (pseudonym)", key="new-case-label", max_chars=120)
-        right.date_input("Meeting date", key="new-case-meeting", value=None, format="YYYY-MM-DD")
+        left.text_input("Case label (pseudonym)", key=state.NEW_CASE_LABEL, max_chars=120)
+        right.date_input("Meeting date", key=state.NEW_CASE_MEETING, value=None, format="YYYY-MM-DD")
         st.form_submit_button("Create and open", on_click=_create, key="new-case-create")
     filters = st.columns(4)
     meeting: dt.date | None = filters[0].date_input(

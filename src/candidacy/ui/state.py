@@ -1,45 +1,97 @@
-"""Session state in one place: the drafts (one per criteria set) and the names of widget keys.
+"""Session state in one place: every session key, the drafts, the address, and the one path of a change.
 
 Widgets are views of the draft. Streamlit forgets a widget's state when it is not rendered (another
 page, an item that stops applying), so the draft, not the widget, is the source of truth, and a
 widget's state is seeded from the draft whenever Streamlit has dropped it.
+
+Every change a clinician makes goes through :func:`change`: the draft first, then where the draft
+lives (the stored case, or the unsaved draft kept on this machine). Callbacks look the draft up when
+they run, never through an object captured at render time: a draft replaced in between (a case
+opened, a conflict reloaded) cannot swallow a change.
+
+The address (``?case=12`` or ``?draft=<token>``) says what is open, so reload, back/forward, links
+and bookmarks land on the same case. An unsaved draft is kept on disk under its token, per owner.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import os
+import secrets
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, Literal, ParamSpec
 
 import streamlit as st
 
 from candidacy.criteria.catalogue import Catalogue, load_catalogue
 from candidacy.criteria.models import CriteriaSet
-from candidacy.draft import new_draft
+from candidacy.draft import KeptDraft, discard_kept, keep_draft, kept_draft, new_draft, set_answer, set_header, set_note
 from candidacy.errors import CandidacyError
-from candidacy.reasoning.answers import AnswerSet
-from candidacy.settings import load_settings
+from candidacy.identity import Identity
+from candidacy.reasoning.answers import AnswerSet, GivenValue
+from candidacy.settings import PROJECT_ROOT, Settings, load_settings
 
 __all__ = [
-    "CRITERIA_DIR",
+    "CASE_PARAM",
+    "DRAFT_PARAM",
+    "MESSAGE",
     "SET_KEY",
+    "Kind",
     "catalogue",
+    "change",
     "criteria_dir",
     "current_set",
     "draft_for",
     "forget_widgets",
     "key",
     "seed",
+    "settings",
 ]
 
-CRITERIA_DIR = Path(__file__).resolve().parents[3] / "criteria"
-DRAFTS = "drafts"
-SET_KEY = "criteria-set"
+# Session keys: nothing else in the app reads or writes st.session_state under another name.
+SET_KEY: Final = "criteria-set"  # the criteria set picked in the sidebar (a widget key)
+DRAFTS: Final = "drafts"  # criteria set id -> AnswerSet
+DRAFT_TOKEN: Final = "draft-token"  # noqa: S105 - a session key; the token of the unsaved draft in this session
+RESTORED: Final = "draft-restored"  # when the draft was taken back from disk: its time, for the banner
+OPEN_CASE: Final = "open-case"  # id of the stored case open in this session
+OPEN_LOCK: Final = "open-case-lock"  # the lock version this session last saw
+MESSAGE: Final = "store-message"  # a problem to show once, at the top of the next page
+REFUSED: Final = "refused-text"  # widget key -> text typed but refused by a conflict (to copy or merge)
+UPLOAD: Final = "resume-upload"  # the file uploader of "Resume a saved case"
+UPLOAD_SEEN: Final = "resume-upload-seen"
+UPLOAD_MESSAGE: Final = "resume-upload-message"
+CHANGES: Final = "changes"  # how many changes this session has applied (shown: the page is up to date)
+NEW_ADDRESS: Final = "new-address"  # the address a callback moved to, written at the top of the next run
+GO_TO_ASSESS: Final = "go-to-assess"  # a case was opened from another page: show it
+NEW_CASE_LABEL: Final = "new-case-label"
+NEW_CASE_MEETING: Final = "new-case-meeting"
+
+# Query parameters: the address of what is open.
+CASE_PARAM: Final = "case"
+DRAFT_PARAM: Final = "draft"
+
+Kind = Literal["answer", "note", "header"]
+
+CRITERIA_DIR = PROJECT_ROOT / "criteria"
+
+
+@st.cache_resource(show_spinner=False)
+def _settings(environment: tuple[tuple[str, str], ...]) -> Settings:
+    del environment  # the cache key: settings are read again only when the environment changes
+    return load_settings()
+
+
+def settings() -> Settings:
+    """The settings, read once per environment (tests change it between sessions)."""
+    return _settings(tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("CANDIDACY_"))))
 
 
 def criteria_dir() -> str:
     """The criteria folder from the settings (``CANDIDACY_CRITERIA_DIR``, else the project's ``criteria/``)."""
     try:
-        return str(load_settings().criteria_dir)
+        return str(settings().criteria_dir)
     except CandidacyError:
         return str(CRITERIA_DIR)  # the database setting is reported where the store is used
 
@@ -91,3 +143,274 @@ def forget_widgets(cset: CriteriaSet) -> None:
     prefix = f"{cset.id}-"
     for name in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefix)]:
         del st.session_state[name]
+
+
+def widget_value(widget_key: str) -> Any:
+    return st.session_state.get(widget_key)
+
+
+# ---- the one path of a change ------------------------------------------------------------------
+
+P = ParamSpec("P")
+
+
+def callback(run: Callable[P, None]) -> Callable[P, None]:
+    """Make a widget callback run to its end, even when a newer rerun request arrives meanwhile.
+
+    Streamlit checks for a pending rerun at every ``st.session_state`` access, also inside
+    callbacks, and ends the callback there with a RerunException (as if it had called
+    ``st.rerun()``). A change cut off that way was lost: the widget's new value was already
+    recorded, so the next run saw no change and never called back; the screen showed the answer
+    while the draft, the summary and the store did not. Here the check is switched off while the
+    callback runs: a request that arrives stays pending, and Streamlit handles it right after the
+    callbacks, at its usual check, with the newest widget values.
+    """
+
+    @functools.wraps(run)
+    def whole(*args: P.args, **kwargs: P.kwargs) -> None:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx(suppress_warning=True)
+        safe = getattr(ctx, "session_state", None)
+        check = getattr(safe, "_yield_callback", None)
+        if safe is None or check is None:  # outside a script run: nothing to hold back
+            run(*args, **kwargs)
+            return
+        object.__setattr__(safe, "_yield_callback", _no_check)
+        try:
+            run(*args, **kwargs)
+        finally:
+            object.__setattr__(safe, "_yield_callback", check)
+
+    return whole
+
+
+def _no_check() -> None:
+    """Stands in for Streamlit's rerun check while a callback runs (the request stays pending)."""
+
+
+def change(cset: CriteriaSet, kind: Kind, name: str, value: Any) -> None:
+    """Apply one change to the draft, then save it where the draft lives (store or kept draft)."""
+    draft = draft_for(cset)
+    counted()
+    if kind == "answer":
+        set_answer(draft, name, value)
+    elif kind == "note":
+        set_note(draft, name, str(value or ""))
+    else:
+        set_header(draft, name, value)
+    from candidacy.ui import cases_state  # the store stack loads only once a case is used
+
+    if opened() is not None:
+        cases_state.autosave(cset, kind, name, value)
+    else:
+        keep(cset)
+
+
+def change_many(cset: CriteriaSet, answers: dict[str, GivenValue], reason: str) -> None:
+    """Several answers at once (e.g. "none of these"): one draft change, one save, one audit entry."""
+    draft = draft_for(cset)
+    counted()
+    for crit_id, value in answers.items():
+        set_answer(draft, crit_id, value)
+    for crit_id, value in answers.items():
+        st.session_state[key(cset, "answer", crit_id)] = value
+    from candidacy.ui import cases_state
+
+    if opened() is not None:
+        cases_state.save_whole(cset, draft, reason)
+    else:
+        keep(cset)
+
+
+def replace_all(cset: CriteriaSet, answers: AnswerSet, reason: str) -> None:
+    """A whole new draft (a loaded file): saved into the open case first; raises when the store refuses."""
+    from candidacy.ui import cases_state
+
+    current = opened()
+    if current is not None:
+        set_lock(cases_state.store().save_all(current[0], current[1], answers, actor(), reason))
+    replace_draft(cset, answers)
+    if current is None:
+        keep(cset)
+
+
+def counted() -> None:
+    st.session_state[CHANGES] = changes() + 1
+
+
+def changes() -> int:
+    """Changes applied in this session; the page shows it last, so a shown count means all is drawn."""
+    return int(st.session_state.get(CHANGES, 0))
+
+
+# ---- the open case and the lock it was read at --------------------------------------------------
+
+
+def opened() -> tuple[int, int] | None:
+    case_id = st.session_state.get(OPEN_CASE)
+    return (int(case_id), int(st.session_state[OPEN_LOCK])) if case_id is not None else None
+
+
+def set_opened(case_id: int | None, lock: int = 0) -> None:
+    if case_id is None:
+        st.session_state.pop(OPEN_CASE, None)
+        st.session_state.pop(OPEN_LOCK, None)
+    else:
+        st.session_state[OPEN_CASE] = case_id
+        st.session_state[OPEN_LOCK] = lock
+
+
+def set_lock(lock: int) -> None:
+    st.session_state[OPEN_LOCK] = lock
+
+
+def say(message: str) -> None:
+    """A message for the next page render (problems from callbacks)."""
+    st.session_state[MESSAGE] = message
+
+
+def take_message() -> str | None:
+    message = st.session_state.pop(MESSAGE, None)
+    return str(message) if message else None
+
+
+def refuse_text(widget_key: str, text: str) -> None:
+    """Keep text that a conflict refused, so that the clinician can copy or merge it."""
+    st.session_state.setdefault(REFUSED, {})[widget_key] = text
+
+
+def refused_text(widget_key: str) -> str | None:
+    refused: dict[str, str] = st.session_state.get(REFUSED, {})
+    return refused.get(widget_key)
+
+
+@callback
+def drop_refused(widget_key: str) -> None:
+    st.session_state.get(REFUSED, {}).pop(widget_key, None)
+
+
+def actor() -> Identity:
+    """Who is acting (personal profile or signed-in person); NoIdentityError when nobody is known yet,
+    so that nothing is saved under a blank name (the identity module owns its sidebar and its keys)."""
+    from candidacy.ui.identity import require_identity
+
+    return require_identity()
+
+
+# ---- unsaved drafts kept on this machine ---------------------------------------------------------
+
+
+def owner() -> str:
+    """Whose drafts these are: the signed-in person in team mode, this machine's clinician otherwise."""
+    user = getattr(st, "user", None)
+    try:
+        signed_in = bool(user is not None and user.is_logged_in)
+    except (AttributeError, KeyError):  # no sign-in configured
+        signed_in = False
+    if signed_in and user is not None:
+        subject = str(user.get("email") or user.get("sub") or "")
+        if subject:
+            return "user-" + hashlib.sha256(subject.encode()).hexdigest()[:24]
+    return "personal"
+
+
+def drafts_folder() -> Path:
+    return settings().data_dir / "drafts" / owner()
+
+
+def draft_token() -> str:
+    token = st.session_state.get(DRAFT_TOKEN)
+    if not token:
+        token = secrets.token_urlsafe(12)
+        st.session_state[DRAFT_TOKEN] = token
+    return str(token)
+
+
+def keep(cset: CriteriaSet) -> None:
+    """Write the unsaved draft to disk (atomically), so that a reload or a restart loses nothing."""
+    try:
+        keep_draft(drafts_folder(), draft_token(), draft_for(cset))
+    except (OSError, CandidacyError) as error:
+        say(f"The unsaved draft could not be kept on disk: {error}")
+
+
+def forget_kept(cset: CriteriaSet) -> None:
+    token = st.session_state.get(DRAFT_TOKEN)
+    if token:
+        discard_kept(drafts_folder(), str(token), cset.id)
+
+
+@callback
+def start_new(cset: CriteriaSet) -> None:
+    """A new, empty case: a new draft under a new token; the previous draft stays kept on disk."""
+    set_opened(None)
+    st.session_state[DRAFT_TOKEN] = secrets.token_urlsafe(12)
+    st.session_state.pop(RESTORED, None)
+    st.session_state.pop(REFUSED, None)
+    replace_draft(cset, new_draft(cset))
+    move_to({DRAFT_PARAM: st.session_state[DRAFT_TOKEN]})
+
+
+def move_to(params: dict[str, str]) -> None:
+    """Change the address. From a callback, Streamlit does not send a changed address to the browser,
+    so the change is kept and written by :func:`follow_address` at the top of the next run."""
+    st.session_state[NEW_ADDRESS] = params
+
+
+def restored() -> KeptDraft | None:
+    kept: KeptDraft | None = st.session_state.get(RESTORED)
+    return kept
+
+
+def follow_address(cset: CriteriaSet) -> None:
+    """Make the session show what the address names: a stored case, or an unsaved draft by token.
+
+    Runs at the top of every run of the assessment page, so back/forward (which changes only the
+    address) opens what the address names. An address without either gets the session's draft.
+    """
+    from candidacy.ui import cases_state
+
+    moved: dict[str, str] | None = st.session_state.pop(NEW_ADDRESS, None)
+    if moved is not None:
+        st.query_params.from_dict(moved)  # a new entry in the browser's history: back returns
+        return
+    wanted_case = st.query_params.get(CASE_PARAM)
+    wanted_draft = st.query_params.get(DRAFT_PARAM)
+    current = opened()
+    if wanted_case is None and wanted_draft is None:  # a bare address (the page link): keep what is open
+        if current is not None:
+            st.query_params[CASE_PARAM] = str(current[0])
+        else:
+            st.query_params[DRAFT_PARAM] = draft_token()
+        return
+    if wanted_case is not None:
+        if current is not None and str(current[0]) == wanted_case:
+            return
+        if wanted_case.isdigit():
+            try:
+                cases_state.open_case(cset, int(wanted_case))
+            except CandidacyError as error:
+                say(f"Case {wanted_case} could not be opened: {error}")
+            else:
+                return
+        else:
+            say(f"The address names case '{wanted_case}', which is not a case number.")
+        del st.query_params[CASE_PARAM]
+    if current is not None:  # the address names a draft now (back from a case): show that draft
+        set_opened(None)
+        replace_draft(cset, new_draft(cset))
+        st.session_state.pop(DRAFT_TOKEN, None)
+    if wanted_draft and wanted_draft != st.session_state.get(DRAFT_TOKEN):
+        st.session_state[DRAFT_TOKEN] = wanted_draft
+        st.session_state.pop(RESTORED, None)
+        try:
+            kept = kept_draft(drafts_folder(), wanted_draft, cset)
+        except CandidacyError as error:
+            say(f"The unsaved draft kept on this machine could not be read: {error}")
+            kept = None
+        replace_draft(cset, kept.answers if kept is not None else new_draft(cset))
+        if kept is not None and kept.answers.answers:
+            st.session_state[RESTORED] = kept
+    if st.query_params.get(DRAFT_PARAM) != draft_token():
+        st.query_params[DRAFT_PARAM] = draft_token()

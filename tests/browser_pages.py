@@ -1,0 +1,101 @@
+"""What the browser tests do on the assessment page: choose, type a note, read back what is shown.
+
+Every action that changes a widget waits for the rerun it caused (a run started after the action
+and the app idle again), never for a quiet moment.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .browser_support import rerun
+
+TIMEOUT = 30_000
+
+
+def use_timeouts() -> None:
+    """Playwright's assertions wait up to TIMEOUT for their condition (the machine is shared and loaded)."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT)
+
+
+def item(page: Any, role: str, crit: str) -> Any:
+    return page.locator(f".st-key-itb_pump-{role}-{crit}")
+
+
+def option(page: Any, crit: str, label: str) -> Any:
+    return item(page, "answer", crit).get_by_role("radio", name=label, exact=True)
+
+
+def choose(page: Any, crit: str, label: str) -> None:
+    from playwright.sync_api import expect
+
+    target = option(page, crit, label)
+    with rerun(page):
+        target.click()
+    expect(target).to_have_attribute("aria-checked", "true", timeout=TIMEOUT)
+
+
+def chosen(page: Any, crit: str) -> str | None:
+    """The label of the chosen option of an item, None when nothing is chosen."""
+    checked = item(page, "answer", crit).locator('[role="radio"][aria-checked="true"]')
+    return str(checked.inner_text()).strip() if checked.count() else None
+
+
+def open_note(page: Any, crit: str) -> Any:
+    box = item(page, "note", crit).locator("textarea")
+    if not box.count():
+        item(page, "notes", crit).locator("summary").click()
+    box.wait_for(state="visible", timeout=TIMEOUT)  # the box is built by the rerun the click starts
+    return box
+
+
+def write_note(page: Any, crit: str, text: str) -> None:
+    box = open_note(page, crit)
+    box.fill(text)
+    with rerun(page):
+        box.press("Tab")  # a text area commits when it loses focus
+
+
+def type_number(page: Any, crit: str, value: str) -> None:
+    box = item(page, "answer", crit).locator("input")
+    box.fill(value)
+    with rerun(page):
+        box.press("Enter")
+
+
+def answered_text(page: Any) -> str:
+    return str(page.get_by_text("applicable items").first.inner_text())
+
+
+def wait_for_changes(page: Any, count: int) -> None:
+    """Wait until the page says it has applied at least ``count`` changes and its run has ended.
+
+    The count is the page's last element, drawn after every answer and the summary: when it shows
+    ``count``, the run that applied the last change has drawn everything above it.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        _wait_count(page, count)
+    except PlaywrightTimeout:
+        status = page.locator(".st-key-save-status").all_inner_texts()
+        alerts = page.get_by_test_id("stAlert").all_inner_texts()
+        raise AssertionError(
+            f"the page shows {status}, expected at least {count} change(s); alerts: {alerts}"
+        ) from None
+
+
+def _wait_count(page: Any, count: int) -> None:
+    page.wait_for_function(
+        """(count) => {
+          const status = document.querySelector(".st-key-save-status");
+          const root = document.querySelector('[data-testid="stApp"]');
+          const shown = status ? parseInt(status.innerText.trim(), 10) : NaN;
+          return !!root && shown >= count
+            && root.getAttribute("data-test-script-state") === "notRunning";
+        }""",
+        arg=count,
+        timeout=60_000,
+    )

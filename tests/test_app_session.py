@@ -1,0 +1,157 @@
+"""Nothing lost (AppTest): every case has an address, an unsaved draft is kept on disk and offered back,
+a new case starts clean, "none of these" is one change, notes sit behind a small control."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from candidacy import load_criteria
+from candidacy.draft import keep_draft, kept_draft, new_draft, set_answer
+from candidacy.errors import CandidacyError
+from candidacy.identity import Identity
+from candidacy.identity.profile import save_profile
+from candidacy.store import CaseStore
+
+from .conftest import ITB, ROOT
+
+APP = str(ROOT / "app.py")
+SOMEONE = Identity(name="Dr A", role="Consultant", source="cli")
+
+
+@pytest.fixture(autouse=True)
+def _profile() -> None:
+    """Personal mode: the clinician's name and role, given once, kept in the data folder."""
+    save_profile(Path(os.environ["CANDIDACY_DATA_DIR"]), "Dr A", "Consultant")
+
+
+def k(role: str, name: str = "") -> str:
+    return f"itb_pump-{role}-{name}" if name else f"itb_pump-{role}"
+
+
+def session(**params: str) -> AppTest:
+    """A new browser session (a reload, a link, a bookmark) at an address with these query parameters."""
+    app = AppTest.from_file(APP, default_timeout=60)
+    for name, value in params.items():
+        app.query_params[name] = value
+    app.run()
+    assert not app.exception
+    return app
+
+
+def db() -> CaseStore:
+    cset = load_criteria(ITB)
+    return CaseStore(os.environ["CANDIDACY_DATABASE_URL"], {cset.id: cset})
+
+
+def address(app: AppTest) -> dict[str, str]:
+    return {name: str(value) for name, value in app.query_params.items()}
+
+
+def answer(app: AppTest, crit: str) -> object:
+    return app.button_group(key=k("answer", crit)).value
+
+
+def test_a_stored_case_has_an_address_that_reopens_it() -> None:
+    case_id = db().create_case("itb_pump", "MS-meeting-03", None, SOMEONE)
+    first = session(case=str(case_id))
+    assert any(f"Stored case #{case_id}" in m.value for m in first.markdown)
+    first.button_group(key=k("answer", "cause")).set_value("stroke").run()
+    assert address(first) == {"case": str(case_id)}
+    reloaded = session(**address(first))  # reload, link or bookmark: same address, same case
+    assert answer(reloaded, "cause") == "stroke"
+    assert any(f"Stored case #{case_id}" in m.value for m in reloaded.markdown)
+
+
+def test_an_address_naming_no_case_says_so() -> None:
+    app = session(case="999")
+    assert any("Case 999 could not be opened" in e.value for e in app.error)
+    assert "draft" in address(app)  # an unsaved draft instead, with its own address
+
+
+def test_an_unsaved_draft_survives_a_reload_and_is_not_shared() -> None:
+    first = session()
+    token = address(first)["draft"]
+    first.button_group(key=k("answer", "cause")).set_value("multiple_sclerosis").run()
+    first.text_input(key=k("case", "label")).input("MS-meeting-03").run()
+    reloaded = session(draft=token)  # a reload, or the server restarted: the draft is kept on disk
+    assert answer(reloaded, "cause") == "multiple_sclerosis"
+    assert reloaded.text_input(key=k("case", "label")).value == "MS-meeting-03"
+    assert any("Your unsaved draft was kept on this machine and is back (1 answers" in i.value for i in reloaded.info)
+    other = session()  # another browser session without the address starts empty
+    assert answer(other, "cause") is None
+    assert address(other)["draft"] != token
+
+
+def test_new_case_starts_clean_and_the_previous_draft_stays_at_its_address() -> None:
+    app = session()
+    token = address(app)["draft"]
+    app.button_group(key=k("answer", "cause")).set_value("stroke").run()
+    app.button(key="new-case").click().run()
+    assert answer(app, "cause") is None
+    assert "Answered 0 of 52 applicable items" in [p.proto.text for p in app.get("progress")]
+    assert address(app)["draft"] != token
+    back = session(draft=token)  # the browser's back button, or the old link
+    assert answer(back, "cause") == "stroke"
+
+
+def test_new_case_closes_an_open_stored_case() -> None:
+    case_id = db().create_case("itb_pump", "MS-meeting-03", None, SOMEONE)
+    app = session(case=str(case_id))
+    app.button(key="new-case").click().run()
+    assert any("Unsaved draft" in m.value for m in app.markdown)
+    assert "case" not in address(app)
+
+
+def test_saving_a_draft_as_a_case_moves_the_address_and_drops_the_kept_copy(tmp_path: Path) -> None:
+    app = session()
+    token = address(app)["draft"]
+    app.button_group(key=k("answer", "cause")).set_value("stroke").run()
+    kept = tmp_path / "data" / "drafts" / "personal" / f"{token}.itb_pump.json"
+    assert kept.exists()
+    app.button(key="case-save-new").click().run()
+    assert address(app) == {"case": "1"}
+    assert not kept.exists()
+    assert db().get(1).answers.answers["cause"].value == "stroke"
+
+
+def test_none_of_these_answers_a_block_in_one_change() -> None:
+    case_id = db().create_case("itb_pump", "relative-block", None, SOMEONE)
+    app = session(case=str(case_id))
+    app.button_group(key=k("answer", "seizures")).set_value("controlled").run()  # given answers stay
+    before = len(db().audit_trail(case_id))
+    app.button(key="none-relative").click().run()
+    assert not app.exception
+    stored = db().get(case_id).answers.answers
+    assert stored["seizures"].value == "controlled"
+    assert stored["mental_health"].value == "no" and stored["coagulation"].value == "none"
+    assert answer(app, "mental_health") == "no" and answer(app, "vp_shunt") == "none"
+    assert answer(app, "goals") is None  # "agreed / not yet / unrealistic" has no "absent" answer
+    assert len(db().audit_trail(case_id)) == before + 1
+    assert not [b for b in app.button if b.key == "none-relative"]  # nothing left to answer that way
+
+
+def test_answers_are_one_control_each_and_notes_open_only_when_wanted() -> None:
+    app = session()
+    assert {g.key for g in app.button_group} >= {k("answer", "cause"), k("answer", "seizures")}
+    assert not app.text_area  # every note is behind its small control until opened
+    app.session_state[k("notes", "cause")] = True
+    app.run()
+    app.text_area(key=k("note", "cause")).input("Fall from height").run()
+    again = session(draft=address(app)["draft"])
+    assert again.text_area(key=k("note", "cause")).value == "Fall from height"  # a note shows itself
+
+
+def test_kept_drafts_refuse_a_forged_token(tmp_path: Path) -> None:
+    cset = load_criteria(ITB)
+    draft = new_draft(cset)
+    set_answer(draft, "cause", "stroke")
+    keep_draft(tmp_path, "abcdefgh1234", draft)
+    kept = kept_draft(tmp_path, "abcdefgh1234", cset)
+    assert kept is not None and kept.answers.answers["cause"].value == "stroke"
+    assert kept_draft(tmp_path, "otherdraft99", cset) is None
+    with pytest.raises(CandidacyError, match="not a draft token"):
+        kept_draft(tmp_path, "../../etc/passwd", cset)
