@@ -1,5 +1,7 @@
 # Two commands for a fresh machine: `make run` and `make test`. Both create .venv when needed and
-# install the pinned requirements from PyPI; nothing else is downloaded.
+# install the locked requirements from PyPI, every file checked against its hash; nothing else is
+# downloaded. Dependencies are declared in pyproject.toml; `make lock` regenerates the two hashed locks
+# (requirements.txt: runtime; requirements-dev.txt: runtime, tests and tools) from them.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -7,12 +9,16 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8501
 
-.PHONY: install run test lint types unit bench schema clean
+UV := uv==0.13.9
+LOCK := $(VENV)/bin/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet \
+	--custom-compile-command "make lock"
 
-$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+.PHONY: install run test lint types unit bench schema lock clean
+
+$(STAMP): requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -38,6 +44,13 @@ bench: $(STAMP)
 	$(PY) bench/app.py
 	$(PY) bench/reports.py
 	$(PY) bench/store.py
+
+# Regenerate the hashed locks after changing the dependencies declared in pyproject.toml.
+lock:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check $(UV)
+	$(LOCK) -o requirements.txt
+	$(LOCK) --extra dev -o requirements-dev.txt
 
 schema: $(STAMP)
 	$(PY) -m candidacy schema -o criteria/schema.json

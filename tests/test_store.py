@@ -254,6 +254,11 @@ for i in range(100000):
 
 
 def test_every_acknowledged_autosave_survives_a_killed_process(db_url: str, itb: CriteriaSet) -> None:
+    """Atomicity: a process killed mid-burst leaves every acknowledged change and no half-written one.
+
+    It kills the process, not the machine, so it would pass with SQLite's synchronous=OFF too; that a
+    change survives a power cut needs the data on disk at commit, which test_durability checks is in force.
+    """
     script = CRASH_SCRIPT.format(src=str(ROOT / "src"), itb=str(ITB), url=db_url)
     process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None

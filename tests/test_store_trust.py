@@ -152,7 +152,7 @@ def test_a_decision_departing_from_the_criteria_needs_reasons(store: CaseStore) 
 def test_reviewed_pdf_and_markdown_print_the_sign_off_decision_and_hash(store: CaseStore) -> None:
     case_id, digest = _signed_case(store)
     record = store.record(case_id)
-    markdown = render(record, "markdown").decode()
+    markdown = render(record, "markdown").decode().replace("\u2060", "")  # word joiners keep addresses unlinked
     for expected in (
         "- **Reviewer:** Dr R",
         "- **Role:** Consultant neurologist",

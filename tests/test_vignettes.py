@@ -40,15 +40,30 @@ def test_at_least_fifteen_vignettes_spanning_the_themes(vignettes: list) -> None
     } <= themes
 
 
-def test_every_stored_expectation_matches_the_engine(itb: CriteriaSet, vignettes: list) -> None:
+# What each teaching theme promises the trainee, checked against the engine. The loader (the fixture)
+# already insists that a vignette's stored findings equal the engine's; this checks something it does not:
+# that the case teaches what its theme says (a "contraindication" vignette really has one, and so on).
+THEME_PROMISES = {
+    "contraindication": lambda n: n["contraindication"] >= 1,
+    "not-a-contraindication": lambda n: n["contraindication"] == 0 and n["caution"] >= 1,
+    "good-candidate": lambda n: n["contraindication"] == n["unfavourable"] == n["missing"] == 0,
+    "missing-information": lambda n: n["missing"] >= 1,
+    "focal-or-mild": lambda n: n["unfavourable"] >= 1,
+    "upper-limb": lambda n: n["unfavourable"] >= 1,
+    "relies-on-tone": lambda n: n["unfavourable"] >= 1,
+}
+
+
+def test_each_vignette_teaches_what_its_themes_promise(itb: CriteriaSet, vignettes: list) -> None:
+    broken = []
     for vignette in vignettes:
         result = evaluate(itb, check_answers(itb, vignette.reference_answers()))
-        for kind in FINDING_KINDS:
-            assert sorted(f.criterion for f in result.by_kind(kind)) == sorted(vignette.expected.by_kind(kind)), (
-                vignette.id
-            )
-        assert [s.id for s in result.next_steps] == vignette.expected.next_steps, vignette.id
-        assert all(ref.because for ref in vignette.reference.values())
+        counts = {kind: len(result.by_kind(kind)) for kind in FINDING_KINDS}
+        broken += [f"{vignette.id}: {t} {counts}" for t in vignette.themes if t in THEME_PROMISES
+                   and not THEME_PROMISES[t](counts)]  # fmt: skip
+        assert all(ref.because for ref in vignette.reference.values()), vignette.id
+    assert broken == []
+    assert {t for v in vignettes for t in v.themes} >= set(THEME_PROMISES)
 
 
 def test_a_drifted_vignette_is_reported_with_its_line(itb: CriteriaSet, tmp_path: Path) -> None:

@@ -1,18 +1,60 @@
-"""The project's exceptions, raised by the core and translated into messages at the edges.
+"""The project's exceptions: the one hierarchy every edge (command line, app, store) raises and catches.
 
-    CandidacyError
-    ├── SourceFileError     a criteria or answers file could not be read or parsed as YAML/JSON
-    ├── CriteriaError       a criteria set breaks the schema or a cross check (all problems at once)
-    └── AnswersError        answers do not fit the criteria set they claim (all problems at once)
+    CandidacyError              base; carries a list of Problem (file, line, column, path, criterion)
+    ├── CriteriaError           a criteria set breaks the schema or a cross check (all problems at once)
+    │   └── ProtocolError       a screening protocol breaks its schema or a cross check
+    ├── InputError              a file, upload or value given to the tool cannot be used
+    │   ├── SourceFileError     not a regular file, too large, not UTF-8, not YAML/JSON, nested too
+    │   │                       deeply, an ambiguous number, a control character, an alias, a duplicate key
+    │   ├── AnswersError        answers do not fit the criteria set they claim (all problems at once)
+    │   ├── FhirError           a FHIR resource is malformed, inconsistent, or for another questionnaire
+    │   └── WorksheetError      a screening worksheet does not fit its protocol, or would be rewritten
+    ├── OutputError             a file cannot be written: missing folder, no permission, not a regular file
+    ├── SettingsError           a setting (environment variable) has a bad value
+    ├── IdentityError           who is acting cannot be established
+    │   ├── ProfileError        the personal profile is missing a field, has a bad value, or is unreadable
+    │   ├── NoRoleError         a valid sign-in, but nothing configured gives this person a permission
+    │   └── NoIdentityError     nobody is known yet (no profile, or nobody with a role signed in)
+    └── StoreError              the case store refused a change or could not do it
+        ├── ConflictError       another session changed the case first (optimistic locking)
+        ├── FrozenError         the revision is reviewed (signed) and frozen
+        ├── TamperError         stored data no longer matches its hash or chain (changed outside the app)
+        ├── SchemaError         the database schema is newer than this version, or not this application's
+        └── DatabaseError       the database is unreachable, not a database, full, or refused a value
 
-Each carries a list of :class:`Problem` so that the CLI and the UI can print one line per problem.
+The command line maps these to exit codes in one place (``candidacy.cli.errors``: 1 for CriteriaError,
+3 for TamperError, 2 for every other); the app shows the problems and keeps the user's work. Anything else escaping an
+edge is a bug.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["AnswersError", "CandidacyError", "CriteriaError", "Problem", "SourceFileError"]
+__all__ = [
+    "AnswersError",
+    "CandidacyError",
+    "ConflictError",
+    "CriteriaError",
+    "DatabaseError",
+    "FhirError",
+    "FrozenError",
+    "IdentityError",
+    "InputError",
+    "NoIdentityError",
+    "NoRoleError",
+    "OutputError",
+    "Problem",
+    "ProfileError",
+    "ProtocolError",
+    "SchemaError",
+    "SettingsError",
+    "SourceFileError",
+    "StoreError",
+    "TamperError",
+    "WorksheetError",
+]
 
 
 @dataclass(frozen=True)
@@ -50,13 +92,87 @@ class CandidacyError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-class SourceFileError(CandidacyError):
-    """The file itself is unreadable: too large, not UTF-8, not YAML, aliases, duplicate keys."""
-
-
 class CriteriaError(CandidacyError):
     """The criteria set is not valid."""
 
 
-class AnswersError(CandidacyError):
+class ProtocolError(CriteriaError):
+    """A screening protocol file breaks the schema or a cross check."""
+
+
+class InputError(CandidacyError):
+    """Something given to the tool (a file, an upload, a value) cannot be used as it is."""
+
+
+class SourceFileError(InputError):
+    """The file itself is unreadable: not a regular file, too large, not UTF-8, not YAML, too deep."""
+
+
+class AnswersError(InputError):
     """The answers do not fit the criteria set."""
+
+
+class FhirError(InputError):
+    """A FHIR resource is malformed, inconsistent, or for another questionnaire."""
+
+    def __init__(self, messages: Sequence[str | Problem] | str | Problem, file: str | None = None) -> None:
+        items: Sequence[str | Problem] = [messages] if isinstance(messages, str | Problem) else messages
+        super().__init__([m if isinstance(m, Problem) else Problem(m, file=file) for m in items])
+
+
+class WorksheetError(InputError):
+    """A worksheet does not fit its protocol, or a change would rewrite it silently."""
+
+
+class OutputError(CandidacyError):
+    """A file could not be written (missing folder, no permission, not a regular file)."""
+
+
+class SettingsError(CandidacyError):
+    """A setting has a bad value; reported at start-up."""
+
+
+class IdentityError(CandidacyError):
+    """Who is acting cannot be established."""
+
+
+class ProfileError(IdentityError):
+    """The profile is missing a field, has a bad value, or its file cannot be read."""
+
+
+class NoRoleError(IdentityError):
+    """The token is valid, but nothing configured gives this person a permission."""
+
+
+class NoIdentityError(IdentityError):
+    """Nobody is known yet: the profile is missing (personal) or nobody with a role is signed in (team)."""
+
+
+class StoreError(CandidacyError):
+    """A stored case could not be read or changed as asked."""
+
+
+class ConflictError(StoreError):
+    """Someone else saved the case since this session last read it; nothing was overwritten."""
+
+
+class FrozenError(StoreError):
+    """The current revision was reviewed; a change needs a new revision with a reason."""
+
+
+class TamperError(StoreError):
+    """Stored data no longer matches its hash or chain: it was changed outside the application.
+
+    Its message starts with "TAMPERED:" wherever it is shown, so it is never mistaken for a routine
+    problem."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"TAMPERED: {message}")
+
+
+class SchemaError(StoreError):
+    """The database schema is not one this version knows (newer, damaged, or another application's)."""
+
+
+class DatabaseError(StoreError):
+    """The database could not be used: unreachable, not a database, full, or it refused a value."""

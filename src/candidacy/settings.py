@@ -28,7 +28,7 @@ from pydantic import ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceError
 
-from candidacy.errors import CandidacyError, Problem
+from candidacy.errors import Problem, SettingsError
 from candidacy.identity import Permission
 from candidacy.identity.roles import RoleMapping
 
@@ -37,10 +37,6 @@ __all__ = ["PROJECT_ROOT", "Mode", "Settings", "SettingsError", "load_settings"]
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 Mode = Literal["personal", "team"]
 _PROVIDER_NAME = re.compile(r"[A-Za-z0-9-]*")  # Streamlit: provider names cannot contain underscores
-
-
-class SettingsError(CandidacyError):
-    """A setting has a bad value."""
 
 
 class Settings(BaseSettings):

@@ -7,15 +7,13 @@ gives the same result as data; PDF writes the printable worksheet with its chart
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import NoReturn
 
 import click
 
+from candidacy.cli.common import emit
 from candidacy.criteria.catalogue import load_catalogue
-from candidacy.errors import CandidacyError
-from candidacy.reports import ReportError, write_atomic
+from candidacy.errors import CandidacyError, CriteriaError, InputError
 from candidacy.screening.loader import load_protocol, load_worksheet, protocol_files, screening_folder
 from candidacy.screening.pdf import render_worksheet_pdf
 from candidacy.screening.protocol import Protocol
@@ -24,26 +22,14 @@ from candidacy.settings import load_settings
 
 __all__ = ["screening"]
 
-EXIT_CRITERIA = 1
-EXIT_INPUT = 2
-
-
-def _fail(error: CandidacyError, code: int) -> NoReturn:
-    for problem in error.problems:
-        click.echo(str(problem), err=True)
-    sys.exit(code)
-
 
 def _protocol_for(worksheet: Path, protocol_path: Path | None) -> Protocol:
-    try:
-        settings = load_settings()
-        catalogue = load_catalogue(settings.criteria_dir)
-        paths = [protocol_path] if protocol_path else protocol_files(screening_folder(settings.criteria_dir))
-        from candidacy.screening.loader import worksheet_protocol_id
+    settings = load_settings()
+    catalogue = load_catalogue(settings.criteria_dir)
+    paths = [protocol_path] if protocol_path else protocol_files(screening_folder(settings.criteria_dir))
+    from candidacy.screening.loader import worksheet_protocol_id
 
-        wanted = worksheet_protocol_id(worksheet)
-    except CandidacyError as error:
-        _fail(error, EXIT_INPUT)
+    wanted = worksheet_protocol_id(worksheet)
     for path in paths:
         try:
             protocol = load_protocol(path)
@@ -51,10 +37,11 @@ def _protocol_for(worksheet: Path, protocol_path: Path | None) -> Protocol:
                 continue
             cset = catalogue.sets.get(protocol.criteria)
             return load_protocol(path, cset) if cset is not None else protocol
-        except CandidacyError as error:
-            _fail(error, EXIT_CRITERIA)
-    click.echo(f"{worksheet}: no screening protocol '{wanted}' in {screening_folder(settings.criteria_dir)}", err=True)
-    sys.exit(EXIT_INPUT)
+        except CriteriaError:
+            raise
+        except CandidacyError as error:  # a protocol that cannot be read is an invalid protocol (exit 1)
+            raise CriteriaError(error.problems) from error
+    raise InputError(f"{worksheet}: no screening protocol '{wanted}' in {screening_folder(settings.criteria_dir)}")
 
 
 @click.command()
@@ -65,23 +52,13 @@ def _protocol_for(worksheet: Path, protocol_path: Path | None) -> Protocol:
 def screening(worksheet_path: Path, protocol_path: Path | None, fmt: str, output: Path | None) -> None:
     """The result of a screening worksheet per dose, the next step, and the printable worksheet."""
     if fmt == "pdf" and output is None:
-        click.echo("a PDF needs an output file: add -o FILE.pdf", err=True)
-        sys.exit(EXIT_INPUT)
+        raise InputError("a PDF needs an output file: add -o FILE.pdf")
     protocol = _protocol_for(worksheet_path, protocol_path)
-    try:
-        ws = load_worksheet(worksheet_path, protocol)
-    except CandidacyError as error:
-        _fail(error, EXIT_INPUT)
+    ws = load_worksheet(worksheet_path, protocol)
     if fmt == "pdf":
         data = render_worksheet_pdf(protocol, ws)
     elif fmt == "json":
         data = result_json(protocol, ws).encode("utf-8")
     else:
         data = result_text(protocol, ws).encode("utf-8")
-    if output is None:
-        click.echo(data.decode("utf-8"), nl=False)
-        return
-    try:
-        write_atomic(output, data)
-    except ReportError as error:
-        _fail(error, EXIT_INPUT)
+    emit(data, output)

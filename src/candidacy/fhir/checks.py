@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from candidacy.errors import CandidacyError, Problem
+from candidacy.errors import FhirError
 
 __all__ = ["ITEM_TYPES", "FhirError", "check_questionnaire", "check_response", "validate", "walk_items"]
 
@@ -31,14 +31,6 @@ _ANSWER_KEYS = {
     "date": "valueDate",
 }
 _EXT = "http://hl7.org/fhir/StructureDefinition/"
-
-
-class FhirError(CandidacyError):
-    """A FHIR resource is malformed, inconsistent, or for another questionnaire."""
-
-    def __init__(self, messages: list[str] | str, file: str | None = None) -> None:
-        items = [messages] if isinstance(messages, str) else messages
-        super().__init__([Problem(m, file=file) for m in items])
 
 
 def walk_items(items: list[dict[str, Any]] | None, path: str = "item") -> Iterator[tuple[str, dict[str, Any]]]:

@@ -14,7 +14,7 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-from candidacy.errors import CandidacyError, Problem
+from candidacy.errors import Problem, ProfileError
 
 from . import PERMISSIONS, Identity
 
@@ -22,10 +22,6 @@ __all__ = ["PROFILE_FILE", "ProfileError", "load_profile", "profile_path", "save
 
 PROFILE_FILE = "profile.json"
 MAX_LENGTH = 120
-
-
-class ProfileError(CandidacyError):
-    """The profile is missing a field, has a bad value, or its file cannot be read."""
 
 
 def profile_path(data_dir: Path) -> Path:

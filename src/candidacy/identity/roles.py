@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from candidacy.errors import CandidacyError
+from candidacy.errors import NoRoleError
 
 from . import PERMISSIONS, Identity, Permission
 
@@ -22,10 +22,6 @@ __all__ = ["NoRoleError", "RoleMapping", "identity_from_claims", "permissions_fr
 
 #: The claims tried, in order, for the display name when ``name`` is absent.
 _NAME_CLAIMS = ("name", "preferred_username", "email", "sub")
-
-
-class NoRoleError(CandidacyError):
-    """The token is valid, but nothing configured gives this person a permission."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,8 @@ from __future__ import annotations
 from candidacy.reasoning.assessment import CitedSource
 from candidacy.reports.record import ItemEntry, Record
 from candidacy.reports.render import case_lines, step_groups
-from candidacy.reports.render import escape_markdown as _md
 from candidacy.reports.signoff import departure
+from candidacy.text import markdown_literal as _md
 
 __all__ = ["MarkdownRenderer", "render_markdown"]
 

@@ -22,6 +22,7 @@ from candidacy.reports.meeting import AgendaEntry, agenda_entry
 from candidacy.reports.record import ItemEntry, Record
 from candidacy.reports.render import case_lines, step_groups
 from candidacy.reports.signoff import departure
+from candidacy.text import printable
 
 __all__ = ["PdfRenderer", "render_meeting_pdf", "render_pdf"]
 
@@ -63,6 +64,10 @@ class _Document(FPDF):
         created = record.case.assessed_on
         when = dt.datetime(created.year, created.month, created.day, tzinfo=dt.UTC) if created else _FIXED_DATE
         self.set_creation_date(when)
+
+    def normalize_text(self, text: str) -> str:
+        """Every string drawn goes through here: control and bidirectional characters made visible."""
+        return str(super().normalize_text(printable(text)))
 
     def header(self) -> None:
         self.set_font(_FAMILY, "", 8)

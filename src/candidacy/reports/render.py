@@ -6,7 +6,6 @@ The full record (Markdown, PDF, canonical JSON) is built in :mod:`candidacy.repo
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,6 +18,7 @@ from candidacy.reasoning.assessment import (
     NextStepResult,
     StageSummary,
 )
+from candidacy.text import screen_literal
 
 
 @dataclass(frozen=True)
@@ -61,11 +61,12 @@ __all__ = ["StepGroup", "case_lines", "escape_markdown", "render_text", "step_gr
 
 
 def escape_markdown(text: str) -> str:
-    """Escape untrusted text for Markdown: no HTML, no accidental headings, links or emphasis."""
-    text = html.escape(text, quote=False)
-    for char in "\\`*_[]#|":
-        text = text.replace(char, "\\" + char)
-    return text
+    """Untrusted text for the app's Markdown (labels, captions, messages), shown exactly as typed.
+
+    No formatting, maths, colours, icons, emoji, links or HTML; control and bidirectional characters
+    are made visible (:func:`candidacy.text.screen_literal`).
+    """
+    return screen_literal(text)
 
 
 def case_lines(case: CaseHeader | None) -> list[tuple[str, str]]:

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from candidacy.criteria.loader import problems_from_validation
 from candidacy.criteria.models import ChoiceAnswer, CriteriaSet, YesNoAnswer
 from candidacy.criteria.yamlsource import Located, parse_text, read_file
-from candidacy.errors import CriteriaError, Problem
+from candidacy.errors import Problem, ProtocolError
 from candidacy.screening.checks import check_worksheet
 from candidacy.screening.protocol import Protocol, protocol_faults
 from candidacy.screening.worksheet import Worksheet, WorksheetError
@@ -28,10 +28,6 @@ __all__ = [
     "screening_folder",
     "worksheet_protocol_id",
 ]
-
-
-class ProtocolError(CriteriaError):
-    """A screening protocol file breaks the schema or a cross check."""
 
 
 def screening_folder(criteria_dir: Path | str) -> Path:

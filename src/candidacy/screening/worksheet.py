@@ -30,7 +30,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StrictStr
 
-from candidacy.errors import CandidacyError
+from candidacy.errors import WorksheetError
 from candidacy.identity import Identity
 from candidacy.screening.protocol import OutcomeId
 
@@ -62,10 +62,6 @@ def _level_text(value: Any) -> Any:
 
 Level = Annotated[StrictStr, BeforeValidator(_level_text), Field(min_length=1, max_length=16)]
 When = Annotated[dt.datetime, Field(strict=False)]
-
-
-class WorksheetError(CandidacyError):
-    """A worksheet does not fit its protocol, or a change would rewrite it silently."""
 
 
 class _Strict(BaseModel):

@@ -21,7 +21,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from candidacy.criteria.models import CriteriaSet
-from candidacy.errors import Problem
+from candidacy.criteria.yamlsource import parse_text
+from candidacy.errors import Problem, SourceFileError
 from candidacy.reasoning.answers import AnswerSet
 from candidacy.reports.record import FORMAT_VERSION, build_record, parse_record
 from candidacy.reports.signoff import gaps_of
@@ -171,10 +172,10 @@ def _parse(lines: Iterator[str]) -> tuple[list[tuple[int, SnapshotLine]], list[t
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
-        try:
-            doc = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise _refuse(number, f"not JSON ({exc.msg})") from None
+        try:  # the one reading path: depth, number and control-character limits before pydantic parses it
+            doc = parse_text(line, "backup", first_line=number, escaped_controls=True).data
+        except SourceFileError as exc:
+            raise _refuse(number, f"not a backup line ({exc.problems[0].message})") from None
         kind: type[_Strict] = SnapshotLine if isinstance(doc, dict) and "criteria_snapshot" in doc else CaseLine
         try:
             parsed = kind.model_validate_json(line)

@@ -14,15 +14,11 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from candidacy.errors import CandidacyError
+from candidacy.errors import SchemaError
 
 __all__ = ["SchemaError", "current_revision", "head_revision", "migrate"]
 
 _SCRIPTS = Path(__file__).parent / "migrations"
-
-
-class SchemaError(CandidacyError):
-    """The database schema is newer than this code knows."""
 
 
 def _config() -> Config:

@@ -27,7 +27,7 @@ from candidacy.reasoning.engine import evaluate
 from candidacy.reports.record import Record, build_record
 from candidacy.reports.signoff import Decision, SignOff, departure, gaps_of
 from candidacy.store import chain, queries
-from candidacy.store.connection import connect
+from candidacy.store.connection import connect, valid_input
 from candidacy.store.errors import ConflictError, StoreError
 from candidacy.store.rows import AuditEntry, CaseDetail, CaseRow
 from candidacy.store.tables import audit, cases, criteria_snapshots, revisions
@@ -121,9 +121,10 @@ class CaseStore:
         _may_edit(actor)
         cset = self._cset(criteria_id)
         now = _now()
-        empty = AnswerSet(
-            criteria=cset.id, version=cset.version, case=CaseHeader(label=label, meeting_date=meeting_date)
-        )
+        with valid_input():
+            empty = AnswerSet(
+                criteria=cset.id, version=cset.version, case=CaseHeader(label=label, meeting_date=meeting_date)
+            )
         with self.engine.begin() as conn:
             self._snapshot(conn, cset)
             inserted = conn.execute(
@@ -361,7 +362,7 @@ class CaseStore:
 
     def _edit(self, case_id: int, lock_version: int, actor: Identity, action: str, edit: Edit) -> int:
         _may_edit(actor)
-        with self.engine.begin() as conn:
+        with valid_input(), self.engine.begin() as conn:
             return self._edit_in(conn, case_id, lock_version, actor, action, edit)
 
     def _edit_in(

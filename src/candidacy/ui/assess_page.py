@@ -145,10 +145,12 @@ def _resume(cset: CriteriaSet) -> None:
                 try:
                     state.replace_all(cset, loaded, f"loaded from {upload.name}")
                 except CandidacyError as error:
-                    st.session_state[state.UPLOAD_MESSAGE] = ("error", f"Not loaded into the stored case: {error}")
+                    message = f"Not loaded into the stored case: {escape_markdown(str(error))}"
+                    st.session_state[state.UPLOAD_MESSAGE] = ("error", message)
                     return
                 count = sum(1 for a in loaded.answers.values() if a.value is not None)
-                st.session_state[state.UPLOAD_MESSAGE] = ("success", f"Loaded {count} answers from {upload.name}.")
+                message = f"Loaded {count} answers from {escape_markdown(upload.name)}."
+                st.session_state[state.UPLOAD_MESSAGE] = ("success", message)
         kind, message = st.session_state.get(state.UPLOAD_MESSAGE, ("info", ""))
         if message:
             (st.error if kind == "error" else st.success)(message)

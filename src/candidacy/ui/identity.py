@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from candidacy.errors import CandidacyError
+from candidacy.errors import NoIdentityError
 from candidacy.identity import Identity
 from candidacy.identity.profile import ProfileError, load_profile, save_profile
 from candidacy.identity.roles import NoRoleError, identity_from_claims
@@ -24,10 +24,6 @@ __all__ = ["current_identity", "identity_sidebar", "require_identity", "require_
 NAME_KEY = "profile-name"
 ROLE_KEY = "profile-role"
 PROFILE_MESSAGE_KEY = "profile-message"
-
-
-class NoIdentityError(CandidacyError):
-    """Nobody is known yet: the profile is missing (personal) or nobody with a role is signed in (team)."""
 
 
 def _settings() -> Settings:

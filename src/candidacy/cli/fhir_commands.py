@@ -1,0 +1,62 @@
+"""FHIR commands: the criteria as a Questionnaire, an assessment as a QuestionnaireResponse, and import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from candidacy.cli.common import ANSWERS, CRITERIA, OUTPUT, RELEASE, emit, load_both, load_criteria_set
+from candidacy.draft import draft_json
+from candidacy.errors import CriteriaError, FhirError
+from candidacy.fhir import RELEASES, answers_from_response, questionnaire, questionnaire_response
+from candidacy.fhir.response import dumps
+from candidacy.files import read_limited
+
+__all__ = ["fhir"]
+
+
+@click.group()
+def fhir() -> None:
+    """FHIR R5 / R4B exchange: Questionnaire, QuestionnaireResponse, and import."""
+
+
+@fhir.command("questionnaire")
+@CRITERIA
+@RELEASE
+@OUTPUT
+def fhir_questionnaire(criteria_path: Path, release: str, output: Path | None) -> None:
+    """Print the criteria set as a FHIR Questionnaire."""
+    cset = load_criteria_set(criteria_path)
+    try:
+        resource = questionnaire(cset, release)
+    except FhirError as error:  # the criteria set cannot be expressed: a criteria problem
+        raise CriteriaError(error.problems) from error
+    emit(dumps(resource).encode("utf-8"), output)
+
+
+@fhir.command("response")
+@CRITERIA
+@ANSWERS
+@RELEASE
+@OUTPUT
+def fhir_response(criteria_path: Path, answers_path: Path, release: str, output: Path | None) -> None:
+    """Print an assessment as a FHIR QuestionnaireResponse."""
+    cset, answer_set = load_both(criteria_path, answers_path)
+    emit(dumps(questionnaire_response(cset, answer_set, release)).encode("utf-8"), output)
+
+
+@fhir.command("import")
+@CRITERIA
+@click.argument("response_path", type=click.Path(path_type=Path))
+@click.option(
+    "--release",
+    type=click.Choice(list(RELEASES)),
+    help="FHIR release of the response when its meta.profile does not say (it must agree when it does).",
+)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Answers file to write (default: stdout).")
+def fhir_import(criteria_path: Path, response_path: Path, release: str | None, output: Path | None) -> None:
+    """Read a QuestionnaireResponse (from this tool or any SDC form filler) into an answers file (JSON)."""
+    cset = load_criteria_set(criteria_path)
+    answer_set = answers_from_response(cset, read_limited(response_path), str(response_path), release)
+    emit(draft_json(answer_set).encode("utf-8"), output)
