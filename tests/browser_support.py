@@ -101,22 +101,25 @@ def streamlit_server(env: dict[str, str] | None = None, script: Path | None = No
 RUN_OBSERVER = """
 (() => {
   window.__runs = {started: 0, finished: 0, state: "initial"};
-  const seen = (root) => {
-    const now = root.getAttribute("data-test-script-state");
-    const before = window.__runs.state;
+  const step = (before, now) => {
     if (now === before) return;
     if (now === "running") window.__runs.started += 1;
-    if (now === "notRunning" && before !== "initial") window.__runs.finished += 1;
+    if (before === "running") window.__runs.finished += 1;
     window.__runs.state = now;
   };
+  // Each record carries the value it replaced: a run that starts and ends between two callbacks
+  // still shows as two records (oldValue "notRunning" then "running"), so no run goes uncounted.
   new MutationObserver((records) => {
-    for (const record of records) {
-      const target = record.target;
-      if (target.getAttribute && target.getAttribute("data-testid") === "stApp") seen(target);
-    }
+    const mine = records.filter((r) => r.type === "attributes" && r.target.getAttribute
+      && r.target.getAttribute("data-testid") === "stApp");
+    mine.forEach((record, i) => {
+      const now = i + 1 < mine.length ? mine[i + 1].oldValue : record.target.getAttribute("data-test-script-state");
+      step(record.oldValue === null ? window.__runs.state : record.oldValue, now);
+    });
     const root = document.querySelector('[data-testid="stApp"]');
-    if (root) seen(root);
-  }).observe(document, {attributes: true, subtree: true, childList: true, attributeFilter: ["data-test-script-state"]});
+    if (root && !mine.length) step(window.__runs.state, root.getAttribute("data-test-script-state"));
+  }).observe(document, {attributes: true, attributeOldValue: true, subtree: true, childList: true,
+                        attributeFilter: ["data-test-script-state"]});
 })();
 """
 

@@ -10,6 +10,13 @@ ROOT = Path(__file__).resolve().parent.parent
 ITB = ROOT / "criteria" / "itb_pump.yaml"
 MINIMAL = Path(__file__).resolve().parent / "data" / "minimal.yaml"
 
+try:  # every Playwright assertion in the suite waits for its condition up to 30 s, not the default 5 s
+    from playwright.sync_api import expect as _expect
+
+    _expect.set_options(timeout=30_000)
+except ImportError:  # pragma: no cover - playwright is a pinned test dependency
+    pass
+
 
 @pytest.fixture(scope="session")
 def itb() -> CriteriaSet:

@@ -17,7 +17,7 @@ from candidacy.identity import Identity
 from candidacy.identity.profile import save_profile
 from candidacy.store import CaseStore
 
-from .browser_support import ARTIFACTS, CHROMIUM_ARGS, ROOT, chromium_path, streamlit_server
+from .browser_support import ARTIFACTS, CHROMIUM_ARGS, ROOT, RUN_OBSERVER, chromium_path, rerun, streamlit_server
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 30_000
@@ -56,17 +56,30 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
-def wait_idle(page: object) -> None:
-    page.wait_for_function(  # type: ignore[attr-defined]
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"] button')", timeout=TIMEOUT
-    )
+def fresh(page: object, key: str) -> object:
+    """A keyed element; during a rerun Streamlit briefly keeps the stale copy beside the new one."""
+    return page.locator(f'.st-key-{key}:not([data-stale="true"])')  # type: ignore[attr-defined]
+
+
+def act(page: object, target: object) -> None:
+    """Click ``target`` and return once the rerun that the click caused has finished."""
+    with rerun(page):
+        target.click()  # type: ignore[attr-defined]
 
 
 def pick(page: object, key: str, option: str) -> None:
     """Open a selectbox by its key and choose an option by its exact text."""
-    page.locator(f".st-key-{key}").locator("input").click()  # type: ignore[attr-defined]
-    page.get_by_role("option", name=option, exact=True).click()  # type: ignore[attr-defined]
-    wait_idle(page)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    choice = page.get_by_role("option", name=option, exact=True)  # type: ignore[attr-defined]
+    for _ in range(6):  # a rerun still drawing the page may close the list just opened: open it again
+        fresh(page, key).get_by_role("button", name="Open").click()  # type: ignore[attr-defined]
+        try:
+            choice.wait_for(state="visible", timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    act(page, choice)
 
 
 def test_fill_a_worksheet_on_a_tablet_sized_screen(
@@ -77,37 +90,33 @@ def test_fill_a_worksheet_on_a_tablet_sized_screen(
     url, _, case_id = database
     context = browser.new_context(viewport={"width": 1024, "height": 768})  # type: ignore[attr-defined]
     page = context.new_page()
+    page.add_init_script(RUN_OBSERVER)
     page.set_default_timeout(TIMEOUT)
     page.goto(f"{server}/screening")
     expect(page.get_by_role("heading", name="Screening test")).to_be_visible(timeout=TIMEOUT)
 
     pick(page, "screening-case", f"WARD-7 (case {case_id})")
-    page.get_by_role("button", name="New worksheet").click()
-    wait_idle(page)
+    act(page, page.get_by_role("button", name="New worksheet"))
     prefix = "scr1"
-    definition = page.locator(f".st-key-{prefix}-definition")
-    definition.get_by_text("Mean lower-limb Ashworth score falls by at least 1.0").click()
+    definition = fresh(page, f"{prefix}-definition")
+    act(page, definition.get_by_text("Mean lower-limb Ashworth score falls by at least 1.0"))  # type: ignore[attr-defined]
     expect(page.get_by_text("Definition chosen by Dr B. Rowser (Consultant)")).to_be_visible(timeout=TIMEOUT)
 
     page.get_by_role("tab", name="Measurements").click()
-    page.get_by_role("button", name="Prepare dose 1: 50 micrograms (measure the baseline first)").click()
-    wait_idle(page)
+    act(page, page.get_by_role("button", name="Prepare dose 1: 50 micrograms (measure the baseline first)"))
     for side in ("left", "right"):
         pick(page, f"{prefix}-d0-h0-tone-hip_adductors-{side}", "3")
     pick(page, f"{prefix}-d0-h0-function-transfers", "Transfers with help of one")
-    page.get_by_role("button", name="Dose given now: 50 micrograms").click()
-    wait_idle(page)
+    act(page, page.get_by_role("button", name="Dose given now: 50 micrograms"))
     expect(page.get_by_text("Dose 1: 50 micrograms, given ", exact=False)).to_be_visible(timeout=TIMEOUT)
-    page.locator(f".st-key-{prefix}-d0-hour").get_by_text("2 h", exact=True).click()
-    wait_idle(page)
+    act(page, fresh(page, f"{prefix}-d0-hour").get_by_text("2 h", exact=True))  # type: ignore[attr-defined]
     for side in ("left", "right"):
         pick(page, f"{prefix}-d0-h2-tone-hip_adductors-{side}", "1")
     pick(page, f"{prefix}-d0-h2-function-transfers", "Transfers with help of one")
-    note = page.locator(f".st-key-{prefix}-d0-h2-note").locator("input")
-    note.click()
-    page.keyboard.type("Comfortable; legs easier to move.")
-    page.keyboard.press("Enter")
-    wait_idle(page)
+    note = fresh(page, f"{prefix}-d0-h2-note").locator("input")  # type: ignore[attr-defined]
+    note.fill("Comfortable; legs easier to move.")
+    with rerun(page):
+        note.press("Enter")
 
     page.get_by_role("tab", name="Result and chart").click()
     expect(
