@@ -155,3 +155,34 @@ def test_kept_drafts_refuse_a_forged_token(tmp_path: Path) -> None:
     assert kept_draft(tmp_path, "otherdraft99", cset) is None
     with pytest.raises(CandidacyError, match="not a draft token"):
         kept_draft(tmp_path, "../../etc/passwd", cset)
+
+
+def test_callbacks_hold_back_a_rerun_request_until_they_end() -> None:
+    """The lost-update fix swaps Streamlit's rerun check during our callbacks and restores it after.
+
+    It relies on SafeSessionState._yield_callback (Streamlit is pinned): if an upgrade removes it,
+    this test fails instead of the fix silently doing nothing.
+    """
+    from streamlit.runtime.state.safe_session_state import SafeSessionState
+
+    from candidacy.ui import state
+
+    assert "_yield_callback" in SafeSessionState.__annotations__
+    calls: list[str] = []
+    safe = SafeSessionState.__new__(SafeSessionState)
+    object.__setattr__(safe, "_yield_callback", lambda: calls.append("rerun check"))
+
+    class Ctx:
+        session_state = safe
+
+    def during() -> None:
+        safe._yield_callback()  # what Streamlit calls on every session-state access
+        calls.append("callback body")
+
+    from unittest import mock
+
+    with mock.patch("streamlit.runtime.scriptrunner.get_script_run_ctx", return_value=Ctx()):
+        state.callback(during)()
+    assert calls == ["callback body"]  # the check did not run inside the callback
+    safe._yield_callback()
+    assert calls == ["callback body", "rerun check"]  # and it is back afterwards
