@@ -24,6 +24,7 @@ from candidacy.criteria.models import CriteriaSet
 from candidacy.identity import Identity
 from candidacy.reasoning.answers import Answer, AnswerSet, CaseHeader, GivenValue, check_answers
 from candidacy.reasoning.engine import evaluate
+from candidacy.reports.meeting import meeting_step
 from candidacy.reports.record import Record, build_record
 from candidacy.reports.signoff import Decision, SignOff, departure, gaps_of
 from candidacy.store import chain, queries
@@ -445,11 +446,12 @@ class CaseStore:
 
     def _summary(self, cset: CriteriaSet, answers: AnswerSet) -> dict[str, Any]:
         result = evaluate(cset, check_answers(cset, answers))
+        step = meeting_step(result)
         return {
             "contraindications": len(result.by_kind("contraindication")),
             "against": len(result.by_kind("unfavourable")),
             "missing": len(result.missing),
-            "next_step": result.next_steps[0].step if result.next_steps else "",
+            "next_step": step.step if step else "",  # the step for the meeting's question, as on every screen
         }
 
     def _set_revision_status(self, conn: Connection, case_id: int, number: int, status: str) -> None:
