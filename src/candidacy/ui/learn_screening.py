@@ -14,9 +14,10 @@ from candidacy.criteria.models import CriteriaSet
 from candidacy.errors import CandidacyError
 from candidacy.learning.screening import TeachingWorksheet, judge, load_teaching, teaching_folder
 from candidacy.reports.render import escape_markdown
-from candidacy.screening.chart import chart_points, table
+from candidacy.screening.chart import table
 from candidacy.screening.protocol import OUTCOMES, Protocol
 from candidacy.ui import screening_state
+from candidacy.ui.screening_sheet import dose_chart
 from candidacy.ui.state import criteria_dir
 
 __all__ = ["render_screening_practice"]
@@ -69,18 +70,7 @@ def render_screening_practice(cset: CriteriaSet) -> None:
         st.markdown(f"**Dose {index + 1}: {dose.micrograms} micrograms**")
         header, rows = table(protocol, dose)
         st.table({name: [row[i] for row in rows] for i, name in enumerate(header)})
-        points = chart_points(protocol, dose)
-        st.line_chart(
-            {
-                "hour": [p.hour for p in points],
-                "series": [p.series for p in points],
-                "value": [p.value for p in points],
-            },
-            x="hour",
-            y="value",
-            color="series",
-            height=220,
-        )
+        dose_chart(protocol, dose, height=220)
     outcome_key, lost_key = f"learn-screening-{teaching.id}-outcome", f"learn-screening-{teaching.id}-lost"
     submitted = st.session_state.get(SUBMITTED, {}).get(teaching.id, False)
     labels = {o.id: o.label for o in protocol.outcomes}

@@ -13,7 +13,6 @@ import streamlit as st
 from candidacy.errors import CandidacyError
 from candidacy.identity import Identity
 from candidacy.reports.render import escape_markdown
-from candidacy.screening.chart import chart_points
 from candidacy.screening.pdf import render_worksheet_pdf
 from candidacy.screening.protocol import OUTCOMES, Protocol
 from candidacy.screening.result import ScreeningResult, compute_result
@@ -21,7 +20,7 @@ from candidacy.screening.ward import choose_definition, mark_given, prepare_dose
 from candidacy.screening.worksheet import Plan, Worksheet
 from candidacy.store.screening import StoredWorksheet
 from candidacy.ui import cases_state, screening_state
-from candidacy.ui.screening_sheet import render_dose
+from candidacy.ui.screening_sheet import dose_chart, render_dose
 
 __all__ = ["render"]
 
@@ -337,21 +336,7 @@ def _result(protocol: Protocol, stored: StoredWorksheet, result: ScreeningResult
             st.markdown(f"- Adverse event: {escape_markdown(event)}")
         for deviation in dose_result.deviations:
             st.markdown(f"- Deviation: {escape_markdown(deviation)}")
-        points = chart_points(protocol, dose)
-        if points:
-            st.line_chart(
-                {
-                    "hour": [p.hour for p in points],
-                    "series": [p.series for p in points],
-                    "value": [p.value for p in points],
-                },
-                x="hour",
-                y="value",
-                color="series",
-                x_label="hours after the dose",
-                y_label="score (0-4)",
-                height=260,
-            )
+        dose_chart(protocol, dose, height=260)
     st.markdown(
         f"**Computed outcome, for the team to confirm:** {escape_markdown(result.computed_label)}. "
         f"{escape_markdown(result.outcome_sentence)}"

@@ -13,9 +13,10 @@ import streamlit as st
 
 from candidacy.identity import Identity
 from candidacy.reports.render import escape_markdown
+from candidacy.screening.chart import chart_points
 from candidacy.screening.protocol import Protocol
 from candidacy.screening.ward import add_adverse_event, rate_goals, record_time_point
-from candidacy.screening.worksheet import AdverseEventEntry, Person, TimePoint, Worksheet
+from candidacy.screening.worksheet import AdverseEventEntry, DoseEntry, Person, TimePoint, Worksheet
 from candidacy.ui import screening_state
 
 __all__ = ["render_dose"]
@@ -96,6 +97,25 @@ def _select(
     st.selectbox(
         label, [NONE, *options], key=widget, on_change=on_change, args=args, disabled=disabled, format_func=fmt or str
     )
+
+
+def dose_chart(protocol: Protocol, dose: DoseEntry, height: int) -> None:
+    """Tone and spasms (and function where measured) against time for one dose; nothing when unmeasured."""
+    points = chart_points(protocol, dose)
+    if points:
+        st.line_chart(
+            {
+                "hour": [p.hour for p in points],
+                "series": [p.series for p in points],
+                "value": [p.value for p in points],
+            },
+            x="hour",
+            y="value",
+            color="series",
+            x_label="hours after the dose",
+            y_label="score (0-4)",
+            height=height,
+        )
 
 
 def render_dose(protocol: Protocol, ws: Worksheet, dose: int, prefix: str, frozen: bool) -> None:
