@@ -10,6 +10,8 @@ ROOT = Path(__file__).resolve().parent.parent
 ITB = ROOT / "criteria" / "itb_pump.yaml"
 MINIMAL = Path(__file__).resolve().parent / "data" / "minimal.yaml"
 
+pytest_plugins = ["tests.store_fixtures"]  # SQLite and PostgreSQL databases for the store tests
+
 try:  # every Playwright assertion in the suite waits for its condition up to 30 s, not the default 5 s
     from playwright.sync_api import expect as _expect
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import itertools
 import json
 import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,34 +23,7 @@ from candidacy.store import CaseStore, ConflictError, FrozenError, StoreError
 from candidacy.store.migrate import SchemaError, current_revision, head_revision, migrate
 
 from .conftest import ITB, ROOT
-from .pg_support import fresh_database, postgres_server
-
-_names = itertools.count()
-
-
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[str]:
-    with postgres_server() as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'cases.db'}"
-    return fresh_database(request.getfixturevalue("pg_server"), f"test_{next(_names)}")
-
-
-@pytest.fixture
-def store(db_url: str, itb: CriteriaSet) -> Iterator[CaseStore]:
-    opened = CaseStore(db_url, {itb.id: itb})
-    yield opened
-    opened.close()
-
-
-def _lock(store: CaseStore, case_id: int) -> int:
-    return store.get(case_id).row.lock_version
-
+from .store_fixtures import lock_version as _lock
 
 DR_A = Identity("dr a", "Specialty registrar", "personal")
 DR_B = Identity("dr b", "Physiotherapist", "personal")

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import itertools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,36 +27,10 @@ from candidacy.store.migrate import migrate
 from candidacy.store.verify import verify
 from candidacy.store.workflow import STATUSES, TRANSITIONS, next_status
 
-from .pg_support import fresh_database, postgres_server
-
-_names = itertools.count()
+from .store_fixtures import lock_version as _lock
 
 ASSESSOR = Identity("Dr A", "Specialty registrar", "personal", permissions=frozenset({"assessor"}))
 REVIEWER = Identity("Dr R", "Consultant neurologist", "oidc", "r@example.org")
-
-
-@pytest.fixture(scope="module")
-def pg_server() -> Iterator[str]:
-    with postgres_server() as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'cases.db'}"
-    return fresh_database(request.getfixturevalue("pg_server"), f"trust_{next(_names)}")
-
-
-@pytest.fixture
-def store(db_url: str, itb: CriteriaSet) -> Iterator[CaseStore]:
-    opened = CaseStore(db_url, {itb.id: itb})
-    yield opened
-    opened.close()
-
-
-def _lock(store: CaseStore, case_id: int) -> int:
-    return store.get(case_id).row.lock_version
 
 
 def _signed_case(store: CaseStore, label: str = "MS-03") -> tuple[int, str]:

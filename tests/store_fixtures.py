@@ -1,0 +1,46 @@
+"""Fixtures shared by the store tests: every test runs on SQLite and on a real PostgreSQL database.
+
+Registered for the suite by ``pytest_plugins`` in tests/conftest.py; one PostgreSQL server per session,
+one fresh database per test.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from candidacy import CriteriaSet
+from candidacy.store import CaseStore
+
+from .pg_support import fresh_database, postgres_server
+
+__all__ = ["db_url", "lock_version", "pg_server", "store"]
+
+_names = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'cases.db'}"
+    return fresh_database(request.getfixturevalue("pg_server"), f"store_{next(_names)}")
+
+
+@pytest.fixture
+def store(db_url: str, itb: CriteriaSet) -> Iterator[CaseStore]:
+    opened = CaseStore(db_url, {itb.id: itb})
+    yield opened
+    opened.close()
+
+
+def lock_version(store: CaseStore, case_id: int) -> int:
+    return store.get(case_id).row.lock_version
