@@ -241,10 +241,7 @@ def test_screen_summary_and_store_agree_after_quick_random_actions(stress_server
             criterion = cset.criteria_by_id[crit]
             if roll < 0.22:  # a note: type, leave the box (it commits when it loses focus)
                 if crit not in model.open_notes:
-                    # Opening is not data, and a redraw under way can undo a click on a closed box:
-                    # it waits until the page shows everything done so far, then for the box.
-                    assert not (left := settle(page, model, store, case_id)), f"after {done} actions: {left}"
-                    box = open_note(page, crit)
+                    box = open_note(page, crit)  # waits for the box: it is built by the run the click starts
                     model.open_notes.add(crit)
                 else:
                     box = item(page, "note", crit).locator("textarea")
@@ -277,7 +274,10 @@ def test_screen_summary_and_store_agree_after_quick_random_actions(stress_server
                 set_answer(model.answers, crit, None if model.value(crit) == value else value)  # again = clear
             done += 1
             if trace:
-                print(f"{done}: {crit} {'note' if roll < 0.22 else 'answer'} -> {model.value(crit)!r}", flush=True)
+                print(
+                    f"{time.monotonic():.2f} {done}: {crit} {'note' if roll < 0.22 else 'answer'} -> {model.value(crit)!r}",
+                    flush=True,
+                )
             if crit in gating:  # the items shown change: wait until they have, before acting on them
                 assert not (left := settle(page, model, store, case_id)), f"after {done} actions: {left}"
         settled = settle(page, model, store, case_id)
