@@ -140,9 +140,21 @@ def wait_for_rerun(page: Any, before: int, timeout: float = 60_000) -> None:
     page.wait_for_function(IDLE, arg=before, timeout=timeout)
 
 
+IDLE_NOW = """() => {
+  const root = document.querySelector('[data-testid="stApp"]');
+  return !!root && root.getAttribute("data-test-script-state") === "notRunning"
+    && root.getAttribute("data-test-connection-state") === "CONNECTED";
+}"""
+
+
 @contextmanager
 def rerun(page: Any) -> Iterator[None]:
-    """``with rerun(page): <action>`` returns once the rerun the action caused has finished."""
+    """``with rerun(page): <action>`` returns once the rerun the action caused has finished.
+
+    It first waits until no run is under way: an action during a run is handled by that run's
+    script thread as it goes on, which the browser may show as one long run, never as a new one.
+    """
+    page.wait_for_function(IDLE_NOW, timeout=60_000)
     before = runs_started(page)
     yield
     wait_for_rerun(page, before)

@@ -89,7 +89,8 @@ SETTLED = (
     + SCREEN_STATE
     + """)();
   for (const [key, value] of Object.entries(expected)) if (shown[key] !== value) return false;
-  return document.body.innerText.includes(progress);
+  if (!document.body.innerText.includes(progress)) return false;
+  return shown;
 }"""
 )
 
@@ -182,23 +183,30 @@ def settle(page: Any, model: Model, store: CaseStore, case_id: int, timeout: flo
     idle before the browser has sent the change, so only the store tells that the change arrived.
     Returns "" once both agree, else what still differs (for the failure message).
     """
+    return settled_screen(page, model, store, case_id, timeout)[0]
+
+
+def settled_screen(
+    page: Any, model: Model, store: CaseStore, case_id: int, timeout: float = 90
+) -> tuple[str, dict[str, Any]]:
+    """:func:`settle`, and the screen as read at the moment it agreed (a later run may redraw it)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     deadline = time.monotonic() + timeout
     while wrong := stored_differences(store, case_id, model):
         if time.monotonic() > deadline:
-            return "; ".join(wrong)
+            return "; ".join(wrong), page.evaluate(SCREEN_STATE)
         page.wait_for_timeout(50)  # poll the store (a condition with a deadline, not a pause for quiet)
     expected = model.screen()
     try:
-        page.wait_for_function(
+        handle = page.wait_for_function(
             SETTLED, arg={"expected": expected, "progress": model.progress()}, timeout=timeout * 1000
         )
     except PlaywrightTimeout:
         shown = page.evaluate(SCREEN_STATE)
         wrong = [f"{k}: shows {shown.get(k)!r}, expected {v!r}" for k, v in expected.items() if shown.get(k) != v]
-        return "; ".join(wrong) or f"the summary does not say {model.progress()!r}, or a run is under way"
-    return ""
+        return "; ".join(wrong) or f"the summary does not say {model.progress()!r}, or a run is under way", shown
+    return "", dict(handle.json_value())
 
 
 def test_screen_summary_and_store_agree_after_quick_random_actions(stress_server: tuple[str, Path]) -> None:
@@ -280,9 +288,8 @@ def test_screen_summary_and_store_agree_after_quick_random_actions(stress_server
                 )
             if crit in gating:  # the items shown change: wait until they have, before acting on them
                 assert not (left := settle(page, model, store, case_id)), f"after {done} actions: {left}"
-        settled = settle(page, model, store, case_id)
-        shown = page.evaluate(SCREEN_STATE)
-        progress = str(page.get_by_text("applicable items").first.inner_text())
+        settled, shown = settled_screen(page, model, store, case_id)
+        progress = model.progress() if not settled else str(page.get_by_text("applicable items").first.inner_text())
         alerts = page.get_by_test_id("stAlert").all_inner_texts()
         browser.close()
 
