@@ -1,0 +1,86 @@
+"""The app starts without its heavy stacks: the PDF library, the store (SQLAlchemy, Alembic) and FHIR
+validation load when their feature is first used, not with the page (cold start stays close to a
+bare Streamlit script). Each check runs in a fresh interpreter, so nothing imported by other tests counts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import ROOT
+
+HEAVY = ("fpdf", "fontTools", "PIL", "numpy", "sqlalchemy", "alembic", "fhir.resources")
+
+_PROBE = """
+import json, sys
+from streamlit.testing.v1 import AppTest
+
+HEAVY = {heavy!r}
+seen = {{}}
+
+def loaded(step):
+    seen[step] = sorted(m for m in HEAVY if m in sys.modules)
+
+app = AppTest.from_file({app!r}, default_timeout=60)
+app.run()
+assert not app.exception, app.exception
+loaded("start")
+app.button_group(key="itb_pump-answer-active_infection").set_value("yes").run()
+assert not app.exception, app.exception
+assert any("Active infection" in e.value for e in app.error), "the answer did not reach the summary"
+loaded("answer")
+app.switch_page("views/criteria.py").run()
+assert not app.exception, app.exception
+loaded("criteria page")
+app.switch_page("views/assess.py").run()
+app.text_input(key="profile-name").input("Dr A. Example")
+app.text_input(key="profile-role").input("Consultant")
+app.button(key="profile-save").click().run()
+app.button(key="case-save-new").click().run()
+assert not app.exception, app.exception
+assert app.query_params.get("case"), "the draft was not saved as a case"
+loaded("saved as a case")
+print(json.dumps(seen))
+"""
+
+
+def _probe(tmp_path: Path) -> dict[str, list[str]]:
+    env = os.environ | {
+        "CANDIDACY_DATABASE_URL": f"sqlite:///{tmp_path / 'start.db'}",
+        "CANDIDACY_DATA_DIR": str(tmp_path / "data"),
+    }
+    code = _PROBE.format(heavy=HEAVY, app=str(ROOT / "app.py"))
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen: dict[str, list[str]] = json.loads(done.stdout.strip().splitlines()[-1])
+    return seen
+
+
+def test_heavy_stacks_load_only_when_their_feature_is_used(tmp_path: Path) -> None:
+    seen = _probe(tmp_path)
+    assert seen["start"] == [], "imported while the assessment page starts"
+    assert seen["answer"] == [], "imported by answering an item of an unsaved draft"
+    assert seen["criteria page"] == [], "imported by reading the Criteria page"
+    # The probe can see a stack load: saving the draft as a stored case opens the store.
+    assert {"sqlalchemy", "alembic"} <= set(seen["saved as a case"])
+    assert "fpdf" not in seen["saved as a case"]
+
+
+def test_a_pdf_still_renders_once_asked_for() -> None:
+    code = (
+        "import sys\n"
+        "from candidacy import load_criteria, reports\n"
+        "from candidacy.draft import draft_record, new_draft\n"
+        f"cset = load_criteria({str(ROOT / 'criteria' / 'itb_pump.yaml')!r})\n"
+        "assert 'fpdf' not in sys.modules\n"
+        "pdf = reports.render(draft_record(cset, new_draft(cset)), 'pdf')\n"
+        "print(pdf[:5].decode(), 'fpdf' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.split() == ["%PDF-", "True"]
