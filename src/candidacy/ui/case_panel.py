@@ -28,6 +28,8 @@ __all__ = ["render_case_panel"]
 
 ACKNOWLEDGE_KEY = "review-acknowledge"
 READ_KEY = "read-revision"
+AUDIT_KEY = "audit-trail"  # the audit trail's expander: its entries are read only while it is open
+AUDIT_SHOWN = 50  # the latest entries shown; the whole trail is a download (built on click)
 
 
 @callback
@@ -148,7 +150,7 @@ def render_case_panel(cset: CriteriaSet, draft: AnswerSet) -> bool:
             st.success(sign_off_text(detail.sign_off, detail.content_hash), icon=":material/verified:")
         elif detail.frozen:
             st.success(f"Reviewed by {escape_markdown(detail.reviewed_by or '')}; hash `{detail.content_hash}`")
-        drift = store.drift(case_id)
+        drift = store.drift(case_id, detail)  # the revision just read: the case is read once per run
         if drift is not None:
             st.warning(
                 "The criteria have changed since this revision was assessed:\n\n"
@@ -228,8 +230,12 @@ def _sign_off_form(cset: CriteriaSet, store: CaseStore, case_id: int) -> None:
 
 
 def _audit(store: CaseStore, case_id: int) -> None:
-    with st.expander("Audit trail", icon=":material/history:"):
-        latest = store.audit_trail(case_id, latest=50)
+    """The latest entries, read only while the expander is open (the trail can be long; reruns stay fast)."""
+    trail = st.expander("Audit trail", key=AUDIT_KEY, on_change="rerun", icon=":material/history:")
+    with trail:
+        if trail.open is False:
+            return
+        latest = store.audit_trail(case_id, latest=AUDIT_SHOWN)
         st.markdown("\n".join(f"- {escape_markdown(e.describe())}" for e in latest) or "Empty.")
         st.download_button(
             "Download the whole audit trail (JSON)",

@@ -1,6 +1,8 @@
-"""The app starts without its heavy stacks: the PDF library, the store (SQLAlchemy, Alembic) and FHIR
-validation load when their feature is first used, not with the page (cold start stays close to a
-bare Streamlit script). Each check runs in a fresh interpreter, so nothing imported by other tests counts.
+"""What the app leaves until it is needed, so that start-up and reruns stay close to a bare script.
+
+The heavy stacks (the PDF library, the store's SQLAlchemy and Alembic, FHIR validation) load when their
+feature is first used, not with the page; each import check runs in a fresh interpreter, so nothing
+imported by other tests counts. A stored case's audit trail is read only while its expander is open.
 """
 
 from __future__ import annotations
@@ -11,7 +13,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .conftest import ROOT
+from streamlit.testing.v1 import AppTest
+
+from candidacy import load_criteria
+from candidacy.identity import Identity
+from candidacy.store import CaseStore
+
+from .conftest import ITB, ROOT
 
 HEAVY = ("fpdf", "fontTools", "PIL", "numpy", "sqlalchemy", "alembic", "fhir.resources")
 
@@ -84,3 +92,28 @@ def test_a_pdf_still_renders_once_asked_for() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert done.stdout.split() == ["%PDF-", "True"]
+
+
+def test_the_audit_trail_is_read_only_while_open() -> None:
+    cset = load_criteria(ITB)
+    store = CaseStore(os.environ["CANDIDACY_DATABASE_URL"], {cset.id: cset})
+    who = Identity("Dr B", "Consultant", "cli")
+    case_id = store.create_case(cset.id, "audit-60", None, who)
+    lock = store.get(case_id).row.lock_version
+    for i in range(60):
+        lock = store.save_note(case_id, lock, "cause", f"note {i}", who)
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app.query_params["case"] = str(case_id)
+    app.run()
+    assert not app.exception
+    assert not [m for m in app.markdown if "note 59" in m.value]  # closed: nothing read, nothing sent
+    assert not [b for b in app.get("download_button") if b.proto.id.endswith("download-audit")]
+
+    app.session_state["audit-trail"] = True  # the clinician opens "Audit trail"
+    app.run()
+    assert not app.exception
+    shown = [m.value for m in app.markdown if "note 59" in m.value]
+    assert len(shown) == 1
+    lines = shown[0].splitlines()
+    assert len(lines) == 50 and "note 59" in lines[-1] and "note 10" in lines[0]  # the latest 50, oldest first
+    assert [b for b in app.get("download_button") if b.proto.id.endswith("download-audit")]
