@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from candidacy import load_criteria
@@ -117,3 +118,23 @@ def test_the_audit_trail_is_read_only_while_open() -> None:
     lines = shown[0].splitlines()
     assert len(lines) == 50 and "note 59" in lines[-1] and "note 10" in lines[0]  # the latest 50, oldest first
     assert [b for b in app.get("download_button") if b.proto.id.endswith("download-audit")]
+
+
+def test_an_unusable_database_is_reported_when_the_draft_is_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The draft page does not open the store; saving does, and a store that cannot open is reported."""
+    bad = tmp_path / "not-a-database.db"
+    bad.write_bytes(b"not a database " * 500)
+    monkeypatch.setenv("CANDIDACY_DATABASE_URL", f"sqlite:///{bad}")
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app.run()
+    assert not app.exception
+    app.button_group(key="itb_pump-answer-active_infection").set_value("yes").run()
+    assert any("Active infection" in e.value for e in app.error)  # the draft works without the store
+    app.button(key="case-save-new").click().run()
+    assert not app.exception
+    problems = [e.value for e in app.error if "Stored cases are unavailable" in e.value]
+    assert problems and "not an SQLite database" in problems[0]
+    assert app.button_group(key="itb_pump-answer-active_infection").value == "yes"  # nothing lost
+    assert "case" not in app.query_params
