@@ -134,6 +134,8 @@ def test_criteria_drift_is_reported(db_url: str, itb: CriteriaSet) -> None:
     drift = store.drift(case_id)
     assert drift is not None
     assert drift.lines() == ["criteria version 1.1.0 -> 1.2.0", "changed: malnutrition (question)"]
+    again = store.drift(case_id, store.get(case_id))  # the app passes the revision it has just read
+    assert again is not None and again.lines() == drift.lines()
     store.close()
 
 

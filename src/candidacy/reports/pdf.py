@@ -24,7 +24,7 @@ from candidacy.reports.render import case_lines, step_groups
 from candidacy.reports.signoff import departure
 from candidacy.text import printable
 
-__all__ = ["PdfRenderer", "render_meeting_pdf", "render_pdf"]
+__all__ = ["render_meeting_pdf", "render_pdf"]
 
 _FONTS = Path(font_source_sans_pro.__file__).parent / "files"
 _FAMILY = "SourceSans"
@@ -37,15 +37,6 @@ _KIND_LABELS = {
     "missing": "Missing information",
 }
 _FIXED_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-
-
-class PdfRenderer:
-    name = "pdf"
-    suffix = "pdf"
-    media_type = "application/pdf"
-
-    def render(self, record: Record) -> bytes:
-        return render_pdf(record)
 
 
 class _Document(FPDF):

@@ -94,9 +94,12 @@ class CaseStore:
             return detail.record
         return build_record(self._cset(detail.row.criteria_id), detail.answers, decision=detail.decision)
 
-    def drift(self, case_id: int) -> CriteriaDiff | None:
-        """How the criteria changed since the current revision was assessed (None when unchanged)."""
-        detail = self.get(case_id)
+    def drift(self, case_id: int, detail: CaseDetail | None = None) -> CriteriaDiff | None:
+        """How the criteria changed since the current revision was assessed (None when unchanged).
+
+        ``detail``: the current revision when the caller has just read it (saves reading it again)."""
+        if detail is None or detail.row.id != case_id or detail.number != detail.row.revision:
+            detail = self.get(case_id)
         current = self._cset(detail.row.criteria_id)
         if current.sha256 == detail.criteria_sha256:
             return None

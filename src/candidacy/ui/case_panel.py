@@ -6,33 +6,42 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from candidacy import reports
 from candidacy.criteria.models import CriteriaSet
-from candidacy.errors import CandidacyError
+from candidacy.errors import CandidacyError, TamperError
 from candidacy.reasoning.answers import AnswerSet
 from candidacy.reports.markdown import render_markdown
 from candidacy.reports.record import Record
 from candidacy.reports.render import escape_markdown
 from candidacy.reports.signoff import OUTCOMES, Decision, SignOff, departure
-from candidacy.store import CaseDetail, CaseStore, TamperError
 from candidacy.ui import cases_state
 from candidacy.ui.state import callback, draft_for
+
+if TYPE_CHECKING:
+    from candidacy.store import CaseDetail, CaseStore
 
 __all__ = ["render_case_panel"]
 
 ACKNOWLEDGE_KEY = "review-acknowledge"
 READ_KEY = "read-revision"
+AUDIT_KEY = "audit-trail"  # the audit trail's expander: its entries are read only while it is open
+AUDIT_SHOWN = 50  # the latest entries shown; the whole trail is a download (built on click)
 
 
 @callback
 def _act(action: str, cset: CriteriaSet) -> None:
     """Run one workflow action from a button callback; problems become the message shown next."""
     current = cases_state.opened()
-    store = cases_state.store()
     state = st.session_state
+    try:
+        store = cases_state.store()
+    except CandidacyError as error:  # an unsaved draft learns it here, when it is first saved
+        state[cases_state.MESSAGE_KEY] = f"Stored cases are unavailable: {error}"
+        return
     try:
         actor = cases_state.actor()
         if action == "save-new":
@@ -98,13 +107,8 @@ def render_case_panel(cset: CriteriaSet, draft: AnswerSet) -> bool:
     message = cases_state.take_message()
     if message:
         st.error(escape_markdown(message), icon=":material/sync_problem:")
-    try:
-        store = cases_state.store()
-    except CandidacyError as error:
-        st.warning(f"Stored cases are unavailable: {escape_markdown(str(error))}")
-        return False
     current = cases_state.opened()
-    if current is None:
+    if current is None:  # no store needed (nor loaded) until the draft is saved
         with st.container(border=True):
             st.markdown("**Unsaved draft**, kept on this machine at this page's address; not yet a stored case.")
             st.button(
@@ -114,6 +118,11 @@ def render_case_panel(cset: CriteriaSet, draft: AnswerSet) -> bool:
                 args=("save-new", cset),
                 icon=":material/save:",
             )
+        return False
+    try:
+        store = cases_state.store()
+    except CandidacyError as error:
+        st.warning(f"Stored cases are unavailable: {escape_markdown(str(error))}")
         return False
     case_id, _ = current
     try:
@@ -141,7 +150,7 @@ def render_case_panel(cset: CriteriaSet, draft: AnswerSet) -> bool:
             st.success(sign_off_text(detail.sign_off, detail.content_hash), icon=":material/verified:")
         elif detail.frozen:
             st.success(f"Reviewed by {escape_markdown(detail.reviewed_by or '')}; hash `{detail.content_hash}`")
-        drift = store.drift(case_id)
+        drift = store.drift(case_id, detail)  # the revision just read: the case is read once per run
         if drift is not None:
             st.warning(
                 "The criteria have changed since this revision was assessed:\n\n"
@@ -221,8 +230,12 @@ def _sign_off_form(cset: CriteriaSet, store: CaseStore, case_id: int) -> None:
 
 
 def _audit(store: CaseStore, case_id: int) -> None:
-    with st.expander("Audit trail", icon=":material/history:"):
-        latest = store.audit_trail(case_id, latest=50)
+    """The latest entries, read only while the expander is open (the trail can be long; reruns stay fast)."""
+    trail = st.expander("Audit trail", key=AUDIT_KEY, on_change="rerun", icon=":material/history:")
+    with trail:
+        if trail.open is False:
+            return
+        latest = store.audit_trail(case_id, latest=AUDIT_SHOWN)
         st.markdown("\n".join(f"- {escape_markdown(e.describe())}" for e in latest) or "Empty.")
         st.download_button(
             "Download the whole audit trail (JSON)",
@@ -265,7 +278,7 @@ def _show_revision(store: CaseStore, case_id: int, number: int) -> None:
             st.info(f"Revision {number} is not signed off ({shown.status}).")
         st.download_button(
             f"Download revision {number}'s record (PDF)",
-            data=lambda: reports.render(record, "pdf"),
+            data=lambda: reports.render(record, "pdf"),  # built on click: the PDF stack loads then
             file_name=f"case-{case_id}-revision-{number}.pdf",
             mime="application/pdf",
             on_click="ignore",

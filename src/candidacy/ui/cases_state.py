@@ -1,25 +1,28 @@
 """The stored case open in this session, and autosave: every settled change is saved as it happens.
 
-The store is opened once per server process. A session remembers which case it has open and the
-lock version it last saw; a save that finds another version is refused by the store, the draft is
-reloaded from the database, the message says what the other change was, and text the clinician
-typed is kept beside the widget to copy or merge (nothing typed is lost).
+The store is opened once per server process, when a case is first saved or opened: an unsaved draft
+never loads the store stack (SQLAlchemy, Alembic), so the page starts without it. A session remembers
+which case it has open and the lock version it last saw; a save that finds another version is refused
+by the store, the draft is reloaded from the database, the message says what the other change was,
+and text the clinician typed is kept beside the widget to copy or merge (nothing typed is lost).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
 from candidacy.criteria.models import CriteriaSet
-from candidacy.errors import CandidacyError
+from candidacy.errors import CandidacyError, ConflictError, FrozenError
 from candidacy.identity import Identity
 from candidacy.reasoning.answers import AnswerSet
-from candidacy.store import CaseStore, ConflictError, FrozenError
 from candidacy.ui import state
 from candidacy.ui.identity import current_identity
 from candidacy.ui.state import Kind, catalogue, replace_draft
+
+if TYPE_CHECKING:
+    from candidacy.store import CaseStore
 
 __all__ = ["autosave", "close_case", "known_actor", "open_case", "save_whole", "saved_as_case", "store"]
 
@@ -33,6 +36,8 @@ take_message = state.take_message
 
 @st.cache_resource(show_spinner=False)
 def _store(url: str, reviewer_must_differ: bool) -> CaseStore:
+    from candidacy.store import CaseStore  # SQLAlchemy and Alembic load when a case is first used
+
     return CaseStore(url, catalogue().sets, reviewer_must_differ=reviewer_must_differ)
 
 

@@ -1,0 +1,140 @@
+"""What the app leaves until it is needed, so that start-up and reruns stay close to a bare script.
+
+The heavy stacks (the PDF library, the store's SQLAlchemy and Alembic, FHIR validation) load when their
+feature is first used, not with the page; each import check runs in a fresh interpreter, so nothing
+imported by other tests counts. A stored case's audit trail is read only while its expander is open.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from candidacy import load_criteria
+from candidacy.identity import Identity
+from candidacy.store import CaseStore
+
+from .conftest import ITB, ROOT
+
+HEAVY = ("fpdf", "fontTools", "PIL", "numpy", "sqlalchemy", "alembic", "fhir.resources")
+
+_PROBE = """
+import json, sys
+from streamlit.testing.v1 import AppTest
+
+HEAVY = {heavy!r}
+seen = {{}}
+
+def loaded(step):
+    seen[step] = sorted(m for m in HEAVY if m in sys.modules)
+
+app = AppTest.from_file({app!r}, default_timeout=60)
+app.run()
+assert not app.exception, app.exception
+loaded("start")
+app.button_group(key="itb_pump-answer-active_infection").set_value("yes").run()
+assert not app.exception, app.exception
+assert any("Active infection" in e.value for e in app.error), "the answer did not reach the summary"
+loaded("answer")
+app.switch_page("views/criteria.py").run()
+assert not app.exception, app.exception
+loaded("criteria page")
+app.switch_page("views/assess.py").run()
+app.text_input(key="profile-name").input("Dr A. Example")
+app.text_input(key="profile-role").input("Consultant")
+app.button(key="profile-save").click().run()
+app.button(key="case-save-new").click().run()
+assert not app.exception, app.exception
+assert app.query_params.get("case"), "the draft was not saved as a case"
+loaded("saved as a case")
+print(json.dumps(seen))
+"""
+
+
+def _probe(tmp_path: Path) -> dict[str, list[str]]:
+    env = os.environ | {
+        "CANDIDACY_DATABASE_URL": f"sqlite:///{tmp_path / 'start.db'}",
+        "CANDIDACY_DATA_DIR": str(tmp_path / "data"),
+    }
+    code = _PROBE.format(heavy=HEAVY, app=str(ROOT / "app.py"))
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen: dict[str, list[str]] = json.loads(done.stdout.strip().splitlines()[-1])
+    return seen
+
+
+def test_heavy_stacks_load_only_when_their_feature_is_used(tmp_path: Path) -> None:
+    seen = _probe(tmp_path)
+    assert seen["start"] == [], "imported while the assessment page starts"
+    assert seen["answer"] == [], "imported by answering an item of an unsaved draft"
+    assert seen["criteria page"] == [], "imported by reading the Criteria page"
+    # The probe can see a stack load: saving the draft as a stored case opens the store.
+    assert {"sqlalchemy", "alembic"} <= set(seen["saved as a case"])
+    assert "fpdf" not in seen["saved as a case"]
+
+
+def test_a_pdf_still_renders_once_asked_for() -> None:
+    code = (
+        "import sys\n"
+        "from candidacy import load_criteria, reports\n"
+        "from candidacy.draft import draft_record, new_draft\n"
+        f"cset = load_criteria({str(ROOT / 'criteria' / 'itb_pump.yaml')!r})\n"
+        "assert 'fpdf' not in sys.modules\n"
+        "pdf = reports.render(draft_record(cset, new_draft(cset)), 'pdf')\n"
+        "print(pdf[:5].decode(), 'fpdf' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.split() == ["%PDF-", "True"]
+
+
+def test_the_audit_trail_is_read_only_while_open() -> None:
+    cset = load_criteria(ITB)
+    store = CaseStore(os.environ["CANDIDACY_DATABASE_URL"], {cset.id: cset})
+    who = Identity("Dr B", "Consultant", "cli")
+    case_id = store.create_case(cset.id, "audit-60", None, who)
+    lock = store.get(case_id).row.lock_version
+    for i in range(60):
+        lock = store.save_note(case_id, lock, "cause", f"note {i}", who)
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app.query_params["case"] = str(case_id)
+    app.run()
+    assert not app.exception
+    assert not [m for m in app.markdown if "note 59" in m.value]  # closed: nothing read, nothing sent
+    assert not [b for b in app.get("download_button") if b.proto.id.endswith("download-audit")]
+
+    app.session_state["audit-trail"] = True  # the clinician opens "Audit trail"
+    app.run()
+    assert not app.exception
+    shown = [m.value for m in app.markdown if "note 59" in m.value]
+    assert len(shown) == 1
+    lines = shown[0].splitlines()
+    assert len(lines) == 50 and "note 59" in lines[-1] and "note 10" in lines[0]  # the latest 50, oldest first
+    assert [b for b in app.get("download_button") if b.proto.id.endswith("download-audit")]
+
+
+def test_an_unusable_database_is_reported_when_the_draft_is_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The draft page does not open the store; saving does, and a store that cannot open is reported."""
+    bad = tmp_path / "not-a-database.db"
+    bad.write_bytes(b"not a database " * 500)
+    monkeypatch.setenv("CANDIDACY_DATABASE_URL", f"sqlite:///{bad}")
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app.run()
+    assert not app.exception
+    app.button_group(key="itb_pump-answer-active_infection").set_value("yes").run()
+    assert any("Active infection" in e.value for e in app.error)  # the draft works without the store
+    app.button(key="case-save-new").click().run()
+    assert not app.exception
+    problems = [e.value for e in app.error if "Stored cases are unavailable" in e.value]
+    assert problems and "not an SQLite database" in problems[0]
+    assert app.button_group(key="itb_pump-answer-active_infection").value == "yes"  # nothing lost
+    assert "case" not in app.query_params
