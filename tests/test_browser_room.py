@@ -115,7 +115,7 @@ def _open_from_meeting(page: object, url: str, case_id: int) -> None:
     page.goto(f"{url}/meeting")  # type: ignore[attr-defined]
     expect(page.get_by_text(f"Agenda, {DAY.isoformat()}")).to_be_visible()  # type: ignore[attr-defined]
     _settled(page)
-    page.locator(f".st-key-agenda-open-{case_id} button").click()  # type: ignore[attr-defined]
+    page.locator(f".st-key-agenda-open-{case_id} a").click()  # type: ignore[attr-defined]
     expect(page.get_by_text(f"Stored case #{case_id}")).to_be_visible()  # type: ignore[attr-defined]
     _settled(page)
 
@@ -284,8 +284,67 @@ def test_meeting_page_is_an_agenda(seeded: tuple[str, dict[str, int]], browser: 
     expect(page.get_by_role("option", name="2026-12-10 (1 case)")).to_be_visible()  # type: ignore[attr-defined]
     page.keyboard.press("Enter")  # type: ignore[attr-defined]
     expect(page.get_by_text("Agenda, 2026-12-10: 1 case")).to_be_visible()  # type: ignore[attr-defined]
-    page.locator(f".st-key-agenda-project-{ids['Later-room-04']} button").click()  # type: ignore[attr-defined]
+    assert page.url.endswith("/meeting?date=2026-12-10")  # type: ignore[attr-defined]
+    _settled(page)
+    page.locator(f".st-key-agenda-project-{ids['Later-room-04']} a").click()  # type: ignore[attr-defined]
     expect(page.get_by_role("heading", name="Case Later-room-04")).to_be_visible()  # type: ignore[attr-defined]
+    assert page.url.endswith(f"/projection?case={ids['Later-room-04']}")  # type: ignore[attr-defined]
+    # Back returns to the agenda of the date that was shown (it is in the address).
+    page.go_back()  # type: ignore[attr-defined]
+    expect(page.get_by_text("Agenda, 2026-12-10: 1 case")).to_be_visible()  # type: ignore[attr-defined]
+    page.context.close()  # type: ignore[attr-defined]
+
+
+def test_agenda_links_are_real_addresses(seeded: tuple[str, dict[str, int]], browser: object) -> None:
+    """Open and Project are links: a new tab, a copied address, the keyboard and a click all land on the case."""
+    from playwright.sync_api import expect
+
+    url, ids = seeded
+    case_id = ids["Stroke-room-03"]
+    page = _page(browser, SMALL)
+    page.goto(f"{url}/meeting?date={DAY.isoformat()}")  # type: ignore[attr-defined]
+    expect(page.get_by_text(f"Agenda, {DAY.isoformat()}")).to_be_visible()  # type: ignore[attr-defined]
+    _settled(page)
+    open_link = page.locator(f".st-key-agenda-open-{case_id} a")  # type: ignore[attr-defined]
+    project_link = page.locator(f".st-key-agenda-project-{case_id} a")  # type: ignore[attr-defined]
+    expect(open_link).to_have_accessible_name(re.compile("Open"))
+    # The address a new tab, a copy or a bookmark gets (the browser resolves the link's href).
+    opened_at = open_link.evaluate("a => a.href")
+    projected_at = project_link.evaluate("a => a.href")
+    assert projected_at == f"{url}/projection?case={case_id}"
+    assert opened_at.startswith(f"{url}/") and opened_at.endswith(f"?case={case_id}"), opened_at
+
+    # That address, in a new tab (a new session), shows the case, under the case's own address.
+    tab = page.context.new_page()  # type: ignore[attr-defined]
+    tab.goto(opened_at)
+    expect(tab.get_by_text(f"Stored case #{case_id}")).to_be_visible()
+    expect(tab.get_by_role("textbox", name="Case label")).to_have_value("Stroke-room-03")
+    expect(tab).to_have_url(f"{url}/?case={case_id}")
+    tab.goto(projected_at)
+    expect(tab.locator(".st-key-projection").get_by_role("heading", name="Case Stroke-room-03")).to_be_visible()
+    tab.close()
+
+    # A middle click opens a new tab and leaves the agenda where it is.
+    with page.context.expect_page() as new_tab:  # type: ignore[attr-defined]
+        open_link.click(button="middle")
+    expect(new_tab.value.get_by_text(f"Stored case #{case_id}")).to_be_visible()
+    new_tab.value.close()
+    expect(page.get_by_text(f"Agenda, {DAY.isoformat()}")).to_be_visible()  # type: ignore[attr-defined]
+
+    # The keyboard: the link takes focus and Enter follows it, in the same tab and session.
+    open_link.focus()
+    expect(open_link).to_be_focused()
+    page.keyboard.press("Enter")  # type: ignore[attr-defined]
+    expect(page.get_by_text(f"Stored case #{case_id}")).to_be_visible()  # type: ignore[attr-defined]
+    expect(page).to_have_url(f"{url}/?case={case_id}")  # type: ignore[call-overload]
+    _settled(page)
+    # Back on the agenda, the case opened is the one being discussed, and Next moves on from it.
+    page.go_back()  # type: ignore[attr-defined]
+    expect(page.get_by_text("Now discussing: case 3 of 3")).to_be_visible()  # type: ignore[attr-defined]
+    expect(page.locator(f".st-key-agenda-{case_id}")).to_contain_text("now")  # type: ignore[attr-defined]
+    _settled(page)
+    page.get_by_role("button", name="Previous case").click()  # type: ignore[attr-defined]
+    expect(page.get_by_text("Now discussing: case 2 of 3")).to_be_visible()  # type: ignore[attr-defined]
     page.context.close()  # type: ignore[attr-defined]
 
 
