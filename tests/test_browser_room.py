@@ -32,6 +32,12 @@ DAY = dt.date(2026, 12, 3)
 SMALL = {"width": 1280, "height": 720}
 LARGE = {"width": 1920, "height": 1080}
 CSET = load_criteria(ROOT / "criteria" / "itb_pump.yaml")
+#: A label and a note that Markdown would turn into maths, colour, bold, an icon, HTML and a link.
+TYPED_LABEL = "Typed $x^2$ :red[alarm] **b** <i>i</i> :material/home:"
+TYPED_NOTE = "urine $y_1$ :blue[calm] [link](http://example.org) _em_ ~~gone~~"
+TYPED_DAY = dt.date(2026, 12, 24)
+#: Elements that would show the text was rendered as Markdown, maths or HTML rather than as typed.
+ACTIVE = ".katex, a[href^='http'], em, i, del, [data-testid='stIconMaterial'][title='home']"
 
 
 def _heaviest() -> dict[str, Answer]:
@@ -59,6 +65,7 @@ def _seed(url: str) -> dict[str, int]:
         "Stroke-room-03": ({"cause": Answer(value="stroke"), "seizures": Answer(value="unknown")}, DAY),
         "Later-room-04": ({}, dt.date(2026, 12, 10)),
         "Heavy-room-05": (_heaviest(), dt.date(2026, 12, 17)),
+        TYPED_LABEL: ({"active_infection": Answer(value="yes", note=TYPED_NOTE)}, TYPED_DAY),
     }
     store = CaseStore(url, {CSET.id: CSET})
     ids = {}
@@ -345,6 +352,45 @@ def test_agenda_links_are_real_addresses(seeded: tuple[str, dict[str, int]], bro
     _settled(page)
     page.get_by_role("button", name="Previous case").click()  # type: ignore[attr-defined]
     expect(page.get_by_text("Now discussing: case 2 of 3")).to_be_visible()  # type: ignore[attr-defined]
+    page.context.close()  # type: ignore[attr-defined]
+
+
+def _as_typed(locator: object) -> str:
+    """The text as the reader sees it (word joiners that break autolinks left out, spaces collapsed)."""
+    return " ".join(locator.inner_text().replace("\u2060", "").split())  # type: ignore[attr-defined]
+
+
+def test_label_and_note_are_shown_as_typed_to_the_room(seeded: tuple[str, dict[str, int]], browser: object) -> None:
+    """The real pages (agenda, projection, summary) show a label and a note as typed, nothing rendered."""
+    from playwright.sync_api import expect
+
+    url, ids = seeded
+    case_id = ids[TYPED_LABEL]
+    page = _page(browser, SMALL)
+    page.goto(f"{url}/meeting?date={TYPED_DAY.isoformat()}")  # type: ignore[attr-defined]
+    line = page.locator(f".st-key-agenda-{case_id}")  # type: ignore[attr-defined]
+    expect(line).to_contain_text("1 blocking")
+    assert f"1. {TYPED_LABEL} #{case_id}" in _as_typed(line)
+    assert line.locator(ACTIVE).count() == 0, line.inner_html()
+
+    page.goto(f"{url}/projection?case={case_id}")  # type: ignore[attr-defined]
+    projection = page.locator(".st-key-projection")  # type: ignore[attr-defined]
+    heading = projection.get_by_role("heading").first
+    expect(heading).to_contain_text("Case Typed")
+    assert _as_typed(heading) == f"Case {TYPED_LABEL}"
+    _settled(page)
+    assert projection.locator(ACTIVE).count() == 0, projection.inner_html()
+
+    page.goto(f"{url}/?case={case_id}")  # type: ignore[attr-defined]
+    summary = page.locator(".st-key-summary")  # type: ignore[attr-defined]
+    basis = summary.get_by_test_id("stExpander").filter(has_text="Basis of each: contraindications")
+    expect(basis).to_be_visible()
+    _settled(page)
+    basis.locator("summary").click()
+    note = basis.get_by_test_id("stExpanderDetails")
+    expect(note).to_contain_text("Assessor's note:")
+    assert TYPED_NOTE in _as_typed(note)
+    assert note.locator(ACTIVE).count() == 0, note.inner_html()
     page.context.close()  # type: ignore[attr-defined]
 
 
