@@ -379,3 +379,41 @@ def test_a_recorded_team_decision_shows_on_the_agenda_and_the_projection() -> No
     assert [s.value for s in app.success] == [
         "**Team decision:** Deferred until the infection has cleared (2026-12-03)"
     ]
+
+
+def test_counts_mean_the_same_on_every_screen() -> None:
+    """One case's answered, not-yet-answered, Unknown and blocking counts: the same on the summary, the
+    agenda line, the projection and the Cases list (which names both kinds of gap together)."""
+    cases = store()
+    values = {"cause": "stroke", "active_infection": "yes", "seizures": "unknown", "coagulation": "unknown"}
+    case_id = stored(cases, "Counts-01", DAY, **values)
+    total = applicable(**values)
+    answered, unknown, open_items = len(values), 2, total - len(values)
+    app = session()
+    app.query_params.clear()
+    app.query_params["case"] = str(case_id)
+    app.switch_page("views/assess.py").run()
+    assert f"Answered {answered} of {total} applicable items" in [p.proto.text for p in app.get("progress")]
+    assert any(m.value.startswith(f"##### Not yet answered ({open_items})") for m in app.markdown)
+    assert any(i.value.startswith(f"**Missing information ({unknown})") for i in app.info)
+    assert app.error[0].value.startswith("**Contraindications (1)")
+
+    app.query_params.clear()
+    app.switch_page("views/meeting.py").run()
+    line = next(m.value for m in app.markdown if m.value.startswith("**1. Counts-01**"))
+    assert f"**Answered:** {answered} of {total}" in line
+    assert f"Not yet answered: {open_items}" in line and f"Missing information: {unknown}" in line, line
+    assert ":red-badge[:material/block: 1 blocking]" in line
+
+    app.query_params["case"] = str(case_id)
+    app.switch_page("views/projection.py").run()
+    texts = [m.value for m in app.markdown]
+    assert any(f"answered {answered} of {total} applicable items" in t for t in texts)
+    gaps = next(t for t in texts if t.startswith("**:orange[:material/help: Gaps]**"))
+    assert f"**{open_items}** not yet answered" in gaps and f"**{unknown}** missing information" in gaps
+    assert app.error[0].value.startswith("**Contraindications (1)**")
+
+    app.query_params.clear()
+    app.switch_page("views/cases.py").run()
+    row = next(m.value for m in app.markdown if "Counts-01" in m.value and "contraindication(s)" in m.value)
+    assert f"1 contraindication(s), 0 factor(s) against, {open_items + unknown} not yet answered or unknown" in row

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import struct
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -116,6 +117,17 @@ def _settled(page: object) -> None:
     )
 
 
+def _screenshot(page: object, name: str) -> None:
+    """Save what the screen shows to tests/artifacts/, and check the file has the viewport's size."""
+    path = ARTIFACTS / name
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path))  # type: ignore[attr-defined]
+    width, height = struct.unpack(">II", path.read_bytes()[16:24])  # the PNG header's IHDR size
+    viewport = page.viewport_size  # type: ignore[attr-defined]
+    assert (width, height) == (viewport["width"], viewport["height"]), (name, width, height)
+    assert name.endswith(f"-{width}x{height}.png"), name
+
+
 def _open_from_meeting(page: object, url: str, case_id: int) -> None:
     from playwright.sync_api import expect
 
@@ -158,8 +170,7 @@ def test_summary_for_the_room(seeded: tuple[str, dict[str, int]], browser: objec
     expect(box).to_be_in_viewport()
     expect(page.locator(".st-key-summary-strip [data-testid=stProgress]")).to_be_in_viewport()  # type: ignore[attr-defined]
     expect(page.locator(".st-key-itb_pump-answer-cause [role=radio]").first).to_be_in_viewport()  # type: ignore[attr-defined]
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "room-summary-1280x720.png"))  # type: ignore[attr-defined]
+    _screenshot(page, "room-summary-1280x720.png")
 
     # A finding links to its question, and the page scrolls there.
     link = summary.locator("a[href='#q-baclofen_hypersensitivity']").first
@@ -249,7 +260,7 @@ def _fits_one_screen(page: object, screenshot: str) -> None:
                    const box = document.querySelector('.st-key-projection').getBoundingClientRect();
                    return [main.scrollHeight, main.clientHeight, box.bottom, window.innerHeight]; }"""
     )
-    page.screenshot(path=str(ARTIFACTS / screenshot))  # type: ignore[attr-defined]
+    _screenshot(page, screenshot)
     scroll_height, client_height, bottom, height = sizes
     assert scroll_height <= client_height + 1 and bottom <= height, sizes
 
@@ -275,7 +286,7 @@ def test_meeting_page_is_an_agenda(seeded: tuple[str, dict[str, int]], browser: 
     page.get_by_role("button", name="Next case").click()  # type: ignore[attr-defined]
     expect(page.get_by_text("Now discussing: case 1 of 3")).to_be_visible()  # type: ignore[attr-defined]
     _settled(page)
-    page.screenshot(path=str(ARTIFACTS / "room-meeting-1280x720.png"))  # type: ignore[attr-defined]
+    _screenshot(page, "room-meeting-1280x720.png")
 
     with page.expect_download() as download:  # type: ignore[attr-defined]
         page.get_by_role("button", name="Download the meeting pack").click()  # type: ignore[attr-defined]
@@ -407,7 +418,7 @@ def test_learn_letter_stays_beside_the_checklist(seeded: tuple[str, dict[str, in
     bottom.scroll_into_view_if_needed()
     expect(bottom).to_be_in_viewport()
     expect(letter.get_by_text("Dear colleagues,")).to_be_in_viewport()  # the letter stayed in view
-    page.screenshot(path=str(ARTIFACTS / "room-learn-1280x720.png"))  # type: ignore[attr-defined]
+    _screenshot(page, "room-learn-1280x720.png")
     _settled(page)
     bottom.click()
     expect(page.get_by_text("applicable items are not answered yet")).to_be_visible()  # type: ignore[attr-defined]
