@@ -417,3 +417,17 @@ def test_counts_mean_the_same_on_every_screen() -> None:
     app.switch_page("views/cases.py").run()
     row = next(m.value for m in app.markdown if "Counts-01" in m.value and "contraindication(s)" in m.value)
     assert f"1 contraindication(s), 0 factor(s) against, {open_items + unknown} not yet answered or unknown" in row
+
+
+def test_decisive_unknowns_are_links_to_their_questions() -> None:
+    """The items whose answer could change the step for the meeting's question: each a link to its question."""
+    app = session()
+    app.button_group(key=k("answer", "active_infection")).set_value("unknown").run()
+    result = assess(CSET, AnswerSet(criteria="itb_pump", answers={"active_infection": Answer(value="unknown")}))
+    decisive = result.decisive_for(result.current_stage) if result.current_stage else list(result.decisive_unknowns)
+    assert decisive
+    box = next(w.value for w in app.warning if w.value.startswith(f"**Decisive unknowns ({len(decisive)})"))
+    for unknown in decisive:
+        how = "answered Unknown" if unknown.status == "unknown" else "not yet answered"
+        assert f"- **[{title(unknown.criterion)}](#q-{unknown.criterion})** ({how})" in box
+    assert box.count("](#q-") == len(decisive)

@@ -302,11 +302,11 @@ def test_meeting_page_is_an_agenda(seeded: tuple[str, dict[str, int]], browser: 
     expect(page.get_by_role("option", name="2026-12-10 (1 case)")).to_be_visible()  # type: ignore[attr-defined]
     page.keyboard.press("Enter")  # type: ignore[attr-defined]
     expect(page.get_by_text("Agenda, 2026-12-10: 1 case")).to_be_visible()  # type: ignore[attr-defined]
-    assert page.url.endswith("/meeting?date=2026-12-10")  # type: ignore[attr-defined]
+    expect(page).to_have_url(f"{url}/meeting?date=2026-12-10")  # type: ignore[call-overload]
     _settled(page)
     page.locator(f".st-key-agenda-project-{ids['Later-room-04']} a").click()  # type: ignore[attr-defined]
     expect(page.get_by_role("heading", name="Case Later-room-04")).to_be_visible()  # type: ignore[attr-defined]
-    assert page.url.endswith(f"/projection?case={ids['Later-room-04']}")  # type: ignore[attr-defined]
+    expect(page).to_have_url(f"{url}/projection?case={ids['Later-room-04']}")  # type: ignore[call-overload]
     # Back returns to the agenda of the date that was shown (it is in the address).
     page.go_back()  # type: ignore[attr-defined]
     expect(page.get_by_text("Agenda, 2026-12-10: 1 case")).to_be_visible()  # type: ignore[attr-defined]
