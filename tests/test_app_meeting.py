@@ -266,6 +266,7 @@ def test_meeting_date_is_kept_in_the_address() -> None:
     app.query_params.clear()
     app.switch_page("views/meeting.py").run()
     assert app.selectbox(key="meeting-date").value == DAY
+    assert "date" not in app.query_params  # a bare address stays bare: no second history entry
     # Back/forward: the address changes alone, and the page follows it.
     app.query_params["date"] = later.isoformat()
     app.run()
@@ -431,3 +432,22 @@ def test_decisive_unknowns_are_links_to_their_questions() -> None:
         how = "answered Unknown" if unknown.status == "unknown" else "not yet answered"
         assert f"- **[{title(unknown.criterion)}](#q-{unknown.criterion})** ({how})" in box
     assert box.count("](#q-") == len(decisive)
+
+
+def test_a_link_from_the_agenda_opens_its_case_after_another_was_opened_by_address() -> None:
+    """A case opened by its address leaves no move pending that would reopen it over the next link."""
+    cases = store()
+    first, second = stored(cases, "First-01", DAY), stored(cases, "Second-01", DAY)
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params["case"] = str(first)
+    app.run()
+    assert app.text_input(key=k("case", "label")).value == "First-01"
+    app.query_params.clear()
+    app.switch_page("views/meeting.py").run()
+    assert "case" not in app.query_params  # a session with a case open is not forwarded
+    assert app.title[0].value == "Meeting"
+    app.query_params.clear()
+    app.query_params["case"] = str(second)  # the agenda's Open link
+    app.switch_page("views/assess.py").run()
+    assert app.text_input(key=k("case", "label")).value == "Second-01"
+    assert app.query_params["case"] in (str(second), [str(second)])

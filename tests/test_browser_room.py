@@ -424,3 +424,40 @@ def test_learn_letter_stays_beside_the_checklist(seeded: tuple[str, dict[str, in
     expect(page.get_by_text("applicable items are not answered yet")).to_be_visible()  # type: ignore[attr-defined]
     expect(page.get_by_role("button", name="Compare anyway")).to_be_visible()  # type: ignore[attr-defined]
     page.context.close()  # type: ignore[attr-defined]
+
+
+def test_back_and_forward_between_stored_cases(seeded: tuple[str, dict[str, int]], browser: object) -> None:
+    """Within one session, back and forward land on each case (and the agenda) as they were left."""
+    from playwright.sync_api import expect
+
+    url, ids = seeded
+    first, second = ids["MS-room-01"], ids["Allergy-room-02"]
+    page = _page(browser, SMALL)
+    page.goto(f"{url}/?case={first}")  # type: ignore[attr-defined]
+    label = page.get_by_role("textbox", name="Case label")  # type: ignore[attr-defined]
+    expect(page.get_by_text(f"Stored case #{first}")).to_be_visible()  # type: ignore[attr-defined]
+    expect(label).to_have_value("MS-room-01")
+    _settled(page)
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Meeting").click()  # type: ignore[attr-defined]
+    expect(page.get_by_text(f"Agenda, {DAY.isoformat()}")).to_be_visible()  # type: ignore[attr-defined]
+    _settled(page)
+    page.locator(f".st-key-agenda-open-{second} a").click()  # type: ignore[attr-defined]
+    expect(page.get_by_text(f"Stored case #{second}")).to_be_visible()  # type: ignore[attr-defined]
+    expect(label).to_have_value("Allergy-room-02")
+    _settled(page)
+    page.go_back()  # type: ignore[attr-defined]
+    expect(page.get_by_text(f"Agenda, {DAY.isoformat()}")).to_be_visible()  # type: ignore[attr-defined]
+    expect(page.get_by_text("Now discussing: case 2 of 3")).to_be_visible()  # type: ignore[attr-defined]
+    _settled(page)
+    page.go_back()  # type: ignore[attr-defined]
+    expect(page.get_by_text(f"Stored case #{first}")).to_be_visible()  # type: ignore[attr-defined]
+    expect(label).to_have_value("MS-room-01")
+    expect(page).to_have_url(f"{url}/?case={first}")  # type: ignore[call-overload]
+    _settled(page)
+    page.go_forward()  # type: ignore[attr-defined]
+    expect(page.get_by_text(f"Agenda, {DAY.isoformat()}")).to_be_visible()  # type: ignore[attr-defined]
+    _settled(page)
+    page.go_forward()  # type: ignore[attr-defined]
+    expect(page.get_by_text(f"Stored case #{second}")).to_be_visible()  # type: ignore[attr-defined]
+    expect(label).to_have_value("Allergy-room-02")
+    page.context.close()  # type: ignore[attr-defined]

@@ -62,14 +62,16 @@ def _move(ids: list[int], step: int) -> None:
 
 
 def _forward_case_address() -> None:
-    """``/meeting?case=12`` opens case 12.
+    """``/meeting?case=12``, opened in a new tab or from a bookmark, opens case 12.
 
     Streamlit writes a link to the default page (the assessment) as the relative address
-    ``?case=12``, which a new tab or a copied link reads as ``/meeting?case=12``; this makes that
-    address land on the case too.
+    ``?case=12``, which a new tab or a copied link reads as ``/meeting?case=12``. Only a new session
+    is forwarded: going back to a bare ``/meeting`` keeps the parameters of the page left, and a
+    session that has a case open or has shown the agenda already came here on purpose.
     """
     wanted = st.query_params.get(state.CASE_PARAM)
-    if wanted is not None:
+    fresh = state.opened() is None and state.MEETING_SHOWN_DATE not in st.session_state
+    if wanted is not None and fresh:
         st.switch_page(ASSESS_PAGE, query_params={state.CASE_PARAM: wanted})
 
 
@@ -96,8 +98,16 @@ def _date_from_address(dates: list[dt.date]) -> None:
 
 
 def _date_to_address(day: dt.date) -> None:
+    """Write a date picked in the box (or one the address got wrong) to the address.
+
+    A bare ``/meeting`` stays bare: writing to it would add a second history entry for the same
+    page, and back would land on the agenda again instead of the page before it.
+    """
+    raw = st.query_params.get(state.DATE_PARAM)
+    shown = st.session_state.get(state.MEETING_SHOWN_DATE)
     st.session_state[state.MEETING_SHOWN_DATE] = day
-    if st.query_params.get(state.DATE_PARAM) != day.isoformat():
+    picked = shown is not None and day != shown
+    if (raw is not None or picked) and raw != day.isoformat():
         st.query_params[state.DATE_PARAM] = day.isoformat()
 
 

@@ -399,6 +399,10 @@ def follow_address(cset: CriteriaSet) -> None:
             except CandidacyError as error:
                 say(f"Case {wanted_case} could not be opened: {error}")
             else:
+                # The address already names the case: no move is pending. Left pending, it would
+                # be written at the next run of this page, over the address of a case opened by
+                # a link from another page (the Meeting agenda), and reopen this one instead.
+                st.session_state.pop(NEW_ADDRESS, None)
                 return
         else:
             say(f"The address names case '{wanted_case}', which is not a case number.")
