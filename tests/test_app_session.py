@@ -145,6 +145,26 @@ def test_answers_are_one_control_each_and_notes_open_only_when_wanted() -> None:
     assert again.text_area(key=k("note", "cause")).value == "Fall from height"  # a note shows itself
 
 
+def test_a_note_emptied_while_open_stays_open() -> None:
+    """The box's open state is seeded, not passed as ``expanded`` (part of the expander's identity)."""
+    app = session()
+    app.session_state[k("notes", "cause")] = True
+    app.run()
+    app.text_area(key=k("note", "cause")).input("Fall from height").run()
+    app.text_area(key=k("note", "cause")).input("").run()
+    assert [t.key for t in app.text_area] == [k("note", "cause")]  # still open, now empty
+    assert app.text_area(key=k("note", "cause")).value == ""
+
+
+def test_reruns_wait_for_the_running_script() -> None:
+    """With fast reruns, a quick second answer ran its callback in a second script thread beside the
+    first: both saved against one case version and an answer was lost (see test_browser_stress)."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["runner"]["fastReruns"] is False
+
+
 def test_kept_drafts_refuse_a_forged_token(tmp_path: Path) -> None:
     cset = load_criteria(ITB)
     draft = new_draft(cset)

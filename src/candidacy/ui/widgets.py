@@ -81,10 +81,13 @@ def render_item(
     if refused:
         _refused(note_key, refused)
     title = escape_markdown(criterion.title.lower())
-    notes = st.expander(  # open by itself when a note exists (the label stays: it is the expander's identity)
+    notes_key = key(cset, "notes", criterion.id, scope)
+    # Open by itself when a note exists. The open state is seeded, not passed as ``expanded``: that
+    # argument is part of the expander's identity, so a note emptied while open would close its box.
+    seed(notes_key, bool(answer.note))
+    notes = st.expander(
         "Note · how to assess, sources",
-        expanded=bool(answer.note),
-        key=key(cset, "notes", criterion.id, scope),
+        key=notes_key,
         on_change="rerun",
         icon=":material/edit_note:",
     )
