@@ -160,32 +160,133 @@ def test_meeting_page_default_date_is_the_next_meeting() -> None:
     assert default_date(dates, dt.date(2027, 1, 1)) == dt.date(2026, 12, 10)
 
 
-def test_previous_and_next_walk_the_agenda_and_open_the_case() -> None:
+def _now(app: AppTest) -> str:
+    return next((m.value for m in app.markdown if m.value.startswith("**Now discussing:**")), "")
+
+
+def _links(app: AppTest) -> dict[str, tuple[str, str]]:
+    """Each agenda link's label and case -> (page address, query string), as the browser gets them."""
+    out = {}
+    for link in app.get("page_link"):
+        out[f"{link.proto.label} {link.proto.query_string}"] = (link.proto.page, link.proto.query_string)
+    return out
+
+
+def test_previous_and_next_walk_the_agenda() -> None:
+    cases = store()
+    for n in range(3):
+        stored(cases, f"Case-{n}", DAY)
+    app = session()
+    app.switch_page("views/meeting.py").run()
+    app.selectbox(key="meeting-date").set_value(DAY).run()
+
+    assert _now(app) == ""
+    app.button(key="meeting-next").click().run()
+    assert _now(app) == "**Now discussing:** case 1 of 3"
+    app.button(key="meeting-next").click().run()
+    app.button(key="meeting-next").click().run()
+    app.button(key="meeting-next").click().run()  # stays on the last case
+    assert _now(app) == "**Now discussing:** case 3 of 3"
+    app.button(key="meeting-previous").click().run()
+    assert _now(app) == "**Now discussing:** case 2 of 3"
+    line = next(m.value for m in app.markdown if m.value.startswith("**2. Case-1**"))
+    assert ":blue-badge[:material/record_voice_over: now]" in line
+    app.button(key="meeting-previous").click().run()
+    app.button(key="meeting-previous").click().run()  # stays on the first case
+    assert _now(app) == "**Now discussing:** case 1 of 3"
+
+
+def test_each_agenda_line_links_to_the_case_and_its_projection() -> None:
+    """Open and Project are links with the case's address (no callback), so a new tab, a copy or a
+    bookmark work as a click does; the case opened becomes the one the meeting is discussing."""
     cases = store()
     ids = [stored(cases, f"Case-{n}", DAY) for n in range(3)]
     app = session()
     app.switch_page("views/meeting.py").run()
     app.selectbox(key="meeting-date").set_value(DAY).run()
+    links = _links(app)
+    for case_id in ids:
+        assert links[f"Open case={case_id}"] == ("", f"case={case_id}")  # the assessment page: /?case=N
+        assert links[f"Project case={case_id}"] == ("projection", f"case={case_id}")
+    assert len(links) == 2 * len(ids)
+    assert not [b for b in app.button if b.key and b.key.startswith("agenda-")]  # links, not buttons
 
-    def now() -> str:
-        return next((m.value for m in app.markdown if m.value.startswith("**Now discussing:**")), "")
-
-    assert now() == ""
-    app.button(key="meeting-next").click().run()
-    assert now() == "**Now discussing:** case 1 of 3"
-    app.button(key="meeting-next").click().run()
-    app.button(key="meeting-next").click().run()
-    app.button(key="meeting-next").click().run()  # stays on the last case
-    assert now() == "**Now discussing:** case 3 of 3"
-    app.button(key="meeting-previous").click().run()
-    assert now() == "**Now discussing:** case 2 of 3"
-    line = next(m.value for m in app.markdown if m.value.startswith("**2. Case-1**"))
-    assert ":blue-badge[:material/record_voice_over: now]" in line
-    app.button(key=f"agenda-open-{ids[1]}").click().run()
-    app.switch_page("views/assess.py").run()  # AppTest does not follow st.switch_page
+    # Following the link (what the browser does): the assessment page opens the case it names.
+    app.query_params.clear()
+    app.query_params["case"] = str(ids[1])
+    app.switch_page("views/assess.py").run()
     assert not app.exception
     assert app.title[0].value == "Assess a case"
     assert app.text_input(key=k("case", "label")).value == "Case-1"
+    assert any(m.value.startswith(f"**Stored case #{ids[1]}") for m in app.markdown)
+
+    # Back on the agenda, the case just opened is the one being discussed; Next moves on from it.
+    app.query_params.clear()
+    app.switch_page("views/meeting.py").run()
+    assert app.selectbox(key="meeting-date").value == DAY
+    assert _now(app) == "**Now discussing:** case 2 of 3"
+    app.button(key="meeting-next").click().run()
+    assert _now(app) == "**Now discussing:** case 3 of 3"
+    app.run()  # the open case has not changed: the chair's choice stays
+    assert _now(app) == "**Now discussing:** case 3 of 3"
+
+
+def test_meeting_address_with_a_case_opens_that_case() -> None:
+    """Streamlit writes the Open link as the relative ``?case=N``; opened in a new tab from the
+    Meeting page, that is ``/meeting?case=N``, which must land on the case too."""
+    cases = store()
+    case_id = stored(cases, "Forwarded-01", DAY)
+    app = session()
+    app.query_params.clear()
+    app.query_params["case"] = str(case_id)
+    app.switch_page("views/meeting.py").run()
+    assert not app.exception
+    assert app.title[0].value == "Assess a case"
+    assert app.text_input(key=k("case", "label")).value == "Forwarded-01"
+    assert app.query_params["case"] in (str(case_id), [str(case_id)])
+
+
+def test_meeting_date_is_kept_in_the_address() -> None:
+    cases = store()
+    stored(cases, "Early-01", DAY)
+    later = dt.date(2026, 12, 10)
+    stored(cases, "Later-01", later)
+    app = session()
+    app.query_params.clear()
+    app.query_params["date"] = later.isoformat()  # a bookmark or a reload of /meeting?date=2026-12-10
+    app.switch_page("views/meeting.py").run()
+    assert app.selectbox(key="meeting-date").value == later
+    assert any(s.value.startswith("Agenda, 2026-12-10: 1 case") for s in app.subheader)
+    app.selectbox(key="meeting-date").set_value(DAY).run()  # picking a date writes it to the address
+    assert app.query_params["date"] in (DAY.isoformat(), [DAY.isoformat()])
+    assert app.selectbox(key="meeting-date").value == DAY
+    # Another page and back through the bare page address: the date shown last stays.
+    app.query_params.clear()
+    app.switch_page("views/cases.py").run()
+    app.query_params.clear()
+    app.switch_page("views/meeting.py").run()
+    assert app.selectbox(key="meeting-date").value == DAY
+    assert "date" not in app.query_params  # a bare address stays bare: no second history entry
+    # Back/forward: the address changes alone, and the page follows it.
+    app.query_params["date"] = later.isoformat()
+    app.run()
+    assert app.selectbox(key="meeting-date").value == later
+
+
+def test_a_meeting_address_naming_no_meeting_says_so() -> None:
+    stored(store(), "Early-01", DAY)
+    for raw, said in (
+        ("2026-13-40", "is not a date"),
+        ("2031-01-01", "No stored case has the meeting date 2031-01-01"),
+    ):
+        app = session()
+        app.query_params.clear()
+        app.query_params["date"] = raw
+        app.switch_page("views/meeting.py").run()
+        assert not app.exception
+        assert any(said in e.value for e in app.error), [e.value for e in app.error]
+        assert app.selectbox(key="meeting-date").value == DAY
+        assert app.query_params["date"] in (DAY.isoformat(), [DAY.isoformat()])
 
 
 def test_meeting_pack_from_the_page_has_cover_and_every_record() -> None:
@@ -279,3 +380,74 @@ def test_a_recorded_team_decision_shows_on_the_agenda_and_the_projection() -> No
     assert [s.value for s in app.success] == [
         "**Team decision:** Deferred until the infection has cleared (2026-12-03)"
     ]
+
+
+def test_counts_mean_the_same_on_every_screen() -> None:
+    """One case's answered, not-yet-answered, Unknown and blocking counts: the same on the summary, the
+    agenda line, the projection and the Cases list (which names both kinds of gap together)."""
+    cases = store()
+    values = {"cause": "stroke", "active_infection": "yes", "seizures": "unknown", "coagulation": "unknown"}
+    case_id = stored(cases, "Counts-01", DAY, **values)
+    total = applicable(**values)
+    answered, unknown, open_items = len(values), 2, total - len(values)
+    app = session()
+    app.query_params.clear()
+    app.query_params["case"] = str(case_id)
+    app.switch_page("views/assess.py").run()
+    assert f"Answered {answered} of {total} applicable items" in [p.proto.text for p in app.get("progress")]
+    assert any(m.value.startswith(f"##### Not yet answered ({open_items})") for m in app.markdown)
+    assert any(i.value.startswith(f"**Missing information ({unknown})") for i in app.info)
+    assert app.error[0].value.startswith("**Contraindications (1)")
+
+    app.query_params.clear()
+    app.switch_page("views/meeting.py").run()
+    line = next(m.value for m in app.markdown if m.value.startswith("**1. Counts-01**"))
+    assert f"**Answered:** {answered} of {total}" in line
+    assert f"Not yet answered: {open_items}" in line and f"Missing information: {unknown}" in line, line
+    assert ":red-badge[:material/block: 1 blocking]" in line
+
+    app.query_params["case"] = str(case_id)
+    app.switch_page("views/projection.py").run()
+    texts = [m.value for m in app.markdown]
+    assert any(f"answered {answered} of {total} applicable items" in t for t in texts)
+    gaps = next(t for t in texts if t.startswith("**:orange[:material/help: Gaps]**"))
+    assert f"**{open_items}** not yet answered" in gaps and f"**{unknown}** missing information" in gaps
+    assert app.error[0].value.startswith("**Contraindications (1)**")
+
+    app.query_params.clear()
+    app.switch_page("views/cases.py").run()
+    row = next(m.value for m in app.markdown if "Counts-01" in m.value and "contraindication(s)" in m.value)
+    assert f"1 contraindication(s), 0 factor(s) against, {open_items + unknown} not yet answered or unknown" in row
+
+
+def test_decisive_unknowns_are_links_to_their_questions() -> None:
+    """The items whose answer could change the step for the meeting's question: each a link to its question."""
+    app = session()
+    app.button_group(key=k("answer", "active_infection")).set_value("unknown").run()
+    result = assess(CSET, AnswerSet(criteria="itb_pump", answers={"active_infection": Answer(value="unknown")}))
+    decisive = result.decisive_for(result.current_stage) if result.current_stage else list(result.decisive_unknowns)
+    assert decisive
+    box = next(w.value for w in app.warning if w.value.startswith(f"**Decisive unknowns ({len(decisive)})"))
+    for unknown in decisive:
+        how = "answered Unknown" if unknown.status == "unknown" else "not yet answered"
+        assert f"- **[{title(unknown.criterion)}](#q-{unknown.criterion})** ({how})" in box
+    assert box.count("](#q-") == len(decisive)
+
+
+def test_a_link_from_the_agenda_opens_its_case_after_another_was_opened_by_address() -> None:
+    """A case opened by its address leaves no move pending that would reopen it over the next link."""
+    cases = store()
+    first, second = stored(cases, "First-01", DAY), stored(cases, "Second-01", DAY)
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params["case"] = str(first)
+    app.run()
+    assert app.text_input(key=k("case", "label")).value == "First-01"
+    app.query_params.clear()
+    app.switch_page("views/meeting.py").run()
+    assert "case" not in app.query_params  # a session with a case open is not forwarded
+    assert app.title[0].value == "Meeting"
+    app.query_params.clear()
+    app.query_params["case"] = str(second)  # the agenda's Open link
+    app.switch_page("views/assess.py").run()
+    assert app.text_input(key=k("case", "label")).value == "Second-01"
+    assert app.query_params["case"] in (str(second), [str(second)])

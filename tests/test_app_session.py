@@ -206,3 +206,32 @@ def test_callbacks_hold_back_a_rerun_request_until_they_end() -> None:
     assert calls == ["callback body"]  # the check did not run inside the callback
     safe._yield_callback()
     assert calls == ["callback body", "rerun check"]  # and it is back afterwards
+
+
+class _SignedIn:
+    """Stands in for ``st.user`` of a person signed in through OpenID Connect (team mode)."""
+
+    is_logged_in = True
+
+    def __init__(self, email: str) -> None:
+        self.email = email
+
+    def get(self, name: str, default: object = None) -> object:
+        return self.email if name == "email" else default
+
+
+def test_a_kept_draft_is_its_owners_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The address of a signed-in person's unsaved draft, opened by another signed-in person, is empty."""
+    import streamlit
+
+    monkeypatch.setattr(streamlit, "user", _SignedIn("a@example.org"))
+    mine = session()
+    token = address(mine)["draft"]
+    mine.button_group(key=k("answer", "cause")).set_value("stroke").run()
+    monkeypatch.setattr(streamlit, "user", _SignedIn("b@example.org"))
+    theirs = session(draft=token)
+    assert answer(theirs, "cause") is None
+    assert not any("Your unsaved draft was kept" in i.value for i in theirs.info)
+    monkeypatch.setattr(streamlit, "user", _SignedIn("a@example.org"))
+    again = session(draft=token)
+    assert answer(again, "cause") == "stroke"

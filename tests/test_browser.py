@@ -17,8 +17,11 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from candidacy import load_criteria
 from candidacy.criteria.yamlsource import read_file
+from candidacy.identity import Identity
 from candidacy.identity.profile import save_profile
+from candidacy.store import CaseStore
 
 from .browser_pages import TIMEOUT, choose, chosen, item, open_note, option, type_number, use_timeouts, write_note
 from .browser_support import ARTIFACTS, CHROMIUM_ARGS, ROOT, RUN_OBSERVER, chromium_path, rerun, streamlit_server
@@ -35,9 +38,15 @@ def _env(folder: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The server's data folder and database (the tests read the store behind the screen)."""
+    return tmp_path_factory.mktemp("browser")
+
+
+@pytest.fixture(scope="module")
+def server(folder: Path) -> Iterator[str]:
     chromium_path()  # skip (or fail in CI) before starting anything
-    with streamlit_server(_env(tmp_path_factory.mktemp("browser"))) as url:
+    with streamlit_server(_env(folder)) as url:
         yield url
 
 
@@ -283,6 +292,35 @@ def test_one_tab_stop_per_answer_and_space_chooses(server: str, browser: Any) ->
     page.keyboard.press("Tab")
     focused_in_next = item(page, "answer", "tone_is_spasticity").locator(":focus")
     expect(focused_in_next).to_have_count(1)
+    context.close()
+
+
+def test_arrow_keys_write_no_audit_entry_the_chosen_answer_writes_one(server: str, browser: Any, folder: Path) -> None:
+    """Arrows pass over options of a stored case without saving; Space saves once, as one audit entry."""
+    from playwright.sync_api import expect
+
+    cset = load_criteria(ROOT / "criteria" / "itb_pump.yaml")
+    store = CaseStore(f"sqlite:///{folder / 'cases.db'}", {cset.id: cset})
+    who = Identity(name="Dr B. Rowser", role="Consultant", source="personal")
+    case_id = store.create_case(cset.id, "Arrow-keys-01", None, who)
+    before = len(store.audit_trail(case_id))
+    context = browser.new_context(viewport=SCREEN)
+    page = new_page(context)
+    goto(page, f"{server}/?case={case_id}")
+    expect(page.get_by_text(f"Stored case #{case_id}")).to_be_visible()
+    option(page, "seizures", "No seizures or epilepsy").focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")  # two options passed over
+    expect(option(page, "seizures", "Seizures not controlled")).to_be_focused()
+    assert chosen(page, "seizures") is None
+    with rerun(page):
+        page.keyboard.press("Space")
+    expect(option(page, "seizures", "Seizures not controlled")).to_have_attribute("aria-checked", "true")
+    trail = store.audit_trail(case_id)
+    assert len(trail) == before + 1, [(e.action, e.item, e.new) for e in trail[before:]]
+    assert trail[-1].item == "seizures" and "uncontrolled" in (trail[-1].new or "")
+    assert store.get(case_id).answers.answers["seizures"].value == "uncontrolled"
+    store.close()
     context.close()
 
 

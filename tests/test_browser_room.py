@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import struct
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,6 +33,12 @@ DAY = dt.date(2026, 12, 3)
 SMALL = {"width": 1280, "height": 720}
 LARGE = {"width": 1920, "height": 1080}
 CSET = load_criteria(ROOT / "criteria" / "itb_pump.yaml")
+#: A label and a note that Markdown would turn into maths, colour, bold, an icon, HTML and a link.
+TYPED_LABEL = "Typed $x^2$ :red[alarm] **b** <i>i</i> :material/home:"
+TYPED_NOTE = "urine $y_1$ :blue[calm] [link](http://example.org) _em_ ~~gone~~"
+TYPED_DAY = dt.date(2026, 12, 24)
+#: Elements that would show the text was rendered as Markdown, maths or HTML rather than as typed.
+ACTIVE = ".katex, a[href^='http'], em, i, del, [data-testid='stIconMaterial'][title='home']"
 
 
 def _heaviest() -> dict[str, Answer]:
@@ -59,6 +66,7 @@ def _seed(url: str) -> dict[str, int]:
         "Stroke-room-03": ({"cause": Answer(value="stroke"), "seizures": Answer(value="unknown")}, DAY),
         "Later-room-04": ({}, dt.date(2026, 12, 10)),
         "Heavy-room-05": (_heaviest(), dt.date(2026, 12, 17)),
+        TYPED_LABEL: ({"active_infection": Answer(value="yes", note=TYPED_NOTE)}, TYPED_DAY),
     }
     store = CaseStore(url, {CSET.id: CSET})
     ids = {}
@@ -109,13 +117,24 @@ def _settled(page: object) -> None:
     )
 
 
+def _screenshot(page: object, name: str) -> None:
+    """Save what the screen shows to tests/artifacts/, and check the file has the viewport's size."""
+    path = ARTIFACTS / name
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path))  # type: ignore[attr-defined]
+    width, height = struct.unpack(">II", path.read_bytes()[16:24])  # the PNG header's IHDR size
+    viewport = page.viewport_size  # type: ignore[attr-defined]
+    assert (width, height) == (viewport["width"], viewport["height"]), (name, width, height)
+    assert name.endswith(f"-{width}x{height}.png"), name
+
+
 def _open_from_meeting(page: object, url: str, case_id: int) -> None:
     from playwright.sync_api import expect
 
     page.goto(f"{url}/meeting")  # type: ignore[attr-defined]
     expect(page.get_by_text(f"Agenda, {DAY.isoformat()}")).to_be_visible()  # type: ignore[attr-defined]
     _settled(page)
-    page.locator(f".st-key-agenda-open-{case_id} button").click()  # type: ignore[attr-defined]
+    page.locator(f".st-key-agenda-open-{case_id} a").click()  # type: ignore[attr-defined]
     expect(page.get_by_text(f"Stored case #{case_id}")).to_be_visible()  # type: ignore[attr-defined]
     _settled(page)
 
@@ -151,8 +170,7 @@ def test_summary_for_the_room(seeded: tuple[str, dict[str, int]], browser: objec
     expect(box).to_be_in_viewport()
     expect(page.locator(".st-key-summary-strip [data-testid=stProgress]")).to_be_in_viewport()  # type: ignore[attr-defined]
     expect(page.locator(".st-key-itb_pump-answer-cause [role=radio]").first).to_be_in_viewport()  # type: ignore[attr-defined]
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "room-summary-1280x720.png"))  # type: ignore[attr-defined]
+    _screenshot(page, "room-summary-1280x720.png")
 
     # A finding links to its question, and the page scrolls there.
     link = summary.locator("a[href='#q-baclofen_hypersensitivity']").first
@@ -242,7 +260,7 @@ def _fits_one_screen(page: object, screenshot: str) -> None:
                    const box = document.querySelector('.st-key-projection').getBoundingClientRect();
                    return [main.scrollHeight, main.clientHeight, box.bottom, window.innerHeight]; }"""
     )
-    page.screenshot(path=str(ARTIFACTS / screenshot))  # type: ignore[attr-defined]
+    _screenshot(page, screenshot)
     scroll_height, client_height, bottom, height = sizes
     assert scroll_height <= client_height + 1 and bottom <= height, sizes
 
@@ -268,7 +286,7 @@ def test_meeting_page_is_an_agenda(seeded: tuple[str, dict[str, int]], browser: 
     page.get_by_role("button", name="Next case").click()  # type: ignore[attr-defined]
     expect(page.get_by_text("Now discussing: case 1 of 3")).to_be_visible()  # type: ignore[attr-defined]
     _settled(page)
-    page.screenshot(path=str(ARTIFACTS / "room-meeting-1280x720.png"))  # type: ignore[attr-defined]
+    _screenshot(page, "room-meeting-1280x720.png")
 
     with page.expect_download() as download:  # type: ignore[attr-defined]
         page.get_by_role("button", name="Download the meeting pack").click()  # type: ignore[attr-defined]
@@ -284,8 +302,106 @@ def test_meeting_page_is_an_agenda(seeded: tuple[str, dict[str, int]], browser: 
     expect(page.get_by_role("option", name="2026-12-10 (1 case)")).to_be_visible()  # type: ignore[attr-defined]
     page.keyboard.press("Enter")  # type: ignore[attr-defined]
     expect(page.get_by_text("Agenda, 2026-12-10: 1 case")).to_be_visible()  # type: ignore[attr-defined]
-    page.locator(f".st-key-agenda-project-{ids['Later-room-04']} button").click()  # type: ignore[attr-defined]
+    expect(page).to_have_url(f"{url}/meeting?date=2026-12-10")  # type: ignore[call-overload]
+    _settled(page)
+    page.locator(f".st-key-agenda-project-{ids['Later-room-04']} a").click()  # type: ignore[attr-defined]
     expect(page.get_by_role("heading", name="Case Later-room-04")).to_be_visible()  # type: ignore[attr-defined]
+    expect(page).to_have_url(f"{url}/projection?case={ids['Later-room-04']}")  # type: ignore[call-overload]
+    # Back returns to the agenda of the date that was shown (it is in the address).
+    page.go_back()  # type: ignore[attr-defined]
+    expect(page.get_by_text("Agenda, 2026-12-10: 1 case")).to_be_visible()  # type: ignore[attr-defined]
+    page.context.close()  # type: ignore[attr-defined]
+
+
+def test_agenda_links_are_real_addresses(seeded: tuple[str, dict[str, int]], browser: object) -> None:
+    """Open and Project are links: a new tab, a copied address, the keyboard and a click all land on the case."""
+    from playwright.sync_api import expect
+
+    url, ids = seeded
+    case_id = ids["Stroke-room-03"]
+    page = _page(browser, SMALL)
+    page.goto(f"{url}/meeting?date={DAY.isoformat()}")  # type: ignore[attr-defined]
+    expect(page.get_by_text(f"Agenda, {DAY.isoformat()}")).to_be_visible()  # type: ignore[attr-defined]
+    _settled(page)
+    open_link = page.locator(f".st-key-agenda-open-{case_id} a")  # type: ignore[attr-defined]
+    project_link = page.locator(f".st-key-agenda-project-{case_id} a")  # type: ignore[attr-defined]
+    expect(open_link).to_have_accessible_name(re.compile("Open"))
+    # The address a new tab, a copy or a bookmark gets (the browser resolves the link's href).
+    opened_at = open_link.evaluate("a => a.href")
+    projected_at = project_link.evaluate("a => a.href")
+    assert projected_at == f"{url}/projection?case={case_id}"
+    assert opened_at.startswith(f"{url}/") and opened_at.endswith(f"?case={case_id}"), opened_at
+
+    # That address, in a new tab (a new session), shows the case, under the case's own address.
+    tab = page.context.new_page()  # type: ignore[attr-defined]
+    tab.goto(opened_at)
+    expect(tab.get_by_text(f"Stored case #{case_id}")).to_be_visible()
+    expect(tab.get_by_role("textbox", name="Case label")).to_have_value("Stroke-room-03")
+    expect(tab).to_have_url(f"{url}/?case={case_id}")
+    tab.goto(projected_at)
+    expect(tab.locator(".st-key-projection").get_by_role("heading", name="Case Stroke-room-03")).to_be_visible()
+    tab.close()
+
+    # A middle click opens a new tab and leaves the agenda where it is.
+    with page.context.expect_page() as new_tab:  # type: ignore[attr-defined]
+        open_link.click(button="middle")
+    expect(new_tab.value.get_by_text(f"Stored case #{case_id}")).to_be_visible()
+    new_tab.value.close()
+    expect(page.get_by_text(f"Agenda, {DAY.isoformat()}")).to_be_visible()  # type: ignore[attr-defined]
+
+    # The keyboard: the link takes focus and Enter follows it, in the same tab and session.
+    open_link.focus()
+    expect(open_link).to_be_focused()
+    page.keyboard.press("Enter")  # type: ignore[attr-defined]
+    expect(page.get_by_text(f"Stored case #{case_id}")).to_be_visible()  # type: ignore[attr-defined]
+    expect(page).to_have_url(f"{url}/?case={case_id}")  # type: ignore[call-overload]
+    _settled(page)
+    # Back on the agenda, the case opened is the one being discussed, and Next moves on from it.
+    page.go_back()  # type: ignore[attr-defined]
+    expect(page.get_by_text("Now discussing: case 3 of 3")).to_be_visible()  # type: ignore[attr-defined]
+    expect(page.locator(f".st-key-agenda-{case_id}")).to_contain_text("now")  # type: ignore[attr-defined]
+    _settled(page)
+    page.get_by_role("button", name="Previous case").click()  # type: ignore[attr-defined]
+    expect(page.get_by_text("Now discussing: case 2 of 3")).to_be_visible()  # type: ignore[attr-defined]
+    page.context.close()  # type: ignore[attr-defined]
+
+
+def _as_typed(locator: object) -> str:
+    """The text as the reader sees it (word joiners that break autolinks left out, spaces collapsed)."""
+    return " ".join(locator.inner_text().replace("\u2060", "").split())  # type: ignore[attr-defined]
+
+
+def test_label_and_note_are_shown_as_typed_to_the_room(seeded: tuple[str, dict[str, int]], browser: object) -> None:
+    """The real pages (agenda, projection, summary) show a label and a note as typed, nothing rendered."""
+    from playwright.sync_api import expect
+
+    url, ids = seeded
+    case_id = ids[TYPED_LABEL]
+    page = _page(browser, SMALL)
+    page.goto(f"{url}/meeting?date={TYPED_DAY.isoformat()}")  # type: ignore[attr-defined]
+    line = page.locator(f".st-key-agenda-{case_id}")  # type: ignore[attr-defined]
+    expect(line).to_contain_text("1 blocking")
+    assert f"1. {TYPED_LABEL} #{case_id}" in _as_typed(line)
+    assert line.locator(ACTIVE).count() == 0, line.inner_html()
+
+    page.goto(f"{url}/projection?case={case_id}")  # type: ignore[attr-defined]
+    projection = page.locator(".st-key-projection")  # type: ignore[attr-defined]
+    heading = projection.get_by_role("heading").first
+    expect(heading).to_contain_text("Case Typed")
+    assert _as_typed(heading) == f"Case {TYPED_LABEL}"
+    _settled(page)
+    assert projection.locator(ACTIVE).count() == 0, projection.inner_html()
+
+    page.goto(f"{url}/?case={case_id}")  # type: ignore[attr-defined]
+    summary = page.locator(".st-key-summary")  # type: ignore[attr-defined]
+    basis = summary.get_by_test_id("stExpander").filter(has_text="Basis of each: contraindications")
+    expect(basis).to_be_visible()
+    _settled(page)
+    basis.locator("summary").click()
+    note = basis.get_by_test_id("stExpanderDetails")
+    expect(note).to_contain_text("Assessor's note:")
+    assert TYPED_NOTE in _as_typed(note)
+    assert note.locator(ACTIVE).count() == 0, note.inner_html()
     page.context.close()  # type: ignore[attr-defined]
 
 
@@ -302,9 +418,46 @@ def test_learn_letter_stays_beside_the_checklist(seeded: tuple[str, dict[str, in
     bottom.scroll_into_view_if_needed()
     expect(bottom).to_be_in_viewport()
     expect(letter.get_by_text("Dear colleagues,")).to_be_in_viewport()  # the letter stayed in view
-    page.screenshot(path=str(ARTIFACTS / "room-learn-1280x720.png"))  # type: ignore[attr-defined]
+    _screenshot(page, "room-learn-1280x720.png")
     _settled(page)
     bottom.click()
     expect(page.get_by_text("applicable items are not answered yet")).to_be_visible()  # type: ignore[attr-defined]
     expect(page.get_by_role("button", name="Compare anyway")).to_be_visible()  # type: ignore[attr-defined]
+    page.context.close()  # type: ignore[attr-defined]
+
+
+def test_back_and_forward_between_stored_cases(seeded: tuple[str, dict[str, int]], browser: object) -> None:
+    """Within one session, back and forward land on each case (and the agenda) as they were left."""
+    from playwright.sync_api import expect
+
+    url, ids = seeded
+    first, second = ids["MS-room-01"], ids["Allergy-room-02"]
+    page = _page(browser, SMALL)
+    page.goto(f"{url}/?case={first}")  # type: ignore[attr-defined]
+    label = page.get_by_role("textbox", name="Case label")  # type: ignore[attr-defined]
+    expect(page.get_by_text(f"Stored case #{first}")).to_be_visible()  # type: ignore[attr-defined]
+    expect(label).to_have_value("MS-room-01")
+    _settled(page)
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Meeting").click()  # type: ignore[attr-defined]
+    expect(page.get_by_text(f"Agenda, {DAY.isoformat()}")).to_be_visible()  # type: ignore[attr-defined]
+    _settled(page)
+    page.locator(f".st-key-agenda-open-{second} a").click()  # type: ignore[attr-defined]
+    expect(page.get_by_text(f"Stored case #{second}")).to_be_visible()  # type: ignore[attr-defined]
+    expect(label).to_have_value("Allergy-room-02")
+    _settled(page)
+    page.go_back()  # type: ignore[attr-defined]
+    expect(page.get_by_text(f"Agenda, {DAY.isoformat()}")).to_be_visible()  # type: ignore[attr-defined]
+    expect(page.get_by_text("Now discussing: case 2 of 3")).to_be_visible()  # type: ignore[attr-defined]
+    _settled(page)
+    page.go_back()  # type: ignore[attr-defined]
+    expect(page.get_by_text(f"Stored case #{first}")).to_be_visible()  # type: ignore[attr-defined]
+    expect(label).to_have_value("MS-room-01")
+    expect(page).to_have_url(f"{url}/?case={first}")  # type: ignore[call-overload]
+    _settled(page)
+    page.go_forward()  # type: ignore[attr-defined]
+    expect(page.get_by_text(f"Agenda, {DAY.isoformat()}")).to_be_visible()  # type: ignore[attr-defined]
+    _settled(page)
+    page.go_forward()  # type: ignore[attr-defined]
+    expect(page.get_by_text(f"Stored case #{second}")).to_be_visible()  # type: ignore[attr-defined]
+    expect(label).to_have_value("Allergy-room-02")
     page.context.close()  # type: ignore[attr-defined]

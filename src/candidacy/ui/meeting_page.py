@@ -1,9 +1,13 @@
 """Meeting: the agenda of one meeting date, a case at a time, and one PDF for the whole meeting.
 
-Only dates that have cases are offered (the next one to come first, else the latest). Each case is
-one structured line (status, team decision, counts, the step for the meeting's question) with links
-to open it and to project it. "Previous" and "Next" move the chair through the agenda. The counts
-come from :mod:`candidacy.reports.meeting`, so they mean what they mean in the summary and on paper.
+Only dates that have cases are offered (the next one to come first, else the latest), and the date
+is kept in the address (``/meeting?date=2026-12-03``), so reload, back and a bookmark show the same
+agenda. Each case is one structured line (status, team decision, counts, the step for the meeting's
+question) with two links: "Open" (the case's own address, ``/?case=12``) and "Project"
+(``/projection?case=12``). Being links, they open in the same tab on a click, and in a new tab, a
+copy or a bookmark as any link does. "Previous" and "Next" move the chair through the agenda; the
+case opened from it becomes the one being discussed. The counts come from
+:mod:`candidacy.reports.meeting`, so they mean what they mean in the summary and on paper.
 """
 
 from __future__ import annotations
@@ -18,13 +22,13 @@ from candidacy.reports.pdf import render_meeting_pdf
 from candidacy.reports.record import Record
 from candidacy.reports.render import escape_markdown
 from candidacy.store import CaseStore
-from candidacy.ui import cases_state
-from candidacy.ui.layout import require_set
+from candidacy.ui import cases_state, state
 
-__all__ = ["CURRENT_KEY", "DATE_KEY", "agenda", "meeting_dates", "render"]
+__all__ = ["ASSESS_PAGE", "CURRENT_KEY", "DATE_KEY", "PROJECTION_PAGE", "agenda", "meeting_dates", "render"]
 
-DATE_KEY = "meeting-date"
-CURRENT_KEY = "meeting-current"
+DATE_KEY = state.MEETING_DATE
+CURRENT_KEY = state.MEETING_CURRENT
+ASSESS_PAGE = "views/assess.py"
 PROJECTION_PAGE = "views/projection.py"
 
 
@@ -50,35 +54,76 @@ def agenda(store: CaseStore, day: dt.date) -> list[tuple[AgendaEntry, Record]]:
     return out
 
 
-def _open(case_id: int) -> None:
-    st.session_state[CURRENT_KEY] = case_id
-    try:
-        cases_state.open_case(require_set(), case_id)
-    except CandidacyError as error:
-        st.session_state[cases_state.MESSAGE_KEY] = str(error)
-        return
-    st.session_state["meeting-go"] = ("views/assess.py", case_id)
-
-
-def _project(case_id: int) -> None:
-    st.session_state[CURRENT_KEY] = case_id
-    st.session_state["meeting-go"] = (PROJECTION_PAGE, case_id)
-
-
+@state.callback
 def _move(ids: list[int], step: int) -> None:
     current = st.session_state.get(CURRENT_KEY)
     index = ids.index(current) if current in ids else -1 if step > 0 else len(ids)
     st.session_state[CURRENT_KEY] = ids[max(0, min(len(ids) - 1, index + step))]
 
 
+def _forward_case_address() -> None:
+    """``/meeting?case=12``, opened in a new tab or from a bookmark, opens case 12.
+
+    Streamlit writes a link to the default page (the assessment) as the relative address
+    ``?case=12``, which a new tab or a copied link reads as ``/meeting?case=12``. Only a new session
+    is forwarded: going back to a bare ``/meeting`` keeps the parameters of the page left, and a
+    session that has a case open or has shown the agenda already came here on purpose.
+    """
+    wanted = st.query_params.get(state.CASE_PARAM)
+    fresh = state.opened() is None and state.MEETING_SHOWN_DATE not in st.session_state
+    if wanted is not None and fresh:
+        st.switch_page(ASSESS_PAGE, query_params={state.CASE_PARAM: wanted})
+
+
+def _date_from_address(dates: list[dt.date]) -> None:
+    """Show the date the address names; a bare address keeps the date this session last showed.
+
+    The address is read only when it differs from what this page last wrote to it (a reload, back
+    or forward, a link), so that a date just picked in the box is not undone by the old address.
+    """
+    raw = st.query_params.get(state.DATE_PARAM)
+    shown: dt.date | None = st.session_state.get(state.MEETING_SHOWN_DATE)
+    if raw is not None and raw != (shown.isoformat() if shown else None):
+        try:
+            wanted = dt.date.fromisoformat(raw)
+        except ValueError:
+            state.say(f"The address names the meeting date '{raw}', which is not a date (YYYY-MM-DD).")
+        else:
+            if wanted in dates:
+                st.session_state[DATE_KEY] = wanted
+            else:
+                state.say(f"No stored case has the meeting date {raw}; pick one of the dates listed.")
+    if st.session_state.get(DATE_KEY) not in dates:  # first visit, or the box was forgotten on another page
+        st.session_state[DATE_KEY] = shown if shown in dates else default_date(dates, dt.date.today())
+
+
+def _date_to_address(day: dt.date) -> None:
+    """Write a date picked in the box (or one the address got wrong) to the address.
+
+    A bare ``/meeting`` stays bare: writing to it would add a second history entry for the same
+    page, and back would land on the agenda again instead of the page before it.
+    """
+    raw = st.query_params.get(state.DATE_PARAM)
+    shown = st.session_state.get(state.MEETING_SHOWN_DATE)
+    st.session_state[state.MEETING_SHOWN_DATE] = day
+    picked = shown is not None and day != shown
+    if (raw is not None or picked) and raw != day.isoformat():
+        st.query_params[state.DATE_PARAM] = day.isoformat()
+
+
+def _follow_open_case(ids: list[int]) -> None:
+    """The case opened from the agenda (a link, so no callback runs) becomes the one discussed."""
+    opened = state.opened()
+    opened_id = opened[0] if opened is not None else None
+    if opened_id != st.session_state.get(state.MEETING_SEEN_OPEN):
+        st.session_state[state.MEETING_SEEN_OPEN] = opened_id
+        if opened_id in ids:
+            st.session_state[CURRENT_KEY] = opened_id
+
+
 def render() -> None:
+    _forward_case_address()
     st.title("Meeting")
-    go = st.session_state.pop("meeting-go", None)
-    if go:
-        st.switch_page(go[0], query_params={"case": str(go[1])})
-    message = cases_state.take_message()
-    if message:
-        st.error(escape_markdown(message))
     try:
         store = cases_state.store()
         dates = meeting_dates(store)
@@ -88,8 +133,10 @@ def render() -> None:
     if not dates:
         st.info("No stored case has a meeting date yet. Give cases a meeting date on the Cases page.")
         return
-    if st.session_state.get(DATE_KEY) not in dates:
-        st.session_state[DATE_KEY] = default_date(dates, dt.date.today())
+    _date_from_address(dates)
+    message = cases_state.take_message()
+    if message:
+        st.error(escape_markdown(message))
     counts = {d: len(store.list_cases(meeting_date=d)) for d in dates}
     day: dt.date = st.selectbox(
         "Meeting date (dates that have cases)",
@@ -97,8 +144,10 @@ def render() -> None:
         key=DATE_KEY,
         format_func=lambda d: f"{d.isoformat()} ({counts[d]} case{'s' if counts[d] != 1 else ''})",
     )
+    _date_to_address(day)
     entries = agenda(store, day)
     ids = [entry.case_id for entry, _ in entries]
+    _follow_open_case(ids)
     st.subheader(f"Agenda, {day.isoformat()}: {len(entries)} case{'s' if len(entries) != 1 else ''}")
     st.caption(
         "Counts: findings by kind; 'not yet answered' = items without an answer; "
@@ -140,6 +189,9 @@ def _line(entry: AgendaEntry, now: bool) -> None:
             f"**Findings:** {escape_markdown(facts[3])}  \n"
             f"**Step for the meeting:** {escape_markdown(entry.step or 'none yet')}"
         )
+        address = {state.CASE_PARAM: str(entry.case_id)}
         with links, st.container(horizontal=True, horizontal_alignment="right"):
-            st.button("Open", key=f"agenda-open-{entry.case_id}", on_click=_open, args=(entry.case_id,))
-            st.button("Project", key=f"agenda-project-{entry.case_id}", on_click=_project, args=(entry.case_id,))
+            with st.container(key=f"agenda-open-{entry.case_id}", width="content"):
+                st.page_link(ASSESS_PAGE, label="Open", icon=":material/open_in_browser:", query_params=address)
+            with st.container(key=f"agenda-project-{entry.case_id}", width="content"):
+                st.page_link(PROJECTION_PAGE, label="Project", icon=":material/present_to_all:", query_params=address)

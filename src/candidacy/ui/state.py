@@ -35,6 +35,7 @@ from candidacy.settings import PROJECT_ROOT, Settings, load_settings
 
 __all__ = [
     "CASE_PARAM",
+    "DATE_PARAM",
     "DRAFT_PARAM",
     "MESSAGE",
     "SET_KEY",
@@ -67,10 +68,15 @@ NEW_ADDRESS: Final = "new-address"  # the address a callback moved to, written a
 GO_TO_ASSESS: Final = "go-to-assess"  # a case was opened from another page: show it
 NEW_CASE_LABEL: Final = "new-case-label"
 NEW_CASE_MEETING: Final = "new-case-meeting"
+MEETING_DATE: Final = "meeting-date"  # the Meeting page's date (a widget key; the address keeps it too)
+MEETING_SHOWN_DATE: Final = "meeting-shown-date"  # the date last written to the Meeting page's address
+MEETING_CURRENT: Final = "meeting-current"  # id of the case the meeting is discussing now
+MEETING_SEEN_OPEN: Final = "meeting-seen-open"  # the open case when the Meeting page last ran
 
 # Query parameters: the address of what is open.
 CASE_PARAM: Final = "case"
 DRAFT_PARAM: Final = "draft"
+DATE_PARAM: Final = "date"  # the Meeting page: ``/meeting?date=2026-12-03``
 
 Kind = Literal["answer", "note", "header"]
 
@@ -393,6 +399,10 @@ def follow_address(cset: CriteriaSet) -> None:
             except CandidacyError as error:
                 say(f"Case {wanted_case} could not be opened: {error}")
             else:
+                # The address already names the case: no move is pending. Left pending, it would
+                # be written at the next run of this page, over the address of a case opened by
+                # a link from another page (the Meeting agenda), and reopen this one instead.
+                st.session_state.pop(NEW_ADDRESS, None)
                 return
         else:
             say(f"The address names case '{wanted_case}', which is not a case number.")
