@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from pathlib import Path
 
 import candidacy
 
@@ -75,3 +77,52 @@ def test_each_layer_imports_only_the_layers_below_it() -> None:
                 if used != own and _rank(used) >= _rank(own):
                     wrong.append(f"{rel}: imports {name}")
     assert wrong == []
+
+
+SESSION_METHODS = {"get", "pop", "setdefault", "__contains__"}
+
+
+def _session_keys_used(tree: ast.Module) -> list[ast.expr]:
+    """The key expressions of every ``st.session_state[...]`` and ``st.session_state.get/pop/setdefault(...)``."""
+
+    def is_session(node: ast.expr) -> bool:
+        return isinstance(node, ast.Attribute) and node.attr == "session_state"
+
+    keys: list[ast.expr] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Subscript) and is_session(node.value):
+            keys.append(node.slice)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in SESSION_METHODS
+            and is_session(node.func.value)
+            and node.args
+        ):
+            keys.append(node.args[0])
+    return keys
+
+
+def test_every_session_key_is_declared_in_the_session_module() -> None:
+    """One module owns the UI state: a page names a session key through candidacy.ui.state, never as text.
+
+    Keys built per item (f-strings such as a dose's goal widgets) are those widgets' identities and
+    are left to the code that draws them.
+    """
+    ui = Path(candidacy.__file__).parent / "ui"
+    found: list[str] = []
+    for path in sorted(ui.glob("*.py")):
+        if path.name == "state.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        literal_names = {
+            target.id
+            for node in tree.body
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+            for target in node.targets
+            if isinstance(target, ast.Name)
+        }
+        for key in _session_keys_used(tree):
+            if isinstance(key, ast.Constant) or (isinstance(key, ast.Name) and key.id in literal_names):
+                found.append(f"{path.name}:{key.lineno}: {ast.unparse(key)}")
+    assert not found, "session keys named outside candidacy.ui.state:\n" + "\n".join(found)

@@ -19,16 +19,16 @@ from candidacy.reports.record import Record
 from candidacy.reports.render import escape_markdown
 from candidacy.reports.signoff import OUTCOMES, Decision, SignOff, departure
 from candidacy.ui import cases_state
-from candidacy.ui.state import callback, draft_for
+from candidacy.ui.state import AUDIT_TRAIL, READ_REVISION, REVIEW_ACKNOWLEDGE, callback, draft_for
 
 if TYPE_CHECKING:
     from candidacy.store import CaseDetail, CaseStore
 
 __all__ = ["render_case_panel"]
 
-ACKNOWLEDGE_KEY = "review-acknowledge"
-READ_KEY = "read-revision"
-AUDIT_KEY = "audit-trail"  # the audit trail's expander: its entries are read only while it is open
+ACKNOWLEDGE_KEY = REVIEW_ACKNOWLEDGE
+READ_KEY = READ_REVISION
+AUDIT_KEY = AUDIT_TRAIL
 AUDIT_SHOWN = 50  # the latest entries shown; the whole trail is a download (built on click)
 
 

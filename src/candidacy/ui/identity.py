@@ -18,12 +18,13 @@ from candidacy.identity.profile import ProfileError, load_profile, save_profile
 from candidacy.identity.roles import NoRoleError, identity_from_claims
 from candidacy.reports.render import escape_markdown
 from candidacy.settings import Settings, SettingsError, load_settings
+from candidacy.ui.state import PROFILE_MESSAGE, PROFILE_NAME, PROFILE_ROLE
 
 __all__ = ["current_identity", "identity_sidebar", "require_identity", "require_sign_in"]
 
-NAME_KEY = "profile-name"
-ROLE_KEY = "profile-role"
-PROFILE_MESSAGE_KEY = "profile-message"
+NAME_KEY = PROFILE_NAME
+ROLE_KEY = PROFILE_ROLE
+PROFILE_MESSAGE_KEY = PROFILE_MESSAGE
 
 
 def _settings() -> Settings:

@@ -24,19 +24,25 @@ from candidacy.reasoning.answers import AnswerSet
 from candidacy.reports.render import escape_markdown
 from candidacy.ui.layout import require_set
 from candidacy.ui.learn_screening import render_screening_practice
-from candidacy.ui.state import criteria_dir
+from candidacy.ui.state import (
+    LEARN_CONFIRM,
+    LEARN_DRAFTS,
+    LEARN_PROGRESS,
+    LEARN_SUBMITTED,
+    QUIZ_ANSWER,
+    QUIZ_CHECKED,
+    QUIZ_INDEX,
+    QUIZ_RESULTS,
+    criteria_dir,
+)
 from candidacy.ui.widgets import render_item
 
 __all__ = ["render"]
 
-DRAFTS = "learn-drafts"
-SUBMITTED = "learn-submitted"
-PROGRESS = "learn-progress"
-CONFIRM = "learn-confirm"
-QUIZ_INDEX = "quiz-index"
-QUIZ_CHECKED = "quiz-checked"
-QUIZ_RESULTS = "quiz-results"
-QUIZ_ANSWER = "quiz-answer"
+DRAFTS = LEARN_DRAFTS
+SUBMITTED = LEARN_SUBMITTED
+PROGRESS = LEARN_PROGRESS
+CONFIRM = LEARN_CONFIRM
 
 
 @st.cache_resource(show_spinner=False)

@@ -18,12 +18,12 @@ from candidacy.screening.chart import table
 from candidacy.screening.protocol import OUTCOMES, Protocol
 from candidacy.ui import screening_state
 from candidacy.ui.screening_sheet import dose_chart
-from candidacy.ui.state import criteria_dir
+from candidacy.ui.state import LEARN_SCREENING_CHOSEN, LEARN_SCREENING_SUBMITTED, criteria_dir
 
 __all__ = ["render_screening_practice"]
 
-CHOSEN = "learn-screening-chosen"
-SUBMITTED = "learn-screening-submitted"
+CHOSEN = LEARN_SCREENING_CHOSEN
+SUBMITTED = LEARN_SCREENING_SUBMITTED
 
 
 @st.cache_resource(show_spinner=False)

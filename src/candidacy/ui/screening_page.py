@@ -21,6 +21,7 @@ from candidacy.screening.worksheet import Plan, Worksheet
 from candidacy.store.screening import StoredWorksheet
 from candidacy.ui import cases_state, screening_state
 from candidacy.ui.screening_sheet import dose_chart, render_dose
+from candidacy.ui.state import SCREENING_WORKSHEET
 
 __all__ = ["render"]
 
@@ -86,7 +87,7 @@ def _new(case_id: int, protocol_id: str) -> None:
     except CandidacyError as error:
         screening_state.set_message(str(error))
         return
-    st.session_state["screening-worksheet"] = worksheet_id
+    st.session_state[SCREENING_WORKSHEET] = worksheet_id
 
 
 def _pick_worksheet(case_id: int, protocols: dict[str, Protocol]) -> StoredWorksheet | None:
@@ -99,13 +100,13 @@ def _pick_worksheet(case_id: int, protocols: dict[str, Protocol]) -> StoredWorks
     if not sheets:
         left.caption("No screening worksheet for this case yet.")
         return None
-    if st.session_state.get("screening-worksheet") not in sheets:
-        st.session_state["screening-worksheet"] = max(sheets)
+    if st.session_state.get(SCREENING_WORKSHEET) not in sheets:
+        st.session_state[SCREENING_WORKSHEET] = max(sheets)
     with left:
         chosen = st.selectbox(
             "Worksheet",
             list(sheets),
-            key="screening-worksheet",
+            key=SCREENING_WORKSHEET,
             format_func=lambda i: f"Worksheet {i} ({sheets[i].status})",
         )
     screening_state.open_worksheet(chosen)

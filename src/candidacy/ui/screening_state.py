@@ -21,7 +21,7 @@ from candidacy.screening.worksheet import Worksheet
 from candidacy.store import ConflictError, FrozenError
 from candidacy.store.screening import ScreeningStore, StoredWorksheet
 from candidacy.ui import cases_state
-from candidacy.ui.state import catalogue, criteria_dir
+from candidacy.ui.state import SCREENING_CASE, SCREENING_MESSAGE, SCREENING_OPEN, catalogue, criteria_dir
 
 __all__ = [
     "CASE_KEY",
@@ -35,9 +35,9 @@ __all__ = [
     "take_message",
 ]
 
-CASE_KEY = "screening-case"
-OPEN_KEY = "screening-open"
-MESSAGE_KEY = "screening-message"
+CASE_KEY = SCREENING_CASE
+OPEN_KEY = SCREENING_OPEN
+MESSAGE_KEY = SCREENING_MESSAGE
 
 
 @st.cache_resource(show_spinner=False)

@@ -72,6 +72,26 @@ MEETING_DATE: Final = "meeting-date"  # the Meeting page's date (a widget key; t
 MEETING_SHOWN_DATE: Final = "meeting-shown-date"  # the date last written to the Meeting page's address
 MEETING_CURRENT: Final = "meeting-current"  # id of the case the meeting is discussing now
 MEETING_SEEN_OPEN: Final = "meeting-seen-open"  # the open case when the Meeting page last ran
+PROFILE_NAME: Final = "profile-name"  # personal mode: the clinician's name and role (widget keys)
+PROFILE_ROLE: Final = "profile-role"
+PROFILE_MESSAGE: Final = "profile-message"
+REVIEW_ACKNOWLEDGE: Final = "review-acknowledge"  # the reviewer ticks that the decision departs from the criteria
+READ_REVISION: Final = "read-revision"  # which revision of the open case is shown as a record
+AUDIT_TRAIL: Final = "audit-trail"  # the audit trail's expander: its entries are read only while it is open
+LEARN_DRAFTS: Final = "learn-drafts"  # vignette id -> the trainee's practice answers
+LEARN_SUBMITTED: Final = "learn-submitted"
+LEARN_PROGRESS: Final = "learn-progress"
+LEARN_CONFIRM: Final = "learn-confirm"  # the vignette whose submission waits for "compare anyway"
+QUIZ_INDEX: Final = "quiz-index"
+QUIZ_CHECKED: Final = "quiz-checked"
+QUIZ_RESULTS: Final = "quiz-results"
+QUIZ_ANSWER: Final = "quiz-answer"
+LEARN_SCREENING_CHOSEN: Final = "learn-screening-chosen"
+LEARN_SCREENING_SUBMITTED: Final = "learn-screening-submitted"
+SCREENING_CASE: Final = "screening-case"  # the Screening page's case, its open worksheet and message
+SCREENING_OPEN: Final = "screening-open"
+SCREENING_MESSAGE: Final = "screening-message"
+SCREENING_WORKSHEET: Final = "screening-worksheet"
 
 # Query parameters: the address of what is open.
 CASE_PARAM: Final = "case"
