@@ -95,6 +95,11 @@ SETTLED = (
 )
 
 
+def labels(cset: CriteriaSet, crit: str) -> dict[Any, str]:
+    """The label shown for each value of a choice item, "Unknown" included."""
+    return dict(choices(cset.criteria_by_id[crit], cset) or []) | {UNKNOWN: "Unknown"}
+
+
 def _gating(cset: CriteriaSet) -> set[str]:
     """Items whose answer decides whether other items apply (the screen changes shape after them)."""
     from candidacy.criteria.conditions import AnswerIs, iter_leaves
@@ -138,8 +143,7 @@ class Model:
                 if value != UNKNOWN:
                     shown[f"itb_pump-answer-{crit}"] = "" if value is None else str(value)
             else:
-                labels = dict(choices(criterion, self.cset) or []) | {UNKNOWN: "Unknown"}
-                shown[f"itb_pump-answer-{crit}"] = labels.get(value) if value is not None else None
+                shown[f"itb_pump-answer-{crit}"] = labels(self.cset, crit).get(value) if value is not None else None
             if crit in self.open_notes:
                 shown[f"itb_pump-note-{crit}"] = self.note(crit)
         return shown
@@ -174,6 +178,19 @@ def stored_differences(store: CaseStore, case_id: int, model: Model) -> list[str
                 f"{crit}: store holds {(got.value, got.note)!r}, model {(model.value(crit), model.note(crit))!r}"
             )
     return wrong
+
+
+def open_case_page(playwright: Any, url: str, case_id: int) -> tuple[Any, Any]:
+    """Headless Chromium on the stored case's address, its runs counted, once the case is shown."""
+    from playwright.sync_api import expect
+
+    browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.add_init_script(RUN_OBSERVER)
+    page.set_default_timeout(TIMEOUT)
+    page.goto(f"{url}/?case={case_id}")
+    expect(page.get_by_text(f"Stored case #{case_id}")).to_be_visible()
+    return browser, page
 
 
 def settle(page: Any, model: Model, store: CaseStore, case_id: int, timeout: float = 90) -> str:
@@ -223,12 +240,7 @@ def test_screen_summary_and_store_agree_after_quick_random_actions(stress_server
     trace = bool(os.environ.get("STRESS_TRACE"))
     use_timeouts()
     with sync_playwright() as playwright, cpu_hog():
-        browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.add_init_script(RUN_OBSERVER)
-        page.set_default_timeout(TIMEOUT)
-        page.goto(f"{url}/?case={case_id}")
-        expect(page.get_by_text(f"Stored case #{case_id}")).to_be_visible()
+        browser, page = open_case_page(playwright, url, case_id)
         done = 0
         for _ in range(ACTIONS):
             roll = rng.random()
@@ -275,7 +287,7 @@ def test_screen_summary_and_store_agree_after_quick_random_actions(stress_server
                     model.boxes[crit] = number
                     set_answer(model.answers, crit, number)
             else:
-                options = dict(choices(criterion, cset) or []) | {UNKNOWN: "Unknown"}
+                options = labels(cset, crit)
                 value = rng.choice(list(options))
                 target = option(page, crit, options[value])
                 target.dispatch_event("click")
@@ -306,8 +318,7 @@ def test_screen_summary_and_store_agree_after_quick_random_actions(stress_server
                 if (box or None) != (None if value is None else str(value)):
                     problems.append(f"{crit}: number box shows {box!r}, model {value!r}")
         else:
-            labels = dict(choices(criterion, cset) or []) | {UNKNOWN: "Unknown"}
-            want = labels.get(value) if value is not None else None
+            want = labels(cset, crit).get(value) if value is not None else None
             if shown.get(f"itb_pump-answer-{crit}") != want:
                 problems.append(f"{crit}: screen shows {shown.get(f'itb_pump-answer-{crit}')!r}, model {want!r}")
         note_key = f"itb_pump-note-{crit}"
@@ -351,16 +362,10 @@ def test_answers_given_in_quick_succession_all_reach_the_store(stress_server: tu
     model = Model(cset)
     use_timeouts()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.add_init_script(RUN_OBSERVER)
-        page.set_default_timeout(TIMEOUT)
-        page.goto(f"{url}/?case={case_id}")
-        expect(page.get_by_text(f"Stored case #{case_id}")).to_be_visible()
+        browser, page = open_case_page(playwright, url, case_id)
         for number, answers in enumerate(QUICK_ROUNDS, 1):
             for crit, value in answers:
-                labels = dict(choices(cset.criteria_by_id[crit], cset) or []) | {UNKNOWN: "Unknown"}
-                option(page, crit, labels[value]).dispatch_event("click")
+                option(page, crit, labels(cset, crit)[value]).dispatch_event("click")
                 set_answer(model.answers, crit, value)
             left = settle(page, model, store, case_id, timeout=30)
             assert not left, f"round {number}: {left}"
