@@ -163,14 +163,10 @@ def server_reruns(cset: CriteriaSet, bare_path: Path) -> None:
     print(f"  ratio                            {_median_ms(ours) / _median_ms(theirs):7.2f}   (target <= 1.2)")
 
     from candidacy.identity import Identity
-    from candidacy.store import CaseStore
+    from tests.store_fixtures import app_store, case_with_notes
 
-    store = CaseStore(os.environ["CANDIDACY_DATABASE_URL"], {cset.id: cset})
-    who = Identity(name="Dr B", role="", source="cli")
-    case_id = store.create_case(cset.id, "bench-1000", None, who)
-    lock = store.get(case_id).row.lock_version
-    for i in range(1000):
-        lock = store.save_note(case_id, lock, "cause", f"note {i}", who)
+    store = app_store()
+    case_id = case_with_notes(store, cset, "bench-1000", 1000, Identity(name="Dr B", role="", source="cli"))
     stored = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     stored.query_params["case"] = str(case_id)
     stored.run()

@@ -7,17 +7,37 @@ one fresh database per test.
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from candidacy import CriteriaSet
+from candidacy import CriteriaSet, load_criteria
+from candidacy.identity import Identity
 from candidacy.store import CaseStore
 
 from .pg_support import fresh_database, postgres_server
 
-__all__ = ["db_url", "lock_version", "pg_server", "store"]
+__all__ = ["app_store", "case_with_notes", "db_url", "lock_version", "pg_server", "store"]
+
+ITB = Path(__file__).resolve().parent.parent / "criteria" / "itb_pump.yaml"
+
+
+def app_store() -> CaseStore:
+    """The store of the app under test: the database CANDIDACY_DATABASE_URL names (set per test)."""
+    cset = load_criteria(ITB)
+    return CaseStore(os.environ["CANDIDACY_DATABASE_URL"], {cset.id: cset})
+
+
+def case_with_notes(store: CaseStore, cset: CriteriaSet, label: str, count: int, who: Identity) -> int:
+    """A new case whose audit trail holds ``count`` note changes after its creation; returns its id."""
+    case_id = store.create_case(cset.id, label, None, who)
+    lock = store.get(case_id).row.lock_version
+    for i in range(count):
+        lock = store.save_note(case_id, lock, "cause", f"note {i}", who)
+    return case_id
+
 
 _names = itertools.count()
 

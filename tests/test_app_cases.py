@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import TextArea
 
-from candidacy import load_criteria
 from candidacy.identity import Identity
-from candidacy.store import CaseStore
 
-from .conftest import ITB, ROOT
+from .conftest import ROOT
+from .store_fixtures import app_store as db
 
 APP = str(ROOT / "app.py")
 
@@ -46,11 +44,6 @@ def give_name(app: AppTest, name: str = "Dr A", role: str = "Consultant") -> Non
     app.text_input(key="profile-role").input(role)
     app.button(key="profile-save").click().run()
     assert not app.exception
-
-
-def db() -> CaseStore:
-    cset = load_criteria(ITB)
-    return CaseStore(os.environ["CANDIDACY_DATABASE_URL"], {cset.id: cset})
 
 
 def open_from_cases_page(app: AppTest, case_id: int) -> None:

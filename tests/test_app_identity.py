@@ -11,13 +11,12 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from candidacy import load_criteria
 from candidacy.identity.profile import profile_path
-from candidacy.store import CaseStore
 
-from .conftest import ITB, ROOT
+from .conftest import ROOT
 from .oidc_support import ASSESSOR, REVIEWER, STRANGER, auth_section, oidc_provider, sign_in_claims
 from .pg_support import fresh_database, postgres_server
+from .store_fixtures import app_store as db
 
 APP = str(ROOT / "app.py")
 
@@ -31,11 +30,6 @@ def session(user: dict[str, Any] | None = None, issuer: str = "") -> AppTest:
     app.run()
     assert not app.exception
     return app
-
-
-def db() -> CaseStore:
-    cset = load_criteria(ITB)
-    return CaseStore(os.environ["CANDIDACY_DATABASE_URL"], {cset.id: cset})
 
 
 def sidebar_text(app: AppTest) -> str:

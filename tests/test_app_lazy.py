@@ -18,9 +18,9 @@ from streamlit.testing.v1 import AppTest
 
 from candidacy import load_criteria
 from candidacy.identity import Identity
-from candidacy.store import CaseStore
 
 from .conftest import ITB, ROOT
+from .store_fixtures import app_store, case_with_notes
 
 HEAVY = ("fpdf", "fontTools", "PIL", "numpy", "sqlalchemy", "alembic", "fhir.resources")
 
@@ -97,12 +97,7 @@ def test_a_pdf_still_renders_once_asked_for() -> None:
 
 def test_the_audit_trail_is_read_only_while_open() -> None:
     cset = load_criteria(ITB)
-    store = CaseStore(os.environ["CANDIDACY_DATABASE_URL"], {cset.id: cset})
-    who = Identity("Dr B", "Consultant", "cli")
-    case_id = store.create_case(cset.id, "audit-60", None, who)
-    lock = store.get(case_id).row.lock_version
-    for i in range(60):
-        lock = store.save_note(case_id, lock, "cause", f"note {i}", who)
+    case_id = case_with_notes(app_store(), cset, "audit-60", 60, Identity("Dr B", "Consultant", "cli"))
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     app.query_params["case"] = str(case_id)
     app.run()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
 
 from pypdf import PdfReader
@@ -19,6 +18,7 @@ from candidacy.reports.signoff import Decision
 from candidacy.store import CaseStore
 
 from .conftest import ITB, ROOT
+from .store_fixtures import app_store as store
 
 APP = str(ROOT / "app.py")
 DAY = dt.date(2026, 12, 3)
@@ -33,11 +33,6 @@ def session() -> AppTest:
     app.run()
     assert not app.exception
     return app
-
-
-def store() -> CaseStore:
-    cset = load_criteria(ITB)
-    return CaseStore(os.environ["CANDIDACY_DATABASE_URL"], {cset.id: cset})
 
 
 DR_A = Identity(name="Dr A", role="Consultant", source="personal")

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import os
-
 from streamlit.testing.v1 import AppTest
 
-from candidacy import load_criteria
 from candidacy.identity import Identity
-from candidacy.store import CaseStore
 
-from .conftest import ITB, ROOT
+from .conftest import ROOT
+from .store_fixtures import app_store as _db
 
 APP = str(ROOT / "app.py")
 ME = Identity(name="Dr A. Example", role="Consultant", source="personal")
-
-
-def _db() -> CaseStore:
-    cset = load_criteria(ITB)
-    return CaseStore(os.environ["CANDIDACY_DATABASE_URL"], {cset.id: cset})
 
 
 def _page() -> AppTest:

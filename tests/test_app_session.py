@@ -14,9 +14,9 @@ from candidacy.draft import keep_draft, kept_draft, new_draft, set_answer
 from candidacy.errors import CandidacyError
 from candidacy.identity import Identity
 from candidacy.identity.profile import save_profile
-from candidacy.store import CaseStore
 
 from .conftest import ITB, ROOT
+from .store_fixtures import app_store as db
 
 APP = str(ROOT / "app.py")
 SOMEONE = Identity(name="Dr A", role="Consultant", source="cli")
@@ -40,11 +40,6 @@ def session(**params: str) -> AppTest:
     app.run()
     assert not app.exception
     return app
-
-
-def db() -> CaseStore:
-    cset = load_criteria(ITB)
-    return CaseStore(os.environ["CANDIDACY_DATABASE_URL"], {cset.id: cset})
 
 
 def address(app: AppTest) -> dict[str, str]:

@@ -4,26 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 from pathlib import Path
 
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from candidacy import load_criteria
 from candidacy.cli import main
 from candidacy.identity import Identity
 from candidacy.reports.pdf import render_meeting_pdf
-from candidacy.store import CaseStore
 
 from .conftest import ITB
+from .store_fixtures import app_store as _store
 
 DR_A = Identity("Dr A", "Specialty registrar", "personal")
-
-
-def _store() -> CaseStore:
-    cset = load_criteria(ITB)
-    return CaseStore(os.environ["CANDIDACY_DATABASE_URL"], {cset.id: cset})
 
 
 def test_cases_list_show_export_import(tmp_path: Path) -> None:
