@@ -26,9 +26,6 @@ if TYPE_CHECKING:
 
 __all__ = ["render_case_panel"]
 
-ACKNOWLEDGE_KEY = REVIEW_ACKNOWLEDGE
-READ_KEY = READ_REVISION
-AUDIT_KEY = AUDIT_TRAIL
 AUDIT_SHOWN = 50  # the latest entries shown; the whole trail is a download (built on click)
 
 
@@ -55,7 +52,7 @@ def _act(action: str, cset: CriteriaSet) -> None:
         if action == "ready":
             store.mark_ready(case_id, lock, actor)
         elif action == "review":
-            gaps = [criterion for criterion, _ in store.gaps(case_id)] if state.get(ACKNOWLEDGE_KEY) else []
+            gaps = [criterion for criterion, _ in store.gaps(case_id)] if state.get(REVIEW_ACKNOWLEDGE) else []
             store.review(case_id, lock, actor, str(state.get("review-comment") or ""), gaps)
         elif action == "decide":
             store.save_decision(case_id, lock, _decision_from_form(actor.name), actor)
@@ -223,7 +220,7 @@ def _sign_off_form(cset: CriteriaSet, store: CaseStore, case_id: int) -> None:
             st.checkbox(
                 f"I have read the {len(gaps)} unanswered item(s) above and sign off knowing they are unanswered "
                 "(this acknowledgement is part of the signature)",
-                key=ACKNOWLEDGE_KEY,
+                key=REVIEW_ACKNOWLEDGE,
             )
         st.text_area("Comment (optional)", key="review-comment", max_chars=2000)
         st.button("Sign off: freeze this revision", key="case-review", on_click=_act, args=("review", cset))
@@ -231,7 +228,7 @@ def _sign_off_form(cset: CriteriaSet, store: CaseStore, case_id: int) -> None:
 
 def _audit(store: CaseStore, case_id: int) -> None:
     """The latest entries, read only while the expander is open (the trail can be long; reruns stay fast)."""
-    trail = st.expander("Audit trail", key=AUDIT_KEY, on_change="rerun", icon=":material/history:")
+    trail = st.expander("Audit trail", key=AUDIT_TRAIL, on_change="rerun", icon=":material/history:")
     with trail:
         if trail.open is False:
             return
@@ -258,7 +255,7 @@ def _revisions(store: CaseStore, detail: CaseDetail) -> None:
         "Read a revision as its record",
         [None, *others],
         format_func=lambda n: "choose a revision" if n is None else f"revision {n}",
-        key=READ_KEY,
+        key=READ_REVISION,
     )
     if choice is not None:
         _show_revision(store, detail.row.id, choice)

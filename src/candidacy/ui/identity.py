@@ -22,10 +22,6 @@ from candidacy.ui.state import PROFILE_MESSAGE, PROFILE_NAME, PROFILE_ROLE
 
 __all__ = ["current_identity", "identity_sidebar", "require_identity", "require_sign_in"]
 
-NAME_KEY = PROFILE_NAME
-ROLE_KEY = PROFILE_ROLE
-PROFILE_MESSAGE_KEY = PROFILE_MESSAGE
-
 
 def _settings() -> Settings:
     """The settings; a bad value stops the page with one line per problem (never a traceback)."""
@@ -120,20 +116,21 @@ def require_sign_in() -> None:
 
 def _save_profile() -> None:
     try:
-        saved = save_profile(_settings().data_dir, st.session_state.get(NAME_KEY), st.session_state.get(ROLE_KEY))
+        name, role = st.session_state.get(PROFILE_NAME), st.session_state.get(PROFILE_ROLE)
+        saved = save_profile(_settings().data_dir, name, role)
     except ProfileError as error:
-        st.session_state[PROFILE_MESSAGE_KEY] = ("error", "Not saved: " + "; ".join(str(p) for p in error.problems))
+        st.session_state[PROFILE_MESSAGE] = ("error", "Not saved: " + "; ".join(str(p) for p in error.problems))
         return
-    st.session_state[PROFILE_MESSAGE_KEY] = ("success", f"Saved: {saved.name} ({saved.role}).")
+    st.session_state[PROFILE_MESSAGE] = ("success", f"Saved: {saved.name} ({saved.role}).")
 
 
 def _profile_form(known: Identity | None) -> None:
     if known is not None:  # the form starts from what is saved
-        st.session_state.setdefault(NAME_KEY, known.name)
-        st.session_state.setdefault(ROLE_KEY, known.role)
+        st.session_state.setdefault(PROFILE_NAME, known.name)
+        st.session_state.setdefault(PROFILE_ROLE, known.role)
     with st.form("profile-form", border=False, enter_to_submit=True):
-        st.text_input("Your name", key=NAME_KEY, max_chars=120, placeholder="e.g. Dr A. Example")
-        st.text_input("Your role", key=ROLE_KEY, max_chars=120, placeholder="e.g. Consultant in rehabilitation")
+        st.text_input("Your name", key=PROFILE_NAME, max_chars=120, placeholder="e.g. Dr A. Example")
+        st.text_input("Your role", key=PROFILE_ROLE, max_chars=120, placeholder="e.g. Consultant in rehabilitation")
         st.form_submit_button("Save name and role", key="profile-save", on_click=_save_profile)
 
 
@@ -143,7 +140,7 @@ def _personal_sidebar(settings: Settings) -> None:
         known = load_profile(settings.data_dir)
     except ProfileError as error:
         known, problem = None, error
-    message = st.session_state.pop(PROFILE_MESSAGE_KEY, None)
+    message = st.session_state.pop(PROFILE_MESSAGE, None)
     if message is not None:
         (st.error if message[0] == "error" else st.success)(escape_markdown(message[1]))
     if known is None:

@@ -39,11 +39,6 @@ from candidacy.ui.widgets import render_item
 
 __all__ = ["render"]
 
-DRAFTS = LEARN_DRAFTS
-SUBMITTED = LEARN_SUBMITTED
-PROGRESS = LEARN_PROGRESS
-CONFIRM = LEARN_CONFIRM
-
 
 @st.cache_resource(show_spinner=False)
 def _vignettes(folder: str, cset_sha: str, _cset: CriteriaSet) -> list[Vignette]:
@@ -55,33 +50,33 @@ def _scope(vignette: Vignette) -> str:
 
 
 def _draft(cset: CriteriaSet, vignette: Vignette) -> AnswerSet:
-    drafts: dict[str, AnswerSet] = st.session_state.setdefault(DRAFTS, {})
+    drafts: dict[str, AnswerSet] = st.session_state.setdefault(LEARN_DRAFTS, {})
     return drafts.setdefault(vignette.id, new_draft(cset))
 
 
 def _request_submit(cset: CriteriaSet, vignette: Vignette) -> None:
     """Compare now, or first ask for confirmation when many items are still unanswered."""
     if submit_warning(assess(cset, _draft(cset, vignette))):
-        st.session_state[CONFIRM] = vignette.id
+        st.session_state[LEARN_CONFIRM] = vignette.id
     else:
         _submit(cset, vignette)
 
 
 def _keep_answering() -> None:
-    st.session_state.pop(CONFIRM, None)
+    st.session_state.pop(LEARN_CONFIRM, None)
 
 
 def _submit(cset: CriteriaSet, vignette: Vignette) -> None:
-    st.session_state.pop(CONFIRM, None)
+    st.session_state.pop(LEARN_CONFIRM, None)
     result = compare(cset, vignette, _draft(cset, vignette))
-    st.session_state.setdefault(SUBMITTED, {})[vignette.id] = True
-    progress: dict[str, list[int]] = st.session_state.setdefault(PROGRESS, {})
+    st.session_state.setdefault(LEARN_SUBMITTED, {})[vignette.id] = True
+    progress: dict[str, list[int]] = st.session_state.setdefault(LEARN_PROGRESS, {})
     progress.setdefault(vignette.id, []).append(result.percent)
 
 
 def _retry(cset: CriteriaSet, vignette: Vignette) -> None:
-    st.session_state.setdefault(SUBMITTED, {}).pop(vignette.id, None)
-    st.session_state.setdefault(DRAFTS, {})[vignette.id] = new_draft(cset)
+    st.session_state.setdefault(LEARN_SUBMITTED, {}).pop(vignette.id, None)
+    st.session_state.setdefault(LEARN_DRAFTS, {})[vignette.id] = new_draft(cset)
     prefix = _scope(vignette)
     for name in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefix)]:
         del st.session_state[name]
@@ -109,7 +104,7 @@ def render() -> None:
 
 
 def _practise(cset: CriteriaSet, vignettes: list[Vignette]) -> None:
-    progress: dict[str, list[int]] = st.session_state.get(PROGRESS, {})
+    progress: dict[str, list[int]] = st.session_state.get(LEARN_PROGRESS, {})
     done = ", ".join(f"{vid} (best {max(scores)}%)" for vid, scores in progress.items())
     st.caption(f"Done in this session: {len(progress)} of {len(vignettes)}" + (f" — {done}" if done else ""))
     causes = sorted({c for v in vignettes for c in v.causes})
@@ -129,7 +124,7 @@ def _practise(cset: CriteriaSet, vignettes: list[Vignette]) -> None:
         _letter(vignette)
     draft = _draft(cset, vignette)
     with checklist:
-        if st.session_state.get(SUBMITTED, {}).get(vignette.id):
+        if st.session_state.get(LEARN_SUBMITTED, {}).get(vignette.id):
             _comparison(cset, vignette, draft)
         else:
             _checklist(cset, vignette, draft)
@@ -167,7 +162,7 @@ def _checklist(cset: CriteriaSet, vignette: Vignette, draft: AnswerSet) -> None:
             render_item(cset, criterion, draft, skipped.get(criterion.id), scope=_scope(vignette))
     st.caption(f"Answered {result.answered} of {result.applicable} applicable items.")
     warning = submit_warning(result)
-    if st.session_state.get(CONFIRM) == vignette.id and warning:
+    if st.session_state.get(LEARN_CONFIRM) == vignette.id and warning:
         st.warning(warning, icon=":material/warning:")
         left, right = st.columns(2)
         left.button("Keep answering", key=f"learn-keep-{vignette.id}", on_click=_keep_answering)

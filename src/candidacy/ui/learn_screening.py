@@ -22,9 +22,6 @@ from candidacy.ui.state import LEARN_SCREENING_CHOSEN, LEARN_SCREENING_SUBMITTED
 
 __all__ = ["render_screening_practice"]
 
-CHOSEN = LEARN_SCREENING_CHOSEN
-SUBMITTED = LEARN_SCREENING_SUBMITTED
-
 
 @st.cache_resource(show_spinner=False)
 def _teaching(folder: str, protocol_sha: str, _protocol: Protocol) -> list[TeachingWorksheet]:
@@ -32,11 +29,11 @@ def _teaching(folder: str, protocol_sha: str, _protocol: Protocol) -> list[Teach
 
 
 def _submit(teaching_id: str) -> None:
-    st.session_state.setdefault(SUBMITTED, {})[teaching_id] = True
+    st.session_state.setdefault(LEARN_SCREENING_SUBMITTED, {})[teaching_id] = True
 
 
 def _retry(teaching_id: str) -> None:
-    st.session_state.setdefault(SUBMITTED, {}).pop(teaching_id, None)
+    st.session_state.setdefault(LEARN_SCREENING_SUBMITTED, {}).pop(teaching_id, None)
     for suffix in ("outcome", "lost"):
         st.session_state.pop(f"learn-screening-{teaching_id}-{suffix}", None)
 
@@ -59,7 +56,7 @@ def render_screening_practice(cset: CriteriaSet) -> None:
         st.info("There are no teaching screening worksheets yet.")
         return
     by_id = {t.id: t for t in worksheets}
-    chosen = st.selectbox("Worksheet", list(by_id), key=CHOSEN, format_func=lambda i: by_id[i].title)
+    chosen = st.selectbox("Worksheet", list(by_id), key=LEARN_SCREENING_CHOSEN, format_func=lambda i: by_id[i].title)
     teaching = by_id[str(chosen)]
     ws = teaching.worksheet
     st.markdown(escape_markdown(teaching.story.strip()))
@@ -72,7 +69,7 @@ def render_screening_practice(cset: CriteriaSet) -> None:
         st.table({name: [row[i] for row in rows] for i, name in enumerate(header)})
         dose_chart(protocol, dose, height=220)
     outcome_key, lost_key = f"learn-screening-{teaching.id}-outcome", f"learn-screening-{teaching.id}-lost"
-    submitted = st.session_state.get(SUBMITTED, {}).get(teaching.id, False)
+    submitted = st.session_state.get(LEARN_SCREENING_SUBMITTED, {}).get(teaching.id, False)
     labels = {o.id: o.label for o in protocol.outcomes}
     st.radio(
         "Your reading of the outcome",

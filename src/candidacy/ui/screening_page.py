@@ -21,7 +21,7 @@ from candidacy.screening.worksheet import Plan, Worksheet
 from candidacy.store.screening import StoredWorksheet
 from candidacy.ui import cases_state, screening_state
 from candidacy.ui.screening_sheet import dose_chart, render_dose
-from candidacy.ui.state import SCREENING_WORKSHEET
+from candidacy.ui.state import SCREENING_CASE, SCREENING_WORKSHEET
 
 __all__ = ["render"]
 
@@ -74,7 +74,7 @@ def _pick_case() -> int | None:
         "Case",
         list(labels),
         index=None,
-        key=screening_state.CASE_KEY,
+        key=SCREENING_CASE,
         format_func=labels.__getitem__,
         placeholder="Choose a stored case",
     )

@@ -21,10 +21,9 @@ from candidacy.screening.worksheet import Worksheet
 from candidacy.store import ConflictError, FrozenError
 from candidacy.store.screening import ScreeningStore, StoredWorksheet
 from candidacy.ui import cases_state
-from candidacy.ui.state import SCREENING_CASE, SCREENING_MESSAGE, SCREENING_OPEN, catalogue, criteria_dir
+from candidacy.ui.state import SCREENING_MESSAGE, SCREENING_OPEN, catalogue, criteria_dir
 
 __all__ = [
-    "CASE_KEY",
     "change",
     "now",
     "open_worksheet",
@@ -34,10 +33,6 @@ __all__ = [
     "set_message",
     "take_message",
 ]
-
-CASE_KEY = SCREENING_CASE
-OPEN_KEY = SCREENING_OPEN
-MESSAGE_KEY = SCREENING_MESSAGE
 
 
 @st.cache_resource(show_spinner=False)
@@ -70,22 +65,22 @@ def now() -> dt.datetime:
 
 
 def opened() -> StoredWorksheet | None:
-    worksheet_id = st.session_state.get(OPEN_KEY)
+    worksheet_id = st.session_state.get(SCREENING_OPEN)
     if worksheet_id is None:
         return None
     try:
         return screening_store().get(int(worksheet_id))
     except CandidacyError as error:
         set_message(str(error))
-        st.session_state.pop(OPEN_KEY, None)
+        st.session_state.pop(SCREENING_OPEN, None)
         return None
 
 
 def open_worksheet(worksheet_id: int | None) -> None:
     if worksheet_id is None:
-        st.session_state.pop(OPEN_KEY, None)
+        st.session_state.pop(SCREENING_OPEN, None)
     else:
-        st.session_state[OPEN_KEY] = worksheet_id
+        st.session_state[SCREENING_OPEN] = worksheet_id
 
 
 def change(edit: Callable[[Protocol, Worksheet, Identity], Worksheet]) -> bool:
@@ -118,9 +113,9 @@ def change(edit: Callable[[Protocol, Worksheet, Identity], Worksheet]) -> bool:
 
 
 def set_message(text: str) -> None:
-    st.session_state[MESSAGE_KEY] = text
+    st.session_state[SCREENING_MESSAGE] = text
 
 
 def take_message() -> str | None:
-    message = st.session_state.pop(MESSAGE_KEY, None)
+    message = st.session_state.pop(SCREENING_MESSAGE, None)
     return str(message) if message else None
