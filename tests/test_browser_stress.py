@@ -249,7 +249,8 @@ def test_screen_summary_and_store_agree_after_quick_random_actions(stress_server
         if left:
             page.screenshot(path=str(ARTIFACTS / "stress-failure.png"), full_page=True)
             trail = [
-                f"{e.at:%H:%M:%S.%f} {e.action} {e.item}: {e.old!r} -> {e.new!r}" for e in store.audit_trail(case_id)
+                f"{e.at:%H:%M:%S.%f} {e.action} {e.item}: {e.old!r} -> {e.new!r}"
+                for e in store.audit_trail(case_id, latest=15)
             ]
             pytest.fail(
                 f"seed {SEED}, {when}: {left}\nlatest actions:\n"
