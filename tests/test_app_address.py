@@ -209,3 +209,6 @@ def test_cases_address_with_unusable_filters_says_so_and_does_not_apply_them() -
     assert app.text_input(key="filter-search").value == ""
     assert _listed(app) == ["MS-filter-01"]
     assert address(app) == {}
+    app = at({"label": "MS\x00\u202e"}, "views/cases.py")  # a database would refuse the NUL
+    assert "a label filter with control or direction characters" in " ".join(warnings(app))
+    assert _listed(app) == ["MS-filter-01"]

@@ -15,6 +15,7 @@ from candidacy.errors import CandidacyError
 from candidacy.reports.render import escape_markdown
 from candidacy.store.summary import summary_line
 from candidacy.store.workflow import STATUSES
+from candidacy.text import printable
 from candidacy.ui import address, cases_state, state
 from candidacy.ui.layout import require_set
 
@@ -141,6 +142,9 @@ def _filters_from_address() -> list[str]:
             f"The address gives a label filter of {len(search)} characters, longer than the {LABEL_LONGEST} "
             "a label filter can have: it is not applied."
         )
+        search = ""
+    elif printable(search) != search:  # a NUL, say, that a database would refuse
+        problems.append("The address gives a label filter with control or direction characters: it is not applied.")
         search = ""
     raw = arrival.get(state.ARCHIVED_PARAM, NO[0])
     if raw not in YES + NO:
