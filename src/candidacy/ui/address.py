@@ -54,7 +54,7 @@ def settle(memory: str, names: Sequence[str], shown: dict[str, str]) -> None:
     """Make the address name what the page shows (its other parameters kept), in one step."""
     if current(names) != shown:
         others = {k: v for k, v in st.query_params.to_dict().items() if k not in names}
-        st.query_params.from_dict({**others, **shown})
+        st.query_params.from_dict({**others, **{name: shown[name] for name in names if name in shown}})
     st.session_state[memory] = shown
 
 
