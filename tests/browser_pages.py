@@ -44,10 +44,20 @@ def chosen(page: Any, crit: str) -> str | None:
     return str(checked.inner_text()).strip() if checked.count() else None
 
 
-def open_note(page: Any, crit: str) -> Any:
+def open_note(page: Any, crit: str, *, until_idle: bool = True) -> Any:
+    """Open an item's note box; by default return once the run that built it has ended.
+
+    Typing into a box while the run that drew it is still going is a real user's pace too: the
+    stress test does that (``until_idle=False``); tests that check one thing wait for the run.
+    """
     box = item(page, "note", crit).locator("textarea")
     if not box.count():
-        item(page, "notes", crit).locator("summary").click()
+        summary = item(page, "notes", crit).locator("summary")
+        if until_idle:
+            with rerun(page):
+                summary.click()
+        else:
+            summary.click()
     box.wait_for(state="visible", timeout=TIMEOUT)  # the box is built by the rerun the click starts
     return box
 

@@ -43,6 +43,7 @@ from candidacy.store import CaseStore
 
 from .browser_pages import TIMEOUT, item, open_note, option, use_timeouts
 from .browser_support import (
+    ARTIFACTS,
     CHROMIUM_ARGS,
     ROOT,
     RUN_OBSERVER,
@@ -237,7 +238,27 @@ def test_screen_summary_and_store_agree_after_quick_random_actions(stress_server
     model = Model(cset)
     gating = _gating(cset)
     rng = random.Random(SEED)
-    trace = bool(os.environ.get("STRESS_TRACE"))
+    steps: list[str] = []  # what was done, in order: a failure message ends with the latest of them
+
+    def step(line: str) -> None:
+        steps.append(f"{time.monotonic():.2f} {line}")
+        if os.environ.get("STRESS_TRACE"):
+            print(steps[-1], flush=True)
+
+    def check(left: str, when: str) -> None:
+        if left:
+            page.screenshot(path=str(ARTIFACTS / "stress-failure.png"), full_page=True)
+            trail = [
+                f"{e.at:%H:%M:%S.%f} {e.action} {e.item}: {e.old!r} -> {e.new!r}"
+                for e in store.audit_trail(case_id, latest=15)
+            ]
+            pytest.fail(
+                f"seed {SEED}, {when}: {left}\nlatest actions:\n"
+                + "\n".join(steps[-25:])
+                + "\nlatest stored changes:\n"
+                + "\n".join(trail)
+            )
+
     use_timeouts()
     with sync_playwright() as playwright, cpu_hog():
         browser, page = open_case_page(playwright, url, case_id)
@@ -246,22 +267,24 @@ def test_screen_summary_and_store_agree_after_quick_random_actions(stress_server
             roll = rng.random()
             applicable = model.applicable()
             if roll < 0.04:  # leave the page and come back, or reload, once what was done is shown
-                assert not (left := settle(page, model, store, case_id)), f"after {done} actions: {left}"
+                check(settle(page, model, store, case_id), f"after {done} actions")
                 if rng.random() < 0.5:
+                    step("reload")
                     page.reload()
                 else:
+                    step("to Cases and back")
                     page.get_by_role("link", name="Cases").click()
                     expect(page.get_by_role("heading", name="Cases", exact=True)).to_be_visible()
                     page.get_by_role("link", name="Assess a case").click()
                 expect(page.get_by_text(f"Stored case #{case_id}")).to_be_visible()
                 model.after_reload()
-                assert not (left := settle(page, model, store, case_id)), f"after coming back: {left}"
+                check(settle(page, model, store, case_id), f"after coming back, {done} actions")
                 continue
             crit = rng.choice(applicable)
             criterion = cset.criteria_by_id[crit]
             if roll < 0.22:  # a note: type, leave the box (it commits when it loses focus)
                 if crit not in model.open_notes:
-                    box = open_note(page, crit)  # waits for the box: it is built by the run the click starts
+                    box = open_note(page, crit, until_idle=False)  # types while the run that drew it goes on
                     model.open_notes.add(crit)
                 else:
                     box = item(page, "note", crit).locator("textarea")
@@ -293,13 +316,10 @@ def test_screen_summary_and_store_agree_after_quick_random_actions(stress_server
                 target.dispatch_event("click")
                 set_answer(model.answers, crit, None if model.value(crit) == value else value)  # again = clear
             done += 1
-            if trace:
-                print(
-                    f"{time.monotonic():.2f} {done}: {crit} {'note' if roll < 0.22 else 'answer'} -> {model.value(crit)!r}",
-                    flush=True,
-                )
+            what = f"note {model.note(crit)!r}" if roll < 0.22 else f"answer {model.value(crit)!r}"
+            step(f"{done}: {crit} {what}")
             if crit in gating:  # the items shown change: wait until they have, before acting on them
-                assert not (left := settle(page, model, store, case_id)), f"after {done} actions: {left}"
+                check(settle(page, model, store, case_id), f"after {done} actions")
         settled, shown = settled_screen(page, model, store, case_id)
         progress = model.progress() if not settled else str(page.get_by_text("applicable items").first.inner_text())
         alerts = page.get_by_test_id("stAlert").all_inner_texts()
@@ -335,7 +355,7 @@ def test_screen_summary_and_store_agree_after_quick_random_actions(stress_server
             if entry.item in wrong or entry.item is None
         ]
         problems += ["", "audit trail of those items:", *trail, "", "messages on the page:", *alerts[:3]]
-    assert not problems, f"seed {SEED}, {ACTIONS} actions:\n" + "\n".join(problems)
+    assert not problems, f"seed {SEED}, {ACTIONS} actions:\n" + "\n".join([*problems, "", *steps[-25:]])
 
 
 QUICK_ROUNDS = (
