@@ -2,7 +2,8 @@
 
 A clinician fills a whole case with mouse and keyboard, reads the summary and next step, downloads
 the records, and resumes from the JSON; stored and unsaved cases keep their address through reload,
-back/forward and a server restart; a note that loses a conflict stays on screen to copy.
+back/forward and a server restart, and so do the Learn vignette and the Cases filters through reload
+and back; a note that loses a conflict stays on screen to copy.
 Every action waits for the rerun it caused (see browser_support.rerun), never for a quiet moment.
 """
 
@@ -229,6 +230,47 @@ def test_unsaved_draft_survives_reload_back_forward_and_new_case(server: str, br
         page.go_forward()
     expect(option(page, "cause", "Cerebral palsy")).to_have_attribute("aria-checked", "true")
     assert query(page)["draft"] == second
+    context.close()
+
+
+def test_learn_vignette_and_cases_filter_survive_reload_and_back(server: str, browser: Any) -> None:
+    """The vignette chosen on Learn and a filter chosen on Cases are in the address: a reload shows
+    them again, and back returns through the unfiltered list to the vignette."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport=SCREEN)
+    page = new_page(context)
+    goto(page, f"{server}/learn")
+    vignette = page.locator(".st-key-learn-vignette").get_by_role("combobox")
+    vignette.click()  # chosen with the keyboard: type to filter, Enter to pick
+    page.keyboard.type("Documented anaphylaxis")
+    with rerun(page):
+        page.keyboard.press("Enter")
+    assert query(page) == {"vignette": "v09_true_allergy"}
+    page.reload()
+    expect(page.get_by_role("heading", name="Documented anaphylaxis to baclofen")).to_be_visible()
+    expect(vignette).to_have_value("Documented anaphylaxis to baclofen")
+
+    with rerun(page):
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name="Cases").click()
+    status = page.locator(".st-key-filter-status").get_by_role("combobox")
+    status.click()
+    page.keyboard.type("reviewed")
+    with rerun(page):
+        page.keyboard.press("Enter")
+    assert query(page) == {"status": "reviewed"}
+    page.reload()
+    expect(status).to_have_value("reviewed")
+    assert query(page) == {"status": "reviewed"}
+
+    with rerun(page):
+        page.go_back()  # the list before the filter
+    expect(status).to_have_value("any")
+    assert query(page) == {}
+    with rerun(page):
+        page.go_back()  # the vignette, as chosen
+    expect(vignette).to_have_value("Documented anaphylaxis to baclofen")
+    assert query(page) == {"vignette": "v09_true_allergy"}
     context.close()
 
 

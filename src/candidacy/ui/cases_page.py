@@ -1,4 +1,9 @@
-"""Cases: the stored cases with filters and a one-line summary each; create, open, duplicate, archive."""
+"""Cases: the stored cases with filters and a one-line summary each; create, open, duplicate, archive.
+
+The filters are kept in the address (``/cases?date=2026-12-03&status=ready&label=MS&archived=yes``,
+each left out while it filters nothing), so reload, back/forward, a link and a bookmark show the same
+list; a bare ``/cases`` lists every case. A filter value the page cannot use is named, and not applied.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,18 @@ import streamlit as st
 from candidacy.errors import CandidacyError
 from candidacy.reports.render import escape_markdown
 from candidacy.store.summary import summary_line
-from candidacy.ui import cases_state, state
+from candidacy.store.workflow import STATUSES
+from candidacy.text import printable
+from candidacy.ui import address, cases_state, state
 from candidacy.ui.layout import require_set
 
 __all__ = ["render"]
 
 SHOWN = 200
+LABEL_LONGEST = 120  # characters of the "Label contains" filter, as in its text box
+ANY = "any"
+YES, NO = ("yes", "true", "1"), ("no", "false", "0")
+FILTERS = (state.DATE_PARAM, state.STATUS_PARAM, state.LABEL_PARAM, state.ARCHIVED_PARAM)
 
 
 @state.callback
@@ -75,6 +86,7 @@ def render() -> None:
     except CandidacyError as error:
         st.error(f"Stored cases are unavailable: {escape_markdown(str(error))}")
         return
+    address.warn(_filters_from_address())
     with st.form("new-case", clear_on_submit=True, border=True):
         st.markdown(f"**New case** ({escape_markdown(cset.title)})")
         left, right = st.columns(2)
@@ -83,12 +95,13 @@ def render() -> None:
         st.form_submit_button("Create and open", on_click=_create, key="new-case-create")
     filters = st.columns(4)
     meeting: dt.date | None = filters[0].date_input(
-        "Meeting date", key="filter-meeting", value=None, format="YYYY-MM-DD"
+        "Meeting date", key=state.FILTER_MEETING, value=None, format="YYYY-MM-DD"
     )
-    status = filters[1].selectbox("Status", ["any", "draft", "ready", "reviewed"], key="filter-status")
-    search = filters[2].text_input("Label contains", key="filter-search", max_chars=120)
-    archived = filters[3].checkbox("Include archived", key="filter-archived")
-    rows = store.list_cases(meeting, None if status == "any" else status, search, archived, limit=SHOWN + 1)
+    status = filters[1].selectbox("Status", [ANY, *STATUSES], key=state.FILTER_STATUS)
+    search = filters[2].text_input("Label contains", key=state.FILTER_SEARCH, max_chars=LABEL_LONGEST)
+    archived = filters[3].checkbox("Include archived", key=state.FILTER_ARCHIVED)
+    _filters_to_address(meeting, status, search, archived)
+    rows = store.list_cases(meeting, None if status == ANY else status, search, archived, limit=SHOWN + 1)
     st.caption(
         f"{min(len(rows), SHOWN)} case(s) shown"
         + (f" (first {SHOWN}; narrow the filters)" if len(rows) > SHOWN else "")
@@ -101,3 +114,57 @@ def render() -> None:
             buttons[1].button("Duplicate", key=f"duplicate-{row.id}", on_click=_duplicate, args=(row.id,))
             if not row.archived:
                 buttons[2].button("Archive", key=f"archive-{row.id}", on_click=_archive, args=(row.id,))
+
+
+def _filters_from_address() -> list[str]:
+    """Set the filters from the address when it changed outside the page; say what could not be used."""
+    arrival = address.arrived(state.CASES_ADDRESS, FILTERS, state.FILTER_STATUS)
+    if arrival is None:
+        return []
+    problems = []
+    raw = arrival.get(state.DATE_PARAM)
+    meeting = address.day(raw) if raw is not None else None
+    if raw is not None and meeting is None:
+        problems.append(
+            f"The address names the meeting date {address.echo(raw)}, which is not a date (YYYY-MM-DD): "
+            "cases of every meeting date are listed."
+        )
+    raw = arrival.get(state.STATUS_PARAM, ANY)
+    status = raw if raw in (ANY, *STATUSES) else ANY
+    if status != raw:
+        problems.append(
+            f"The address names the status {address.echo(raw)}, which is none of {', '.join(STATUSES)}: "
+            "cases of every status are listed."
+        )
+    search = arrival.get(state.LABEL_PARAM, "")
+    if len(search) > LABEL_LONGEST:
+        problems.append(
+            f"The address gives a label filter of {len(search)} characters, longer than the {LABEL_LONGEST} "
+            "a label filter can have: it is not applied."
+        )
+        search = ""
+    elif printable(search) != search:  # a NUL, say, that a database would refuse
+        problems.append("The address gives a label filter with control or direction characters: it is not applied.")
+        search = ""
+    raw = arrival.get(state.ARCHIVED_PARAM, NO[0])
+    if raw not in YES + NO:
+        problems.append(
+            f"The address says {address.echo(raw)} for including archived cases, which is neither yes nor no: "
+            "archived cases are left out."
+        )
+    st.session_state[state.FILTER_MEETING] = meeting
+    st.session_state[state.FILTER_STATUS] = status
+    st.session_state[state.FILTER_SEARCH] = search
+    st.session_state[state.FILTER_ARCHIVED] = raw in YES
+    return problems
+
+
+def _filters_to_address(meeting: dt.date | None, status: str, search: str, archived: bool) -> None:
+    """The filters in use, in the address (a filter that filters nothing is left out)."""
+    shown = {
+        state.DATE_PARAM: meeting.isoformat() if meeting else "",
+        state.STATUS_PARAM: status if status != ANY else "",
+        state.LABEL_PARAM: search,
+        state.ARCHIVED_PARAM: YES[0] if archived else "",
+    }
+    address.settle(state.CASES_ADDRESS, FILTERS, {name: value for name, value in shown.items() if value})

@@ -4,6 +4,11 @@ The case is shown as a referral letter that stays in view beside the checklist. 
 assessment page's own component, in a separate scope (its own draft and widget keys, no autosave).
 No reference answer is shown before the trainee submits; submitting with many items unanswered asks
 for confirmation first. The quiz is graded by :mod:`candidacy.learning.quiz` and keeps a running score.
+
+The tab, the vignette and the teaching worksheet are kept in the address (``/learn?vignette=v09_true_allergy``,
+``/learn?tab=screening&teaching=t02_tone_reduced_function_lost``; each left out at its default, the
+first), so reload, back/forward, a link and a bookmark open the same one. What the address names
+wrongly is said so, and the first is shown.
 """
 
 from __future__ import annotations
@@ -22,22 +27,36 @@ from candidacy.learning.quiz import grade, question_at, score
 from candidacy.learning.vignettes import QuizItem, Vignette, compare, load_vignettes, quiz_items
 from candidacy.reasoning.answers import AnswerSet
 from candidacy.reports.render import escape_markdown
+from candidacy.ui import address
 from candidacy.ui.layout import require_set
 from candidacy.ui.learn_screening import render_screening_practice
 from candidacy.ui.state import (
+    LEARN_ADDRESS,
+    LEARN_CAUSE,
     LEARN_CONFIRM,
     LEARN_DRAFTS,
     LEARN_PROGRESS,
     LEARN_SUBMITTED,
+    LEARN_TAB,
+    LEARN_THEME,
+    LEARN_VIGNETTE,
     QUIZ_ANSWER,
     QUIZ_CHECKED,
     QUIZ_INDEX,
     QUIZ_RESULTS,
+    TAB_PARAM,
+    TEACHING_PARAM,
+    VIGNETTE_PARAM,
     criteria_dir,
 )
 from candidacy.ui.widgets import render_item
 
 __all__ = ["render"]
+
+PRACTISE, QUIZ, SCREENING = "practise", "quiz", "screening"  # the tabs as the address names them
+TABS = {PRACTISE: "Practise on a vignette", QUIZ: "Quick quiz", SCREENING: "Judge a screening worksheet"}
+PARAMS = (TAB_PARAM, VIGNETTE_PARAM, TEACHING_PARAM)
+ANY = "any"
 
 
 @st.cache_resource(show_spinner=False)
@@ -94,30 +113,76 @@ def render() -> None:
     if not vignettes:
         st.info("There are no teaching vignettes for this criteria set yet.")
         return
-    practise, quiz, screening = st.tabs(["Practise on a vignette", "Quick quiz", "Judge a screening worksheet"])
+    notices = st.container()
+    arrival = address.arrived(LEARN_ADDRESS, PARAMS, LEARN_TAB)
+    unusable: list[str] = []  # what the address names that cannot be shown
+    if arrival is not None:
+        _tab_from_address(arrival, unusable)
+        _vignette_from_address(cset, arrival, vignettes, unusable)
+    practise, quiz, screening = st.tabs(list(TABS.values()), key=LEARN_TAB, on_change="rerun")
     with practise:
-        _practise(cset, vignettes)
+        vignette_id = _practise(cset, vignettes)
     with quiz:
         _quiz(cset, vignettes)
     with screening:
-        render_screening_practice(cset)
+        shown = render_screening_practice(cset, arrival, unusable)
+    with notices:
+        address.warn(unusable)
+    tab = next((name for name, label in TABS.items() if label == st.session_state.get(LEARN_TAB)), PRACTISE)
+    if tab != PRACTISE:
+        shown[TAB_PARAM] = tab
+    if vignette_id is None:  # no vignette matches the filters: the address keeps the one it named
+        shown |= address.current((VIGNETTE_PARAM,))
+    elif vignette_id != vignettes[0].id:
+        shown[VIGNETTE_PARAM] = vignette_id
+    address.settle(LEARN_ADDRESS, PARAMS, shown)
 
 
-def _practise(cset: CriteriaSet, vignettes: list[Vignette]) -> None:
+def _tab_from_address(arrival: dict[str, str], unusable: list[str]) -> None:
+    raw = arrival.get(TAB_PARAM, PRACTISE)
+    if raw not in TABS:
+        unusable.append(
+            f"The address names the tab {address.echo(raw)}, which the Learn page does not have: "
+            "the first tab is shown."
+        )
+    st.session_state[LEARN_TAB] = TABS.get(raw, TABS[PRACTISE])
+
+
+def _vignette_from_address(
+    cset: CriteriaSet, arrival: dict[str, str], vignettes: list[Vignette], unusable: list[str]
+) -> None:
+    """Show the vignette the address names (the first without one), clearing a filter that hides it."""
+    by_id = {v.id: v for v in vignettes}
+    raw = arrival.get(VIGNETTE_PARAM)
+    if raw is not None and raw not in by_id:
+        unusable.append(
+            f"The address names the vignette {address.echo(raw)}, which is not a teaching vignette of "
+            f"{cset.title}: the first vignette is shown."
+        )
+    vignette = by_id.get(raw or "", vignettes[0])
+    st.session_state[LEARN_VIGNETTE] = vignette.id
+    if st.session_state.get(LEARN_CAUSE, ANY) not in (ANY, *vignette.causes):
+        st.session_state[LEARN_CAUSE] = ANY
+    if st.session_state.get(LEARN_THEME, ANY) not in (ANY, *vignette.themes):
+        st.session_state[LEARN_THEME] = ANY
+
+
+def _practise(cset: CriteriaSet, vignettes: list[Vignette]) -> str | None:
+    """The vignette, its letter beside the checklist; returns the vignette shown (None when none matches)."""
     progress: dict[str, list[int]] = st.session_state.get(LEARN_PROGRESS, {})
     done = ", ".join(f"{vid} (best {max(scores)}%)" for vid, scores in progress.items())
     st.caption(f"Done in this session: {len(progress)} of {len(vignettes)}" + (f" — {done}" if done else ""))
     causes = sorted({c for v in vignettes for c in v.causes})
     themes = sorted({t for v in vignettes for t in v.themes})
     left, right = st.columns(2)
-    cause = left.selectbox("Filter by cause", ["any", *causes], key="learn-cause")
-    theme = right.selectbox("Filter by teaching theme", ["any", *themes], key="learn-theme")
-    shown = [v for v in vignettes if cause in ("any", *v.causes) and theme in ("any", *v.themes)]
+    cause = left.selectbox("Filter by cause", [ANY, *causes], key=LEARN_CAUSE)
+    theme = right.selectbox("Filter by teaching theme", [ANY, *themes], key=LEARN_THEME)
+    shown = [v for v in vignettes if cause in (ANY, *v.causes) and theme in (ANY, *v.themes)]
     if not shown:
         st.info("No vignette matches both filters.")
-        return
+        return None
     by_id = {v.id: v for v in shown}
-    chosen = st.selectbox("Vignette", list(by_id), key="learn-vignette", format_func=lambda i: by_id[i].title)
+    chosen = st.selectbox("Vignette", list(by_id), key=LEARN_VIGNETTE, format_func=lambda i: by_id[i].title)
     vignette = by_id[chosen or shown[0].id]
     letter_column, checklist = st.columns([2, 3], gap="large")
     with letter_column, st.container(key="learn-letter"):
@@ -128,6 +193,7 @@ def _practise(cset: CriteriaSet, vignettes: list[Vignette]) -> None:
             _comparison(cset, vignette, draft)
         else:
             _checklist(cset, vignette, draft)
+    return vignette.id
 
 
 def _letter(vignette: Vignette) -> None:

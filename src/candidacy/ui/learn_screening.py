@@ -16,9 +16,9 @@ from candidacy.learning.screening import TeachingWorksheet, judge, load_teaching
 from candidacy.reports.render import escape_markdown
 from candidacy.screening.chart import table
 from candidacy.screening.protocol import OUTCOMES, Protocol
-from candidacy.ui import screening_state
+from candidacy.ui import address, screening_state
 from candidacy.ui.screening_sheet import dose_chart
-from candidacy.ui.state import LEARN_SCREENING_CHOSEN, LEARN_SCREENING_SUBMITTED, criteria_dir
+from candidacy.ui.state import LEARN_SCREENING_CHOSEN, LEARN_SCREENING_SUBMITTED, TEACHING_PARAM, criteria_dir
 
 __all__ = ["render_screening_practice"]
 
@@ -38,11 +38,16 @@ def _retry(teaching_id: str) -> None:
         st.session_state.pop(f"learn-screening-{teaching_id}-{suffix}", None)
 
 
-def render_screening_practice(cset: CriteriaSet) -> None:
+def render_screening_practice(cset: CriteriaSet, arrival: dict[str, str] | None, unusable: list[str]) -> dict[str, str]:
+    """The practice; returns the address of the worksheet shown (empty for the first).
+
+    ``arrival`` is the page's address when the page follows it (see :mod:`candidacy.ui.address`);
+    what it names that cannot be shown is added to ``unusable``.
+    """
     protocols = [p for p in screening_state.protocols()[0].values() if p.criteria == cset.id]
     if not protocols:
         st.info("There is no screening protocol for this criteria set.")
-        return
+        return {}
     protocol = protocols[0]
     try:
         worksheets = _teaching(str(teaching_folder(criteria_dir())), protocol.sha256, protocol)
@@ -51,13 +56,27 @@ def render_screening_practice(cset: CriteriaSet) -> None:
             "The teaching worksheets are not valid:\n\n"
             + "\n".join(f"- {escape_markdown(str(p))}" for p in error.problems)
         )
-        return
+        return {}
     if not worksheets:
         st.info("There are no teaching screening worksheets yet.")
-        return
+        return {}
     by_id = {t.id: t for t in worksheets}
+    if arrival is not None:
+        raw = arrival.get(TEACHING_PARAM)
+        if raw is not None and raw not in by_id:
+            unusable.append(
+                f"The address names the teaching worksheet {address.echo(raw)}, which does not exist: "
+                "the first worksheet is shown."
+            )
+        st.session_state[LEARN_SCREENING_CHOSEN] = raw if raw in by_id else worksheets[0].id
     chosen = st.selectbox("Worksheet", list(by_id), key=LEARN_SCREENING_CHOSEN, format_func=lambda i: by_id[i].title)
     teaching = by_id[str(chosen)]
+    _practise(protocol, teaching)
+    return {TEACHING_PARAM: teaching.id} if teaching.id != worksheets[0].id else {}
+
+
+def _practise(protocol: Protocol, teaching: TeachingWorksheet) -> None:
+    """The worksheet's story, plan and measurements; the trainee's reading; after submitting, the reference."""
     ws = teaching.worksheet
     st.markdown(escape_markdown(teaching.story.strip()))
     definition = protocol.definition(ws.plan.definition or "")

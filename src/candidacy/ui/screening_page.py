@@ -2,6 +2,10 @@
 
 The page reads widgets and calls the core (``candidacy.screening``); the result, the chart data and
 the PDF all come from there, so the app and ``python -m candidacy screening`` agree.
+
+The case and its worksheet are kept in the address (``/screening?case=12&worksheet=3``; without a
+worksheet, the case's latest), so reload, back/forward, a link and a bookmark open the same worksheet;
+a bare ``/screening`` asks for a case. A case or worksheet the address names wrongly is said so.
 """
 
 from __future__ import annotations
@@ -19,12 +23,19 @@ from candidacy.screening.result import ScreeningResult, compute_result
 from candidacy.screening.ward import choose_definition, mark_given, prepare_dose
 from candidacy.screening.worksheet import Plan, Worksheet
 from candidacy.store.screening import StoredWorksheet
-from candidacy.ui import cases_state, screening_state
+from candidacy.ui import address, cases_state, screening_state
 from candidacy.ui.screening_sheet import dose_chart, render_dose
-from candidacy.ui.state import SCREENING_CASE, SCREENING_WORKSHEET
+from candidacy.ui.state import (
+    CASE_PARAM,
+    SCREENING_ADDRESS,
+    SCREENING_CASE,
+    SCREENING_WORKSHEET,
+    WORKSHEET_PARAM,
+)
 
 __all__ = ["render"]
 
+PARAMS = (CASE_PARAM, WORKSHEET_PARAM)
 _STATUS_ICONS = {"met": ":material/check_circle:", "not_met": ":material/cancel:", "cannot_tell": ":material/pending:"}
 
 
@@ -40,14 +51,21 @@ def render() -> None:
     if not protocols:
         st.warning("No screening protocol is available (criteria/screening/*.yaml).")
         return
+    notices = st.container()
+    arrival = address.arrived(SCREENING_ADDRESS, PARAMS, SCREENING_CASE)
+    unusable: list[str] = []  # what the address names that cannot be shown
     try:
-        case_id = _pick_case()
+        case_id = _pick_case(arrival, unusable)
+        stored = _pick_worksheet(case_id, protocols, arrival, unusable) if case_id is not None else None
     except CandidacyError as error:
         st.error(escape_markdown(str(error)))
         return
-    if case_id is None:
-        return
-    stored = _pick_worksheet(case_id, protocols)
+    with notices:
+        address.warn(unusable)
+    shown = {CASE_PARAM: str(case_id)} if case_id is not None else {}
+    if stored is not None:
+        shown[WORKSHEET_PARAM] = str(stored.id)
+    address.settle(SCREENING_ADDRESS, PARAMS, shown)
     if stored is None:
         return
     protocol = protocols[stored.worksheet.protocol]
@@ -64,12 +82,21 @@ def render() -> None:
         _result(protocol, stored, result)
 
 
-def _pick_case() -> int | None:
+def _pick_case(arrival: dict[str, str] | None, problems: list[str]) -> int | None:
     rows = cases_state.store().list_cases()
+    labels = {row.id: f"{row.label} (case {row.id})" for row in rows}
+    if arrival is not None:  # the address changed outside the page: it says which case
+        raw = arrival.get(CASE_PARAM)
+        wanted = address.number(raw) if raw is not None else None
+        if raw is not None and wanted not in labels:
+            problems.append(
+                f"The address names the case {address.echo(raw)}, which is not a stored case "
+                "(archived cases are not listed here): choose a case from the list."
+            )
+        st.session_state[SCREENING_CASE] = wanted if wanted in labels else None
     if not rows:
         st.info("Save the case on the Assess page first; its screening worksheets are kept with it.")
         return None
-    labels = {row.id: f"{row.label} (case {row.id})" for row in rows}
     chosen = st.selectbox(
         "Case",
         list(labels),
@@ -90,8 +117,23 @@ def _new(case_id: int, protocol_id: str) -> None:
     st.session_state[SCREENING_WORKSHEET] = worksheet_id
 
 
-def _pick_worksheet(case_id: int, protocols: dict[str, Protocol]) -> StoredWorksheet | None:
+def _pick_worksheet(
+    case_id: int, protocols: dict[str, Protocol], arrival: dict[str, str] | None, problems: list[str]
+) -> StoredWorksheet | None:
     sheets = {s.id: s for s in screening_state.screening_store().worksheets(case_id)}
+    raw = arrival.get(WORKSHEET_PARAM) if arrival is not None else None
+    if raw is not None:  # the address names a worksheet; without one, the case's latest is shown
+        wanted = address.number(raw)
+        if wanted in sheets:
+            st.session_state[SCREENING_WORKSHEET] = wanted
+        else:
+            problems.append(
+                f"The address names the worksheet {address.echo(raw)}, which is not a screening worksheet "
+                f"of case {case_id}: its latest worksheet is shown."
+            )
+            st.session_state.pop(SCREENING_WORKSHEET, None)
+    elif arrival is not None:
+        st.session_state.pop(SCREENING_WORKSHEET, None)
     protocol_id = next(iter(protocols))
     left, right = st.columns([5, 2], vertical_alignment="bottom")
     right.button(

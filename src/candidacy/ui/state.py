@@ -34,11 +34,18 @@ from candidacy.reasoning.answers import AnswerSet, GivenValue
 from candidacy.settings import PROJECT_ROOT, Settings, load_settings
 
 __all__ = [
+    "ARCHIVED_PARAM",
     "CASE_PARAM",
     "DATE_PARAM",
     "DRAFT_PARAM",
+    "LABEL_PARAM",
     "MESSAGE",
     "SET_KEY",
+    "STATUS_PARAM",
+    "TAB_PARAM",
+    "TEACHING_PARAM",
+    "VIGNETTE_PARAM",
+    "WORKSHEET_PARAM",
     "Kind",
     "catalogue",
     "change",
@@ -88,15 +95,34 @@ QUIZ_RESULTS: Final = "quiz-results"
 QUIZ_ANSWER: Final = "quiz-answer"
 LEARN_SCREENING_CHOSEN: Final = "learn-screening-chosen"
 LEARN_SCREENING_SUBMITTED: Final = "learn-screening-submitted"
+LEARN_TAB: Final = "learn-tab"  # the Learn page's open tab (a widget key, by its label)
+LEARN_CAUSE: Final = "learn-cause"  # the Learn page's filters and its vignette (widget keys)
+LEARN_THEME: Final = "learn-theme"
+LEARN_VIGNETTE: Final = "learn-vignette"
+LEARN_ADDRESS: Final = "learn-address"  # the Learn parameters the page last wrote to the address
 SCREENING_CASE: Final = "screening-case"  # the Screening page's case, its open worksheet and message
 SCREENING_OPEN: Final = "screening-open"
 SCREENING_MESSAGE: Final = "screening-message"
 SCREENING_WORKSHEET: Final = "screening-worksheet"
+SCREENING_ADDRESS: Final = "screening-address"  # the Screening parameters the page last wrote
+FILTER_MEETING: Final = "filter-meeting"  # the Cases page's filters (widget keys)
+FILTER_STATUS: Final = "filter-status"
+FILTER_SEARCH: Final = "filter-search"
+FILTER_ARCHIVED: Final = "filter-archived"
+CASES_ADDRESS: Final = "cases-address"  # the filter parameters the Cases page last wrote
 
-# Query parameters: the address of what is open.
-CASE_PARAM: Final = "case"
+# Query parameters: the address of what is open. A page leaves out a parameter at its default, so
+# that the page's own link (a bare address) shows the defaults and adds no second history entry.
+CASE_PARAM: Final = "case"  # a stored case: ``/?case=12``, ``/projection?case=12``, ``/screening?case=12``
 DRAFT_PARAM: Final = "draft"
-DATE_PARAM: Final = "date"  # the Meeting page: ``/meeting?date=2026-12-03``
+DATE_PARAM: Final = "date"  # a meeting date: ``/meeting?date=2026-12-03``, the Cases filter ``/cases?date=...``
+WORKSHEET_PARAM: Final = "worksheet"  # Screening: the case's worksheet, ``/screening?case=12&worksheet=3``
+STATUS_PARAM: Final = "status"  # the Cases filters: ``/cases?status=ready&label=MS&archived=yes``
+LABEL_PARAM: Final = "label"  # (text the label contains)
+ARCHIVED_PARAM: Final = "archived"
+TAB_PARAM: Final = "tab"  # Learn: the tab, ``/learn?tab=screening``
+VIGNETTE_PARAM: Final = "vignette"  # Learn: the vignette practised, ``/learn?vignette=v09_true_allergy``
+TEACHING_PARAM: Final = "teaching"  # Learn: the teaching screening worksheet, ``/learn?tab=screening&teaching=t02_...``
 
 Kind = Literal["answer", "note", "header"]
 
