@@ -100,12 +100,14 @@ def streamlit_server(env: dict[str, str] | None = None, script: Path | None = No
 # the app is idle again: a condition, not a quiet moment.
 RUN_OBSERVER = """
 (() => {
-  window.__runs = {started: 0, finished: 0, state: "initial"};
+  window.__runs = {started: 0, finished: 0, state: "initial", log: []};
   const step = (before, now) => {
     if (now === before) return;
     if (now === "running") window.__runs.started += 1;
     if (before === "running") window.__runs.finished += 1;
     window.__runs.state = now;
+    window.__runs.log.push(`${Math.round(performance.now())} ms ${before} -> ${now}`);
+    if (window.__runs.log.length > 12) window.__runs.log.shift();  // the latest changes, for a failure message
   };
   // Each record carries the value it replaced: a run that starts and ends between two callbacks
   // still shows as two records (oldValue "notRunning" then "running"), so no run goes uncounted.
@@ -137,7 +139,24 @@ def runs_started(page: Any) -> int:
 
 def wait_for_rerun(page: Any, before: int, timeout: float = 60_000) -> None:
     """Wait until a script run has started after ``before`` (a count from :func:`runs_started`) and ended."""
-    page.wait_for_function(IDLE, arg=before, timeout=timeout)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(IDLE, arg=before, timeout=timeout)
+    except PlaywrightTimeout as timed_out:
+        seen = page.evaluate(RUNS_SEEN)
+        raise AssertionError(
+            f"no script run started and ended after run {before} within {timeout / 1000:.0f} s; {seen}"
+        ) from timed_out
+
+
+# What the page's runs did, for a failure message: counts, the latest state changes, the connection.
+RUNS_SEEN = """() => {
+  const root = document.querySelector('[data-testid="stApp"]');
+  const runs = window.__runs || {};
+  return `runs started ${runs.started}, finished ${runs.finished}; latest changes: ${(runs.log || []).join(", ")}; `
+    + `now ${root && root.getAttribute("data-test-script-state")}, ${root && root.getAttribute("data-test-connection-state")}`;
+}"""
 
 
 IDLE_NOW = """() => {
