@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .browser_support import IDLE_NOW, rerun
+from .browser_support import rerun
 
 TIMEOUT = 30_000
 
@@ -18,11 +18,6 @@ def use_timeouts() -> None:
     from playwright.sync_api import expect
 
     expect.set_options(timeout=TIMEOUT)
-
-
-def idle(page: Any) -> None:
-    """Wait until no script run is under way and the page is connected."""
-    page.wait_for_function(IDLE_NOW, timeout=60_000)
 
 
 def item(page: Any, role: str, crit: str) -> Any:
@@ -69,17 +64,15 @@ def open_note(page: Any, crit: str, *, until_idle: bool = True) -> Any:
 
 def write_note(page: Any, crit: str, text: str) -> None:
     box = open_note(page, crit)
-    idle(page)  # typed text goes into the box the finished run drew
-    box.fill(text)
-    with rerun(page):
-        box.press("Tab")  # a text area commits when it loses focus
+    with rerun(page):  # counted from before the typing: the box commits when it loses focus, however that comes
+        box.fill(text)
+        box.press("Tab")
 
 
 def type_number(page: Any, crit: str, value: str) -> None:
     box = item(page, "answer", crit).locator("input")
-    idle(page)
-    box.fill(value)
     with rerun(page):
+        box.fill(value)
         box.press("Enter")
 
 
