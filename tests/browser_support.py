@@ -125,11 +125,15 @@ RUN_OBSERVER = """
 })();
 """
 
+# Idle: no run under way, connected, and no element of an earlier run still on the page. Streamlit
+# marks the run finished a moment before it removes such elements, and their removal moves what is
+# below them: a click aimed in that moment can land on another control.
 IDLE = """(before) => {
   const root = document.querySelector('[data-testid="stApp"]');
   return !!root && window.__runs.started > before
     && root.getAttribute("data-test-script-state") === "notRunning"
-    && root.getAttribute("data-test-connection-state") === "CONNECTED";
+    && root.getAttribute("data-test-connection-state") === "CONNECTED"
+    && !document.querySelector('[data-stale="true"]');
 }"""
 
 
@@ -155,14 +159,16 @@ RUNS_SEEN = """() => {
   const root = document.querySelector('[data-testid="stApp"]');
   const runs = window.__runs || {};
   return `runs started ${runs.started}, finished ${runs.finished}; latest changes: ${(runs.log || []).join(", ")}; `
-    + `now ${root && root.getAttribute("data-test-script-state")}, ${root && root.getAttribute("data-test-connection-state")}`;
+    + `now ${root && root.getAttribute("data-test-script-state")}, ${root && root.getAttribute("data-test-connection-state")}, `
+    + `${document.querySelectorAll('[data-stale="true"]').length} stale element(s)`;
 }"""
 
 
 IDLE_NOW = """() => {
   const root = document.querySelector('[data-testid="stApp"]');
   return !!root && root.getAttribute("data-test-script-state") === "notRunning"
-    && root.getAttribute("data-test-connection-state") === "CONNECTED";
+    && root.getAttribute("data-test-connection-state") === "CONNECTED"
+    && !document.querySelector('[data-stale="true"]');
 }"""
 
 

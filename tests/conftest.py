@@ -40,3 +40,20 @@ def _own_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test gets its own SQLite file and data folder (personal profile): nothing touches data/."""
     monkeypatch.setenv("CANDIDACY_DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
     monkeypatch.setenv("CANDIDACY_DATA_DIR", str(tmp_path / "data"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> object:
+    """A failed browser test leaves a screenshot of every page it still has open, to see what it saw."""
+    report = yield
+    browser = getattr(item, "funcargs", {}).get("browser")
+    if call.when == "call" and call.excinfo is not None and browser is not None:
+        folder = ROOT / "tests" / "artifacts"
+        folder.mkdir(parents=True, exist_ok=True)
+        pages = [page for context in browser.contexts for page in context.pages]
+        for number, page in enumerate(pages, 1):
+            try:
+                page.screenshot(path=str(folder / f"failed-{item.name}-{number}.png"), full_page=True)
+            except Exception:  # a page that cannot be photographed must not hide the failure
+                continue
+    return report
