@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .browser_support import rerun
+from .browser_support import IDLE_NOW, rerun
 
 TIMEOUT = 30_000
 
@@ -47,18 +47,17 @@ def chosen(page: Any, crit: str) -> str | None:
 def open_note(page: Any, crit: str, *, until_idle: bool = True) -> Any:
     """Open an item's note box; by default return once the run that built it has ended.
 
-    Typing into a box while the run that drew it is still going is a real user's pace too: the
-    stress test does that (``until_idle=False``); tests that check one thing wait for the run.
+    The box is built by the run the click starts, so its being there is the sign that the run came
+    (the expander reports its toggle late, and under load the page may never show that run as
+    running). Typing into a box while that run is still going is a real user's pace too: the stress
+    test does that (``until_idle=False``); tests that check one thing wait for the run to end.
     """
     box = item(page, "note", crit).locator("textarea")
     if not box.count():
-        summary = item(page, "notes", crit).locator("summary")
-        if until_idle:
-            with rerun(page):
-                summary.click()
-        else:
-            summary.click()
-    box.wait_for(state="visible", timeout=TIMEOUT)  # the box is built by the rerun the click starts
+        item(page, "notes", crit).locator("summary").click()
+    box.wait_for(state="visible", timeout=TIMEOUT)
+    if until_idle:
+        page.wait_for_function(IDLE_NOW, timeout=TIMEOUT)
     return box
 
 

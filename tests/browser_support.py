@@ -101,10 +101,14 @@ def streamlit_server(env: dict[str, str] | None = None, script: Path | None = No
 RUN_OBSERVER = """
 (() => {
   window.__runs = {started: 0, finished: 0, state: "initial", log: []};
+  // A run is busy from the moment it is requested: the page shows "rerunRequested" at once after a
+  // click, and under load React may draw "running" and "notRunning" in one go, so a run can show
+  // only as rerunRequested -> notRunning. Counting busy spells counts it all the same, and once.
+  const busy = (state) => state === "running" || state === "rerunRequested";
   const step = (before, now) => {
     if (now === before) return;
-    if (now === "running") window.__runs.started += 1;
-    if (before === "running") window.__runs.finished += 1;
+    if (busy(now) && !busy(before)) window.__runs.started += 1;
+    if (busy(before) && !busy(now)) window.__runs.finished += 1;
     window.__runs.state = now;
     window.__runs.log.push(`${Math.round(performance.now())} ms ${before} -> ${now}`);
     if (window.__runs.log.length > 12) window.__runs.log.shift();  // the latest changes, for a failure message
