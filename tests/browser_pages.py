@@ -1,14 +1,19 @@
 """What the browser tests do on the assessment page: choose, type a note, read back what is shown.
 
-Every action that changes a widget waits for the rerun it caused (a run started after the action
-and the app idle again), never for a quiet moment.
+Every action that changes an answer, a note or the case header waits until the page's own count of
+changes (its last element, drawn after everything else) has gone up and the page is idle: a
+condition, never a quiet moment. The count is what the page drew, so it cannot be missed the way a
+run can be (under load the browser may draw a whole run in one go, and the run-state attribute
+never shows it as running).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from .browser_support import IDLE_NOW, rerun
+from .browser_support import IDLE_NOW
 
 TIMEOUT = 30_000
 
@@ -33,7 +38,7 @@ def choose(page: Any, crit: str, label: str) -> None:
     from playwright.sync_api import expect
 
     target = option(page, crit, label)
-    with rerun(page):
+    with change(page):
         target.click()
     expect(target).to_have_attribute("aria-checked", "true", timeout=TIMEOUT)
 
@@ -63,14 +68,14 @@ def open_note(page: Any, crit: str, *, until_idle: bool = True) -> Any:
 
 def write_note(page: Any, crit: str, text: str) -> None:
     box = open_note(page, crit)
-    with rerun(page):  # counted from before the typing: the box commits when it loses focus, however that comes
+    with change(page):  # counted from before the typing: the box commits when it loses focus, however that comes
         box.fill(text)
         box.press("Tab")
 
 
 def type_number(page: Any, crit: str, value: str) -> None:
     box = item(page, "answer", crit).locator("input")
-    with rerun(page):
+    with change(page):
         box.fill(value)
         box.press("Enter")
 
@@ -100,12 +105,29 @@ def wait_for_changes(page: Any, count: int) -> None:
 def _wait_count(page: Any, count: int) -> None:
     page.wait_for_function(
         """(count) => {
-          const status = document.querySelector(".st-key-save-status");
+          const status = document.querySelector('.st-key-save-status:not([data-stale="true"])');
           const root = document.querySelector('[data-testid="stApp"]');
           const shown = status ? parseInt(status.innerText.trim(), 10) : NaN;
           return !!root && shown >= count
-            && root.getAttribute("data-test-script-state") === "notRunning";
+            && root.getAttribute("data-test-script-state") === "notRunning"
+            && root.getAttribute("data-test-connection-state") === "CONNECTED"
+            && !document.querySelector('[data-stale="true"]');
         }""",
         arg=count,
         timeout=60_000,
     )
+
+
+def changes_shown(page: Any) -> int:
+    """The page's count of changes, as drawn (the last element of the assessment page)."""
+    text = page.locator('.st-key-save-status:not([data-stale="true"])').inner_text(timeout=TIMEOUT)
+    return int(text.strip().split()[0])
+
+
+@contextmanager
+def change(page: Any) -> Iterator[None]:
+    """``with change(page): <action>`` returns once the page has drawn the change the action made."""
+    page.wait_for_function(IDLE_NOW, timeout=60_000)
+    before = changes_shown(page)
+    yield
+    wait_for_changes(page, before + 1)

@@ -24,7 +24,18 @@ from candidacy.identity import Identity
 from candidacy.identity.profile import save_profile
 from candidacy.store import CaseStore
 
-from .browser_pages import TIMEOUT, choose, chosen, item, open_note, option, type_number, use_timeouts, write_note
+from .browser_pages import (
+    TIMEOUT,
+    change,
+    choose,
+    chosen,
+    item,
+    open_note,
+    option,
+    type_number,
+    use_timeouts,
+    write_note,
+)
 from .browser_support import ARTIFACTS, CHROMIUM_ARGS, ROOT, RUN_OBSERVER, chromium_path, rerun, streamlit_server
 
 pytestmark = pytest.mark.browser
@@ -104,7 +115,7 @@ def test_fill_a_case_download_and_resume(server: str, browser: Any, tmp_path: Pa
     label_box = page.get_by_label("Case label (pseudonym)")
     label_box.click()
     page.keyboard.type("MS-meeting-03")
-    with rerun(page):
+    with change(page):
         page.keyboard.press("Tab")
 
     # Every answer of the example case, by mouse; the number with the keyboard.
@@ -154,8 +165,7 @@ def test_fill_a_case_download_and_resume(server: str, browser: Any, tmp_path: Pa
     goto(fresh, server)
     expect(fresh.get_by_text("Answered 0 of 52 applicable items")).to_be_visible()
     fresh.get_by_text("Resume a saved case").click()
-    with rerun(fresh):
-        fresh.locator("input[type=file]").set_input_files(str(saved))
+    fresh.locator("input[type=file]").set_input_files(str(saved))  # what it loads is checked below
     expect(fresh.get_by_text("Loaded 45 answers from case.json")).to_be_visible()
     expect(fresh.get_by_text("Answered 45 of 45 applicable items")).to_be_visible()
     expect(option(fresh, "ambulatory", "No")).to_have_attribute("aria-checked", "true")
@@ -215,19 +225,16 @@ def test_unsaved_draft_survives_reload_back_forward_and_new_case(server: str, br
     expect(page.get_by_text("Your unsaved draft was kept on this machine and is back")).to_be_visible()
     expect(option(page, "cause", "Stroke")).to_have_attribute("aria-checked", "true")
 
-    with rerun(page):
-        page.get_by_role("button", name="New case").click()
+    page.get_by_role("button", name="New case").click()
     expect(page.get_by_text("Answered 0 of 52 applicable items")).to_be_visible()
     second = query(page)["draft"]
     assert second != first
     choose(page, "cause", "Cerebral palsy")
 
-    with rerun(page):
-        page.go_back()  # the previous case, as it was
+    page.go_back()  # the previous case, as it was
     expect(option(page, "cause", "Stroke")).to_have_attribute("aria-checked", "true")
     assert query(page)["draft"] == first
-    with rerun(page):
-        page.go_forward()
+    page.go_forward()
     expect(option(page, "cause", "Cerebral palsy")).to_have_attribute("aria-checked", "true")
     assert query(page)["draft"] == second
     context.close()
@@ -326,7 +333,7 @@ def test_one_tab_stop_per_answer_and_space_chooses(server: str, browser: Any) ->
     first.focus()
     page.keyboard.press("ArrowRight")  # arrows move between options without choosing
     assert chosen(page, "functional_impact") is None
-    with rerun(page):
+    with change(page):
         page.keyboard.press("Space")
     expect(option(page, "functional_impact", "No")).to_have_attribute("aria-checked", "true")
     page.keyboard.press("Tab")  # one stop for the answer, one for its note control, then the next item
@@ -355,7 +362,7 @@ def test_arrow_keys_write_no_audit_entry_the_chosen_answer_writes_one(server: st
     page.keyboard.press("ArrowRight")  # two options passed over
     expect(option(page, "seizures", "Seizures not controlled")).to_be_focused()
     assert chosen(page, "seizures") is None
-    with rerun(page):
+    with change(page):
         page.keyboard.press("Space")
     expect(option(page, "seizures", "Seizures not controlled")).to_have_attribute("aria-checked", "true")
     trail = store.audit_trail(case_id)
