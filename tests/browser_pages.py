@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .browser_support import IDLE_NOW
+from .browser_support import IDLE_NOW, PAGE_IDLE
 
 TIMEOUT = 30_000
 
@@ -106,13 +106,10 @@ def _wait_count(page: Any, count: int) -> None:
     page.wait_for_function(
         """(count) => {
           const status = document.querySelector('.st-key-save-status:not([data-stale="true"])');
-          const root = document.querySelector('[data-testid="stApp"]');
           const shown = status ? parseInt(status.innerText.trim(), 10) : NaN;
-          return !!root && shown >= count
-            && root.getAttribute("data-test-script-state") === "notRunning"
-            && root.getAttribute("data-test-connection-state") === "CONNECTED"
-            && !document.querySelector('[data-stale="true"]');
-        }""",
+          return shown >= count && """
+        + PAGE_IDLE
+        + "}",
         arg=count,
         timeout=60_000,
     )

@@ -132,13 +132,14 @@ RUN_OBSERVER = """
 # Idle: no run under way, connected, and no element of an earlier run still on the page. Streamlit
 # marks the run finished a moment before it removes such elements, and their removal moves what is
 # below them: a click aimed in that moment can land on another control.
-IDLE = """(before) => {
+PAGE_IDLE = """(() => {
   const root = document.querySelector('[data-testid="stApp"]');
-  return !!root && window.__runs.started > before
-    && root.getAttribute("data-test-script-state") === "notRunning"
+  return !!root && root.getAttribute("data-test-script-state") === "notRunning"
     && root.getAttribute("data-test-connection-state") === "CONNECTED"
     && !document.querySelector('[data-stale="true"]');
-}"""
+})()"""  # a JavaScript expression, for the conditions below and the tests' own
+
+IDLE = "(before) => window.__runs.started > before && " + PAGE_IDLE
 
 
 def runs_started(page: Any) -> int:
@@ -168,12 +169,7 @@ RUNS_SEEN = """() => {
 }"""
 
 
-IDLE_NOW = """() => {
-  const root = document.querySelector('[data-testid="stApp"]');
-  return !!root && root.getAttribute("data-test-script-state") === "notRunning"
-    && root.getAttribute("data-test-connection-state") === "CONNECTED"
-    && !document.querySelector('[data-stale="true"]');
-}"""
+IDLE_NOW = "() => " + PAGE_IDLE
 
 
 @contextmanager

@@ -48,12 +48,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = yield
     browser = getattr(item, "funcargs", {}).get("browser")
     if call.when == "call" and call.excinfo is not None and browser is not None:
-        folder = ROOT / "tests" / "artifacts"
-        folder.mkdir(parents=True, exist_ok=True)
+        from tests.browser_support import ARTIFACTS
+
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
         pages = [page for context in browser.contexts for page in context.pages]
         for number, page in enumerate(pages, 1):
             try:
-                page.screenshot(path=str(folder / f"failed-{item.name}-{number}.png"), full_page=True)
+                page.screenshot(path=str(ARTIFACTS / f"failed-{item.name}-{number}.png"), full_page=True)
             except Exception:  # a page that cannot be photographed must not hide the failure
                 continue
     return report

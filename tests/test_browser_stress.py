@@ -39,12 +39,13 @@ from candidacy.draft import assess, new_draft, set_answer, set_note
 from candidacy.identity import Identity
 from candidacy.identity.profile import save_profile
 from candidacy.reasoning.answers import Answer, AnswerSet
-from candidacy.store import CaseStore
+from candidacy.store import AuditEntry, CaseStore
 
 from .browser_pages import TIMEOUT, item, open_note, option, use_timeouts
 from .browser_support import (
     ARTIFACTS,
     CHROMIUM_ARGS,
+    PAGE_IDLE,
     ROOT,
     RUN_OBSERVER,
     chromium_path,
@@ -82,10 +83,9 @@ SCREEN_STATE = """() => {
 # newest widget values), so the page's own change count cannot be the condition; what is shown can.
 SETTLED = (
     """({expected, progress}) => {
-  const root = document.querySelector('[data-testid="stApp"]');
-  if (!root || root.getAttribute("data-test-script-state") !== "notRunning"
-      || root.getAttribute("data-test-connection-state") !== "CONNECTED") return false;
-  if (document.querySelector('[data-stale="true"]')) return false;
+  if (!"""
+    + PAGE_IDLE
+    + """) return false;
   const shown = ("""
     + SCREEN_STATE
     + """)();
@@ -181,6 +181,11 @@ def stored_differences(store: CaseStore, case_id: int, model: Model) -> list[str
     return wrong
 
 
+def trail_line(entry: AuditEntry) -> str:
+    """One stored change, for a failure message (what the store saw tells a lost click from a lost save)."""
+    return f"{entry.at:%H:%M:%S.%f} {entry.action} {entry.item}: {entry.old!r} -> {entry.new!r}"
+
+
 def open_case_page(playwright: Any, url: str, case_id: int) -> tuple[Any, Any]:
     """Headless Chromium on the stored case's address, its runs counted, once the case is shown."""
     from playwright.sync_api import expect
@@ -248,10 +253,7 @@ def test_screen_summary_and_store_agree_after_quick_random_actions(stress_server
     def check(left: str, when: str) -> None:
         if left:
             page.screenshot(path=str(ARTIFACTS / "stress-failure.png"), full_page=True)
-            trail = [
-                f"{e.at:%H:%M:%S.%f} {e.action} {e.item}: {e.old!r} -> {e.new!r}"
-                for e in store.audit_trail(case_id, latest=15)
-            ]
+            trail = [trail_line(e) for e in store.audit_trail(case_id, latest=15)]
             pytest.fail(
                 f"seed {SEED}, {when}: {left}\nlatest actions:\n"
                 + "\n".join(steps[-25:])
@@ -349,11 +351,7 @@ def test_screen_summary_and_store_agree_after_quick_random_actions(stress_server
     problems += stored_differences(store, case_id, model)
     if problems:  # what the store saw, to tell a lost click from a lost save
         wrong = {line.split(":")[0] for line in problems}
-        trail = [
-            f"{entry.at:%H:%M:%S.%f} {entry.action} {entry.item}: {entry.old!r} -> {entry.new!r}"
-            for entry in store.audit_trail(case_id)
-            if entry.item in wrong or entry.item is None
-        ]
+        trail = [trail_line(entry) for entry in store.audit_trail(case_id) if entry.item in wrong or entry.item is None]
         problems += ["", "audit trail of those items:", *trail, "", "messages on the page:", *alerts[:3]]
     assert not problems, f"seed {SEED}, {ACTIONS} actions:\n" + "\n".join([*problems, "", *steps[-25:]])
 
