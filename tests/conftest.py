@@ -1,16 +1,22 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from candidacy import CriteriaSet, load_criteria
 
+from .clock_support import environment
+
 ROOT = Path(__file__).resolve().parent.parent
 ITB = ROOT / "criteria" / "itb_pump.yaml"
 MINIMAL = Path(__file__).resolve().parent / "data" / "minimal.yaml"
 
 pytest_plugins = ["tests.store_fixtures"]  # SQLite and PostgreSQL databases for the store tests
+
+# One clock for the whole run, set before any test, fixture or server starts: no test depends on today.
+os.environ.update(environment())
 
 try:  # every Playwright assertion in the suite waits for its condition up to 30 s, not the default 5 s
     from playwright.sync_api import expect as _expect

@@ -17,11 +17,13 @@ from candidacy.reasoning.answers import Answer, AnswerSet, CaseHeader
 from candidacy.reports.signoff import Decision
 from candidacy.store import CaseStore
 
+from .clock_support import day
 from .conftest import ITB, ROOT
 from .store_fixtures import app_store as store
 
 APP = str(ROOT / "app.py")
-DAY = dt.date(2026, 12, 3)
+DAY = day(2)  # the next meeting after the suite's today
+LATER = day(9)
 
 
 def k(role: str, name: str = "") -> str:
@@ -121,14 +123,14 @@ def test_meeting_page_offers_the_dates_that_have_cases() -> None:
     cases = store()
     first = stored(cases, "MS-meeting-03", DAY, active_infection="yes")
     second = stored(cases, "SCI-meeting-04", DAY, seizures="unknown")
-    stored(cases, "Later-01", dt.date(2026, 12, 10))
+    stored(cases, "Later-01", LATER)
     stored(cases, "Undated-01", None)
     app = session()
     app.switch_page("views/meeting.py").run()
     assert not app.exception
     dates = app.selectbox(key="meeting-date")
-    assert dates.options == ["2026-12-10 (1 case)", "2026-12-03 (2 cases)"]
-    assert dates.value in (DAY, dt.date(2026, 12, 10))
+    assert dates.options == [f"{LATER} (1 case)", f"{DAY} (2 cases)"]
+    assert dates.value == DAY  # the next meeting to come, by the clock
     dates.set_value(DAY).run()
     lines = [m.value for m in app.markdown if m.value.startswith("**1. ") or m.value.startswith("**2. ")]
     assert len(lines) == 2
@@ -244,14 +246,14 @@ def test_meeting_address_with_a_case_opens_that_case() -> None:
 def test_meeting_date_is_kept_in_the_address() -> None:
     cases = store()
     stored(cases, "Early-01", DAY)
-    later = dt.date(2026, 12, 10)
+    later = LATER
     stored(cases, "Later-01", later)
     app = session()
     app.query_params.clear()
-    app.query_params["date"] = later.isoformat()  # a bookmark or a reload of /meeting?date=2026-12-10
+    app.query_params["date"] = later.isoformat()  # a bookmark or a reload of /meeting?date=<later>
     app.switch_page("views/meeting.py").run()
     assert app.selectbox(key="meeting-date").value == later
-    assert any(s.value.startswith("Agenda, 2026-12-10: 1 case") for s in app.subheader)
+    assert any(s.value.startswith(f"Agenda, {LATER}: 1 case") for s in app.subheader)
     app.selectbox(key="meeting-date").set_value(DAY).run()  # picking a date writes it to the address
     assert app.query_params["date"] in (DAY.isoformat(), [DAY.isoformat()])
     assert app.selectbox(key="meeting-date").value == DAY
@@ -322,7 +324,7 @@ def test_projection_of_a_stored_case() -> None:
     assert not app.exception
     texts = [m.value for m in app.markdown]
     assert "# Case MS-meeting-03" in texts
-    assert any(t.startswith(f"case #{first} · meeting 2026-12-03 · draft (revision 1) · answered 2 of ") for t in texts)
+    assert any(t.startswith(f"case #{first} · meeting {DAY} · draft (revision 1) · answered 2 of ") for t in texts)
     step = assess(CSET, AnswerSet(criteria="itb_pump", answers={"active_infection": Answer(value="yes")})).next_steps
     assert any(i.value.startswith(f"Step for the meeting's question: {step[0].step[:40]}") for i in app.info)
     assert app.error[0].value.startswith("**Contraindications (1)**")
@@ -368,13 +370,11 @@ def test_a_recorded_team_decision_shows_on_the_agenda_and_the_projection() -> No
     app.switch_page("views/meeting.py").run()
     app.selectbox(key="meeting-date").set_value(DAY).run()
     line = next(m.value for m in app.markdown if m.value.startswith("**1. Decided-01**"))
-    assert "**Decision:** Deferred until the infection has cleared (2026-12-03)" in line
+    assert f"**Decision:** Deferred until the infection has cleared ({DAY})" in line
     app.query_params["case"] = str(case_id)
     app.switch_page("views/projection.py").run()
     assert not app.exception
-    assert [s.value for s in app.success] == [
-        "**Team decision:** Deferred until the infection has cleared (2026-12-03)"
-    ]
+    assert [s.value for s in app.success] == [f"**Team decision:** Deferred until the infection has cleared ({DAY})"]
 
 
 def test_counts_mean_the_same_on_every_screen() -> None:

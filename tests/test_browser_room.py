@@ -9,7 +9,6 @@ condition (Playwright's ``expect``), never for time.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 import struct
@@ -25,18 +24,20 @@ from candidacy.reasoning.answers import Answer, AnswerSet, CaseHeader
 from candidacy.store import CaseStore
 
 from .browser_support import ARTIFACTS, CHROMIUM_ARGS, ROOT, chromium_path, streamlit_server
+from .clock_support import day
 
 pytestmark = pytest.mark.browser
 
 TIMEOUT = 30_000
-DAY = dt.date(2026, 12, 3)
+DAY = day(2)  # the next meeting after the suite's today
+LATER = day(9)
 SMALL = {"width": 1280, "height": 720}
 LARGE = {"width": 1920, "height": 1080}
 CSET = load_criteria(ROOT / "criteria" / "itb_pump.yaml")
 #: A label and a note that Markdown would turn into maths, colour, bold, an icon, HTML and a link.
 TYPED_LABEL = "Typed $x^2$ :red[alarm] **b** <i>i</i> :material/home:"
 TYPED_NOTE = "urine $y_1$ :blue[calm] [link](http://example.org) _em_ ~~gone~~"
-TYPED_DAY = dt.date(2026, 12, 24)
+TYPED_DAY = day(23)
 #: Elements that would show the text was rendered as Markdown, maths or HTML rather than as typed.
 ACTIVE = ".katex, a[href^='http'], em, i, del, [data-testid='stIconMaterial'][title='home']"
 
@@ -64,15 +65,15 @@ def _seed(url: str) -> dict[str, int]:
         "MS-room-01": (vignettes["v01_ms_wheelchair"].reference_answers().answers, DAY),
         "Allergy-room-02": (vignettes["v09_true_allergy"].reference_answers().answers, DAY),
         "Stroke-room-03": ({"cause": Answer(value="stroke"), "seizures": Answer(value="unknown")}, DAY),
-        "Later-room-04": ({}, dt.date(2026, 12, 10)),
-        "Heavy-room-05": (_heaviest(), dt.date(2026, 12, 17)),
+        "Later-room-04": ({}, LATER),
+        "Heavy-room-05": (_heaviest(), day(16)),
         TYPED_LABEL: ({"active_infection": Answer(value="yes", note=TYPED_NOTE)}, TYPED_DAY),
     }
     store = CaseStore(url, {CSET.id: CSET})
     ids = {}
-    for label, (answers, day) in plans.items():
-        case_id = store.create_case(CSET.id, label, day, who)
-        full = AnswerSet(criteria=CSET.id, case=CaseHeader(label=label, meeting_date=day), answers=dict(answers))
+    for label, (answers, meeting) in plans.items():
+        case_id = store.create_case(CSET.id, label, meeting, who)
+        full = AnswerSet(criteria=CSET.id, case=CaseHeader(label=label, meeting_date=meeting), answers=dict(answers))
         store.save_all(case_id, store.get(case_id).row.lock_version, full, who, "seeded for the browser test")
         ids[label] = case_id
     store.close()
@@ -272,10 +273,10 @@ def test_meeting_page_is_an_agenda(seeded: tuple[str, dict[str, int]], browser: 
     url, ids = seeded
     page = _page(browser, SMALL)
     page.goto(f"{url}/meeting")  # type: ignore[attr-defined]
-    expect(page.get_by_text("Agenda, 2026-12-03: 3 cases")).to_be_visible()  # type: ignore[attr-defined]
+    expect(page.get_by_text(f"Agenda, {DAY}: 3 cases")).to_be_visible()  # type: ignore[attr-defined]
     _settled(page)
     dates = page.locator(".st-key-meeting-date")  # type: ignore[attr-defined]
-    expect(dates.get_by_role("combobox")).to_have_value("2026-12-03 (3 cases)")  # the next meeting, not today
+    expect(dates.get_by_role("combobox")).to_have_value(f"{DAY} (3 cases)")  # the next meeting, not today
     for number, label in enumerate(("MS-room-01", "Allergy-room-02", "Stroke-room-03"), 1):
         line = page.locator(f".st-key-agenda-{ids[label]}")  # type: ignore[attr-defined]
         expect(line).to_contain_text(f"{number}. {label}")
@@ -292,24 +293,24 @@ def test_meeting_page_is_an_agenda(seeded: tuple[str, dict[str, int]], browser: 
         page.get_by_role("button", name="Download the meeting pack").click()  # type: ignore[attr-defined]
     pdf = PdfReader(io.BytesIO(Path(download.value.path()).read_bytes()))
     cover = pdf.pages[0].extract_text() or ""
-    assert "Referral meeting 2026-12-03" in cover and "Agenda" in cover
+    assert f"Referral meeting {DAY}" in cover and "Agenda" in cover
     assert cover.index("1. MS-room-01") < cover.index("2. Allergy-room-02") < cover.index("3. Stroke-room-03")
     assert sum("Reasoning record" in (p.extract_text() or "") for p in pdf.pages) == 3
 
     # Another date shows its own agenda.
     dates.get_by_role("combobox").click()  # chosen with the keyboard: type to filter, Enter to pick
-    page.keyboard.type("2026-12-10")  # type: ignore[attr-defined]
-    expect(page.get_by_role("option", name="2026-12-10 (1 case)")).to_be_visible()  # type: ignore[attr-defined]
+    page.keyboard.type(LATER.isoformat())  # type: ignore[attr-defined]
+    expect(page.get_by_role("option", name=f"{LATER} (1 case)")).to_be_visible()  # type: ignore[attr-defined]
     page.keyboard.press("Enter")  # type: ignore[attr-defined]
-    expect(page.get_by_text("Agenda, 2026-12-10: 1 case")).to_be_visible()  # type: ignore[attr-defined]
-    expect(page).to_have_url(f"{url}/meeting?date=2026-12-10")  # type: ignore[call-overload]
+    expect(page.get_by_text(f"Agenda, {LATER}: 1 case")).to_be_visible()  # type: ignore[attr-defined]
+    expect(page).to_have_url(f"{url}/meeting?date={LATER}")  # type: ignore[call-overload]
     _settled(page)
     page.locator(f".st-key-agenda-project-{ids['Later-room-04']} a").click()  # type: ignore[attr-defined]
     expect(page.get_by_role("heading", name="Case Later-room-04")).to_be_visible()  # type: ignore[attr-defined]
     expect(page).to_have_url(f"{url}/projection?case={ids['Later-room-04']}")  # type: ignore[call-overload]
     # Back returns to the agenda of the date that was shown (it is in the address).
     page.go_back()  # type: ignore[attr-defined]
-    expect(page.get_by_text("Agenda, 2026-12-10: 1 case")).to_be_visible()  # type: ignore[attr-defined]
+    expect(page.get_by_text(f"Agenda, {LATER}: 1 case")).to_be_visible()  # type: ignore[attr-defined]
     page.context.close()  # type: ignore[attr-defined]
 
 

@@ -19,6 +19,7 @@ from typing import IO, Any
 from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Connection
 
+from candidacy import clock
 from candidacy.criteria.diff import CriteriaDiff, diff_criteria
 from candidacy.criteria.models import CriteriaSet
 from candidacy.identity import Identity
@@ -38,10 +39,6 @@ __all__ = ["CaseStore"]
 
 #: What a change function returns: the audit row's (item, old, new).
 Edit = Callable[[AnswerSet], tuple[str | None, str | None, str | None]]
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _value_text(value: GivenValue) -> str | None:
@@ -124,7 +121,7 @@ class CaseStore:
         """A new case, empty or holding ``answers`` (a saved draft, a duplicate), in one transaction."""
         _may_edit(actor)
         cset = self._cset(criteria_id)
-        now = _now()
+        now = clock.now()
         with valid_input():
             empty = AnswerSet(
                 criteria=cset.id, version=cset.version, case=CaseHeader(label=label, meeting_date=meeting_date)
@@ -201,7 +198,7 @@ class CaseStore:
 
         Refused without reasons when it departs from what the criteria point to."""
         _may_edit(actor)
-        now = _now()
+        now = clock.now()
         with self.engine.begin() as conn:
             detail = self._checked(conn, case_id, lock_version)
             status = next_status("decision", detail.row.status, case_id, detail.number)
@@ -224,7 +221,7 @@ class CaseStore:
 
     def mark_ready(self, case_id: int, lock_version: int, actor: Identity) -> int:
         _may_edit(actor)
-        now = _now()
+        now = clock.now()
         with self.engine.begin() as conn:
             detail = self._checked(conn, case_id, lock_version)
             status = next_status("ready", detail.row.status, case_id, detail.number)
@@ -252,7 +249,7 @@ class CaseStore:
             raise StoreError(f"{actor.name or 'this user'} is not a reviewer; only a reviewer can sign off")
         if not actor.name.strip() or not actor.role.strip():
             raise StoreError("a sign-off needs the reviewer's name and role")
-        now = _now()
+        now = clock.now()
         with self.engine.begin() as conn:
             detail = self._checked(conn, case_id, lock_version)
             status = next_status("review", detail.row.status, case_id, detail.number)
@@ -279,7 +276,7 @@ class CaseStore:
                 source=actor.source,
                 subject=actor.subject,
                 signed_at=now,
-                signed_at_local=now.astimezone().isoformat(timespec="seconds"),
+                signed_at_local=clock.local(now).isoformat(timespec="seconds"),
                 comment=comment,
                 acknowledged_gaps=gaps,
                 revision=detail.number,
@@ -310,7 +307,7 @@ class CaseStore:
         _may_edit(actor)
         if not reason.strip():
             raise StoreError("a new revision needs a reason")
-        now = _now()
+        now = clock.now()
         with self.engine.begin() as conn:
             detail = self._checked(conn, case_id, lock_version)
             status = next_status("revise", detail.row.status, case_id, detail.number)
@@ -339,7 +336,7 @@ class CaseStore:
 
     def archive(self, case_id: int, lock_version: int, actor: Identity) -> int:
         _may_edit(actor)
-        now = _now()
+        now = clock.now()
         with self.engine.begin() as conn:
             detail = self._checked(conn, case_id, lock_version)
             status = next_status("archive", detail.row.status, case_id, detail.number)
@@ -373,7 +370,7 @@ class CaseStore:
         self, conn: Connection, case_id: int, lock_version: int, actor: Identity, action: str, edit: Edit
     ) -> int:
         """Change the answers or header of the current revision: the path of every autosave."""
-        now = _now()
+        now = clock.now()
         detail = self._checked(conn, case_id, lock_version)
         status = next_status(action, detail.row.status, case_id, detail.number)
         answers = detail.answers.model_copy(deep=True)

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Connection
 
+from candidacy import clock
 from candidacy.identity import Identity
 from candidacy.screening.checks import check_worksheet
 from candidacy.screening.protocol import Protocol
@@ -45,10 +46,6 @@ class StoredWorksheet:
     worksheet: Worksheet
     content_hash: str | None
     protocol_sha256: str
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _text(ws: Worksheet) -> str:
@@ -137,7 +134,7 @@ class ScreeningStore:
         protocol = self.protocol(protocol_id)
         detail = self.cases.get(case_id)
         ws = new_worksheet(protocol, detail.row.label, case_id)
-        now = _now()
+        now = clock.now()
         with self.engine.begin() as conn:
             inserted = conn.execute(
                 insert(screening_worksheets).values(
@@ -179,7 +176,7 @@ class ScreeningStore:
             raise ConflictError(f"screening worksheet {worksheet_id} was changed by someone else; reload it")
         protocol = self.protocol(stored.worksheet.protocol)
         result = compute_result(protocol, stored.worksheet)
-        done = confirm(stored.worksheet, outcome, result.computed, actor, _now(), comment)  # type: ignore[arg-type]
+        done = confirm(stored.worksheet, outcome, result.computed, actor, clock.now(), comment)  # type: ignore[arg-type]
         case_lock = self._answer_case(stored, protocol, done, case_lock, actor)
         with self.engine.begin() as conn:
             current = self._checked(conn, worksheet_id, lock_version)
@@ -188,7 +185,7 @@ class ScreeningStore:
     def reopen(self, worksheet_id: int, lock_version: int, reason: str, actor: Identity) -> int:
         with self.engine.begin() as conn:
             stored = self._checked(conn, worksheet_id, lock_version)
-            return self._write(conn, stored, reopen(stored.worksheet, actor, _now(), reason), actor, "open")
+            return self._write(conn, stored, reopen(stored.worksheet, actor, clock.now(), reason), actor, "open")
 
     # -- internals -------------------------------------------------------------------------------
     def _answer_case(
@@ -224,7 +221,7 @@ class ScreeningStore:
 
     def _write(self, conn: Connection, stored: StoredWorksheet, ws: Worksheet, actor: Identity, status: str) -> int:
         check_worksheet(self.protocol(ws.protocol), ws)
-        now = _now()
+        now = clock.now()
         text = _text(ws)
         done = conn.execute(
             update(screening_worksheets)

@@ -4,13 +4,12 @@ its record, criteria drift and the audit trail. Every action is one call to the 
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from candidacy import reports
+from candidacy import clock, reports
 from candidacy.criteria.models import CriteriaSet
 from candidacy.errors import CandidacyError, TamperError
 from candidacy.reasoning.answers import AnswerSet
@@ -75,7 +74,7 @@ def _decision_from_form(recorded_by: str) -> Decision:
             until=str(state.get("decision-until") or ""),
             reasons=str(state.get("decision-reasons") or ""),
             present=tuple(p for p in present if p),
-            decided_on=state.get("decision-date") or dt.date.today(),
+            decided_on=state.get("decision-date") or clock.today(),
             recorded_by=recorded_by,
         )
     except ValueError as error:  # pydantic's message names the field
@@ -196,7 +195,7 @@ def _decision_form(cset: CriteriaSet, store: CaseStore, detail: CaseDetail) -> N
             max_chars=4000,
         )
         st.text_area("Who was present (one per line)", key="decision-present", max_chars=2000)
-        st.date_input("Date of the decision", key="decision-date", value=dt.date.today())
+        st.date_input("Date of the decision", key="decision-date", value=clock.today())
         st.button("Record the decision", key="case-decide", on_click=_act, args=("decide", cset))
 
 

@@ -16,6 +16,7 @@ import datetime as dt
 
 import streamlit as st
 
+from candidacy import clock
 from candidacy.errors import CandidacyError
 from candidacy.reports.meeting import AgendaEntry, agenda_entry, team_decision
 from candidacy.reports.pdf import render_meeting_pdf
@@ -94,7 +95,7 @@ def _date_from_address(dates: list[dt.date]) -> None:
             else:
                 state.say(f"No stored case has the meeting date {raw}; pick one of the dates listed.")
     if st.session_state.get(DATE_KEY) not in dates:  # first visit, or the box was forgotten on another page
-        st.session_state[DATE_KEY] = shown if shown in dates else default_date(dates, dt.date.today())
+        st.session_state[DATE_KEY] = shown if shown in dates else default_date(dates, clock.today())
 
 
 def _date_to_address(day: dt.date) -> None:

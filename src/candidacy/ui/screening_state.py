@@ -13,6 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from candidacy import clock
 from candidacy.errors import CandidacyError
 from candidacy.identity import Identity
 from candidacy.screening.loader import load_protocol, protocol_files, screening_folder
@@ -61,7 +62,7 @@ def screening_store() -> ScreeningStore:
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    return clock.now().replace(microsecond=0)
 
 
 def opened() -> StoredWorksheet | None:
