@@ -1,7 +1,8 @@
 """A record's PDF is reproduced byte for byte, whenever it is rendered: checked against a hash stored
-with the tests (so a render today is compared with one made earlier), in a fresh process whose clock is
-moved 74 years on and whose time zone is another. Rendering twice within one second could not show that
-a creation date or any other wall-clock value leaks into the file.
+with the tests (so a render today is compared with one made earlier), in a fresh process whose real
+clock (Debian's faketime) and candidacy's clock are moved 74 years on and whose time zone is another.
+Rendering twice within one second could not show that a creation date or any other wall-clock value
+leaks into the file.
 
 When a deliberate change to the PDF layout changes the bytes, regenerate the stored hash with
 ``.venv/bin/python tests/test_pdf_reproducible.py`` and say why in the commit.
@@ -9,18 +10,16 @@ When a deliberate change to the PDF layout changes the bytes, regenerate the sto
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
+import datetime as dt
 from pathlib import Path
+
+from tests.clock_support import python_at
 
 ROOT = Path(__file__).resolve().parent.parent
 STORED = ROOT / "tests" / "data" / "record-pdf.sha256"
 
 RENDER = """
-import datetime as dt, hashlib, sys, time
-real = time.time
-time.time = lambda: real() + 74 * 365.25 * 86400  # the clock moved on
+import datetime as dt, hashlib, sys
 from candidacy import load_criteria
 from candidacy.reasoning.answers import Answer, AnswerSet, CaseHeader
 from candidacy.reports.pdf import render_pdf
@@ -38,12 +37,8 @@ print(hashlib.sha256(render_pdf(build_record(cset, answers))).hexdigest())
 
 
 def render_hash(tz: str = "Pacific/Kiritimati") -> str:
-    env = {**os.environ, "TZ": tz, "PYTHONHASHSEED": "123"}
-    done = subprocess.run(
-        [sys.executable, "-c", RENDER, str(ROOT / "tests" / "data" / "minimal.yaml")],
-        capture_output=True, text=True, timeout=120, check=True, env=env, cwd=ROOT,
-    )  # fmt: skip
-    return done.stdout.strip()
+    moved = dt.datetime(2100, 11, 20, 23, 59, 30, tzinfo=dt.UTC)  # 74 years after the case was assessed
+    return python_at(RENDER, "2100-11-20 23:59:30", moved, tz, str(ROOT / "tests" / "data" / "minimal.yaml"))
 
 
 def test_the_pdf_matches_the_stored_hash_in_another_process_time_and_zone() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -19,6 +21,7 @@ from candidacy.errors import CandidacyError
 from candidacy.screening.loader import load_protocol_text, load_worksheet_text
 from candidacy.screening.pdf import render_worksheet_pdf
 
+from .clock_support import TEST_NOW, python_at
 from .screening_support import EXAMPLE, PROTOCOL_FILE, ROOT, protocol
 
 
@@ -147,8 +150,22 @@ def test_the_pdf_shows_the_result_the_chart_legend_and_the_table() -> None:
     assert len(segments) >= 20, len(segments)
 
 
-def test_the_same_worksheet_gives_the_same_pdf_bytes() -> None:
-    assert _example_pdf() == _example_pdf()
+RENDER_WORKSHEET = """
+import hashlib, sys
+from tests.screening_support import EXAMPLE, protocol
+from candidacy.screening.loader import load_worksheet
+from candidacy.screening.pdf import render_worksheet_pdf
+proto = protocol()
+print(hashlib.sha256(render_worksheet_pdf(proto, load_worksheet(EXAMPLE, proto))).hexdigest())
+"""
+
+
+def test_the_same_worksheet_gives_the_same_pdf_bytes_whenever_and_wherever_it_is_rendered() -> None:
+    """Two processes years apart, in other zones, by the real clock and by candidacy's: no time in the bytes."""
+    first = python_at(RENDER_WORKSHEET, "2026-12-01 09:30:00", TEST_NOW, "Europe/London")
+    later = dt.datetime(2031, 7, 15, 23, 45, 12, tzinfo=dt.UTC)
+    second = python_at(RENDER_WORKSHEET, "2031-07-15 23:45:12", later, "Pacific/Kiritimati")
+    assert first == second == hashlib.sha256(_example_pdf()).hexdigest()
 
 
 def test_the_chart_is_visible_when_the_page_is_rendered(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ CANDIDACY_ROLE_VALUES             team: JSON, claim value -> permissions, e.g. {
 CANDIDACY_ALLOWED_USERS           team: JSON allow-list, e-mail -> permissions, e.g. {"a@b.org": ["assessor"]}
 CANDIDACY_REQUIRE_DISTINCT_REVIEWER  true: the reviewer who signs off must not be the last editor
 CANDIDACY_OIDC_PROVIDER           team: name of the [auth.<name>] section in secrets.toml ("" = [auth] itself)
+CANDIDACY_TIMEZONE, CANDIDACY_NOW the service's time zone and a set instant: read by candidacy.clock
 CANDIDACY_FHIR_BASE               https base of the FHIR canonical URLs (Questionnaire, code systems); set
                                   it to an address your organisation controls before sharing Questionnaires
 """
