@@ -20,7 +20,8 @@ import pytest
 from candidacy import load_criteria
 from candidacy.store import CaseStore
 
-from .browser_support import ARTIFACTS, CHROMIUM_ARGS, ROOT, chromium_path, streamlit_server
+from .browser_pages import choose, option
+from .browser_support import ARTIFACTS, CHROMIUM_ARGS, IDLE_NOW, ROOT, chromium_path, streamlit_server
 from .conftest import ITB
 from .oidc_support import ASSESSOR, REVIEWER, Person, oidc_provider, team_env, write_secrets
 from .pg_support import fresh_database, postgres_server, require_postgres
@@ -52,21 +53,8 @@ def new_page(browser: Any) -> Any:
 
 
 def wait_idle(page: Any) -> None:
-    """Wait until Streamlit has finished the rerun the last action started."""
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"] button')", timeout=TIMEOUT)
-
-
-def radio_option(page: Any, crit: str, label: str) -> Any:
-    return page.locator(f".st-key-itb_pump-answer-{crit}").get_by_role("radio", name=label, exact=True)
-
-
-def choose(page: Any, crit: str, label: str) -> None:
-    from playwright.sync_api import expect
-
-    option = radio_option(page, crit, label)
-    option.click()
-    expect(option).to_have_attribute("aria-checked", "true")
-    wait_idle(page)
+    """Wait until no run is under way and no element of an earlier run is left on the page."""
+    page.wait_for_function(IDLE_NOW, timeout=60_000)
 
 
 # --- personal mode ----------------------------------------------------------------------------------
@@ -215,10 +203,10 @@ def test_two_app_servers_on_one_postgresql_catch_a_conflict(
         open_case(assessor, case_id)
 
         choose(reviewer, "active_infection", "Yes")
-        radio_option(assessor, "active_infection", "No").click()  # made on a version that is no longer current
+        option(assessor, "active_infection", "No").click()  # made on a version that is no longer current
         expect(assessor.get_by_text("changed by someone else since you opened it")).to_be_visible()
         expect(assessor.get_by_text("Dr Rhea Viewer (assessor, reviewer), signed in").first).to_be_visible()
-        expect(radio_option(assessor, "active_infection", "Yes")).to_have_attribute("aria-checked", "true")  # reloaded
+        expect(option(assessor, "active_infection", "Yes")).to_have_attribute("aria-checked", "true")  # reloaded
         assessor.screenshot(path=str(ARTIFACTS / "two-servers-conflict.png"))
         choose(assessor, "active_infection", "No")  # now on the current version: accepted
         for page in (assessor, reviewer):
