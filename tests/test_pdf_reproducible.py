@@ -16,7 +16,7 @@ from pathlib import Path
 
 if not __package__:  # run as a script to regenerate the stored hash: the project's root holds tests/
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.clock_support import python_at  # noqa: E402
+from tests.clock_support import python_at
 
 ROOT = Path(__file__).resolve().parent.parent
 STORED = ROOT / "tests" / "data" / "record-pdf.sha256"
