@@ -423,10 +423,12 @@ def test_decisive_unknowns_are_links_to_their_questions() -> None:
     decisive = result.decisive_for(result.current_stage) if result.current_stage else list(result.decisive_unknowns)
     assert decisive
     box = next(w.value for w in app.warning if w.value.startswith(f"**Decisive unknowns ({len(decisive)})"))
-    for unknown in decisive:
+    lines = box.split("\n\n", 1)[1].split("\n")
+    assert len(lines) == len(decisive) == box.count("](#q-")
+    for number, (line, unknown) in enumerate(zip(lines, decisive, strict=True), 1):  # ranked as the engine ranks
         how = "answered Unknown" if unknown.status == "unknown" else "not yet answered"
-        assert f"- **[{title(unknown.criterion)}](#q-{unknown.criterion})** ({how})" in box
-    assert box.count("](#q-") == len(decisive)
+        assert line == f"{number}. **[{title(unknown.criterion)}](#q-{unknown.criterion})** ({how}): {unknown.why}"
+    assert lines[0].startswith("1. **[Active infection](#q-active_infection)** (answered Unknown): 'Yes' would stand")
 
 
 def test_a_link_from_the_agenda_opens_its_case_after_another_was_opened_by_address() -> None:

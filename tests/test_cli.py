@@ -54,7 +54,7 @@ def test_evaluate_json_has_the_documented_keys() -> None:
     done = run("evaluate", "--criteria", "criteria/itb_pump.yaml", "--answers", str(EXAMPLE), "--format", "json")
     assert done.returncode == 0, done.stderr
     document = json.loads(done.stdout)
-    assert (document["format_version"], document["case"]["label"]) == ("3", "MS-meeting-03")
+    assert (document["format_version"], document["case"]["label"]) == ("4", "MS-meeting-03")
     record = document["assessment"]  # the record contains the assessment
     for key in ("criteria", "findings", "missing", "not_applicable", "next_steps", "answered", "applicable"):
         assert key in record
@@ -78,15 +78,24 @@ def test_evaluate_json_names_the_decisive_unknowns_of_an_incomplete_referral() -
     record = json.loads(done.stdout)["assessment"]
     [step] = [s for s in record["next_steps"] if s["stage"] == "screening"]
     assert step["id"] == "support_screening" and step["status"] == "pending"
-    decisive = {u["criterion"]: u["steps"] for u in record["decisive_unknowns"]}
-    assert set(step["awaiting"]) <= set(decisive)
-    assert "support_screening" in decisive["active_infection"]
-    assert "defer_infection" in decisive["active_infection"]
+    [screening] = [s for s in record["stages"] if s["current"]]
+    decisive = {
+        u["criterion"]: u["steps"] for u in record["decisive_unknowns"] if u["criterion"] in screening["decisive"]
+    }
+    assert list(decisive) == screening["decisive"]  # the stage lists them in the engine's rank
+    assert set(step["awaiting"]) == set(decisive)
+    # ranked: what has been tried (it could stand in the way) before what would change how the test is done
+    assert list(decisive) == ["therapy_tried", "botulinum_toxin", "lower_limb_mas", "relies_on_tone"]
+    assert "support_screening" in decisive["therapy_tried"]
+    # the letter says nothing of infection or consent: routine work before the test, not a decisive unknown
+    routine = [r["criterion"] for r in record["routine"]]
+    assert "active_infection" not in decisive and "active_infection" in routine and "risks_discussed" in routine
     # items that cannot change any step are not decisive, and implantation-only items do not hold up screening
     assert "sedation_sensitive" not in decisive and "spasm_frequency" not in decisive
     assert "refill_commitment" not in step["awaiting"] and "implant_depth" not in step["awaiting"]
     for unknown in record["decisive_unknowns"]:
-        assert set(unknown) == {"criterion", "title", "stage", "status", "steps"}
+        assert set(unknown) == {"criterion", "title", "stage", "status", "steps", "why"}
+        assert unknown["why"].startswith("'") and unknown["why"].endswith(".")
 
 
 def test_evaluate_markdown_and_text() -> None:

@@ -6,7 +6,9 @@ answers that make the scenario, the findings and steps expected, and a one-line 
 ``answers`` change the baseline (``~`` removes an answer: the item is then unanswered, as in a real
 letter; ``only`` replaces the baseline by exactly the answers given). ``expect`` lists the findings of
 the kinds it names (exactly), the next steps (exactly, in order, with their stage and status), and,
-when given, the decisive unknowns. The expectations were written by hand from the facts file.
+when given, the decisive unknowns (``decisive_ranked``: the meeting's list in the engine's order) and
+the routine checks still to document (``routine``). The expectations were written by hand from the
+facts file.
 """
 
 from __future__ import annotations
@@ -37,6 +39,11 @@ def _check(result: Assessment, expect: dict[str, Any], label: str) -> None:
     if "decisive_for_screening" in expect:
         got = sorted(u.criterion for u in result.decisive_for("screening"))
         assert got == sorted(expect["decisive_for_screening"]), label
+    if "decisive_ranked" in expect:  # the meeting's list, in the engine's order: what could block first
+        got = [u.criterion for u in result.decisive_for(result.current_stage)]
+        assert got == expect["decisive_ranked"], label
+    if "routine" in expect:  # routine checks not yet documented: work before the stage, not holding the step
+        assert sorted(r.criterion for r in result.routine_for(result.current_stage)) == sorted(expect["routine"]), label
     if "current_stage" in expect:
         assert result.current_stage == expect["current_stage"], label
     for step in result.next_steps:

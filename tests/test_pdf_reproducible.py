@@ -11,8 +11,11 @@ When a deliberate change to the PDF layout changes the bytes, regenerate the sto
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 
+if not __package__:  # run as a script to regenerate the stored hash: the project's root holds tests/
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.clock_support import python_at
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -98,7 +98,8 @@ def test_answering_a_non_decisive_item_never_changes_the_current_stage_steps(
         for u in result.decisive_unknowns
         if set(u.steps) & {s.id for s in CSET.next_steps if s.stage == stage}
     }
-    open_items = [m.criterion for m in result.missing if m.criterion not in decisive]
+    routine = {r.criterion for r in result.routine}  # read as their expected answer: see the properties below
+    open_items = [m.criterion for m in result.missing if m.criterion not in decisive | routine]
     if not open_items:
         return
     item = data.draw(st.sampled_from(open_items))
@@ -107,6 +108,10 @@ def test_answering_a_non_decisive_item_never_changes_the_current_stage_steps(
     assert after.current_stage == stage
     before_steps = [(i, status) for i, status in _stage_steps(result, stage) if status == "suggested"]
     after_steps = [(i, status) for i, status in _stage_steps(after, stage) if status == "suggested"]
+    if any(s.current and s.blocking for s in result.stages):
+        # something already stands in the way: an answer may add a further reason, never undo a step given
+        assert set(before_steps) <= set(after_steps), item
+        return
     assert after_steps == before_steps, item
     assert [s.id for s in after.steps_for(stage)] == [s.id for s in result.steps_for(stage)], item
 
@@ -168,3 +173,78 @@ def test_counts_and_lists_agree(answers: Answers) -> None:
         # never supported outright; its own step shows, or (when the item may not apply) what decides that
         assert not [s for s in result.next_steps if s.id in SUPPORTING_STEPS and s.status == "suggested"]
         assert {s.id for s in result.next_steps} - SUPPORTING_STEPS or result.decisive_unknowns
+
+
+def _open_and_known(result: Assessment) -> list[str]:
+    """Open items the engine treats as questions: answered Unknown, or unanswered and not a routine check."""
+    routine = {r.criterion for r in result.routine}
+    return [m.criterion for m in result.missing if m.criterion not in routine]
+
+
+@PROFILE
+@given(answers_for(CSET), st.data())
+def test_a_routine_check_left_unanswered_reads_as_its_expected_answer(answers: Answers, data: st.DataObject) -> None:
+    """Pre-test work never holds a step: documenting the expected answer changes no step and no unknown."""
+    result = evaluate(CSET, answers)
+    if not result.routine:
+        return
+    check = data.draw(st.sampled_from(result.routine))
+    expected = CSET.criteria_by_id[check.criterion].routine_answer
+    after = evaluate(CSET, {**answers, check.criterion: (expected, "")})
+    assert [(s.id, s.status) for s in after.next_steps] == [(s.id, s.status) for s in result.next_steps]
+    assert [u.criterion for u in after.decisive_unknowns] == [u.criterion for u in result.decisive_unknowns]
+    assert check.criterion not in {u.criterion for u in result.decisive_unknowns}
+
+
+@PROFILE
+@given(answers_for(CSET), st.data())
+def test_implant_stage_items_never_change_the_screening_step(answers: Answers, data: st.DataObject) -> None:
+    result = evaluate(CSET, answers)
+    if result.current_stage != "screening":
+        return
+    later = [c.id for c in CSET.iter_criteria() if c.stage == "implantation"]
+    item = data.draw(st.sampled_from(later))
+    value = data.draw(st.sampled_from([UNKNOWN, *_values(item)]))
+    after = evaluate(CSET, {**answers, item: (value, "")})
+    assert _stage_steps(after, "screening") == _stage_steps(result, "screening"), item
+    assert [u.criterion for u in after.decisive_for("screening")] == [
+        u.criterion for u in result.decisive_for("screening")
+    ]
+
+
+@PROFILE
+@given(answers_for(CSET), st.data())
+def test_every_open_item_whose_answer_changes_the_step_is_decisive(answers: Answers, data: st.DataObject) -> None:
+    """The decisive list misses nothing: an open question whose answer changes the current stage's steps is
+    on it; once something stands in the way, one whose answer undoes a step given is."""
+    result = evaluate(CSET, answers)
+    stage = result.current_stage
+    order = CSET.stage_order(stage)
+    candidates = [cid for cid in _open_and_known(result) if CSET.stage_order(CSET.criteria_by_id[cid].stage) <= order]
+    if not candidates:
+        return
+    item = data.draw(st.sampled_from(candidates))
+    decisive = [u.criterion for u in result.decisive_for(stage)]
+    blocked = any(s.current and s.blocking for s in result.stages)
+    before = _stage_steps(result, stage)
+    for value in _values(item):
+        after = evaluate(CSET, {**answers, item: (value, "")})
+        if after.current_stage != stage:
+            continue
+        now = _stage_steps(after, stage)
+        undone = [s for s in before if s[1] == "suggested" and s not in now]
+        if undone if blocked else now != before:
+            assert item in decisive, (item, value, before, now)
+            return
+
+
+@PROFILE
+@given(answers_for(CSET))
+def test_the_decisive_list_is_ranked_blocking_first_and_stable(answers: Answers) -> None:
+    result = evaluate(CSET, answers)
+    ranked = result.decisive_for(result.current_stage)
+    again = evaluate(CSET, dict(reversed(list(answers.items()))))
+    assert [u.criterion for u in again.decisive_for(again.current_stage)] == [u.criterion for u in ranked]
+    could_block = [" would stand in the way " in u.why for u in ranked]
+    assert could_block == sorted(could_block, reverse=True)  # every blocking one before every other
+    assert all(u.why for u in ranked)

@@ -20,7 +20,7 @@ from candidacy.reports.markdown import render_markdown
 from candidacy.reports.record import build_record, parse_record
 
 from .conftest import ITB, ROOT
-from .golden import GOLDEN, GOLDEN_IDS
+from .golden import GOLDEN, GOLDEN_IDS, answer_set
 
 EXAMPLE = ROOT / "examples" / "ms_wheelchair_user.yaml"
 LONG_NOTE = "Crème brûlée test: dose 50 µg, MAS ≥ 3 — naïve **not bold** <b>no html</b>. " + " ".join(
@@ -56,7 +56,7 @@ def test_json_record_round_trip_is_identical(itb: CriteriaSet, path: Path) -> No
     text = record.to_json()
     assert parse_record(text) == record
     assert parse_record(text).to_json() == text
-    assert record.format_version == "3"
+    assert record.format_version == "4"
     assert record.criteria.sha256 == itb.sha256
 
 
@@ -186,7 +186,7 @@ def test_a_record_of_format_2_is_still_read_with_its_text_and_hash(itb: Criteria
     current = build_record(itb, _answers(EXAMPLE))
     data = json.loads(current.to_json())
     assessment = data.pop("assessment")
-    for key in ("decisive_unknowns", "stages", "current_stage"):  # not in format 2
+    for key in ("decisive_unknowns", "stages", "current_stage", "routine"):  # not in format 2
         assessment.pop(key)
     old = json.dumps({**data, **assessment, "format_version": "2"}, indent=2, ensure_ascii=False) + "\n"
     record = parse_record(old)
@@ -194,3 +194,34 @@ def test_a_record_of_format_2_is_still_read_with_its_text_and_hash(itb: Criteria
     assert record.to_json() == old
     assert record.sha256() == hashlib.sha256(old.encode()).hexdigest()
     assert record.findings[0].statement in render_markdown(record)
+
+
+def test_a_record_of_format_3_is_still_read_with_its_text_and_hash(itb: CriteriaSet) -> None:
+    """Format 3 repeated the stages, decisive unknowns and current stage at the top level and knew no
+    routine checks nor why an unknown is decisive: such a record still reads, renders and keeps its text."""
+    current = build_record(itb, answer_set({"cause": "stroke", "oral_agents": "unknown", "severity": "severe"}))
+    data = json.loads(current.to_json())
+    assessment = data["assessment"]
+    assessment.pop("routine")
+    for unknown in assessment["decisive_unknowns"]:
+        unknown.pop("why")
+    for stage in assessment["stages"]:
+        stage.pop("routine")
+    for key in ("decisive_unknowns", "stages", "current_stage"):
+        data[key] = assessment[key]
+    old = json.dumps({**data, "format_version": "3"}, indent=2, ensure_ascii=False) + "\n"
+    record = parse_record(old)
+    assert record.format_version == "3" and record.findings == current.findings
+    assert [u.criterion for u in record.decisive_unknowns] == [u.criterion for u in current.decisive_unknowns]
+    assert record.current_stage == "screening" and record.routine == ()
+    assert record.to_json() == old
+    assert record.sha256() == hashlib.sha256(old.encode()).hexdigest()
+    assert f"Decisive unknowns ({len(record.assessment.decisive_for('screening'))})" in render_markdown(record)
+    assert '"routine"' not in old and '"why"' not in old
+
+
+def test_the_record_holds_the_assessment_once(itb: CriteriaSet) -> None:
+    data = json.loads(build_record(itb, _answers(EXAMPLE)).to_json())
+    assert data["format_version"] == "4"
+    assert not {"decisive_unknowns", "stages", "current_stage"} & set(data)
+    assert {"decisive_unknowns", "stages", "current_stage", "routine"} <= set(data["assessment"])

@@ -20,7 +20,7 @@ from candidacy.criteria.models import (
     ScaleAnswer,
     SourceRef,
 )
-from candidacy.criteria.values import choices, finding_specs, format_number, level_index
+from candidacy.criteria.values import blocked_stage, choices, finding_for, finding_specs, format_number, level_index
 
 __all__ = ["VERDICT_PATTERNS", "Fault", "check_criteria_set", "verdict_words"]
 
@@ -53,6 +53,7 @@ def check_criteria_set(cset: CriteriaSet) -> list[Fault]:
     faults += _conditions(cset)
     faults += _cycles(cset)
     faults += _stages(cset)
+    faults += _routine_answers(cset)
     faults += _wording(cset)
     return faults
 
@@ -145,6 +146,26 @@ def _answer_spaces(cset: CriteriaSet) -> Iterator[Fault]:
                     )
         elif isinstance(answer, NumberAnswer):
             yield from _number_bands(answer, apath, c.id)
+
+
+def _routine_answers(cset: CriteriaSet) -> Iterator[Fault]:
+    """A routine item's expected answer is one of its answers, and one that stands in the way of nothing:
+    the rules read an unanswered routine item as that answer, so it must never block a stage by itself."""
+    for path, c in _criterion_paths(cset):
+        if c.routine_answer is None:
+            continue
+        where = (*path, "routine_answer")
+        options = choices(c, cset)
+        if options is None:
+            yield where, "only a closed answer (yes/no, a choice, a scale) can have a routine answer", c.id
+            continue
+        values = [value for value, _ in options]
+        if c.routine_answer not in values:
+            yield where, f"'{c.routine_answer}' is not one of this item's answers ({', '.join(values)})", c.id
+            continue
+        spec = finding_for(c, cset, c.routine_answer)
+        if spec is not None and blocked_stage(cset, c, spec) is not None:
+            yield where, f"the routine answer '{c.routine_answer}' gives a {spec.kind} that blocks a stage", c.id
 
 
 def _number_bands(answer: NumberAnswer, apath: Path, crit: str) -> Iterator[Fault]:

@@ -12,11 +12,14 @@ from typing import Literal, get_args
 
 __all__ = [
     "FINDING_KINDS",
+    "GAP_CLASSES",
+    "GAP_CLASSES_BY_ID",
     "KINDS",
     "KINDS_BY_ID",
     "PRESENT_KINDS",
     "SUMMARY_ORDER",
     "FindingKind",
+    "GapClass",
     "KindInfo",
     "PresentKind",
 ]
@@ -84,6 +87,43 @@ PRESENT_KINDS: dict[str, tuple[str, str]] = {
     **{k.id: k.present_words for k in KINDS},
     "unanswered": ("items remain unanswered", "every applicable item is answered"),
 }
+
+
+@dataclass(frozen=True, slots=True)
+class GapClass:
+    """One kind of missing information, as a referral meeting must keep them apart."""
+
+    id: str
+    heading: str
+    meaning: str  # one sentence for trainees (the Criteria page) and reports
+
+
+#: The three kinds of missing information, in the order a meeting reads them. Only the first holds a
+#: step. Which class an open item is in follows from the criteria: ``routine_answer`` on a criterion
+#: makes it routine while unanswered, and a later stage than the current one makes it a later item.
+GAP_CLASSES: tuple[GapClass, ...] = (
+    GapClass(
+        "decisive",
+        "Decisive unknowns",
+        "An answer could change the step for the meeting's question: the referral raises the item (it is "
+        "answered Unknown or carries a note) or it is part of the indication (severity, pattern, cause, type "
+        "of hypertonia, what has been tried). Ranked: what could stand in the way first, then what would "
+        "change how the test is done.",
+    ),
+    GapClass(
+        "routine",
+        "Work before the stage",
+        "Documented anyway while the stage is booked (consent, baseline measures, a response definition, "
+        "confirming no allergy, infection or uncontrolled seizures): until answered, the rules read such an "
+        "item as its expected answer, so it never holds the step; it is listed as work to do.",
+    ),
+    GapClass(
+        "later",
+        "Later stage",
+        "Settled before a later stage (implantation): it cannot change the step for the current question.",
+    ),
+)
+GAP_CLASSES_BY_ID: dict[str, GapClass] = {g.id: g for g in GAP_CLASSES}
 
 # The literals exist for the schema and for mypy; they must name exactly the declared kinds.
 assert set(get_args(FindingKind)) == set(FINDING_KINDS), "FindingKind and KINDS disagree"

@@ -176,6 +176,16 @@ class Criterion(_Strict):
     answer: AnswerType
     applies_when: Condition | None = None
     obtain: Text = Field(description="What to obtain when the answer is unknown.")
+    routine_answer: StrictStr | None = Field(
+        default=None,
+        description=(
+            "The expected answer of a routine check done anyway before the item's stage (consent, baseline, "
+            "no allergy, no infection). While the item is unanswered and carries no note, the rules read it as "
+            "this answer and it is listed as work before the stage, never as a decisive unknown. An answer of "
+            "Unknown, or a note, makes it an open question again. Omit it for items that are part of the "
+            "indication: open, they are decisive whenever an answer could change a step."
+        ),
+    )
     rationale: Text
     sources: list[SourceRef] = Field(min_length=1)
 

@@ -22,6 +22,7 @@ __all__ = [
     "MissingItem",
     "NextStepResult",
     "NotApplicable",
+    "RoutineItem",
     "StageSummary",
 ]
 
@@ -90,13 +91,29 @@ class NextStepResult:
 
 @dataclass(frozen=True, slots=True)
 class DecisiveUnknown:
-    """An unanswered or unknown item some answer to which would change the steps named in ``steps``."""
+    """An unanswered or unknown item some answer to which would change the steps named in ``steps``.
+
+    The engine lists them ranked: what could stand in the way of the stage first, then what would change
+    how it is done; ``why`` says in one line which answer would change what.
+    """
 
     criterion: str
     title: str
     stage: str
     status: str  # "unknown" or "unanswered"
     steps: tuple[str, ...]
+    why: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RoutineItem:
+    """A routine check not yet documented: work before its stage, read meanwhile as its expected answer."""
+
+    criterion: str
+    title: str
+    stage: str
+    expected: str  # the label of the expected answer
+    obtain: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +128,7 @@ class StageSummary:
     decisive: tuple[str, ...]  # criteria whose answer could change this stage's steps
     open_items: tuple[str, ...]  # unknown or unanswered items to settle before this stage
     blocking: tuple[str, ...]  # criteria whose findings stand in the way of this stage
+    routine: tuple[str, ...] = ()  # routine checks of this stage not yet documented (work before it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +153,7 @@ class Assessment:
     decisive_unknowns: tuple[DecisiveUnknown, ...] = ()
     stages: tuple[StageSummary, ...] = ()
     current_stage: str = ""
+    routine: tuple[RoutineItem, ...] = ()
     applicable_ids: tuple[str, ...] = field(default=(), repr=False)
 
     def steps_for(self, stage: str) -> list[NextStepResult]:
@@ -146,9 +165,13 @@ class Assessment:
         return [*self.stages[at:], *self.stages[:at]]
 
     def decisive_for(self, stage: str) -> list[DecisiveUnknown]:
-        """Unknowns that could change this stage's steps (in the set's order)."""
+        """Unknowns that could change this stage's steps, ranked as the engine ranks them."""
         ids = {cid for summary in self.stages if summary.id == stage for cid in summary.decisive}
         return [u for u in self.decisive_unknowns if u.criterion in ids]
+
+    def routine_for(self, stage: str) -> list[RoutineItem]:
+        """Routine checks of this stage not yet documented: the work to do before it."""
+        return [r for r in self.routine if r.stage == stage]
 
     def by_kind(self, kind: str) -> list[Finding]:
         return [f for f in self.findings if f.kind == kind]

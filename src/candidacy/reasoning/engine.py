@@ -4,6 +4,10 @@ Three-valued logic (:mod:`candidacy.reasoning.logic`): a condition that depends 
 unknown item is undecided (``None``). An undecided ``applies_when`` keeps the item applicable, so
 unknowns never hide a question; an undecided next-step rule never fires as if it held. Which unknowns
 could change a step, stage by stage, is worked out by :mod:`candidacy.reasoning.pathway`.
+
+A routine check (a criterion with ``routine_answer``) that is unanswered and carries no note is work
+before its stage, not an open question: the rules read it as its expected answer, it gives no finding,
+and it is listed in ``routine``. Answered Unknown, or given a note, it is an open question again.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from candidacy.reasoning.assessment import (
     Finding,
     MissingItem,
     NotApplicable,
+    RoutineItem,
 )
 from candidacy.reasoning.logic import State
 from candidacy.reasoning.pathway import PathwayPlan, pathway_plan, route
@@ -69,6 +74,16 @@ def evaluate(cset: CriteriaSet, answers: Checked) -> Assessment:
     plan = cset.memo("engine.plan", _make_plan)
     values = {cid: entry[0] for cid, entry in answers.items() if entry[0] is not None}
     state = State(cset, plan.pathway.items, values)
+    presumed = {
+        item.criterion.id: item.criterion.routine_answer
+        for item in plan.items
+        if item.criterion.routine_answer is not None
+        and answers.get(item.criterion.id, (None, ""))[0] is None
+        and not answers.get(item.criterion.id, (None, ""))[1].strip()
+        and state.applies(item.criterion.id)
+    }
+    if presumed:
+        state = State(cset, plan.pathway.items, {**values, **presumed}, frozenset(presumed))
 
     findings: list[Finding] = []
     missing: list[MissingItem] = []
@@ -112,6 +127,12 @@ def evaluate(cset: CriteriaSet, answers: Checked) -> Assessment:
             )
         )
     path = route(cset, plan.pathway, state)
+    routine = tuple(
+        RoutineItem(cid, c.title, c.stage or "", answer_label(c, cset, value), c.obtain)
+        for cid, value in presumed.items()
+        if state.applies(cid) and cid in path.routine_ids
+        for c in [cset.criteria_by_id[cid]]
+    )
     return Assessment(
         criteria=plan.ref,
         notice=cset.notice,
@@ -124,6 +145,7 @@ def evaluate(cset: CriteriaSet, answers: Checked) -> Assessment:
         decisive_unknowns=path.decisive,
         stages=path.stages,
         current_stage=path.current_stage,
+        routine=routine,
         applicable_ids=tuple(applicable_ids),
     )
 

@@ -18,7 +18,7 @@ from candidacy.criteria.kinds import KINDS_BY_ID
 from candidacy.criteria.models import UNKNOWN, CriteriaSet, Criterion, NumberAnswer
 from candidacy.criteria.values import choices, finding_for, level_index
 
-__all__ = ["Effect", "ItemPlan", "State", "item_plans", "truth"]
+__all__ = ["NONE", "Effect", "ItemPlan", "State", "effect_of", "item_plans", "truth"]
 
 Value = "str | float | None"
 Checked = Mapping[str, tuple["str | float | None", str]]
@@ -135,12 +135,21 @@ def _representatives(criterion: Criterion, cset: CriteriaSet, cuts: set[float]) 
 class State:
     """The answers, which items apply, and per stage what the findings add up to."""
 
-    __slots__ = ("_applies", "_blocking", "_cset", "_kinds", "_open", "_open_kinds", "_plans", "values")
+    __slots__ = ("_applies", "_blocking", "_cset", "_kinds", "_open", "_open_kinds", "_plans", "presumed", "values")
 
-    def __init__(self, cset: CriteriaSet, plans: Mapping[str, ItemPlan], values: Mapping[str, str | float]) -> None:
+    def __init__(
+        self,
+        cset: CriteriaSet,
+        plans: Mapping[str, ItemPlan],
+        values: Mapping[str, str | float],
+        presumed: frozenset[str] = frozenset(),
+    ) -> None:
+        """``values`` holds the answers given and, for the routine items in ``presumed`` (unanswered, no
+        note), their expected answers, which the rules read until the item is documented."""
         self._cset = cset
         self._plans = plans
         self.values = values
+        self.presumed = presumed
         self._applies: dict[str, bool | None] = {}
         depth = max(len(cset.stages), 1)
         # per stage order t: known findings blocking t (items settled by t), and how many open items could
@@ -190,6 +199,7 @@ class State:
         other = State.__new__(State)
         other._cset, other._plans = self._cset, self._plans
         other.values = {**self.values, cid: value}
+        other.presumed = self.presumed - {cid}
         other._blocking = [list(b) for b in self._blocking]
         other._open = list(self._open)
         other._kinds = [dict(k) for k in self._kinds]

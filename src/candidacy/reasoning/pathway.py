@@ -5,7 +5,16 @@ rule is evaluated in three-valued logic: it holds, it does not, or it turns on i
 An unknown or unanswered item is *decisive* for a step when some possible answer to it (every
 option; numbers at each threshold the criteria use) would change that rule's value. Items that
 cannot change any step of a stage do not hold up that stage: the step says what the criteria point
-to now, or, while it still turns on decisive items, "... once these are known: X, Y".
+to now, or, while it still turns on decisive items, "... once these are known: X, Y". Routine checks
+not yet documented are not open (the state reads them as their expected answer, see
+:mod:`candidacy.reasoning.engine`), so they are never decisive; they are listed as work before the
+stage. Once something stands in the way of the current stage, only an unknown that could undo a step
+already given is decisive: one that could only add a further step does not change the answer.
+
+Decisive unknowns are ranked: those with an answer that would stand in the way of the current stage
+first, then those that would change how it is done; within each, items answered Unknown (the
+referral raised them) before unanswered ones, then the set's order. Each has a line saying which
+answer would change what.
 """
 
 from __future__ import annotations
@@ -18,7 +27,7 @@ from candidacy.criteria.kinds import KINDS_BY_ID
 from candidacy.criteria.models import UNKNOWN, CriteriaSet, NextStep
 from candidacy.criteria.values import answer_label
 from candidacy.reasoning.assessment import CitedSource, DecisiveUnknown, NextStepResult, StageSummary
-from candidacy.reasoning.logic import ItemPlan, State, item_plans, truth
+from candidacy.reasoning.logic import NONE, ItemPlan, State, effect_of, item_plans, truth
 
 __all__ = ["HOW_IT_WORKS", "PathwayPlan", "Route", "pathway_plan", "route"]
 
@@ -31,7 +40,10 @@ HOW_IT_WORKS = (
     "An unanswered or unknown item is a decisive unknown when some possible answer to it (each option; "
     "numbers at each threshold the criteria use) would change a next step. Items that cannot change the "
     "current stage's steps do not hold it up: the step says what the criteria point to now, or that they "
-    "would point to it once the decisive items are known."
+    "would point to it once the decisive items are known. Routine checks that a service documents anyway "
+    "before a stage (consent, baseline, no allergy or infection) never hold its step while unanswered: "
+    "they are listed as work before the stage. Once something recorded stands in the way, only an unknown "
+    "that could undo a step already given is decisive."
 )
 
 
@@ -44,10 +56,15 @@ class _StepPlan:
     depends: frozenset[str]  # items whose answer can reach this rule (leaves, present, blocked, applicability)
 
 
+#: An answer, the step it changes, and that step's truth before and after.
+Change = tuple["str | float", int, "bool | None", "bool | None"]
+
+
 @dataclass(frozen=True, slots=True)
 class PathwayPlan:
     items: dict[str, ItemPlan]
     steps: tuple[_StepPlan, ...]
+    outcomes: frozenset[str]  # items a stage's ``done_when`` tests: the stage's own result, not work before it
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +73,7 @@ class Route:
     decisive: tuple[DecisiveUnknown, ...]
     stages: tuple[StageSummary, ...]
     current_stage: str
+    routine_ids: frozenset[str]  # routine checks read as their expected answer and listed as work to do
 
 
 def pathway_plan(cset: CriteriaSet, steps: tuple[tuple[NextStep, str, tuple[CitedSource, ...]], ...]) -> PathwayPlan:
@@ -68,7 +86,9 @@ def pathway_plan(cset: CriteriaSet, steps: tuple[tuple[NextStep, str, tuple[Cite
     for step, condition, sources in steps:
         stage = cset.stage_order(step.stage)
         planned.append(_StepPlan(step, stage, condition, sources, _depends(step.when, cset, items, stage)))
-    return PathwayPlan(items, tuple(planned))
+    done = [leaf for s in cset.stages if s.done_when for leaf in _leaves(s.done_when)]
+    outcomes = frozenset(leaf.criterion for leaf in done if isinstance(leaf, AnswerIs))
+    return PathwayPlan(items, tuple(planned), outcomes)
 
 
 def _depends(cond: Condition, cset: CriteriaSet, items: Mapping[str, ItemPlan], stage: int) -> frozenset[str]:
@@ -108,31 +128,46 @@ def _leaves(cond: Condition) -> list[Condition]:
 
 
 def route(cset: CriteriaSet, plan: PathwayPlan, state: State) -> Route:
-    """Steps, decisive unknowns and the per-stage summary for one state of the answers."""
+    """Steps, decisive unknowns (ranked) and the per-stage summary for one state of the answers."""
     base = [truth(s.step.when, cset, state, s.stage) for s in plan.steps]
     open_ids = [cid for cid, item in plan.items.items() if state.applies(cid) and state.value(cid) in (None, UNKNOWN)]
-    # decisive[cid] = indexes of the steps some answer to cid would change
+    current = _current_stage(cset, state)
+    order = cset.stage_order(current) if current else 0
+    blocked_now = bool(cset.stages) and state.blocked(order) is True
+    # decisive[cid] = indexes of the steps some answer to cid would change; first[cid] = the first such answer
     decisive: dict[str, list[int]] = {}
+    first: dict[str, Change] = {}
     for cid in open_ids:
         item = plan.items[cid]
-        touched = [i for i, s in enumerate(plan.steps) if item.stage <= s.stage and cid in s.depends]
+        touched = [
+            i
+            for i, s in enumerate(plan.steps)
+            if item.stage <= s.stage
+            and cid in s.depends
+            and not (blocked_now and s.stage == order and base[i] is not True)  # only undoing counts then
+        ]
         if not touched:
             continue
         changes: set[int] = set()
         for value in item.values:
             hypothetical = state.with_answer(cid, value)
             for i in touched:
-                if (
-                    i not in changes
-                    and truth(plan.steps[i].step.when, cset, hypothetical, plan.steps[i].stage) != base[i]
-                ):
+                if i in changes:
+                    continue
+                now = truth(plan.steps[i].step.when, cset, hypothetical, plan.steps[i].stage)
+                if now != base[i]:
                     changes.add(i)
+                    if cid not in first or (now is True and first[cid][2] is not True):
+                        first[cid] = (value, i, base[i], now)
             if len(changes) == len(touched):
                 break
         if changes:
             decisive[cid] = sorted(changes)
-    current = _current_stage(cset, state)
     steps = tuple(_results(cset, plan, state, base, decisive, current))
+    ranked = sorted(  # what could stand in the way first; within each, what the referral raised (Unknown) first
+        decisive,
+        key=lambda cid: (not _could_block(plan.items[cid], order), state.value(cid) is None, open_ids.index(cid)),
+    )
     unknowns = tuple(
         DecisiveUnknown(
             criterion=cid,
@@ -140,11 +175,45 @@ def route(cset: CriteriaSet, plan: PathwayPlan, state: State) -> Route:
             stage=plan.items[cid].criterion.stage or "",
             status="unanswered" if state.value(cid) is None else "unknown",
             steps=tuple(plan.steps[i].step.id for i in decisive[cid]),
+            why=_why(cset, plan, cid, order, first[cid]),
         )
-        for cid in open_ids
-        if cid in decisive
+        for cid in ranked
     )
-    return Route(steps, unknowns, _stages(cset, plan, state, steps, unknowns, open_ids, current), current)
+    routine = frozenset(cid for cid in state.presumed if cid not in plan.outcomes)
+    stages = _stages(cset, plan, state, steps, unknowns, open_ids, current, routine)
+    return Route(steps, unknowns, stages, current, routine)
+
+
+def _could_block(item: ItemPlan, order: int) -> bool:
+    return item.could_block != NONE and item.could_block <= order
+
+
+def _why(cset: CriteriaSet, plan: PathwayPlan, cid: str, order: int, first: Change) -> str:
+    """One line: which answer would change what."""
+    item = plan.items[cid]
+    criterion = item.criterion
+    if _could_block(item, order) and cset.stages:
+        value = next(v for v in item.values if 0 <= effect_of(cset, criterion, v).blocks <= order)
+        label = cset.stages[order].label
+        return f"'{answer_label(criterion, cset, value)}' would stand in the way ({label[0].lower() + label[1:]})."
+    value, index, before, now = first
+    step = _short(plan.steps[index].step.step)
+    verb = (
+        "would add"
+        if now is True
+        else "would undo"
+        if before is True
+        else "would rule out"
+        if now is False
+        else "would change"
+    )
+    return f"'{answer_label(criterion, cset, value)}' {verb}: {step}."
+
+
+def _short(text: str) -> str:
+    """A step's opening words: up to its first colon or full stop."""
+    head = text.strip().split(": ", 1)[0].split(". ", 1)[0].rstrip(".")
+    return head if len(head) <= 90 else head[:89].rstrip() + "…"
 
 
 def _current_stage(cset: CriteriaSet, state: State) -> str:
@@ -198,6 +267,7 @@ def _stages(
     unknowns: tuple[DecisiveUnknown, ...],
     open_ids: list[str],
     current: str,
+    routine: frozenset[str],
 ) -> tuple[StageSummary, ...]:
     summaries = []
     for i, stage in enumerate(cset.stages):
@@ -212,6 +282,7 @@ def _stages(
                 decisive=tuple(u.criterion for u in unknowns if step_ids & set(u.steps)),
                 open_items=tuple(cid for cid in open_ids if plan.items[cid].stage == i),
                 blocking=tuple(state.blocking(i)),
+                routine=tuple(cid for cid, item in plan.items.items() if cid in routine and item.stage == i),
             )
         )
     return tuple(summaries)
@@ -257,6 +328,8 @@ def _reasons(cond: Condition, cset: CriteriaSet, state: State, stage: int, want:
     value = state.value(cond.criterion)
     if value is None:
         return []
+    if cond.criterion in state.presumed:
+        return [f"{criterion.title}: not yet recorded, read as '{answer_label(criterion, cset, value)}'"]
     return [f"{criterion.title}: {answer_label(criterion, cset, value)}"]
 
 

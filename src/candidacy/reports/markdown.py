@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from candidacy.reasoning.assessment import CitedSource
 from candidacy.reports.record import ItemEntry, Record
-from candidacy.reports.render import case_lines, step_groups
+from candidacy.reports.render import case_lines, routine_heading, step_groups
 from candidacy.reports.signoff import departure
 from candidacy.text import markdown_literal as _md
 
@@ -54,15 +54,22 @@ def render_markdown(record: Record) -> str:
         out.append("")
     out += ["### Next steps suggested by the criteria", ""]
     number = 1
-    for group in step_groups(record.stages, record.next_steps, record.decisive_unknowns, record.missing):
+    for group in step_groups(
+        record.stages, record.next_steps, record.decisive_unknowns, record.missing, record.routine
+    ):
         if group.label:
             out += [f"**{_md(group.label)}**{' (now)' if group.current else ''}: {_md(group.question)}", ""]
         for step in group.steps:
             out.append(f"{number}. {_md(step.step)} _(because {_md(step.basis)})_")
             number += 1
         if group.decisive:
-            titles = "; ".join(_md(u.title) for u in group.decisive)
-            out.append(f"- Would change what the criteria point to (decisive unknowns): {titles}")
+            out.append(f"- Decisive unknowns ({len(group.decisive)}), most decisive first:")
+            out += [f"  {i}. **{_md(u.title)}**: {_md(u.why)}" for i, u in enumerate(group.decisive, 1)]
+        if group.settled_note():
+            out.append(f"- {_md(group.settled_note())}")
+        if group.routine:
+            out.append(f"- {_md(routine_heading(group))} ({len(group.routine)}):")
+            out += [f"  - **{_md(r.title)}** (expected: {_md(r.expected)}): {_md(r.obtain)}" for r in group.routine]
         if group.to_settle:
             out.append("- Also settle before this stage: " + "; ".join(_md(m.title) for m in group.to_settle))
         out.append("")

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from candidacy.criteria.kinds import KINDS, SUMMARY_ORDER
 from candidacy.criteria.models import CriteriaSet
-from candidacy.reasoning.assessment import Finding, MissingItem, NextStepResult
+from candidacy.reasoning.assessment import DecisiveUnknown, Finding, MissingItem, NextStepResult, StageSummary
 from candidacy.reports.record import Record
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "SectionProgress",
     "agenda_entry",
     "count",
+    "meeting_decisive",
     "meeting_step",
     "room_order",
     "section_progress",
@@ -59,6 +60,12 @@ class _Result(Protocol):
 
     @property
     def current_stage(self) -> str: ...
+
+    @property
+    def decisive_unknowns(self) -> tuple[DecisiveUnknown, ...]: ...
+
+    @property
+    def stages(self) -> tuple[StageSummary, ...]: ...
 
 
 def room_order() -> list[tuple[str, str]]:
@@ -105,6 +112,14 @@ def to_settle(result: _Result) -> list[MissingItem]:
     return [m for m in result.missing if m.status != "unanswered"] + [
         m for m in result.missing if m.status == "unanswered"
     ]
+
+
+def meeting_decisive(result: _Result) -> list[DecisiveUnknown]:
+    """The decisive unknowns for the meeting's question (the current stage), ranked."""
+    ids = {cid for s in result.stages if s.current for cid in s.decisive}
+    if not result.stages:
+        return list(result.decisive_unknowns)
+    return [u for u in result.decisive_unknowns if u.criterion in ids]
 
 
 def meeting_step(result: _Result) -> NextStepResult | None:
@@ -157,6 +172,7 @@ class AgendaEntry:
     decision: str  # the team's recorded decision, "" while none is recorded
     counts: Counts
     step: str
+    decisive: tuple[str, ...] = ()  # titles of the decisive unknowns for the meeting's question, ranked
 
     def facts(self) -> list[str]:
         """The parts of the agenda line after the label, in reading order."""
@@ -166,6 +182,7 @@ class AgendaEntry:
             f"decision: {self.decision or 'not recorded'}",
             f"answered {self.counts.answered} of {self.counts.applicable}",
             findings,
+            *([f"decisive unknowns ({len(self.decisive)}): {'; '.join(self.decisive)}"] if self.decisive else []),
             f"next: {self.step or 'none yet'}",
         ]
 
@@ -178,7 +195,10 @@ def agenda_entry(
     number: int, case_id: int, label: str, status: str, revision: int, result: _Result, decision: str = ""
 ) -> AgendaEntry:
     step = meeting_step(result)
-    return AgendaEntry(number, case_id, label, status, revision, decision, count(result), step.step if step else "")
+    decisive = tuple(u.title for u in meeting_decisive(result))
+    return AgendaEntry(
+        number, case_id, label, status, revision, decision, count(result), step.step if step else "", decisive
+    )
 
 
 def team_decision(record: Record) -> str:

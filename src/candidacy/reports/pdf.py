@@ -20,7 +20,7 @@ from fpdf.enums import XPos, YPos
 from candidacy.reasoning.assessment import CitedSource
 from candidacy.reports.meeting import AgendaEntry, agenda_entry
 from candidacy.reports.record import ItemEntry, Record
-from candidacy.reports.render import case_lines, step_groups
+from candidacy.reports.render import case_lines, routine_heading, step_groups
 from candidacy.reports.signoff import departure
 from candidacy.text import printable
 
@@ -224,11 +224,13 @@ def _cover(pdf: _Document, title: str, records: list[Record], agenda: Sequence[A
             pdf.add_page()
         stored = f"   (case #{entry.case_id})" if entry.case_id else ""
         pdf.para(f"{entry.number}. {entry.label}{stored}", size=11, style="B")
-        status, _decision, answered, findings, _step = entry.facts()
+        status, _decision, answered, findings, *_ = entry.facts()
         pdf.labelled("Status", status, indent=5)
         pdf.labelled("Team decision", entry.decision or "not recorded", indent=5)
         pdf.labelled("Progress", answered.capitalize(), indent=5)
         pdf.labelled("Findings", findings, indent=5)
+        if entry.decisive:
+            pdf.labelled(f"Decisive unknowns ({len(entry.decisive)})", "; ".join(entry.decisive), indent=5)
         pdf.labelled("Step for the meeting", entry.step or "none yet", indent=5)
         pdf.ln(1.5)
 
@@ -265,7 +267,9 @@ def _record_pages(pdf: _Document, record: Record) -> None:
     if not record.next_steps:
         pdf.para("None.", style="I", indent=4)
     number = 1
-    for group in step_groups(record.stages, record.next_steps, record.decisive_unknowns, record.missing):
+    for group in step_groups(
+        record.stages, record.next_steps, record.decisive_unknowns, record.missing, record.routine
+    ):
         if group.label:
             pdf.para(f"{group.label}{' (now)' if group.current else ''}: {group.question}", style="B", indent=4)
         for step in group.steps:
@@ -273,8 +277,15 @@ def _record_pages(pdf: _Document, record: Record) -> None:
             pdf.para(f"because {step.basis}", size=8.5, style="I", indent=8)
             number += 1
         if group.decisive:
-            titles = "; ".join(u.title for u in group.decisive)
-            pdf.para(f"Would change what the criteria point to (decisive unknowns): {titles}", indent=4)
+            pdf.para(f"Decisive unknowns ({len(group.decisive)}), most decisive first:", indent=4)
+            for i, u in enumerate(group.decisive, 1):
+                pdf.para(f"{i}. {u.title}: {u.why}", indent=8)
+        if group.settled_note():
+            pdf.para(group.settled_note(), indent=4)
+        if group.routine:
+            pdf.para(f"{routine_heading(group)} ({len(group.routine)}):", indent=4)
+            for r in group.routine:
+                pdf.para(f"{r.title} (expected: {r.expected}): {r.obtain}", size=8.5, indent=8)
         if group.to_settle:
             pdf.para("Also settle before this stage: " + "; ".join(m.title for m in group.to_settle), indent=4)
 

@@ -7,13 +7,16 @@ rendered, or re-rendered years later, without the criteria file. ``evaluate --fo
 
 ``format_version`` changes when the shape does:
 
+- 4: the assessment is stored once (format 3 repeated its stages, decisive unknowns and current stage
+  at the top level); decisive unknowns are ranked and say why (``why``), and the routine checks not
+  yet documented are listed (``assessment.routine``: work before the stage);
 - 3: the record contains the assessment (``assessment``: criteria, notice, findings, missing,
   not applicable, next steps, counts, stages, decisive unknowns and the current stage) instead of
   repeating its fields at the top level;
 - 2: added the team decision and the sign-off;
 - 1: the first shape.
 
-Records of format 1 and 2 are still read (their assessment fields are gathered on reading) and keep
+Records of formats 1 to 3 are still read (their assessment fields are gathered on reading) and keep
 their original text, so their hash and JSON stay what was signed.
 """
 
@@ -37,6 +40,7 @@ from candidacy.reasoning.assessment import (
     MissingItem,
     NextStepResult,
     NotApplicable,
+    RoutineItem,
     StageSummary,
 )
 from candidacy.reasoning.engine import evaluate
@@ -44,9 +48,11 @@ from candidacy.reports.signoff import Decision, SignOff
 
 __all__ = ["FORMAT_VERSION", "Record", "build_record", "parse_record"]
 
-FORMAT_VERSION = "3"  # see the module docstring for what each version changed
+FORMAT_VERSION = "4"  # see the module docstring for what each version changed
 #: The assessment's fields that formats 1 and 2 kept at the top level of the record.
 _FLAT_FIELDS = ("criteria", "notice", "findings", "missing", "not_applicable", "next_steps", "answered", "applicable")
+#: The assessment's fields that formats 1 to 3 also kept at the top level (format 3 kept them twice).
+_REPEATED_FIELDS = ("decisive_unknowns", "stages", "current_stage")
 
 
 class _Model(BaseModel):
@@ -79,15 +85,12 @@ class SourceEntry(_Model):
 
 
 class Record(_Model):
-    format_version: Literal["1", "2", "3"]
+    format_version: Literal["1", "2", "3", "4"]
     case: CaseHeader
     answers: dict[str, Answer]
     assessment: Assessment
     items: list[ItemEntry]
     sources: list[SourceEntry]
-    decisive_unknowns: tuple[DecisiveUnknown, ...] = ()
-    stages: tuple[StageSummary, ...] = ()
-    current_stage: str = ""
     decision: Decision | None = None
     sign_off: SignOff | None = None
     _legacy_text: str = PrivateAttr(default="")
@@ -95,10 +98,18 @@ class Record(_Model):
     @model_validator(mode="before")
     @classmethod
     def _gather_assessment(cls, data: Any) -> Any:
-        """Formats 1 and 2 kept the assessment's fields at the top level: gather them."""
-        if isinstance(data, dict) and data.get("format_version") in ("1", "2") and "assessment" not in data:
-            data = dict(data)
+        """Formats 1 to 3 kept some of the assessment's fields at the top level: gather them into it."""
+        if not isinstance(data, dict) or data.get("format_version") not in ("1", "2", "3"):
+            return data
+        data = dict(data)
+        if "assessment" not in data:
             data["assessment"] = {key: data.pop(key) for key in _FLAT_FIELDS if key in data}
+        assessment = data["assessment"]
+        for key in _REPEATED_FIELDS:
+            if key in data:
+                value = data.pop(key)
+                if isinstance(assessment, dict) and key not in assessment:
+                    assessment[key] = value
         return data
 
     @field_serializer("assessment")
@@ -116,6 +127,22 @@ class Record(_Model):
     @property
     def findings(self) -> tuple[Finding, ...]:
         return self.assessment.findings
+
+    @property
+    def decisive_unknowns(self) -> tuple[DecisiveUnknown, ...]:
+        return self.assessment.decisive_unknowns
+
+    @property
+    def stages(self) -> tuple[StageSummary, ...]:
+        return self.assessment.stages
+
+    @property
+    def current_stage(self) -> str:
+        return self.assessment.current_stage
+
+    @property
+    def routine(self) -> tuple[RoutineItem, ...]:
+        return self.assessment.routine
 
     @property
     def missing(self) -> tuple[MissingItem, ...]:
@@ -198,9 +225,6 @@ def build_record(
         assessment=replace(result, applicable_ids=()),  # not part of the JSON (Assessment.to_dict)
         items=items,
         sources=[SourceEntry(id=s.id, citation=s.citation, note=s.note) for s in cset.sources],
-        decisive_unknowns=result.decisive_unknowns,
-        stages=result.stages,
-        current_stage=result.current_stage,
         decision=decision,
     )
 

@@ -16,6 +16,7 @@ from candidacy.reasoning.assessment import (
     DecisiveUnknown,
     MissingItem,
     NextStepResult,
+    RoutineItem,
     StageSummary,
 )
 from candidacy.text import screen_literal
@@ -29,8 +30,16 @@ class StepGroup:
     question: str
     current: bool
     steps: list[NextStepResult]
-    decisive: list[DecisiveUnknown]  # could change this stage's steps (listed for the current stage)
+    decisive: list[DecisiveUnknown]  # could change this stage's steps, ranked (listed for the current stage)
     to_settle: list[MissingItem]  # open items of a later stage
+    routine: list[RoutineItem]  # routine checks to document before this stage (listed for the current stage)
+    blocked: bool = False  # something recorded stands in the way of this stage
+
+    def settled_note(self) -> str:
+        """What to say when something stands in the way and no unknown could change the step."""
+        if self.current and self.blocked and not self.decisive:
+            return "No unknown item could change this step: what stands in the way is recorded."
+        return ""
 
 
 def step_groups(
@@ -38,9 +47,10 @@ def step_groups(
     next_steps: Sequence[NextStepResult],
     decisive: Sequence[DecisiveUnknown],
     missing: Sequence[MissingItem],
+    routine: Sequence[RoutineItem] = (),
 ) -> list[StepGroup]:
     if not stages:
-        return [StepGroup("", "", True, list(next_steps), list(decisive), [])]
+        return [StepGroup("", "", True, list(next_steps), list(decisive), [], list(routine))]
     at = next((i for i, s in enumerate(stages) if s.current), 0)
     groups = []
     for stage in [*stages[at:], *stages[:at]]:
@@ -52,12 +62,20 @@ def step_groups(
                 steps=[s for s in next_steps if s.stage == stage.id],
                 decisive=[u for u in decisive if u.criterion in stage.decisive] if stage.current else [],
                 to_settle=[m for m in missing if m.criterion in stage.open_items] if not stage.current else [],
+                routine=[r for r in routine if r.criterion in stage.routine] if stage.current else [],
+                blocked=bool(stage.blocking),
             )
         )
     return groups
 
 
-__all__ = ["StepGroup", "case_lines", "escape_markdown", "render_text", "step_groups"]
+__all__ = ["StepGroup", "case_lines", "escape_markdown", "render_text", "routine_heading", "step_groups"]
+
+
+def routine_heading(group: StepGroup) -> str:
+    """ "Before a screening test, document" for the screening stage: routine work, not an open question."""
+    label = group.label or "Before this stage"
+    return f"{label}, document (routine work that does not hold the step)"
 
 
 def escape_markdown(text: str) -> str:
@@ -102,7 +120,9 @@ def render_text(cset: CriteriaSet, assessment: Assessment, case: CaseHeader | No
         out += [f"  - {m.title} [{m.criterion}]" for m in unanswered]
     out.append("Next steps suggested by the criteria:")
     number = 1
-    groups = step_groups(assessment.stages, assessment.next_steps, assessment.decisive_unknowns, assessment.missing)
+    groups = step_groups(
+        assessment.stages, assessment.next_steps, assessment.decisive_unknowns, assessment.missing, assessment.routine
+    )
     for group in groups:
         if group.label:
             out.append(f"  {group.label}{' (now)' if group.current else ''}:")
@@ -111,7 +131,13 @@ def render_text(cset: CriteriaSet, assessment: Assessment, case: CaseHeader | No
             out.append(f"     because {step.basis}")
             number += 1
         if group.decisive:
-            out.append("     Would change what the criteria point to: " + "; ".join(u.title for u in group.decisive))
+            out.append(f"     Decisive unknowns ({len(group.decisive)}), most decisive first:")
+            out += [f"       - {u.title}: {u.why}" for u in group.decisive]
+        if group.settled_note():
+            out.append(f"     {group.settled_note()}")
+        if group.routine:
+            out.append(f"     {routine_heading(group)} ({len(group.routine)}):")
+            out += [f"       - {r.title} (expected: {r.expected}): {r.obtain}" for r in group.routine]
         if group.to_settle:
             out.append("     Also settle before this stage: " + "; ".join(m.title for m in group.to_settle))
     if assessment.not_applicable:

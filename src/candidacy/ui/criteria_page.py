@@ -6,6 +6,7 @@ from functools import partial
 
 import streamlit as st
 
+from candidacy.criteria.kinds import GAP_CLASSES
 from candidacy.criteria.models import (
     ChoiceAnswer,
     CriteriaSet,
@@ -15,7 +16,7 @@ from candidacy.criteria.models import (
     ScaleAnswer,
     YesNoAnswer,
 )
-from candidacy.criteria.values import blocked_stage, format_number
+from candidacy.criteria.values import answer_label, blocked_stage, format_number
 from candidacy.fhir import RELEASES, questionnaire
 from candidacy.fhir.response import dumps
 from candidacy.reasoning.engine import describe
@@ -63,6 +64,8 @@ def render() -> None:
                 for i, stage in enumerate(cset.stages, 1)
             )
         )
+        st.markdown("**Three kinds of missing information**, which a meeting keeps apart:")
+        st.markdown("\n".join(f"- **{escape_markdown(g.heading)}**: {escape_markdown(g.meaning)}" for g in GAP_CLASSES))
     for section in cset.sections:
         st.subheader(section.title)
         if section.description:
@@ -104,6 +107,14 @@ def _criterion(cset: CriteriaSet, criterion: Criterion) -> None:
         st.markdown(f"**Settled:** {escape_markdown(stage.label.lower())} (`{stage.id}`)")
     if criterion.applies_when is not None:
         st.markdown(f"**Applies only when** {escape_markdown(describe(criterion.applies_when, cset))}.")
+    if criterion.routine_answer is not None:
+        expected = answer_label(criterion, cset, criterion.routine_answer)
+        st.markdown(
+            f"**Routine check:** while unanswered it is work before the stage (expected: "
+            f"{escape_markdown(expected)}), not a decisive unknown; answered Unknown, it is an open question."
+        )
+    else:
+        st.markdown("**Unanswered:** a decisive unknown whenever an answer could change a step.")
     rows = [*_meanings(cset, criterion), ("Unknown", f"missing information: obtain {criterion.obtain}")]
     rows = [(answer, meaning + _blocks(cset, criterion, answer)) for answer, meaning in rows]
     st.markdown(

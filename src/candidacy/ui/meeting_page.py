@@ -188,7 +188,12 @@ def _line(entry: AgendaEntry, now: bool) -> None:
             f" · **Decision:** {escape_markdown(entry.decision or 'not recorded')}  \n"
             f"**Answered:** {entry.counts.answered} of {entry.counts.applicable} · "
             f"**Findings:** {escape_markdown(facts[3])}  \n"
-            f"**Step for the meeting:** {escape_markdown(entry.step or 'none yet')}"
+            + (
+                f"**Decisive unknowns ({len(entry.decisive)}):** {escape_markdown('; '.join(entry.decisive))}  \n"
+                if entry.decisive
+                else ""
+            )
+            + f"**Step for the meeting:** {escape_markdown(entry.step or 'none yet')}"
         )
         address = {state.CASE_PARAM: str(entry.case_id)}
         with links, st.container(horizontal=True, horizontal_alignment="right"):

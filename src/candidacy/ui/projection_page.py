@@ -78,18 +78,20 @@ def render() -> None:
             record = store.record(case_id)
             status = f"{detail.row.status} (revision {detail.row.revision})"
             neighbours = _neighbours(store, case_id, detail.row.meeting_date)
-        decisive = _decisive(cset, answers) if record.criteria.sha256 == cset.sha256 else []
+        decisive, routine = _gaps(cset, answers) if record.criteria.sha256 == cset.sha256 else ([], 0)
     except CandidacyError as error:
         st.error(f"This case cannot be shown: {escape_markdown(str(error))}")
         return
     with st.container(key="projection"):
-        _projection(record, status, case_id, neighbours, decisive)
+        _projection(record, status, case_id, neighbours, decisive, routine)
 
 
-def _decisive(cset: CriteriaSet, answers: AnswerSet) -> list[str]:
-    """Titles of the unknowns whose answer could change the step for the meeting's question."""
+def _gaps(cset: CriteriaSet, answers: AnswerSet) -> tuple[list[str], int]:
+    """Titles of the unknowns that could change the step for the meeting's question (ranked), and how
+    many routine checks remain to document before the current stage."""
     result = assess(cset, answers)
-    return [u.title for u in result.decisive_for(result.current_stage)]
+    decisive = [u.title for u in result.decisive_for(result.current_stage)]
+    return decisive, len(result.routine_for(result.current_stage))
 
 
 def _neighbours(store: CaseStore, case_id: int, meeting_date: dt.date | None) -> tuple[int | None, int | None]:
@@ -104,7 +106,12 @@ def _neighbours(store: CaseStore, case_id: int, meeting_date: dt.date | None) ->
 
 
 def _projection(
-    record: Record, status: str, case_id: int | None, neighbours: tuple[int | None, int | None], decisive: list[str]
+    record: Record,
+    status: str,
+    case_id: int | None,
+    neighbours: tuple[int | None, int | None],
+    decisive: list[str],
+    routine: int,
 ) -> None:
     counts = count(record)
     case = record.case
@@ -151,11 +158,11 @@ def _projection(
         st.success(f"**Team decision:** {escape_markdown(decision)}", icon=":material/gavel:")
     else:
         st.markdown(":grey[**Team decision:** not yet recorded]")
-    _findings(record, counts, decisive)
+    _findings(record, counts, decisive, routine)
     st.caption(escape_markdown(record.notice))
 
 
-def _findings(record: Record, counts: Counts, decisive: list[str]) -> None:
+def _findings(record: Record, counts: Counts, decisive: list[str], routine: int) -> None:
     """Blocking findings (with their statements when few), then cautions and factors; gaps beside them."""
     blocking, other = st.columns(2, gap="large")
     with blocking:
@@ -177,8 +184,10 @@ def _findings(record: Record, counts: Counts, decisive: list[str]) -> None:
                 + _titles(record, "favourable")
             )
         gaps = []
-        if decisive:
-            gaps.append(f"**{len(decisive)}** decisive (could change the step): {_cut(decisive, 4)}")
+        if decisive:  # the most decisive two; the room reads the rest in the summary
+            gaps.append(f"**{len(decisive)}** decisive (could change the step): {_cut(decisive, 2)}")
+        if routine:
+            gaps.append(f"**{routine}** routine check(s) to document before the stage (do not hold the step)")
         if counts.unanswered:
             gaps.append(f"**{counts.unanswered}** not yet answered")
         if counts.of("missing"):

@@ -13,9 +13,9 @@ from collections.abc import Callable, Sequence
 
 import streamlit as st
 
-from candidacy.criteria.kinds import KINDS_BY_ID
+from candidacy.criteria.kinds import GAP_CLASSES_BY_ID, KINDS_BY_ID
 from candidacy.criteria.models import CriteriaSet
-from candidacy.reasoning.assessment import Assessment, Finding, MissingItem, NextStepResult
+from candidacy.reasoning.assessment import Assessment, Finding, MissingItem, NextStepResult, StageSummary
 from candidacy.reports.meeting import BLOCKING_KINDS, UNANSWERED, count, room_order, section_progress
 from candidacy.reports.render import escape_markdown
 
@@ -85,6 +85,8 @@ def render_summary(result: Assessment, cset: CriteriaSet) -> None:
             number += len(steps)
         elif not later:
             st.markdown("None yet.")
+        if stage.current:
+            _routine(result, stage)
         if later:
             st.markdown(f"Also settle before this stage ({len(later)}): " + " · ".join(_gap_links(later)))
 
@@ -117,19 +119,38 @@ def _category(kind: str, heading: str, findings: Sequence[Finding]) -> None:
 
 
 def _decisive(result: Assessment) -> None:
-    """The unknowns whose answer could change the step for the meeting's question, as links."""
+    """The unknowns whose answer could change the step for the meeting's question: ranked links, each
+    with the answer that would change what; or, once something stands in the way, that none could."""
     decisive = result.decisive_for(result.current_stage) if result.current_stage else list(result.decisive_unknowns)
     if not decisive:
+        blocked = any(s.current and s.blocking for s in result.stages)
+        if blocked:
+            st.caption(
+                "No unknown item could change the step for the meeting's question: what stands in the way is recorded."
+            )
         return
     lines = [
-        f"- **{anchor_link(u.title, u.criterion)}** ({'answered Unknown' if u.status == 'unknown' else UNANSWERED})"
-        for u in decisive
+        f"{i}. **{anchor_link(u.title, u.criterion)}** "
+        f"({'answered Unknown' if u.status == 'unknown' else UNANSWERED}): {escape_markdown(u.why)}"
+        for i, u in enumerate(decisive, 1)
     ]
     st.warning(
         f"**Decisive unknowns ({len(decisive)}): an answer could change the step for the meeting's question**\n\n"
         + "\n".join(lines),
         icon=":material/priority_high:",
     )
+
+
+def _routine(result: Assessment, stage: StageSummary) -> None:
+    """Routine checks of the current stage not yet documented: work to do before it, not open questions."""
+    routine = result.routine_for(stage.id)
+    if routine:
+        links = " · ".join(anchor_link(f"{r.title} (expected: {r.expected})", r.criterion) for r in routine)
+        heading = GAP_CLASSES_BY_ID["routine"].heading
+        st.markdown(
+            f"**{heading} ({len(routine)})**: {escape_markdown(stage.label)}, document (routine work that does "
+            f"not hold the step): {links}"
+        )
 
 
 def _basis(f: Finding) -> str:
