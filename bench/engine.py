@@ -1,4 +1,5 @@
-"""Engine benchmark: load + validate, and evaluate with decisive unknowns, for the ITB set and a set 10x larger.
+"""Engine benchmark: load + validate, and evaluate with decisive unknowns, for the ITB set and a set 10x larger
+(its items and its next steps copied ten times).
 
 Prints figures; it is not a timed test. Targets: load + validate under 50 ms; evaluate (which works out
 the decisive unknowns of every stage) median under 5 ms for the ITB set. The two sets are measured
@@ -34,23 +35,27 @@ ITB = ROOT / "criteria" / "itb_pump.yaml"
 RUNS = 2_000
 
 
+def _renamed(part: dict[str, Any], ids: list[str], k: int) -> dict[str, Any]:
+    """A section or a next step whose own id and every criterion it names carry the suffix ``_k``."""
+    text = yaml.safe_dump(part, sort_keys=False, allow_unicode=True)
+    for ident in sorted(ids, key=len, reverse=True):
+        text = text.replace(f"id: {ident}\n", f"id: {ident}_{k}\n")
+        text = text.replace(f"criterion: {ident}\n", f"criterion: {ident}_{k}\n")
+        text = text.replace(f"criterion: {ident}}}", f"criterion: {ident}_{k}}}")
+        text = text.replace(f"criterion: {ident},", f"criterion: {ident}_{k},")
+    copy: dict[str, Any] = yaml.safe_load(text)
+    copy["id"] = f"{part['id']}_{k}"
+    return copy
+
+
 def scaled_text(factor: int) -> str:
-    """The ITB set with every section repeated ``factor`` times under renamed ids (conditions renamed too)."""
+    """The ITB set with every section and every next step repeated ``factor`` times under renamed ids
+    (the criteria their conditions name renamed too), so that the decisive search meets ``factor`` times
+    the steps as well as the items."""
     data = read_file(ITB).data  # the project's reader keeps 'yes'/'no' keys as text
     ids = [c["id"] for s in data["sections"] for c in s["criteria"]]
-    sections = []
-    for k in range(factor):
-        for section in data["sections"]:
-            text = yaml.safe_dump(section, sort_keys=False, allow_unicode=True)
-            for ident in sorted(ids, key=len, reverse=True):
-                text = text.replace(f"id: {ident}\n", f"id: {ident}_{k}\n").replace(
-                    f"criterion: {ident}\n", f"criterion: {ident}_{k}\n"
-                )
-            copy = yaml.safe_load(text)
-            copy["id"] = f"{section['id']}_{k}"
-            sections.append(copy)
-    data["sections"] = sections
-    data["next_steps"] = [s for s in data["next_steps"] if "criterion" not in yaml.safe_dump(s["when"])]
+    data["sections"] = [_renamed(section, ids, k) for k in range(factor) for section in data["sections"]]
+    data["next_steps"] = [_renamed(step, ids, k) for k in range(factor) for step in data["next_steps"]]
     for stage in data.get("stages", []):  # the stage rule tests the first copy's items
         if "done_when" in stage:
             stage["done_when"]["criterion"] = f"{stage['done_when']['criterion']}_0"
@@ -107,6 +112,7 @@ def main() -> None:
     itb = load_criteria(ITB)
     big_text = scaled_text(10)
     big = load_criteria_text(big_text, "itb_x10.yaml")
+    assert len(big.next_steps) == 10 * len(itb.next_steps), "the x10 set must copy the steps too"
     print(
         f"load+validate median: ITB set {load_ms(lambda: load_criteria(ITB)):.2f} ms; "
         f"x10 set {load_ms(lambda: load_criteria_text(big_text, 'itb_x10.yaml')):.2f} ms"
@@ -126,6 +132,7 @@ def main() -> None:
             f"{label:<26} ITB ({len(itb.criteria_by_id)} items): median {small_ms:6.3f} ms p95 {small_p95:6.3f} ms"
             f" decisive/case {small_decisive:4.1f} | x10 ({len(big.criteria_by_id)} items): median {big_ms:7.3f} ms"
             f" p95 {big_p95:7.3f} ms decisive/case {big_decisive:5.1f} | growth x{big_ms / small_ms:.1f}"
+            f" (steps {len(itb.next_steps)} -> {len(big.next_steps)})"
         )
 
 

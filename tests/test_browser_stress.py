@@ -357,7 +357,7 @@ def test_screen_summary_and_store_agree_after_quick_random_actions(stress_server
 
 
 QUICK_ROUNDS = (
-    (("progressive_course", "yes"), ("botulinum_toxin", "effective"), ("screening_definition", "ashworth_or_spasm_2")),
+    (("progressive_course", "yes"), ("botulinum_toxin", "effective"), ("coagulation", "can_pause")),
     (("ambulatory", "unknown"), ("communication_difficulty", "no"), ("reliable_support", "yes")),
     (("mental_health", "no"), ("seizures", "unknown"), ("travel_barrier", "yes")),
     (("goals", "unknown"), ("withdrawal_history", "yes"), ("malnutrition", "no")),

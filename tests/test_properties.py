@@ -98,8 +98,14 @@ def test_answering_a_non_decisive_item_never_changes_the_current_stage_steps(
         for u in result.decisive_unknowns
         if set(u.steps) & {s.id for s in CSET.next_steps if s.stage == stage}
     }
-    routine = {r.criterion for r in result.routine}  # read as their expected answer: see the properties below
-    open_items = [m.criterion for m in result.missing if m.criterion not in decisive | routine]
+    # routine checks (and a stage's own outcome, such as the test result) are read as their expected answer
+    # while unanswered: answering one otherwise is a new fact, see the properties below
+    presumed = {
+        m.criterion
+        for m in result.missing
+        if m.status == "unanswered" and CSET.criteria_by_id[m.criterion].routine_answer is not None
+    }
+    open_items = [m.criterion for m in result.missing if m.criterion not in decisive | presumed]
     if not open_items:
         return
     item = data.draw(st.sampled_from(open_items))
@@ -176,9 +182,12 @@ def test_counts_and_lists_agree(answers: Answers) -> None:
 
 
 def _open_and_known(result: Assessment) -> list[str]:
-    """Open items the engine treats as questions: answered Unknown, or unanswered and not a routine check."""
-    routine = {r.criterion for r in result.routine}
-    return [m.criterion for m in result.missing if m.criterion not in routine]
+    """Open items the engine treats as questions: answered Unknown, or unanswered and not read as an expected answer."""
+    return [
+        m.criterion
+        for m in result.missing
+        if m.status == "unknown" or CSET.criteria_by_id[m.criterion].routine_answer is None
+    ]
 
 
 @PROFILE

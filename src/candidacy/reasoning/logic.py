@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from candidacy.criteria.conditions import AllOf, AnswerIs, AnyOf, Blocked, Condition, Not, Present
-from candidacy.criteria.kinds import KINDS_BY_ID
+from candidacy.criteria.kinds import KINDS_BY_ID, PRESENT_KINDS
 from candidacy.criteria.models import UNKNOWN, CriteriaSet, Criterion, NumberAnswer
 from candidacy.criteria.values import choices, finding_for, level_index
 
@@ -242,6 +242,10 @@ class State:
         if self._blocking[stage]:
             return True
         return None if self._open[stage] else False
+
+    def findings_seen(self, stage: int) -> tuple[bool | None, ...]:
+        """All that ``blocked`` and ``present`` can say at ``stage``: equal tuples, equal answers to both."""
+        return (self.blocked(stage), *(self.present(kind, stage) for kind in PRESENT_KINDS))
 
     def blocking(self, stage: int) -> list[str]:
         return self._blocking[stage]

@@ -53,7 +53,8 @@ class _StepPlan:
     stage: int
     condition: str
     sources: tuple[CitedSource, ...]
-    depends: frozenset[str]  # items whose answer can reach this rule (leaves, present, blocked, applicability)
+    answers: frozenset[str]  # items whose answer or applicability the rule tests directly
+    reads: frozenset[int]  # stages whose findings the rule reads (``present`` at its stage, ``blocked``)
 
 
 #: An answer, the step it changes, and that step's truth before and after.
@@ -65,6 +66,8 @@ class PathwayPlan:
     items: dict[str, ItemPlan]
     steps: tuple[_StepPlan, ...]
     outcomes: frozenset[str]  # items a stage's ``done_when`` tests: the stage's own result, not work before it
+    by_answer: dict[str, frozenset[int]]  # item -> the steps whose rule tests its answer or applicability
+    by_stage: dict[int, frozenset[int]]  # stage -> the steps whose rule reads what that stage's findings add up to
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,23 +88,31 @@ def pathway_plan(cset: CriteriaSet, steps: tuple[tuple[NextStep, str, tuple[Cite
     planned = []
     for step, condition, sources in steps:
         stage = cset.stage_order(step.stage)
-        planned.append(_StepPlan(step, stage, condition, sources, _depends(step.when, cset, items, stage)))
+        leaves = _leaves(step.when)
+        answers = _closure({leaf.criterion for leaf in leaves if isinstance(leaf, AnswerIs)}, items)
+        reads = {stage for leaf in leaves if isinstance(leaf, Present)}
+        reads |= {cset.stage_order(leaf.blocked) for leaf in leaves if isinstance(leaf, Blocked)}
+        planned.append(_StepPlan(step, stage, condition, sources, answers, frozenset(reads)))
     done = [leaf for s in cset.stages if s.done_when for leaf in _leaves(s.done_when)]
     outcomes = frozenset(leaf.criterion for leaf in done if isinstance(leaf, AnswerIs))
-    return PathwayPlan(items, tuple(planned), outcomes)
+    by_answer: dict[str, set[int]] = {}
+    by_stage: dict[int, set[int]] = {}
+    for i, sp in enumerate(planned):
+        for cid in sp.answers:
+            by_answer.setdefault(cid, set()).add(i)
+        for read in sp.reads:
+            by_stage.setdefault(read, set()).add(i)
+    return PathwayPlan(
+        items,
+        tuple(planned),
+        outcomes,
+        {cid: frozenset(ix) for cid, ix in by_answer.items()},
+        {stage: frozenset(ix) for stage, ix in by_stage.items()},
+    )
 
 
-def _depends(cond: Condition, cset: CriteriaSet, items: Mapping[str, ItemPlan], stage: int) -> frozenset[str]:
-    direct: set[str] = set()
-    for leaf in _leaves(cond):
-        if isinstance(leaf, AnswerIs):
-            direct.add(leaf.criterion)
-        elif isinstance(leaf, Present):
-            direct |= {cid for cid, p in items.items() if p.stage <= stage}
-        elif isinstance(leaf, Blocked):
-            order = cset.stage_order(leaf.blocked)
-            direct |= {cid for cid, p in items.items() if p.stage <= order}
-    # an item that decides whether one of these applies reaches the rule too
+def _closure(direct: set[str], items: Mapping[str, ItemPlan]) -> frozenset[str]:
+    """The items and every item that decides whether one of them applies (it reaches the rule too)."""
     reach = set(direct)
     changed = True
     while changed:
@@ -134,33 +145,36 @@ def route(cset: CriteriaSet, plan: PathwayPlan, state: State) -> Route:
     current = _current_stage(cset, state)
     order = cset.stage_order(current) if current else 0
     blocked_now = bool(cset.stages) and state.blocked(order) is True
+    findings = [state.findings_seen(s) for s in range(len(cset.stages) or 1)]
     # decisive[cid] = indexes of the steps some answer to cid would change; first[cid] = the first such answer
     decisive: dict[str, list[int]] = {}
     first: dict[str, Change] = {}
+
+    def counts(i: int, stage: int) -> bool:
+        """Whether a change to step ``i`` by an item of ``stage`` counts (once something stands in the way of
+        the current stage, only undoing one of its steps does)."""
+        s = plan.steps[i]
+        return stage <= s.stage and not (blocked_now and s.stage == order and base[i] is not True)
+
     for cid in open_ids:
         item = plan.items[cid]
-        touched = [
-            i
-            for i, s in enumerate(plan.steps)
-            if item.stage <= s.stage
-            and cid in s.depends
-            and not (blocked_now and s.stage == order and base[i] is not True)  # only undoing counts then
-        ]
-        if not touched:
-            continue
+        # only the steps whose rule tests this item (or one whose applicability it decides), and those reading
+        # a stage's findings when this answer moves them, can change: the rest are not looked at
+        direct = {i for m in (cid, *item.controls) for i in plan.by_answer.get(m, ())}
         changes: set[int] = set()
         for value in item.values:
             hypothetical = state.with_answer(cid, value)
-            for i in touched:
-                if i in changes:
+            moved = [s for s, seen in enumerate(findings) if hypothetical.findings_seen(s) != seen]
+            candidates = direct.union(*(plan.by_stage.get(s, ()) for s in moved))
+            for i in sorted(candidates - changes):
+                if not counts(i, item.stage):
                     continue
-                now = truth(plan.steps[i].step.when, cset, hypothetical, plan.steps[i].stage)
+                sp = plan.steps[i]
+                now = truth(sp.step.when, cset, hypothetical, sp.stage)
                 if now != base[i]:
                     changes.add(i)
                     if cid not in first or (now is True and first[cid][2] is not True):
                         first[cid] = (value, i, base[i], now)
-            if len(changes) == len(touched):
-                break
         if changes:
             decisive[cid] = sorted(changes)
     steps = tuple(_results(cset, plan, state, base, decisive, current))
