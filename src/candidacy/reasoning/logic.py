@@ -14,15 +14,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from candidacy.criteria.conditions import AllOf, AnswerIs, AnyOf, Blocked, Condition, Not, Present
-from candidacy.criteria.kinds import KINDS_BY_ID, PRESENT_KINDS
+from candidacy.criteria.kinds import KINDS_BY_ID
 from candidacy.criteria.models import UNKNOWN, CriteriaSet, Criterion, NumberAnswer
 from candidacy.criteria.values import choices, finding_for, level_index
 
-__all__ = ["NONE", "Effect", "ItemPlan", "State", "effect_of", "item_plans", "truth"]
+__all__ = ["BLOCKED", "NONE", "Effect", "ItemPlan", "State", "effect_of", "item_plans", "truth"]
 
 Value = "str | float | None"
 Checked = Mapping[str, tuple["str | float | None", str]]
 NONE = -1  # "blocks no stage"
+BLOCKED = "blocked"  # what a ``blocked`` test reads of a stage (beside the finding kinds ``present`` reads)
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,9 +244,9 @@ class State:
             return True
         return None if self._open[stage] else False
 
-    def findings_seen(self, stage: int) -> tuple[bool | None, ...]:
-        """All that ``blocked`` and ``present`` can say at ``stage``: equal tuples, equal answers to both."""
-        return (self.blocked(stage), *(self.present(kind, stage) for kind in PRESENT_KINDS))
+    def finding_seen(self, stage: int, what: str) -> bool | None:
+        """What a rule reads of a stage's findings: ``blocked`` (what = BLOCKED) or ``present`` of a kind."""
+        return self.blocked(stage) if what == BLOCKED else self.present(what, stage)
 
     def blocking(self, stage: int) -> list[str]:
         return self._blocking[stage]

@@ -27,7 +27,7 @@ from candidacy.criteria.kinds import KINDS_BY_ID
 from candidacy.criteria.models import UNKNOWN, CriteriaSet, NextStep
 from candidacy.criteria.values import answer_label
 from candidacy.reasoning.assessment import CitedSource, DecisiveUnknown, NextStepResult, StageSummary
-from candidacy.reasoning.logic import NONE, ItemPlan, State, effect_of, item_plans, truth
+from candidacy.reasoning.logic import BLOCKED, NONE, ItemPlan, State, effect_of, item_plans, truth
 
 __all__ = ["HOW_IT_WORKS", "PathwayPlan", "Route", "pathway_plan", "route"]
 
@@ -54,7 +54,7 @@ class _StepPlan:
     condition: str
     sources: tuple[CitedSource, ...]
     answers: frozenset[str]  # items whose answer or applicability the rule tests directly
-    reads: frozenset[int]  # stages whose findings the rule reads (``present`` at its stage, ``blocked``)
+    reads: frozenset[tuple[int, str]]  # (stage, "blocked" or a finding kind): what of a stage's findings it reads
 
 
 #: An answer, the step it changes, and that step's truth before and after.
@@ -67,7 +67,7 @@ class PathwayPlan:
     steps: tuple[_StepPlan, ...]
     outcomes: frozenset[str]  # items a stage's ``done_when`` tests: the stage's own result, not work before it
     by_answer: dict[str, frozenset[int]]  # item -> the steps whose rule tests its answer or applicability
-    by_stage: dict[int, frozenset[int]]  # stage -> the steps whose rule reads what that stage's findings add up to
+    by_read: dict[tuple[int, str], frozenset[int]]  # (stage, "blocked" or kind) -> the steps whose rule reads it
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,24 +90,24 @@ def pathway_plan(cset: CriteriaSet, steps: tuple[tuple[NextStep, str, tuple[Cite
         stage = cset.stage_order(step.stage)
         leaves = _leaves(step.when)
         answers = _closure({leaf.criterion for leaf in leaves if isinstance(leaf, AnswerIs)}, items)
-        reads = {stage for leaf in leaves if isinstance(leaf, Present)}
-        reads |= {cset.stage_order(leaf.blocked) for leaf in leaves if isinstance(leaf, Blocked)}
+        reads: set[tuple[int, str]] = {(stage, leaf.present) for leaf in leaves if isinstance(leaf, Present)}
+        reads |= {(cset.stage_order(leaf.blocked), BLOCKED) for leaf in leaves if isinstance(leaf, Blocked)}
         planned.append(_StepPlan(step, stage, condition, sources, answers, frozenset(reads)))
     done = [leaf for s in cset.stages if s.done_when for leaf in _leaves(s.done_when)]
     outcomes = frozenset(leaf.criterion for leaf in done if isinstance(leaf, AnswerIs))
     by_answer: dict[str, set[int]] = {}
-    by_stage: dict[int, set[int]] = {}
+    by_read: dict[tuple[int, str], set[int]] = {}
     for i, sp in enumerate(planned):
         for cid in sp.answers:
             by_answer.setdefault(cid, set()).add(i)
         for read in sp.reads:
-            by_stage.setdefault(read, set()).add(i)
+            by_read.setdefault(read, set()).add(i)
     return PathwayPlan(
         items,
         tuple(planned),
         outcomes,
         {cid: frozenset(ix) for cid, ix in by_answer.items()},
-        {stage: frozenset(ix) for stage, ix in by_stage.items()},
+        {read: frozenset(ix) for read, ix in by_read.items()},
     )
 
 
@@ -145,7 +145,7 @@ def route(cset: CriteriaSet, plan: PathwayPlan, state: State) -> Route:
     current = _current_stage(cset, state)
     order = cset.stage_order(current) if current else 0
     blocked_now = bool(cset.stages) and state.blocked(order) is True
-    findings = [state.findings_seen(s) for s in range(len(cset.stages) or 1)]
+    findings = {read: state.finding_seen(*read) for read in plan.by_read}  # what the rules read of the findings
     # decisive[cid] = indexes of the steps some answer to cid would change; first[cid] = the first such answer
     decisive: dict[str, list[int]] = {}
     first: dict[str, Change] = {}
@@ -164,8 +164,8 @@ def route(cset: CriteriaSet, plan: PathwayPlan, state: State) -> Route:
         changes: set[int] = set()
         for value in item.values:
             hypothetical = state.with_answer(cid, value)
-            moved = [s for s, seen in enumerate(findings) if hypothetical.findings_seen(s) != seen]
-            candidates = direct.union(*(plan.by_stage.get(s, ()) for s in moved))
+            moved = [read for read, seen in findings.items() if hypothetical.finding_seen(*read) != seen]
+            candidates = direct.union(*(plan.by_read[read] for read in moved))
             for i in sorted(candidates - changes):
                 if not counts(i, item.stage):
                     continue
