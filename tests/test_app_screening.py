@@ -70,3 +70,38 @@ def test_plan_measure_read_and_confirm_in_the_app() -> None:
     assert any("Confirmed by Dr A. Example" in s.value for s in app.success)
     next_step = db.get(case_id).row.next_step
     assert next_step and any(next_step in m.value for m in app.markdown)  # the pathway's next step follows
+
+
+def test_a_25_microgram_first_dose_is_planned_with_its_reason() -> None:
+    """The low first dose the checklist suggests for walkers: choosing it asks why, and the two are stored
+    together; nothing half-planned is stored, and nothing is refused for a reason the page never asked."""
+    from candidacy.store.screening import ScreeningStore
+
+    from .screening_support import protocol
+
+    db = _db()
+    case_id = db.create_case("itb_pump", "SCR-25", None, ME)
+    app = _page()
+    app.text_input(key="profile-name").input("Dr A. Example")
+    app.text_input(key="profile-role").input("Consultant")
+    app.button(key="profile-save").click().run()
+    app.selectbox(key="screening-case").set_value(case_id).run()
+    app.button(key="screening-new").click().run()
+    worksheet = app.session_state["screening-worksheet"]
+    prefix = f"scr{worksheet}"
+    proto = protocol()
+    stored = ScreeningStore(db, {proto.id: proto})
+    app.radio(key=f"{prefix}-start").set_value(25).run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert stored.get(worksheet).worksheet.plan.start_dose == 50  # not stored without its reason
+    reason = app.selectbox(key=f"{prefix}-low-reason")
+    assert reason.value is None and "Relies on tone for standing, walking or transfers" in reason.options
+    assert any("needs its reason" in c.value for c in app.caption)
+    reason.set_value("relies_on_tone").run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    plan = stored.get(worksheet).worksheet.plan
+    assert (plan.start_dose, plan.low_start_reason) == (25, "relies_on_tone")
+    assert not any("needs its reason" in c.value for c in app.caption)
+    app.radio(key=f"{prefix}-start").set_value(50).run()  # back to the usual first dose: the reason goes with it
+    plan = stored.get(worksheet).worksheet.plan
+    assert (plan.start_dose, plan.low_start_reason) == (50, None)

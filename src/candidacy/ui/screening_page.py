@@ -176,10 +176,22 @@ def _on_plan(widget: str, field: str) -> None:
     value: Any = st.session_state.get(widget)
     if field == "goals":
         value = [line.strip() for line in str(value or "").splitlines() if line.strip()]
+    _write_plan({field: value})
 
+
+def _on_start(start: str, reason: str, low: int) -> None:
+    """The first dose and, for the low dose, its reason are one change: the low dose without a reason is not
+    a plan the protocol accepts, so nothing is written until the reason box below the choice is answered."""
+    dose, why = st.session_state.get(start), st.session_state.get(reason)
+    if dose == low and not why:
+        return
+    _write_plan({"start_dose": dose, "low_start_reason": why if dose == low else None})
+
+
+def _write_plan(fields: dict[str, Any]) -> None:
     def edit(protocol: Protocol, ws: Worksheet, _who: Identity) -> Worksheet:
         changed = ws.model_copy(deep=True)
-        changed.plan = Plan.model_validate({**changed.plan.model_dump(), field: value})
+        changed.plan = Plan.model_validate({**changed.plan.model_dump(), **fields})
         return changed
 
     screening_state.change(edit)
@@ -247,33 +259,36 @@ def _plan(protocol: Protocol, ws: Worksheet, result: ScreeningResult, prefix: st
         st.checkbox(
             "Walks (time a 10-metre walk)", key=widget, on_change=_on_plan, args=(widget, "walks"), disabled=locked
         )
+    low = protocol.dosing.low_start
+    start_widget, reason_widget = f"{prefix}-start", f"{prefix}-low-reason"
+    start_args = (start_widget, reason_widget, low.micrograms)
     with start:
-        widget = f"{prefix}-start"
-        low = protocol.dosing.low_start
-        _seed(widget, ws.plan.start_dose)
+        _seed(start_widget, ws.plan.start_dose)
         st.radio(
             "First dose (micrograms)",
             [protocol.dosing.sequence[0].micrograms, low.micrograms],
-            key=widget,
+            key=start_widget,
             horizontal=True,
-            on_change=_on_plan,
-            args=(widget, "start_dose"),
+            on_change=_on_start,
+            args=start_args,
             disabled=locked,
         )
-    if ws.plan.start_dose == protocol.dosing.low_start.micrograms:
-        widget = f"{prefix}-low-reason"
-        reasons = {r.id: r.label for r in protocol.dosing.low_start.considered_for}
-        _seed(widget, ws.plan.low_start_reason)
+    if st.session_state.get(start_widget) == low.micrograms:  # the choice shown, stored or waiting for its reason
+        reasons = {r.id: r.label for r in low.considered_for}
+        _seed(reason_widget, ws.plan.low_start_reason)
         st.selectbox(
             "Why the low first dose",
             list(reasons),
-            key=widget,
+            key=reason_widget,
             index=None,
             format_func=reasons.__getitem__,
-            on_change=_on_plan,
-            args=(widget, "low_start_reason"),
+            placeholder="Choose a reason: the low first dose is planned once it is given",
+            on_change=_on_start,
+            args=start_args,
             disabled=locked,
         )
+        if ws.plan.start_dose != low.micrograms:
+            st.caption(f"Not planned yet: the {low.micrograms} microgram first dose needs its reason.")
     widget = f"{prefix}-groups"
     groups = {g.id: f"{g.label} ({g.limb} limb)" for g in protocol.tone.muscle_groups}
     _seed(widget, ws.plan.muscle_groups)
