@@ -24,7 +24,7 @@ from candidacy.learning.vignettes import load_vignettes
 from candidacy.reasoning.answers import Answer, AnswerSet, CaseHeader
 from candidacy.store import CaseStore
 
-from .browser_support import ARTIFACTS, CHROMIUM_ARGS, ROOT, chromium_path, streamlit_server
+from .browser_support import ARTIFACTS, CHROMIUM_ARGS, IDLE_NOW, ROOT, chromium_path, streamlit_server
 from .clock_support import day
 
 pytestmark = pytest.mark.browser
@@ -111,12 +111,8 @@ def _page(browser: object, viewport: dict[str, int]) -> object:
 
 
 def _settled(page: object) -> None:
-    """Wait until Streamlit has finished the rerun the last action started (no stop button, nothing stale)."""
-    page.wait_for_function(  # type: ignore[attr-defined]
-        """() => !document.querySelector('[data-testid="stStatusWidget"] button')
-                 && !document.querySelector('[data-stale="true"]')""",
-        timeout=TIMEOUT,
-    )
+    """Wait until no run is under way, the page is connected and nothing of an earlier run is left."""
+    page.wait_for_function(IDLE_NOW, timeout=TIMEOUT)  # type: ignore[attr-defined]
 
 
 def _screenshot(page: object, name: str) -> None:
@@ -418,6 +414,7 @@ def test_learn_letter_stays_beside_the_checklist(seeded: tuple[str, dict[str, in
     expect(letter.get_by_text("Dear colleagues,")).to_be_visible()
     expect(letter.get_by_text("Enclosure: Pre-meeting checklist")).to_be_visible()
     bottom = page.get_by_role("button", name="Compare with the reference reasoning")  # type: ignore[attr-defined]
+    _settled(page)  # the run has drawn everything above the button: scrolling now is not undone by a late layout
     bottom.scroll_into_view_if_needed()
     expect(bottom).to_be_in_viewport()
     expect(letter.get_by_text("Dear colleagues,")).to_be_in_viewport()  # the letter stayed in view

@@ -26,7 +26,7 @@ def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 def test_validate_default_folder_is_clean() -> None:
     done = run("validate")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("ok: criteria/itb_pump.yaml: itb_pump version 1.1.0, 52 criteria, sha256 ")
+    assert done.stdout.startswith("ok: criteria/itb_pump.yaml: itb_pump version 1.2.0, 54 criteria, sha256 ")
 
 
 def test_validate_broken_file_prints_file_line_column(tmp_path: Path) -> None:
@@ -65,7 +65,7 @@ def test_evaluate_json_has_the_documented_keys() -> None:
     assert [(s["id"], s["stage"], s["status"]) for s in record["next_steps"]] == [
         ("support_screening", "screening", "suggested")
     ]
-    assert (record["answered"], record["applicable"]) == (45, 45)
+    assert (record["answered"], record["applicable"]) == (47, 47)
     assert record["decisive_unknowns"] == []
     assert record["current_stage"] == "screening"
 

@@ -17,7 +17,15 @@ from typing import Any
 
 from candidacy.criteria.models import ChoiceAnswer, CriteriaSet, Criterion, Section, YesNoAnswer
 from candidacy.errors import CandidacyError
-from candidacy.reasoning.answers import Answer, AnswerSet, CaseHeader, GivenValue, check_answers, parse_answers
+from candidacy.reasoning.answers import (
+    Answer,
+    AnswerSet,
+    CaseHeader,
+    GivenValue,
+    check_answers,
+    migrate_answers,
+    parse_answers,
+)
 from candidacy.reasoning.assessment import Assessment
 from candidacy.reasoning.engine import evaluate
 from candidacy.reports.record import Record, build_record
@@ -35,6 +43,7 @@ __all__ = [
     "kept_draft",
     "load_draft",
     "new_draft",
+    "read_draft",
     "set_answer",
     "set_header",
     "set_note",
@@ -119,17 +128,23 @@ def draft_record(cset: CriteriaSet, draft: AnswerSet) -> Record:
 
 
 def load_draft(raw: bytes, name: str, cset: CriteriaSet) -> AnswerSet:
-    """Read a saved answers file, or a FHIR QuestionnaireResponse, for ``cset``.
+    """Read a saved answers file, or a FHIR QuestionnaireResponse, for ``cset`` (see :func:`read_draft`)."""
+    return read_draft(raw, name, cset)[0]
+
+
+def read_draft(raw: bytes, name: str, cset: CriteriaSet) -> tuple[AnswerSet, tuple[str, ...]]:
+    """Read a saved answers file, or a FHIR QuestionnaireResponse, for ``cset``; answers recorded under an
+    earlier version come back as this version reads them, with the lines that say what the migration did.
 
     Raises a CandidacyError (AnswersError, SourceFileError, FhirError) naming each problem.
     """
     if b'"QuestionnaireResponse"' in raw[:4096]:
         from candidacy.fhir import answers_from_response
 
-        return answers_from_response(cset, raw, name)
+        return answers_from_response(cset, raw, name), ()
     answer_set, located = parse_answers(raw, name)
     check_answers(cset, answer_set, located)
-    return answer_set
+    return migrate_answers(cset, answer_set)
 
 
 def download_name(draft: AnswerSet, suffix: str) -> str:

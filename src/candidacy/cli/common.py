@@ -11,7 +11,7 @@ from candidacy.criteria.models import CriteriaSet
 from candidacy.errors import CandidacyError, CriteriaError
 from candidacy.fhir import RELEASES
 from candidacy.files import write_atomic
-from candidacy.reasoning.answers import AnswerSet, check_answers, load_answers
+from candidacy.reasoning.answers import AnswerSet, check_answers, load_answers, migrate_answers
 from candidacy.text import printable
 
 __all__ = ["ANSWERS", "CRITERIA", "OUTPUT", "RELEASE", "emit", "load_both", "load_criteria_set", "say"]
@@ -40,7 +40,10 @@ def load_both(criteria_path: Path, answers_path: Path) -> tuple[CriteriaSet, Ans
     cset = load_criteria_set(criteria_path)
     answer_set, located = load_answers(answers_path)
     check_answers(cset, answer_set, located)
-    return cset, answer_set
+    migrated, lines = migrate_answers(cset, answer_set)
+    for line in lines:  # an earlier version's answers are read across: say how, on stderr
+        say(f"note: {line}", err=True)
+    return cset, migrated
 
 
 def say(text: str, nl: bool = True, err: bool = False) -> None:

@@ -54,6 +54,7 @@ def check_criteria_set(cset: CriteriaSet) -> list[Fault]:
     faults += _cycles(cset)
     faults += _stages(cset)
     faults += _routine_answers(cset)
+    faults += _migrations(cset)
     faults += _wording(cset)
     return faults
 
@@ -166,6 +167,31 @@ def _routine_answers(cset: CriteriaSet) -> Iterator[Fault]:
         spec = finding_for(c, cset, c.routine_answer)
         if spec is not None and blocked_stage(cset, c, spec) is not None:
             yield where, f"the routine answer '{c.routine_answer}' gives a {spec.kind} that blocks a stage", c.id
+
+
+def _migrations(cset: CriteriaSet) -> Iterator[Fault]:
+    """One migration per earlier version, none from this one, and the step into this version names only items
+    and answers this version has (earlier steps name those of their own version, which this file cannot see).
+    Answers of a version from which no chain of steps leads here are refused with a message when read."""
+    yield from _dupes(((("migrations", i, "from"), m.from_) for i, m in enumerate(cset.migrations)), "migration from")
+    for i, migration in enumerate(cset.migrations):
+        where: Path = ("migrations", i)
+        if migration.from_ == cset.version:
+            yield (*where, "from"), f"a migration from {migration.from_} is from this very version", None
+            continue
+        if migration.to != cset.version:
+            continue
+        for cid, rule in migration.answers.items():
+            for target in rule.into or [cid]:
+                criterion = cset.criteria_by_id.get(target)
+                if criterion is None:
+                    yield (*where, "answers", cid), f"'{target}' is not an item of version {cset.version}", None
+                    continue
+                options = [v for v, _ in choices(criterion, cset) or []]
+                for old, new in rule.values.items():
+                    if new is not None and new != UNKNOWN and new not in options:
+                        message = f"'{new}' is not an answer of '{target}' ({', '.join(options) or 'a number'})"
+                        yield (*where, "answers", cid, "values", old), message, target
 
 
 def _number_bands(answer: NumberAnswer, apath: Path, crit: str) -> Iterator[Fault]:

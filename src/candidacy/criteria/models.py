@@ -29,7 +29,9 @@ __all__ = [
     "Criterion",
     "FindingKind",
     "FindingSpec",
+    "ItemMigration",
     "LevelBand",
+    "Migration",
     "NextStep",
     "NumberAnswer",
     "Option",
@@ -214,6 +216,32 @@ class NextStep(_Strict):
     sources: list[SourceRef] = Field(default_factory=list)
 
 
+class ItemMigration(_Strict):
+    """How the answers of one item of an earlier version read in the next one."""
+
+    values: dict[StrictStr, StrictStr | None] = Field(
+        default_factory=dict,
+        description=(
+            "Earlier answer -> the answer with the same meaning now; null when none has it (the item is then "
+            "left unanswered, with a note naming the earlier answer, never dropped silently). Answers not listed "
+            "keep their value."
+        ),
+    )
+    into: list[Identifier] = Field(
+        default_factory=list,
+        description="The items the answer now belongs to (a rename or a split); empty: the same item.",
+    )
+
+
+class Migration(_Strict):
+    """What an answers file or a stored case of an earlier version becomes in the next version."""
+
+    from_: StrictStr = Field(alias="from", pattern=r"^\d+\.\d+(\.\d+)?$")
+    to: StrictStr = Field(pattern=r"^\d+\.\d+(\.\d+)?$")
+    note: Text = Field(description="What changed, in words, for the person whose answers are read across.")
+    answers: dict[Identifier, ItemMigration] = Field(default_factory=dict)
+
+
 class CriteriaSet(_Strict):
     id: Identifier
     title: Text
@@ -226,6 +254,10 @@ class CriteriaSet(_Strict):
     scales: list[Scale] = Field(default_factory=list)
     sections: list[Section] = Field(min_length=1)
     next_steps: list[NextStep] = Field(min_length=1)
+    migrations: list[Migration] = Field(
+        default_factory=list,
+        description="How answers recorded under earlier versions read in this one, one version to the next.",
+    )
 
     _criteria: dict[str, Criterion] = PrivateAttr(default_factory=dict)
     _sources: dict[str, Source] = PrivateAttr(default_factory=dict)

@@ -3,7 +3,7 @@
 An answers file (YAML or JSON) reads::
 
     criteria: itb_pump          # the set's id
-    version: "1.0.0"            # optional; must match when given
+    version: "1.1.0"            # optional; an earlier version is read through the set's declared migrations
     case: {label: ..., ...}     # optional case header
     answers:
       ambulatory: {value: "no", note: "wheelchair user for 6 years"}
@@ -21,12 +21,22 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, ValidationError
 
 from candidacy.criteria.loader import problems_from_validation
-from candidacy.criteria.models import UNKNOWN, CriteriaSet, NumberAnswer, ScaleAnswer, YesNoAnswer
+from candidacy.criteria.models import UNKNOWN, CriteriaSet, Migration, NumberAnswer, ScaleAnswer, YesNoAnswer
 from candidacy.criteria.values import choices, format_number
 from candidacy.criteria.yamlsource import Located, format_path, parse_bytes, read_file
 from candidacy.errors import AnswersError, Problem
 
-__all__ = ["Answer", "AnswerSet", "CaseHeader", "GivenValue", "Value", "check_answers", "load_answers", "parse_answers"]
+__all__ = [
+    "Answer",
+    "AnswerSet",
+    "CaseHeader",
+    "GivenValue",
+    "Value",
+    "check_answers",
+    "load_answers",
+    "migrate_answers",
+    "parse_answers",
+]
 
 MAX_NOTE = 20_000
 GivenValue = StrictStr | StrictBool | StrictInt | StrictFloat | None
@@ -98,11 +108,14 @@ def check_answers(
     if answer_set.criteria != cset.id:
         fail(("criteria",), f"these answers are for criteria set '{answer_set.criteria}', not '{cset.id}'")
     elif answer_set.version is not None and answer_set.version != cset.version:
-        fail(
-            ("version",),
-            f"these answers were recorded against version {answer_set.version} of '{cset.id}'; "
-            f"the criteria file is version {cset.version}",
-        )
+        if _chain(cset, answer_set.version) is None:
+            fail(
+                ("version",),
+                f"these answers were recorded against version {answer_set.version} of '{cset.id}'; "
+                f"the criteria file is version {cset.version}, and it declares no migration from that version",
+            )
+        else:
+            answer_set = migrate_answers(cset, answer_set)[0]
     checked: dict[str, tuple[Value | None, str]] = {}
     for crit_id, answer in answer_set.answers.items():
         path = ("answers", crit_id, "value")
@@ -118,6 +131,57 @@ def check_answers(
     if problems:
         raise AnswersError(problems)
     return checked
+
+
+def _chain(cset: CriteriaSet, version: str) -> list[Migration] | None:
+    """The declared migrations from ``version`` to the set's own, in order; None when there is no such path."""
+    steps = {m.from_: m for m in cset.migrations}
+    chain: list[Migration] = []
+    while version != cset.version:
+        step = steps.get(version)
+        if step is None or step in chain:
+            return None
+        chain.append(step)
+        version = step.to
+    return chain
+
+
+def migrate_answers(cset: CriteriaSet, answer_set: AnswerSet) -> tuple[AnswerSet, tuple[str, ...]]:
+    """Answers recorded under an earlier version of ``cset``, read through the migrations it declares.
+
+    Returns the answers as this version reads them, and one line per thing the reading changed (none when
+    the answers are of this version, name no version, or no declared path leads here: :func:`check_answers`
+    refuses those). An answer with no equivalent is not dropped: the item is left unanswered with a note
+    that names the earlier answer, so it is asked again.
+    """
+    chain = _chain(cset, answer_set.version) if answer_set.version and answer_set.criteria == cset.id else None
+    if not chain:
+        return answer_set, ()
+    answers = dict(answer_set.answers)
+    lines = [f"Read across from version {answer_set.version} to {cset.version} by the migration the criteria declare."]
+    for step in chain:
+        lines.append(f"{step.from_} to {step.to}: {step.note.strip()}")
+        moved: dict[str, Answer] = {}
+        for cid, answer in answers.items():
+            rule = step.answers.get(cid)
+            old = answer.value
+            if rule is not None and isinstance(old, str) and old in rule.values:
+                new = rule.values[old]
+                if new is None:
+                    flag = f"[Answered '{old}' under version {step.from_}, which has no equivalent now: answer again.]"
+                    note = f"{flag} {answer.note}".strip()
+                    answer = Answer(value=None, note=note if len(note) <= MAX_NOTE else answer.note)
+                    lines.append(f"{cid}: '{old}' has no equivalent; left unanswered, to be asked again")
+                else:
+                    answer = Answer(value=new, note=answer.note)
+                    lines.append(f"{cid}: '{old}' is read as '{new}'")
+            targets = rule.into if rule is not None and rule.into else [cid]
+            if rule is not None and rule.into:
+                lines.append(f"{cid}: now asked as {', '.join(rule.into)}")
+            for target in targets:
+                moved.setdefault(target, answer)
+        answers = moved
+    return answer_set.model_copy(update={"version": cset.version, "answers": answers}), tuple(lines)
 
 
 def _normalise(given: GivenValue, cset: CriteriaSet, crit_id: str) -> tuple[Value | None, str | None]:

@@ -7,7 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from candidacy.criteria.models import CriteriaSet, Section
-from candidacy.draft import absence_items, assess, download_name, draft_json, draft_record, load_draft
+from candidacy.draft import absence_items, assess, download_name, draft_json, draft_record, read_draft
 from candidacy.errors import CandidacyError
 from candidacy.reasoning.answers import AnswerSet
 from candidacy.reasoning.privacy import identifier_warning
@@ -134,7 +134,7 @@ def _resume(cset: CriteriaSet) -> None:
         if st.session_state.get(state.UPLOAD_SEEN) != upload.file_id:
             st.session_state[state.UPLOAD_SEEN] = upload.file_id
             try:
-                loaded = load_draft(upload.getvalue(), upload.name, cset)
+                loaded, migrated = read_draft(upload.getvalue(), upload.name, cset)
             except CandidacyError as error:
                 lines = "\n".join(f"- {escape_markdown(str(p))}" for p in error.problems)
                 st.session_state[state.UPLOAD_MESSAGE] = (
@@ -150,6 +150,8 @@ def _resume(cset: CriteriaSet) -> None:
                     return
                 count = sum(1 for a in loaded.answers.values() if a.value is not None)
                 message = f"Loaded {count} answers from {escape_markdown(upload.name)}."
+                if migrated:
+                    message += "\n\n" + "\n".join(f"- {escape_markdown(line)}" for line in migrated)
                 st.session_state[state.UPLOAD_MESSAGE] = ("success", message)
         kind, message = st.session_state.get(state.UPLOAD_MESSAGE, ("info", ""))
         if message:
