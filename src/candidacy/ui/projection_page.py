@@ -30,7 +30,7 @@ __all__ = ["render"]
 
 CASE_PARAM = "case"
 #: At most this many findings per kind are named on screen; the rest are counted.
-SHOWN = {"contraindication": 4, "prerequisite-unmet": 4, "caution": 4, "unfavourable": 4, "favourable": 6, "missing": 4}
+SHOWN = {"contraindication": 4, "prerequisite-unmet": 4, "caution": 3, "unfavourable": 3, "favourable": 6, "missing": 4}
 #: Up to this many blocking findings are shown with their statements; more are named by title only.
 FEW_BLOCKING = 3
 
