@@ -5,6 +5,7 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from candidacy.identity import Identity
+from candidacy.store import CaseStore
 
 from .conftest import ROOT
 from .store_fixtures import app_store as _db
@@ -21,9 +22,10 @@ def _page() -> AppTest:
     return app
 
 
-def test_plan_measure_read_and_confirm_in_the_app() -> None:
+def _new_worksheet(label: str) -> tuple[CaseStore, int, AppTest, int]:
+    """A stored case, the Screening page with the clinician's profile, and a new worksheet for the case."""
     db = _db()
-    case_id = db.create_case("itb_pump", "SCR-1", None, ME)
+    case_id = db.create_case("itb_pump", label, None, ME)
     app = _page()
     app.text_input(key="profile-name").input("Dr A. Example")
     app.text_input(key="profile-role").input("Consultant")
@@ -31,7 +33,11 @@ def test_plan_measure_read_and_confirm_in_the_app() -> None:
     app.selectbox(key="screening-case").set_value(case_id).run()
     app.button(key="screening-new").click().run()
     assert not app.exception
-    worksheet = app.session_state["screening-worksheet"]
+    return db, case_id, app, app.session_state["screening-worksheet"]
+
+
+def test_plan_measure_read_and_confirm_in_the_app() -> None:
+    db, case_id, app, worksheet = _new_worksheet("SCR-1")
     prefix = f"scr{worksheet}"
     app.radio(key=f"{prefix}-definition").set_value("mean_lower_limb_ashworth_1").run()
     app.multiselect(key=f"{prefix}-groups").set_value(["hip_adductors", "knee_extensors"]).run()
@@ -79,15 +85,7 @@ def test_a_25_microgram_first_dose_is_planned_with_its_reason() -> None:
 
     from .screening_support import protocol
 
-    db = _db()
-    case_id = db.create_case("itb_pump", "SCR-25", None, ME)
-    app = _page()
-    app.text_input(key="profile-name").input("Dr A. Example")
-    app.text_input(key="profile-role").input("Consultant")
-    app.button(key="profile-save").click().run()
-    app.selectbox(key="screening-case").set_value(case_id).run()
-    app.button(key="screening-new").click().run()
-    worksheet = app.session_state["screening-worksheet"]
+    db, _case_id, app, worksheet = _new_worksheet("SCR-25")
     prefix = f"scr{worksheet}"
     proto = protocol()
     stored = ScreeningStore(db, {proto.id: proto})

@@ -135,6 +135,15 @@ def _case(store: CaseStore, label: str, day: dt.date) -> int:
     return case_id
 
 
+def _case_and_session(label: str, day: dt.date) -> tuple[CaseStore, int, AppTest]:
+    """A case stored on ``day`` and a session of the app with the reviewer's profile (the clock already set)."""
+    store = app_store()
+    case_id = _case(store, label, day)
+    app = _session()
+    _profiled(app)
+    return store, case_id, app
+
+
 @moments
 def test_the_meeting_page_opens_on_todays_meeting_then_on_the_latest_past_one(
     monkeypatch: pytest.MonkeyPatch, instant: dt.datetime, zone: str, local_day: dt.date
@@ -180,10 +189,7 @@ def test_audit_decision_and_sign_off_carry_the_clocks_time(
     monkeypatch: pytest.MonkeyPatch, instant: dt.datetime, zone: str, local_day: dt.date
 ) -> None:
     at(monkeypatch, instant, zone)
-    store = app_store()
-    case_id = _case(store, "Signed-01", local_day)
-    app = _session()
-    _profiled(app)
+    store, case_id, app = _case_and_session("Signed-01", local_day)
     app.query_params["case"] = str(case_id)
     app.run()
     assert not app.exception
@@ -212,10 +218,7 @@ def test_a_dose_given_now_is_stored_at_the_clocks_time(
     monkeypatch: pytest.MonkeyPatch, instant: dt.datetime, zone: str, local_day: dt.date
 ) -> None:
     at(monkeypatch, instant, zone)
-    store = app_store()
-    case_id = _case(store, "Dose-01", local_day)
-    app = _session()
-    _profiled(app)
+    store, case_id, app = _case_and_session("Dose-01", local_day)
     app.switch_page("views/screening.py").run()
     app.selectbox(key="screening-case").set_value(case_id).run()
     app.button(key="screening-new").click().run()
