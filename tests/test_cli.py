@@ -83,7 +83,7 @@ def test_evaluate_json_names_the_decisive_unknowns_of_an_incomplete_referral() -
         u["criterion"]: u["steps"] for u in record["decisive_unknowns"] if u["criterion"] in screening["decisive"]
     }
     assert list(decisive) == screening["decisive"]  # the stage lists them in the engine's rank
-    assert set(step["awaiting"]) == set(decisive)
+    assert step["awaiting"] == list(decisive)  # the step names what it waits on in the same rank
     # ranked: what has been tried (it could stand in the way) before what would change how the test is done
     assert list(decisive) == ["therapy_tried", "botulinum_toxin", "lower_limb_mas", "relies_on_tone"]
     assert "support_screening" in decisive["therapy_tried"]

@@ -177,11 +177,12 @@ def route(cset: CriteriaSet, plan: PathwayPlan, state: State) -> Route:
                         first[cid] = (value, i, base[i], now)
         if changes:
             decisive[cid] = sorted(changes)
-    steps = tuple(_results(cset, plan, state, base, decisive, current))
     ranked = sorted(  # what could stand in the way first; within each, what the referral raised (Unknown) first
         decisive,
         key=lambda cid: (not _could_block(plan.items[cid], order), state.value(cid) is None, open_ids.index(cid)),
     )
+    # a pending step names what it waits on in the same rank as the list of decisive unknowns
+    steps = tuple(_results(cset, plan, state, base, {cid: decisive[cid] for cid in ranked}, current))
     unknowns = tuple(
         DecisiveUnknown(
             criterion=cid,
