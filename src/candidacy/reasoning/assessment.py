@@ -165,7 +165,10 @@ class Assessment:
         return [*self.stages[at:], *self.stages[:at]]
 
     def decisive_for(self, stage: str) -> list[DecisiveUnknown]:
-        """Unknowns that could change this stage's steps, ranked as the engine ranks them."""
+        """Unknowns that could change this stage's steps, ranked as the engine ranks them (for a set without
+        stages, "" as its current stage: every decisive unknown)."""
+        if not self.stages:
+            return list(self.decisive_unknowns)
         ids = {cid for summary in self.stages if summary.id == stage for cid in summary.decisive}
         return [u for u in self.decisive_unknowns if u.criterion in ids]
 

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from candidacy.criteria.kinds import KINDS, SUMMARY_ORDER
 from candidacy.criteria.models import CriteriaSet
-from candidacy.reasoning.assessment import DecisiveUnknown, Finding, MissingItem, NextStepResult, StageSummary
+from candidacy.reasoning.assessment import DecisiveUnknown, Finding, MissingItem, NextStepResult
 from candidacy.reports.record import Record
 
 __all__ = [
@@ -24,7 +24,6 @@ __all__ = [
     "SectionProgress",
     "agenda_entry",
     "count",
-    "meeting_decisive",
     "meeting_step",
     "room_order",
     "section_progress",
@@ -61,11 +60,7 @@ class _Result(Protocol):
     @property
     def current_stage(self) -> str: ...
 
-    @property
-    def decisive_unknowns(self) -> tuple[DecisiveUnknown, ...]: ...
-
-    @property
-    def stages(self) -> tuple[StageSummary, ...]: ...
+    def decisive_for(self, stage: str) -> list[DecisiveUnknown]: ...
 
 
 def room_order() -> list[tuple[str, str]]:
@@ -112,14 +107,6 @@ def to_settle(result: _Result) -> list[MissingItem]:
     return [m for m in result.missing if m.status != "unanswered"] + [
         m for m in result.missing if m.status == "unanswered"
     ]
-
-
-def meeting_decisive(result: _Result) -> list[DecisiveUnknown]:
-    """The decisive unknowns for the meeting's question (the current stage), ranked."""
-    ids = {cid for s in result.stages if s.current for cid in s.decisive}
-    if not result.stages:
-        return list(result.decisive_unknowns)
-    return [u for u in result.decisive_unknowns if u.criterion in ids]
 
 
 def meeting_step(result: _Result) -> NextStepResult | None:
@@ -195,7 +182,7 @@ def agenda_entry(
     number: int, case_id: int, label: str, status: str, revision: int, result: _Result, decision: str = ""
 ) -> AgendaEntry:
     step = meeting_step(result)
-    decisive = tuple(u.title for u in meeting_decisive(result))
+    decisive = tuple(u.title for u in result.decisive_for(result.current_stage))
     return AgendaEntry(
         number, case_id, label, status, revision, decision, count(result), step.step if step else "", decisive
     )

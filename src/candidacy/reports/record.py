@@ -164,6 +164,9 @@ class Record(_Model):
     def applicable(self) -> int:
         return self.assessment.applicable
 
+    def decisive_for(self, stage: str) -> list[DecisiveUnknown]:
+        return self.assessment.decisive_for(stage)
+
     def by_kind(self, kind: str) -> list[Finding]:
         return self.assessment.by_kind(kind)
 

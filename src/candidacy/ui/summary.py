@@ -121,7 +121,7 @@ def _category(kind: str, heading: str, findings: Sequence[Finding]) -> None:
 def _decisive(result: Assessment) -> None:
     """The unknowns whose answer could change the step for the meeting's question: ranked links, each
     with the answer that would change what; or, once something stands in the way, that none could."""
-    decisive = result.decisive_for(result.current_stage) if result.current_stage else list(result.decisive_unknowns)
+    decisive = result.decisive_for(result.current_stage)
     if not decisive:
         blocked = any(s.current and s.blocking for s in result.stages)
         if blocked:
