@@ -71,7 +71,7 @@ def finding_line(app: AppTest, criterion: str, title: str) -> str:
 def test_both_pages_render(at: AppTest) -> None:
     assert at.title[0].value == "Assess a case"
     # every item that applies to an empty draft: the questions about a test's result wait for a test
-    assert len(at.button_group) + len(at.number_input) == 52
+    assert len(at.button_group) + len(at.number_input) == 55
     assert "itb_pump-answer-screening_definition" not in [b.key for b in at.button_group]
     assert any(i.value.startswith("Decision support for clinician review") for i in at.info)
     at.switch_page("views/criteria.py").run()
@@ -84,7 +84,7 @@ def test_both_pages_render(at: AppTest) -> None:
 def test_nothing_is_pre_answered(at: AppTest) -> None:
     assert all(r.value is None for r in at.button_group)
     assert all(n.value is None for n in at.number_input)
-    assert "Answered 0 of 52 applicable items" in [p.proto.text for p in at.get("progress")]
+    assert "Answered 0 of 55 applicable items" in [p.proto.text for p in at.get("progress")]
 
 
 def test_every_answer_type_feeds_the_summary(at: AppTest) -> None:
@@ -113,7 +113,7 @@ def test_number_can_be_unknown(at: AppTest) -> None:
 def test_unknown_is_shown_apart_from_unanswered(at: AppTest) -> None:
     at.button_group(key=k("answer", "seizures")).set_value("unknown").run()
     assert has_category(at, "Missing information (1)")
-    assert "##### Not yet answered (51)" in [h.split("\n")[0] for h in headings(at)]
+    assert "##### Not yet answered (54)" in [h.split("\n")[0] for h in headings(at)]
 
 
 def test_items_that_do_not_apply_say_why(at: AppTest) -> None:
@@ -122,7 +122,7 @@ def test_items_that_do_not_apply_say_why(at: AppTest) -> None:
     assert not [r for r in at.button_group if r.key == k("answer", "leg_strength")]
     captions = [c.value for c in at.caption]
     assert "Applies only when 'Walks' is 'Yes'. Earlier answer kept: No." in captions
-    assert "Answered 1 of 51 applicable items" in [p.proto.text for p in at.get("progress")]
+    assert "Answered 1 of 54 applicable items" in [p.proto.text for p in at.get("progress")]
     at.button_group(key=k("answer", "ambulatory")).set_value("yes").run()
     assert at.button_group(key=k("answer", "leg_strength")).value == "no"  # nothing was lost
 
@@ -160,10 +160,10 @@ def _saved_example() -> bytes:
 def test_upload_of_a_saved_case_resumes_it(at: AppTest) -> None:
     at.file_uploader(key="resume-upload").set_value(("case.json", _saved_example(), "application/json")).run()
     assert not at.exception
-    assert any(s.value.startswith("Loaded 47 answers from case.json") for s in at.success)
+    assert any(s.value.startswith("Loaded 50 answers from case.json") for s in at.success)
     assert at.button_group(key=k("answer", "ambulatory")).value == "no"
     assert at.text_input(key=k("case", "label")).value == "MS-meeting-03"
-    assert note(at, "oral_agents").value.startswith("Baclofen to 80 mg/day")
+    assert note(at, "oral_baclofen").value.startswith("Baclofen to 80 mg/day")
     steps = [m for m in markdown(at) if m.startswith("1. ")]
     assert steps[0].startswith("1. The criteria support proceeding to an intrathecal screening test")
 
@@ -201,7 +201,7 @@ def test_downloads_do_not_rerun(at: AppTest) -> None:
 
 def test_invalid_criteria_file_is_shown_not_raised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "itb_pump.yaml").write_text(
-        ITB.read_text(encoding="utf-8").replace('version: "1.2.0"', "version: 1.10")
+        ITB.read_text(encoding="utf-8").replace('version: "1.3.0"', "version: 1.10")
     )
     (tmp_path / "broken.yaml").write_text("id: [unclosed\n")
     monkeypatch.setenv("CANDIDACY_CRITERIA_DIR", str(tmp_path))
@@ -223,7 +223,7 @@ def test_upload_of_a_fhir_response_resumes_the_case(at: AppTest) -> None:
     raw = dumps(questionnaire_response(cset, answer_set)).encode()
     at.file_uploader(key="resume-upload").set_value(("case.fhir.json", raw, "application/fhir+json")).run()
     assert not at.exception
-    assert any(s.value.startswith("Loaded 47 answers from case.fhir.json") for s in at.success)
+    assert any(s.value.startswith("Loaded 50 answers from case.fhir.json") for s in at.success)
     assert at.button_group(key=k("answer", "ambulatory")).value == "no"
 
 

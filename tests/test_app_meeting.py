@@ -70,7 +70,7 @@ def test_blocking_findings_come_first_in_red_and_say_what_they_are() -> None:
     app = session()
     app.button_group(key=k("answer", "distribution")).set_value("focal").run()  # factor against
     app.button_group(key=k("answer", "active_infection")).set_value("yes").run()  # contraindication
-    app.button_group(key=k("answer", "risks_discussed")).set_value("no").run()  # prerequisite not met
+    app.button_group(key=k("answer", "test_risks_discussed")).set_value("no").run()  # prerequisite not met
     errors = [e.value for e in app.error]
     assert errors[0].startswith("**Contraindications (1): stands in the way")
     assert errors[1].startswith("**Prerequisites not met (1): stands in the way")

@@ -136,9 +136,9 @@ def test_fill_a_case_download_and_resume(server: str, browser: Any, tmp_path: Pa
             type_number(page, crit_id, str(value))
         else:
             choose(page, crit_id, answer_label(criterion, cset, value))
-    write_note(page, "oral_agents", "Baclofen to 80 mg/day: drowsy, little effect.")
+    write_note(page, "oral_baclofen", "Baclofen to 80 mg/day: drowsy, little effect.")
 
-    expect(page.get_by_text("Answered 47 of 47 applicable items")).to_be_visible()
+    expect(page.get_by_text("Answered 50 of 50 applicable items")).to_be_visible()
     expect(page.locator(".st-key-summary").get_by_text("Factors in favour (").first).to_be_visible()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "assess-filled-1280x720.png"))
@@ -168,7 +168,7 @@ def test_fill_a_case_download_and_resume(server: str, browser: Any, tmp_path: Pa
     assert data["case"]["label"] == "MS-meeting-03"
     assert {k: v["value"] for k, v in data["answers"].items()} == {k: v["value"] for k, v in EXAMPLE["answers"].items()}
     # The downloads did not rerun or clear the page.
-    expect(page.get_by_text("Answered 47 of 47 applicable items")).to_be_visible()
+    expect(page.get_by_text("Answered 50 of 50 applicable items")).to_be_visible()
 
     # A fresh session (no address) starts empty and resumes from the JSON.
     fresh = new_page(context)
@@ -176,8 +176,8 @@ def test_fill_a_case_download_and_resume(server: str, browser: Any, tmp_path: Pa
     expect(fresh.get_by_text("Answered 0 of 52 applicable items")).to_be_visible()
     fresh.get_by_text("Resume a saved case").click()
     fresh.locator("input[type=file]").set_input_files(str(saved))  # what it loads is checked below
-    expect(fresh.get_by_text("Loaded 47 answers from case.json")).to_be_visible()
-    expect(fresh.get_by_text("Answered 47 of 47 applicable items")).to_be_visible()
+    expect(fresh.get_by_text("Loaded 50 answers from case.json")).to_be_visible()
+    expect(fresh.get_by_text("Answered 50 of 50 applicable items")).to_be_visible()
     expect(option(fresh, "ambulatory", "No")).to_have_attribute("aria-checked", "true")
     context.close()
 

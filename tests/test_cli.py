@@ -26,7 +26,7 @@ def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 def test_validate_default_folder_is_clean() -> None:
     done = run("validate")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("ok: criteria/itb_pump.yaml: itb_pump version 1.2.0, 54 criteria, sha256 ")
+    assert done.stdout.startswith("ok: criteria/itb_pump.yaml: itb_pump version 1.3.0, 57 criteria, sha256 ")
 
 
 def test_validate_broken_file_prints_file_line_column(tmp_path: Path) -> None:
@@ -63,9 +63,10 @@ def test_evaluate_json_has_the_documented_keys() -> None:
     finding = record["findings"][0]
     assert set(finding) >= {"criterion", "kind", "statement", "rationale", "sources"}
     assert [(s["id"], s["stage"], s["status"]) for s in record["next_steps"]] == [
-        ("support_screening", "screening", "suggested")
+        ("support_screening", "screening", "suggested"),
+        ("lower_first_dose_ms", "screening", "suggested"),
     ]
-    assert (record["answered"], record["applicable"]) == (47, 47)
+    assert (record["answered"], record["applicable"]) == (50, 50)
     assert record["decisive_unknowns"] == []
     assert record["current_stage"] == "screening"
 
@@ -84,12 +85,19 @@ def test_evaluate_json_names_the_decisive_unknowns_of_an_incomplete_referral() -
     }
     assert list(decisive) == screening["decisive"]  # the stage lists them in the engine's rank
     assert step["awaiting"] == list(decisive)  # the step names what it waits on in the same rank
-    # ranked: what has been tried (it could stand in the way) before what would change how the test is done
-    assert list(decisive) == ["therapy_tried", "botulinum_toxin", "lower_limb_mas", "relies_on_tone"]
+    # ranked: what could stand in the way (the type of hypertonia, what has been tried) before what would change
+    # how the test is done; the toxin cannot stand in the way of a diffuse pattern
+    assert list(decisive) == [
+        "tone_is_spasticity",
+        "therapy_tried",
+        "lower_limb_mas",
+        "relies_on_tone",
+        "botulinum_toxin",
+    ]
     assert "support_screening" in decisive["therapy_tried"]
     # the letter says nothing of infection or consent: routine work before the test, not a decisive unknown
     routine = [r["criterion"] for r in record["routine"]]
-    assert "active_infection" not in decisive and "active_infection" in routine and "risks_discussed" in routine
+    assert "active_infection" not in decisive and "active_infection" in routine and "test_risks_discussed" in routine
     # items that cannot change any step are not decisive, and implantation-only items do not hold up screening
     assert "sedation_sensitive" not in decisive and "spasm_frequency" not in decisive
     assert "refill_commitment" not in step["awaiting"] and "implant_depth" not in step["awaiting"]

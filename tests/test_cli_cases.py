@@ -71,11 +71,11 @@ def test_bad_database_setting_is_a_clear_error() -> None:
 
 def test_diff_command(tmp_path: Path) -> None:
     newer = tmp_path / "itb_new.yaml"
-    text = ITB.read_text(encoding="utf-8").replace('version: "1.2.0"', 'version: "1.3.0"')
+    text = ITB.read_text(encoding="utf-8").replace('version: "1.3.0"', 'version: "1.4.0"')
     newer.write_text(text.replace("question: Is the patient malnourished?", "question: Is the patient undernourished?"))
     done = CliRunner().invoke(main, ["diff", str(ITB), str(newer)])
     assert done.exit_code == 0
-    assert done.stdout == "criteria version 1.2.0 -> 1.3.0\nchanged: malnutrition (question)\n"
+    assert done.stdout == "criteria version 1.3.0 -> 1.4.0\nchanged: malnutrition (question)\n"
     same = CliRunner().invoke(main, ["diff", str(ITB), str(ITB)])
     assert same.stdout.endswith("no differences in the criteria\n")
 

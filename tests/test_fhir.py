@@ -62,7 +62,7 @@ def _weights(item: dict[str, Any]) -> dict[str, float]:
 def test_questionnaire_is_an_sdc_form(itb: CriteriaSet, release: str) -> None:
     q = questionnaire(itb, release)
     version = "5.0" if release == "R5" else "4.3"
-    assert (q["url"], q["version"], q["status"], q["subjectType"]) == (URL, "1.2.0", "active", ["Patient"])
+    assert (q["url"], q["version"], q["status"], q["subjectType"]) == (URL, "1.3.0", "active", ["Patient"])
     assert q["meta"]["profile"] == [
         f"http://hl7.org/fhir/{version}/StructureDefinition/Questionnaire",
         "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire",
@@ -116,7 +116,7 @@ def test_canonical_base_comes_from_settings(itb: CriteriaSet, monkeypatch: pytes
     q = questionnaire(itb)
     assert q["url"] == "https://fhir.hospital.example/candidacy/Questionnaire/itb_pump"
     response = questionnaire_response(itb, _answers(EXAMPLE))
-    assert response["questionnaire"] == "https://fhir.hospital.example/candidacy/Questionnaire/itb_pump|1.2.0"
+    assert response["questionnaire"] == "https://fhir.hospital.example/candidacy/Questionnaire/itb_pump|1.3.0"
     assert answers_from_response(itb, json.dumps(response).encode()).answers["cause"].value == "multiple_sclerosis"
     monkeypatch.setenv("CANDIDACY_FHIR_BASE", "http://insecure.example/fhir")
     with pytest.raises(SettingsError, match=r"CANDIDACY_FHIR_BASE: .*https URL"):
@@ -128,7 +128,7 @@ def test_canonical_base_comes_from_settings(itb: CriteriaSet, monkeypatch: pytes
 def test_response_round_trip(itb: CriteriaSet, release: str, path: Path) -> None:
     answer_set = _answers(path)
     response = questionnaire_response(itb, answer_set, release)
-    assert response["questionnaire"] == f"{URL}|1.2.0"
+    assert response["questionnaire"] == f"{URL}|1.3.0"
     back = answers_from_response(itb, json.dumps(response).encode(), "qr.json")
     applicable = {i for i in itb.criteria_by_id if f"{i}.group" in _items(response)}
     given = {k: (v.value, v.note) for k, v in answer_set.answers.items() if k in applicable}
@@ -145,7 +145,7 @@ def test_unknown_numbers_notes_and_case_header_are_items(itb: CriteriaSet) -> No
     assert response["status"] == "completed"
     items = _items(response)
     assert "age_years" not in items and items["age_years.unknown"]["answer"] == [{"valueBoolean": True}]
-    assert items["oral_agents.note"]["answer"][0]["valueString"].startswith("Baclofen to 80 mg/day")
+    assert items["oral_baclofen.note"]["answer"][0]["valueString"].startswith("Baclofen to 80 mg/day")
     assert items["case-header.role"]["answer"] == [{"valueString": "Consultant neurologist"}]
     assert items["case-header.meeting-date"]["answer"] == [{"valueDate": "2026-11-27"}]
     assert items["case-header.assessed-on"]["answer"] == [{"valueDate": "2026-11-20"}]
@@ -165,7 +165,7 @@ def test_import_refuses_another_questionnaire_or_version(itb: CriteriaSet) -> No
             answers_from_response(itb, json.dumps(changed).encode(), "qr.json")
         assert str(caught.value) == (
             f"qr.json: this response is for questionnaire '{other}', not "
-            f"'{URL}|1.2.0' (criteria set 'itb_pump' version 1.2.0)"
+            f"'{URL}|1.3.0' (criteria set 'itb_pump' version 1.3.0)"
         )
     with pytest.raises(FhirError, match="not a FHIR QuestionnaireResponse"):
         answers_from_response(itb, b'{"resourceType": "Patient"}', "p.json")
@@ -289,7 +289,7 @@ def test_cli_fhir_commands(tmp_path: Path) -> None:
     assert unstated.exit_code == 2 and "give the release (--release R5 or R4B)" in unstated.stderr
     stated = runner.invoke(main, ["fhir", "import", "--criteria", str(ITB), "--release", "R5", str(out)])
     assert stated.exit_code == 0, stated.stderr
-    out.write_text(out.read_text().replace("itb_pump|1.2.0", "itb_pump|2.0.0"))
+    out.write_text(out.read_text().replace("itb_pump|1.3.0", "itb_pump|2.0.0"))
     refused = runner.invoke(main, ["fhir", "import", "--criteria", str(ITB), "--release", "R5", str(out)])
     assert refused.exit_code == 2
     assert f"this response is for questionnaire '{URL}|2.0.0'" in refused.stderr

@@ -28,12 +28,12 @@ REQUIRED = {
     "relies_on_tone",
     "ambulatory",
     "leg_strength",
-    "oral_agents",
+    "oral_baclofen",
     "botulinum_toxin",
     "therapy_tried",
     "screening_test",
     "screening_reaction",
-    "risks_discussed",
+    "test_risks_discussed",
     "refill_commitment",
     # labelled and device contraindications
     "baclofen_hypersensitivity",
@@ -120,9 +120,9 @@ def test_primary_seed_is_cited_for_the_selection_criteria(itb: CriteriaSet) -> N
         "relies_on_tone",
         "ambulatory",
         "leg_strength",
-        "oral_agents",
+        "oral_baclofen",
         "screening_test",
-        "risks_discussed",
+        "test_risks_discussed",
     ):
         assert "ABB" in {ref.source for ref in itb.criteria_by_id[crit_id].sources}, crit_id
 

@@ -56,7 +56,32 @@ def test_a_1_1_0_file_keeps_every_answer(itb: CriteriaSet) -> None:
     old = _old("1.1.0", coagulation=Answer(value="can_pause"), seizures=Answer(value="controlled"))
     migrated, lines = migrate_answers(itb, old)
     assert {k: a.value for k, a in migrated.answers.items()} == {"coagulation": "can_pause", "seizures": "controlled"}
-    assert len(lines) == 2 and lines[1].startswith("1.1.0 to 1.2.0: Routine checks are marked")
+    assert len(lines) == 3 and lines[1].startswith("1.1.0 to 1.2.0: Routine checks are marked")
+    assert lines[2].startswith("1.2.0 to 1.3.0: Oral baclofen and the other oral drugs are now separate items")
+
+
+def test_a_1_2_0_file_reads_split_items_into_their_new_items(itb: CriteriaSet) -> None:
+    old = _old(
+        "1.2.0",
+        oral_agents=Answer(value="not_tried", note="never given baclofen"),
+        risks_discussed=Answer(value="yes"),
+        screening_reaction=Answer(value="yes", note="vomited twice"),
+        screening_test=Answer(value="positive"),
+    )
+    migrated, lines = migrate_answers(itb, old)
+    answers = migrated.answers
+    assert (answers["oral_baclofen"].value, answers["oral_baclofen"].note) == ("not_tried", "never given baclofen")
+    assert "oral_agents" not in answers and "risks_discussed" not in answers
+    assert answers["test_risks_discussed"].value == answers["implant_risks_discussed"].value == "yes"
+    assert answers["screening_reaction"].value is None  # mild or significant: asked again, the note kept
+    assert answers["screening_reaction"].note.startswith("[Answered 'yes' under version 1.2.0") and (
+        "vomited twice" in answers["screening_reaction"].note
+    )
+    assert "oral_agents: now asked as oral_baclofen" in lines
+    assert "risks_discussed: now asked as test_risks_discussed, implant_risks_discussed" in lines
+    assert "screening_reaction: 'yes' has no equivalent; left unanswered, to be asked again" in lines
+    result = evaluate(itb, check_answers(itb, old))
+    assert "screening_reaction" in {m.criterion for m in result.missing}
 
 
 def test_a_version_with_no_declared_path_is_refused(itb: CriteriaSet) -> None:
@@ -99,10 +124,11 @@ def test_a_stored_case_of_an_earlier_version_opens(tmp_path: Path, itb: Criteria
 
 def test_a_migration_naming_an_answer_this_version_lacks_is_refused() -> None:
     text = ITB.read_text(encoding="utf-8").replace(
-        'seizures: {values: {"no": none, "yes": ~}}', 'seizures: {values: {"no": absent, "yes": ~}}'
+        'screening_reaction: {values: {"no": none, "yes": ~}}', 'screening_reaction: {values: {"no": absent, "yes": ~}}'
     )
-    text = text.replace('to: "1.1.0"', 'to: "1.2.0"', 1).replace('from: "1.1.0"', 'from: "1.0.5"', 1)
-    with pytest.raises(CriteriaError, match=r"migrations\.0\.answers\.seizures\.values\.no.*'absent' is not an answer"):
+    with pytest.raises(
+        CriteriaError, match=r"migrations\.2\.answers\.screening_reaction\.values\.no.*'absent' is not an answer"
+    ):
         load_criteria_text(text, "itb_pump.yaml")
 
 

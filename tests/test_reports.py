@@ -62,7 +62,7 @@ def test_json_record_round_trip_is_identical(itb: CriteriaSet, path: Path) -> No
 
 def test_pdf_holds_every_finding_note_and_source(itb: CriteriaSet) -> None:
     answer_set = _answers(EXAMPLE)
-    answer_set.answers["oral_agents"].note = LONG_NOTE
+    answer_set.answers["oral_baclofen"].note = LONG_NOTE
     record = build_record(itb, answer_set)
     data = render(record, "pdf")
     assert data.startswith(b"%PDF-")
@@ -199,7 +199,7 @@ def test_a_record_of_format_2_is_still_read_with_its_text_and_hash(itb: Criteria
 def test_a_record_of_format_3_is_still_read_with_its_text_and_hash(itb: CriteriaSet) -> None:
     """Format 3 repeated the stages, decisive unknowns and current stage at the top level and knew no
     routine checks nor why an unknown is decisive: such a record still reads, renders and keeps its text."""
-    current = build_record(itb, answer_set({"cause": "stroke", "oral_agents": "unknown", "severity": "severe"}))
+    current = build_record(itb, answer_set({"cause": "stroke", "oral_baclofen": "unknown", "severity": "severe"}))
     data = json.loads(current.to_json())
     assessment = data["assessment"]
     assessment.pop("routine")

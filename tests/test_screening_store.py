@@ -69,7 +69,7 @@ def test_confirming_writes_the_case_answer_with_the_worksheet_as_evidence(
     assert answers["screening_test"].value == "positive"
     assert f"From screening worksheet {ws_id}" in answers["screening_test"].note
     assert answers["screening_definition"].value == "ashworth_1"
-    assert answers["screening_reaction"].value == "yes"  # the headache after 75 micrograms
+    assert answers["screening_reaction"].value == "mild_transient"  # the headache after 75 micrograms
     stored = screening.get(ws_id)
     assert stored.status == "confirmed" and stored.content_hash
     with pytest.raises(FrozenError):

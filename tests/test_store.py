@@ -127,13 +127,13 @@ def test_criteria_drift_is_reported(db_url: str, itb: CriteriaSet) -> None:
     case_id = store.create_case("itb_pump", "Case E", None, DR_A)
     assert store.drift(case_id) is None
     store.close()
-    text = ITB.read_text(encoding="utf-8").replace('version: "1.2.0"', 'version: "1.3.0"')
+    text = ITB.read_text(encoding="utf-8").replace('version: "1.3.0"', 'version: "1.4.0"')
     text = text.replace("question: Is the patient malnourished?", "question: Is the patient undernourished?")
     newer = load_criteria_text(text, "itb_pump.yaml")
     store = CaseStore(db_url, {newer.id: newer})
     drift = store.drift(case_id)
     assert drift is not None
-    assert drift.lines() == ["criteria version 1.2.0 -> 1.3.0", "changed: malnutrition (question)"]
+    assert drift.lines() == ["criteria version 1.3.0 -> 1.4.0", "changed: malnutrition (question)"]
     again = store.drift(case_id, store.get(case_id))  # the app passes the revision it has just read
     assert again is not None and again.lines() == drift.lines()
     store.close()

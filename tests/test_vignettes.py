@@ -69,14 +69,15 @@ def test_each_vignette_teaches_what_its_themes_promise(itb: CriteriaSet, vignett
 def test_a_drifted_vignette_is_reported_with_its_line(itb: CriteriaSet, tmp_path: Path) -> None:
     shutil.copy(FOLDER / "v07_relies_on_tone.yaml", tmp_path / "v07.yaml")
     text = (tmp_path / "v07.yaml").read_text()
-    (tmp_path / "v07.yaml").write_text(text.replace("- protect_walking\n", ""))
+    (tmp_path / "v07.yaml").write_text(text.replace("  - protect_walking\n", ""))
     with pytest.raises(CriteriaError) as caught:
         load_vignettes(tmp_path, itb)
     [problem] = caught.value.problems
     assert problem.file == str(tmp_path / "v07.yaml") and problem.line is not None
     assert problem.path == "expected.next_steps"
     assert problem.message == (
-        "the engine suggests ['protect_walking', 'weigh_factors']; the vignette expects ['weigh_factors']"
+        "the engine suggests ['protect_walking', 'weigh_factors', 'lower_first_dose_ms']; "
+        "the vignette expects ['weigh_factors', 'lower_first_dose_ms']"
     )
 
 

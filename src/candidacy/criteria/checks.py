@@ -16,6 +16,7 @@ from candidacy.criteria.models import (
     ChoiceAnswer,
     CriteriaSet,
     Criterion,
+    FindingSpec,
     NumberAnswer,
     ScaleAnswer,
     SourceRef,
@@ -321,6 +322,8 @@ def _stages(cset: CriteriaSet) -> Iterator[Fault]:
         elif c.stage not in declared:
             yield (*path, "stage"), _unknown_stage(cset, c.stage), c.id
         for spath, spec in finding_specs(c):
+            if spec.blocks_when is not None:
+                yield from _blocks_when(cset, c, spec, (*path, "answer", *spath, "blocks_when"))
             if spec.blocks is None:
                 continue
             where = (*path, "answer", *spath, "blocks")
@@ -339,6 +342,19 @@ def _stages(cset: CriteriaSet) -> Iterator[Fault]:
             yield (*path, "stage"), _unknown_stage(cset, step.stage), None
         else:
             yield from _looks_ahead(cset, step.when, (*path, "when"), step.stage, None)
+
+
+def _blocks_when(cset: CriteriaSet, c: Criterion, spec: FindingSpec, where: Path) -> Iterator[Fault]:
+    """A conditional block tests other items' answers, of its blocked stage or earlier, and blocks something."""
+    stage = blocked_stage(cset, c, spec)
+    if stage is None:
+        yield where, f"a {spec.kind} blocks nothing unless 'blocks' names a stage, so 'blocks_when' has no effect", c.id
+        return
+    yield from _condition_faults(spec.blocks_when, where, cset, c.id, allow_present=False)  # type: ignore[arg-type]
+    yield from _looks_ahead(cset, spec.blocks_when, where, stage.id, c.id)  # type: ignore[arg-type]
+    for leaf_path, leaf in iter_leaves(spec.blocks_when):  # type: ignore[arg-type]
+        if isinstance(leaf, AnswerIs) and leaf.criterion == c.id:
+            yield (*where, *leaf_path, "criterion"), "a finding's 'blocks_when' cannot test its own item", c.id
 
 
 def _looks_ahead(cset: CriteriaSet, cond: Condition, path: Path, stage: str, crit: str | None) -> Iterator[Fault]:

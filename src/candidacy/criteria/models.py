@@ -90,6 +90,14 @@ class FindingSpec(_Strict):
             "block their criterion's stage unless another is named; other kinds block nothing unless named."
         ),
     )
+    blocks_when: Condition | None = Field(
+        default=None,
+        description=(
+            "The finding stands in the way only while this holds, for example only for a spinal cause. It tests "
+            "answers of other items settled by the blocked stage or earlier; while it turns on something not "
+            "known, the finding could block, so what it tests is a decisive unknown."
+        ),
+    )
 
 
 class Option(_Strict):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from candidacy.criteria.conditions import AllOf, AnswerIs, AnyOf, Blocked, Condition, Not, Present
 from candidacy.criteria.kinds import KINDS_BY_ID
 from candidacy.criteria.models import UNKNOWN, CriteriaSet, Criterion, NumberAnswer
-from candidacy.criteria.values import choices, finding_for, level_index
+from candidacy.criteria.values import choices, finding_for, finding_specs, level_index
 
 __all__ = ["BLOCKED", "NONE", "Effect", "ItemPlan", "State", "effect_of", "item_plans", "truth"]
 
@@ -32,6 +32,7 @@ class Effect:
 
     kind: str | None  # None for no finding; "missing" for unknown; "unanswered" for no answer
     blocks: int  # order of the earliest stage it blocks, or NONE
+    condition: Condition | None = None  # it blocks only while this holds (the finding's ``blocks_when``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,8 @@ class ItemPlan:
     could_be: frozenset[str]  # finding kinds some answer could give
     values: tuple[str | float, ...]  # one representative answer per distinct outcome (numbers: per band)
     controls: tuple[str, ...]  # items whose applicability turns on this one (directly or through others)
+    reblocks: tuple[str, ...]  # items whose conditional block (``blocks_when``) turns on this one
+    order: int  # position in the set
     effects: dict[str | float | None, Effect]  # the effect of each closed answer, unknown and no answer
 
 
@@ -65,6 +68,19 @@ def item_plans(cset: CriteriaSet) -> dict[str, ItemPlan]:
                 todo += direct.get(item, ())
         return tuple(sorted(found, key=order.__getitem__))
 
+    # a conditional block turns on the items it tests and on whatever decides whether those apply
+    controls = {c.id: dependents(c.id) for c in cset.iter_criteria()}
+    reblock: dict[str, set[str]] = {}
+    for c in cset.iter_criteria():
+        for _, spec in finding_specs(c):
+            if spec.blocks_when is not None:
+                for leaf in _answer_leaves(spec.blocks_when):
+                    reblock.setdefault(leaf.criterion, set()).add(c.id)
+    if reblock:
+        for controller, controlled in controls.items():
+            for cid in [cid for cid in controlled if cid in reblock]:
+                reblock.setdefault(controller, set()).update(reblock[cid])
+
     cuts = _number_cuts(cset)
     plans = {}
     for c in cset.iter_criteria():
@@ -75,7 +91,9 @@ def item_plans(cset: CriteriaSet) -> dict[str, ItemPlan]:
         known: dict[str | float | None, Effect] = {None: effect_of(cset, c, None), UNKNOWN: effect_of(cset, c, UNKNOWN)}
         if choices(c, cset) is not None:
             known.update(zip(values, effects, strict=True))
-        plans[c.id] = ItemPlan(c, cset.stage_order(c.stage), could, kinds, values, dependents(c.id), known)
+        rb = tuple(sorted(reblock.get(c.id, ()), key=order.__getitem__))
+        stage = cset.stage_order(c.stage)
+        plans[c.id] = ItemPlan(c, stage, could, kinds, values, controls[c.id], rb, order[c.id], known)
     return plans
 
 
@@ -88,9 +106,11 @@ def effect_of(cset: CriteriaSet, criterion: Criterion, value: str | float | None
     if spec is None:
         return Effect(None, NONE)
     if spec.blocks is not None:
-        return Effect(spec.kind, cset.stage_order(spec.blocks))
+        return Effect(spec.kind, cset.stage_order(spec.blocks), spec.blocks_when)
     default = KINDS_BY_ID[spec.kind].blocks_by_default
-    return Effect(spec.kind, cset.stage_order(criterion.stage) if default else NONE)
+    if not default:
+        return Effect(spec.kind, NONE)
+    return Effect(spec.kind, cset.stage_order(criterion.stage), spec.blocks_when)
 
 
 def _answer_leaves(cond: Condition) -> list[AnswerIs]:
@@ -108,6 +128,7 @@ def _number_cuts(cset: CriteriaSet) -> dict[str, set[float]]:
     cuts: dict[str, set[float]] = {}
     conditions = [s.when for s in cset.next_steps] + [s.done_when for s in cset.stages if s.done_when]
     conditions += [c.applies_when for c in cset.iter_criteria() if c.applies_when]
+    conditions += [spec.blocks_when for c in cset.iter_criteria() for _, spec in finding_specs(c) if spec.blocks_when]
     for cond in conditions:
         for leaf in _answer_leaves(cond):
             for bound in (leaf.at_least, leaf.below, leaf.equals):
@@ -164,28 +185,42 @@ class State:
             if applies is not False:
                 self._add(cid, plan, values.get(cid), 1, applies)
 
-    def _add(self, cid: str, plan: ItemPlan, value: str | float | None, sign: int, certain: bool | None) -> None:
+    def _add(
+        self,
+        cid: str,
+        plan: ItemPlan,
+        value: str | float | None,
+        sign: int,
+        certain: bool | None,
+        view: State | None = None,
+    ) -> None:
         """Add (sign 1) or take back (-1) one item's contribution.
 
-        An answer to an item that may not apply (``certain`` None) is counted as possible, not as given.
+        An answer to an item that may not apply (``certain`` None) is counted as possible, not as given; so
+        is one whose conditional block turns on something not known. ``view`` is the state a conditional
+        block is read in (a take-back reads the state the contribution was added in).
         """
         effect = plan.effects.get(value) or effect_of(self._cset, plan.criterion, value)
         is_open = value is None or value == UNKNOWN
+        holds: bool | None = True
+        if effect.condition is not None and effect.blocks != NONE and not is_open:
+            holds = truth(effect.condition, self._cset, view or self, effect.blocks)
+            if holds is False:
+                effect = Effect(effect.kind, NONE)
         for s in range(plan.stage, len(self._kinds)):
             if effect.kind is not None:
                 counts = self._kinds[s] if is_open or certain else self._open_kinds[s]
                 counts[effect.kind] = counts.get(effect.kind, 0) + sign
-            if not is_open and not certain:
-                if effect.blocks != NONE and effect.blocks <= s:
-                    self._open[s] += sign
-            elif is_open:
+            if is_open:
                 if plan.could_block != NONE and plan.could_block <= s:
                     self._open[s] += sign
                 could = self._open_kinds[s]
                 for kind in plan.could_be:
                     could[kind] = could.get(kind, 0) + sign
             elif effect.blocks != NONE and effect.blocks <= s:
-                if sign > 0:
+                if not certain or holds is None:
+                    self._open[s] += sign
+                elif sign > 0:
                     self._blocking[s].append(cid)
                 else:
                     self._blocking[s].remove(cid)
@@ -205,23 +240,27 @@ class State:
         other._open = list(self._open)
         other._kinds = [dict(k) for k in self._kinds]
         other._open_kinds = [dict(k) for k in self._open_kinds]
+        # applicability turns on answers: share what this answer cannot change, forget what it can
+        other._applies = (
+            {k: v for k, v in self._applies.items() if k not in plan.controls} if plan.controls else self._applies
+        )
         applies = self.applicability(cid)
         if applies is not False:
-            other._add(cid, plan, self.values.get(cid), -1, applies)
+            other._add(cid, plan, self.values.get(cid), -1, applies, self)
             other._add(cid, plan, value, 1, applies)
-        if not plan.controls:
-            other._applies = self._applies  # nothing else changes applicability: share it
-            return other
-        other._applies = {k: v for k, v in self._applies.items() if k not in plan.controls}
-        for dependent in plan.controls:  # in set order, so a rule sees the applicability it depends on
+        # in set order, so a rule sees the applicability it depends on
+        for dependent in sorted({*plan.controls, *plan.reblocks}, key=self._order):
             was, now = self.applicability(dependent), other.applicability(dependent)
-            if was != now:
+            if was != now or dependent in plan.reblocks:
                 dep_plan, dep_value = self._plans[dependent], self.values.get(dependent)
                 if was is not False:
-                    other._add(dependent, dep_plan, dep_value, -1, was)
+                    other._add(dependent, dep_plan, dep_value, -1, was, self)
                 if now is not False:
                     other._add(dependent, dep_plan, dep_value, 1, now)
         return other
+
+    def _order(self, cid: str) -> int:
+        return self._plans[cid].order
 
     def value(self, cid: str) -> str | float | None:
         return self.values.get(cid)

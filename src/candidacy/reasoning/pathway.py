@@ -27,7 +27,7 @@ from candidacy.criteria.kinds import KINDS_BY_ID
 from candidacy.criteria.models import UNKNOWN, CriteriaSet, NextStep
 from candidacy.criteria.values import answer_label
 from candidacy.reasoning.assessment import CitedSource, DecisiveUnknown, NextStepResult, StageSummary
-from candidacy.reasoning.logic import BLOCKED, NONE, ItemPlan, State, effect_of, item_plans, truth
+from candidacy.reasoning.logic import BLOCKED, ItemPlan, State, item_plans, truth
 
 __all__ = ["HOW_IT_WORKS", "PathwayPlan", "Route", "pathway_plan", "route"]
 
@@ -149,6 +149,7 @@ def route(cset: CriteriaSet, plan: PathwayPlan, state: State) -> Route:
     # decisive[cid] = indexes of the steps some answer to cid would change; first[cid] = the first such answer
     decisive: dict[str, list[int]] = {}
     first: dict[str, Change] = {}
+    blockers: dict[str, str | float] = {}  # item -> its first answer that would stand in the way of the current stage
 
     def counts(i: int, stage: int) -> bool:
         """Whether a change to step ``i`` by an item of ``stage`` counts (once something stands in the way of
@@ -164,6 +165,8 @@ def route(cset: CriteriaSet, plan: PathwayPlan, state: State) -> Route:
         changes: set[int] = set()
         for value in item.values:
             hypothetical = state.with_answer(cid, value)
+            if cset.stages and not blocked_now and cid not in blockers and hypothetical.blocked(order) is True:
+                blockers[cid] = value
             moved = [read for read, seen in findings.items() if hypothetical.finding_seen(*read) != seen]
             candidates = direct.union(*(plan.by_read[read] for read in moved))
             for i in sorted(candidates - changes):
@@ -171,7 +174,9 @@ def route(cset: CriteriaSet, plan: PathwayPlan, state: State) -> Route:
                     continue
                 sp = plan.steps[i]
                 now = truth(sp.step.when, cset, hypothetical, sp.stage)
-                if now != base[i]:
+                # a change counts when the meeting would see it: a step given or taken back, or a pending one
+                # settled; an undecided step that is never shown being ruled out changes nothing it reads
+                if now != base[i] and (now is True or base[i] is True or sp.step.while_unknown is not None):
                     changes.add(i)
                     if cid not in first or (now is True and first[cid][2] is not True):
                         first[cid] = (value, i, base[i], now)
@@ -179,7 +184,7 @@ def route(cset: CriteriaSet, plan: PathwayPlan, state: State) -> Route:
             decisive[cid] = sorted(changes)
     ranked = sorted(  # what could stand in the way first; within each, what the referral raised (Unknown) first
         decisive,
-        key=lambda cid: (not _could_block(plan.items[cid], order), state.value(cid) is None, open_ids.index(cid)),
+        key=lambda cid: (cid not in blockers, state.value(cid) is None, open_ids.index(cid)),
     )
     # a pending step names what it waits on in the same rank as the list of decisive unknowns
     steps = tuple(_results(cset, plan, state, base, {cid: decisive[cid] for cid in ranked}, current))
@@ -190,7 +195,7 @@ def route(cset: CriteriaSet, plan: PathwayPlan, state: State) -> Route:
             stage=plan.items[cid].criterion.stage or "",
             status="unanswered" if state.value(cid) is None else "unknown",
             steps=tuple(plan.steps[i].step.id for i in decisive[cid]),
-            why=_why(cset, plan, cid, order, first[cid]),
+            why=_why(cset, plan, cid, order, first[cid], blockers.get(cid)),
         )
         for cid in ranked
     )
@@ -199,16 +204,11 @@ def route(cset: CriteriaSet, plan: PathwayPlan, state: State) -> Route:
     return Route(steps, unknowns, stages, current, routine)
 
 
-def _could_block(item: ItemPlan, order: int) -> bool:
-    return item.could_block != NONE and item.could_block <= order
-
-
-def _why(cset: CriteriaSet, plan: PathwayPlan, cid: str, order: int, first: Change) -> str:
+def _why(cset: CriteriaSet, plan: PathwayPlan, cid: str, order: int, first: Change, blocker: str | float | None) -> str:
     """One line: which answer would change what."""
-    item = plan.items[cid]
-    criterion = item.criterion
-    if _could_block(item, order) and cset.stages:
-        value = next(v for v in item.values if 0 <= effect_of(cset, criterion, v).blocks <= order)
+    criterion = plan.items[cid].criterion
+    if blocker is not None:
+        value = blocker
         label = cset.stages[order].label
         return f"'{answer_label(criterion, cset, value)}' would stand in the way ({label[0].lower() + label[1:]})."
     value, index, before, now = first

@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from candidacy.criteria.loader import problems_from_validation
-from candidacy.criteria.models import ChoiceAnswer, CriteriaSet, YesNoAnswer
+from candidacy.criteria.models import ChoiceAnswer, CriteriaSet
 from candidacy.criteria.yamlsource import Located, parse_text, read_file
 from candidacy.errors import Problem, ProtocolError
 from candidacy.screening.checks import check_worksheet
@@ -101,8 +101,21 @@ def _against(protocol: Protocol, cset: CriteriaSet) -> list[tuple[tuple[str | in
                     )
     if protocol.reaction_item is not None:
         reaction = cset.criteria_by_id.get(protocol.reaction_item)
-        if reaction is None or not isinstance(reaction.answer, YesNoAnswer):
-            faults.append((("reaction_item",), f"'{protocol.reaction_item}' is not a yes/no item of '{cset.id}'"))
+        if reaction is None or not isinstance(reaction.answer, ChoiceAnswer):
+            faults.append((("reaction_item",), f"'{protocol.reaction_item}' is not a choice item of '{cset.id}'"))
+        else:
+            options = {o.value for o in reaction.answer.options}
+            events = protocol.adverse_events
+            if events.none not in options:
+                faults.append((("adverse_events", "none"), f"'{events.none}' is not an option of '{reaction.id}'"))
+            for index, event in enumerate(events.items):
+                if event.gives not in options:
+                    faults.append(
+                        (
+                            ("adverse_events", "items", index, "gives"),
+                            f"'{event.gives}' is not an option of '{reaction.id}'",
+                        )
+                    )
     return faults
 
 

@@ -153,11 +153,25 @@ class VitalSigns(_Strict):
 class AdverseEvent(_Strict):
     id: Identifier
     label: Text
+    gives: Identifier | None = Field(
+        default=None,
+        description="The answer of the criteria's reaction item this event gives (for example mild_transient).",
+    )
 
 
 class AdverseEvents(_Strict):
     items: list[AdverseEvent] = Field(min_length=1)
+    none: Identifier | None = Field(default=None, description="The reaction item's answer when no event is recorded.")
     sources: list[SourceRef] = Field(min_length=1)
+
+    def reaction_answer(self, recorded: list[str], severity: list[str]) -> str | None:
+        """The reaction item's answer for the events recorded: the most serious one's, in the item's option order
+        (``severity``); ``none`` when nothing was recorded."""
+        gives = {item.id: item.gives for item in self.items}
+        answers = [gives[event] for event in recorded if gives.get(event)]
+        if not answers:
+            return self.none
+        return max(answers, key=lambda answer: severity.index(answer) if answer in severity else len(severity))
 
 
 class _Window(_Strict):

@@ -21,6 +21,7 @@ from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Connection
 
 from candidacy import clock
+from candidacy.criteria.values import choices
 from candidacy.identity import Identity
 from candidacy.screening.checks import check_worksheet
 from candidacy.screening.protocol import Protocol
@@ -204,10 +205,12 @@ class ScreeningStore:
         if protocol.definition_item and definition is not None and definition.answer:
             lock = self.cases.save_answer(stored.case_id, lock, protocol.definition_item, definition.answer, actor)
         if protocol.reaction_item:
-            reacted = any(d.adverse_events for d in ws.doses)
-            lock = self.cases.save_answer(
-                stored.case_id, lock, protocol.reaction_item, "yes" if reacted else "no", actor
-            )
+            cset = self.cases.criteria[protocol.criteria]
+            severity = [value for value, _ in choices(cset.criteria_by_id[protocol.reaction_item], cset) or []]
+            recorded = [event.event for dose in ws.doses for event in dose.adverse_events]
+            answer = protocol.adverse_events.reaction_answer(recorded, severity)
+            if answer is not None:
+                lock = self.cases.save_answer(stored.case_id, lock, protocol.reaction_item, answer, actor)
         return lock
 
     def _checked(self, conn: Connection, worksheet_id: int, lock_version: int) -> StoredWorksheet:
