@@ -56,6 +56,7 @@ def scaled_text(factor: int) -> str:
     ids = [c["id"] for s in data["sections"] for c in s["criteria"]]
     data["sections"] = [_renamed(section, ids, k) for k in range(factor) for section in data["sections"]]
     data["next_steps"] = [_renamed(step, ids, k) for k in range(factor) for step in data["next_steps"]]
+    data.pop("migrations", None)  # they name the items of the set as released; the bench measures evaluation
     for stage in data.get("stages", []):  # the stage rule tests the first copy's items
         if "done_when" in stage:
             stage["done_when"]["criterion"] = f"{stage['done_when']['criterion']}_0"

@@ -78,7 +78,7 @@ def test_both_pages_render(at: AppTest) -> None:
     assert not at.exception
     assert at.title[0].value == "Criteria"
     assert any("sha256" in m for m in markdown(at))
-    assert len([e for e in at.expander if "`" in e.label]) == 54
+    assert len([e for e in at.expander if "`" in e.label]) == 57
 
 
 def test_nothing_is_pre_answered(at: AppTest) -> None:

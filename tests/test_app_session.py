@@ -87,7 +87,7 @@ def test_new_case_starts_clean_and_the_previous_draft_stays_at_its_address() -> 
     app.button_group(key=k("answer", "cause")).set_value("stroke").run()
     app.button(key="new-case").click().run()
     assert answer(app, "cause") is None
-    assert "Answered 0 of 52 applicable items" in [p.proto.text for p in app.get("progress")]
+    assert "Answered 0 of 55 applicable items" in [p.proto.text for p in app.get("progress")]
     assert address(app)["draft"] != token
     back = session(draft=token)  # the browser's back button, or the old link
     assert answer(back, "cause") == "stroke"

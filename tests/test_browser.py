@@ -173,7 +173,7 @@ def test_fill_a_case_download_and_resume(server: str, browser: Any, tmp_path: Pa
     # A fresh session (no address) starts empty and resumes from the JSON.
     fresh = new_page(context)
     goto(fresh, server)
-    expect(fresh.get_by_text("Answered 0 of 52 applicable items")).to_be_visible()
+    expect(fresh.get_by_text("Answered 0 of 55 applicable items")).to_be_visible()
     fresh.get_by_text("Resume a saved case").click()
     fresh.locator("input[type=file]").set_input_files(str(saved))  # what it loads is checked below
     expect(fresh.get_by_text("Loaded 50 answers from case.json")).to_be_visible()
@@ -236,7 +236,7 @@ def test_unsaved_draft_survives_reload_back_forward_and_new_case(server: str, br
     expect(option(page, "cause", "Stroke")).to_have_attribute("aria-checked", "true")
 
     page.get_by_role("button", name="New case").click()
-    expect(page.get_by_text("Answered 0 of 52 applicable items")).to_be_visible()
+    expect(page.get_by_text("Answered 0 of 55 applicable items")).to_be_visible()
     second = query(page)["draft"]
     assert second != first
     choose(page, "cause", "Cerebral palsy")
