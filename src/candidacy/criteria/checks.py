@@ -323,7 +323,7 @@ def _stages(cset: CriteriaSet) -> Iterator[Fault]:
             yield (*path, "stage"), _unknown_stage(cset, c.stage), c.id
         for spath, spec in finding_specs(c):
             if spec.blocks_when is not None:
-                yield from _blocks_when(cset, c, spec, (*path, "answer", *spath, "blocks_when"))
+                yield from _blocks_when(cset, c, spec, spec.blocks_when, (*path, "answer", *spath, "blocks_when"))
             if spec.blocks is None:
                 continue
             where = (*path, "answer", *spath, "blocks")
@@ -344,15 +344,15 @@ def _stages(cset: CriteriaSet) -> Iterator[Fault]:
             yield from _looks_ahead(cset, step.when, (*path, "when"), step.stage, None)
 
 
-def _blocks_when(cset: CriteriaSet, c: Criterion, spec: FindingSpec, where: Path) -> Iterator[Fault]:
+def _blocks_when(cset: CriteriaSet, c: Criterion, spec: FindingSpec, cond: Condition, where: Path) -> Iterator[Fault]:
     """A conditional block tests other items' answers, of its blocked stage or earlier, and blocks something."""
     stage = blocked_stage(cset, c, spec)
     if stage is None:
         yield where, f"a {spec.kind} blocks nothing unless 'blocks' names a stage, so 'blocks_when' has no effect", c.id
         return
-    yield from _condition_faults(spec.blocks_when, where, cset, c.id, allow_present=False)  # type: ignore[arg-type]
-    yield from _looks_ahead(cset, spec.blocks_when, where, stage.id, c.id)  # type: ignore[arg-type]
-    for leaf_path, leaf in iter_leaves(spec.blocks_when):  # type: ignore[arg-type]
+    yield from _condition_faults(cond, where, cset, c.id, allow_present=False)
+    yield from _looks_ahead(cset, cond, where, stage.id, c.id)
+    for leaf_path, leaf in iter_leaves(cond):
         if isinstance(leaf, AnswerIs) and leaf.criterion == c.id:
             yield (*where, *leaf_path, "criterion"), "a finding's 'blocks_when' cannot test its own item", c.id
 
