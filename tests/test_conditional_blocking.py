@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from candidacy import CandidacyError, CriteriaSet, check_answers, evaluate
+from candidacy import FINDING_KINDS, CandidacyError, CriteriaSet, check_answers, evaluate
 from candidacy.criteria.loader import load_criteria_text
 from candidacy.criteria.models import UNKNOWN
 from candidacy.reasoning.logic import State, item_plans
@@ -59,8 +59,10 @@ def test_a_drug_answer_that_cannot_block_ranks_after_one_that_can(itb: CriteriaS
 
 
 def _fingerprint(state: State, depth: int) -> list[Any]:
-    kinds = ("contraindication", "caution", "unfavourable", "favourable", "prerequisite-unmet")
-    return [(state.blocked(s), sorted(state.blocking(s)), [state.present(k, s) for k in kinds]) for s in range(depth)]
+    return [
+        (state.blocked(s), sorted(state.blocking(s)), [state.present(k, s) for k in FINDING_KINDS])
+        for s in range(depth)
+    ]
 
 
 @PROFILE
