@@ -33,7 +33,7 @@ def test_judging_scores_the_outcome_and_the_function_reading() -> None:
     teaching = {t.id: t for t in load_teaching(FOLDER, proto)}["t02_tone_reduced_function_lost"]
     fooled = judge(proto, teaching, "positive_function_kept", function_lost=False)
     assert fooled.score == (0, 2)
-    assert fooled.reference_outcome == "Tone reduced but function lost"
+    assert fooled.reference_outcome == "Function lost during the test"
     right = judge(proto, teaching, "tone_reduced_function_lost", function_lost=True)
     assert right.score == (2, 2)
     losses = [loss.item for d in right.result.doses for loss in d.function_lost]

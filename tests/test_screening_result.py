@@ -165,7 +165,11 @@ def test_tone_falls_but_standing_is_lost(proto: Protocol) -> None:
         "Walking: walks with an aid or help at baseline, cannot walk at 4 h.",
     ]
     assert result.computed == "tone_reduced_function_lost"
-    assert "function was lost at that dose (standing, walking)" in result.outcome_sentence
+    assert (
+        "Function was lost at 50 micrograms (standing, walking); the chosen definition is met there"
+        in result.outcome_sentence
+    )
+    assert result.next_dose is None and "Do not go on to a larger dose" in result.next_step
 
 
 def test_a_slower_timed_walk_is_function_lost(proto: Protocol) -> None:
@@ -198,7 +202,7 @@ def test_no_response_at_100_micrograms_gives_the_label_statement(proto: Protocol
     result = compute_result(proto, ws)
     assert [d.status for d in result.doses] == ["not_met"] * 3
     assert result.computed == "no_response_100"
-    assert result.next_step == proto.dosing.no_response_statement.strip()
+    assert result.next_step == proto.outcome("no_response_100").next_step.strip()
     assert "advises against an implanted pump" in result.next_step
 
 
@@ -254,3 +258,75 @@ def test_a_dose_dated_before_the_definition_was_chosen_is_refused(proto: Protoco
     ws = choose_definition(proto, new_worksheet(proto, "T-5"), GIL, ME, START)
     with pytest.raises(WorksheetError, match="chosen after the first dose"):
         give_dose(proto, ws, 50, ME, START - dt.timedelta(hours=1))
+
+
+# -- when a dose can be read, and function lost under any definition ------------------------------
+
+
+def _observed(micrograms: int, day: int, hours: tuple[int, ...], **measures: object) -> dict[str, object]:
+    """A dose observed only at ``hours`` (after the baseline), the same scores throughout."""
+    return dose(micrograms, day, {h: dict(measures) for h in (0, *hours)})
+
+
+@pytest.mark.parametrize("definition", [GIL, MEY])
+def test_a_test_observed_at_2_4_and_6_hours_is_read_without_an_8_hour_value(proto: Protocol, definition: str) -> None:
+    same = {"tone": legs(3, 3, 3, 3), "spasms": "3"}
+    ws = worksheet(definition, [_observed(m, d, (2, 4, 6), **same) for d, m in enumerate((50, 75, 100))])
+    result = compute_result(proto, ws)
+    assert [d.status for d in result.doses] == ["not_met"] * 3
+    assert result.computed == "no_response_100"
+
+
+def test_each_definition_says_which_observations_it_needs(proto: Protocol) -> None:
+    same = {"tone": legs(3, 3, 3, 3), "spasms": "3"}
+    # the cerebral palsy trial's window (1-8 h): two observations, one at 4 h or later
+    assert compute_result(proto, worksheet(GIL, [_observed(50, 0, (2, 4), **same)])).doses[0].status == "not_met"
+    early = compute_result(proto, worksheet(GIL, [_observed(50, 0, (1, 2), **same)])).doses[0]
+    assert early.status == "cannot_tell"
+    assert "read once there are 2 observations in the window, one at 4 h or later" in early.sentence
+    # the stroke trial's window (4-8 h, read about 6 h): 4 and 6 h are needed
+    assert compute_result(proto, worksheet(MEY, [_observed(50, 0, (2, 4), **same)])).doses[0].status == "cannot_tell"
+    assert compute_result(proto, worksheet(MEY, [_observed(50, 0, (4, 6), **same)])).doses[0].status == "not_met"
+    after = compute_result(proto, worksheet(GIL, [_observed(50, 0, (2, 4, 6), **same)]))
+    assert "allows 75 micrograms next" in after.next_step and after.next_dose == 75
+
+
+def test_function_lost_under_a_goal_based_definition_is_reported_and_never_leads_to_a_larger_dose(
+    proto: Protocol,
+) -> None:
+    baseline = {"tone": legs(3, 3, 3, 3), "function": {"standing": "unaided", "transfers": "unaided"}}
+    peak = {"tone": legs(1, 1, 1, 1), "function": {"standing": "unable", "transfers": "with_help"}}
+    goals = [{"goal": 0, "rating": "partly"}]
+    ws = worksheet(GOALS, [dose(50, 0, full_day(baseline, peak), goals=goals)], goals=["Walks to the bathroom"])
+    result = compute_result(proto, ws)
+    assert result.doses[0].status == "not_met"
+    assert result.computed == "tone_reduced_function_lost"
+    assert "Function was lost at 50 micrograms (standing, transfers)" in result.outcome_sentence
+    assert "reads 'definition not met' there" in result.outcome_sentence
+    assert result.next_dose is None
+    assert "lower dose" in result.next_step and "prolonged infusion" in result.next_step
+    assert "not proceeding" in result.next_step and "allows 75" not in result.next_step
+
+
+def test_function_lost_before_the_definition_can_be_read_still_stops_the_sequence(proto: Protocol) -> None:
+    baseline = {"function": {"standing": "unaided"}}
+    ws = worksheet(GIL, [dose(50, 0, {0: baseline, 2: {"function": {"standing": "unable"}}})])
+    result = compute_result(proto, ws)
+    assert result.doses[0].status == "cannot_tell"
+    assert result.computed == "tone_reduced_function_lost" and result.next_dose is None
+
+
+def test_a_twenty_five_microgram_plan_is_read_and_followed_by_the_label_sequence(proto: Protocol) -> None:
+    same = {"tone": legs(3, 3, 3, 3)}
+    ws = worksheet(GIL, [_observed(25, 0, (2, 4, 6), **same)], start_dose=25, low_start_reason="very_small")
+    result = compute_result(proto, ws)
+    assert result.doses[0].status == "not_met" and result.next_dose == 50
+    fallen = worksheet(
+        GIL,
+        [dose(25, 0, full_day({"tone": legs(3, 3, 3, 3)}, {"tone": legs(2, 2, 2, 1)}))],
+        start_dose=25,
+        low_start_reason="relies_on_tone",
+    )
+    read = compute_result(proto, fallen)
+    assert read.computed == "positive_function_kept" and read.next_dose is None
+    assert read.next_step.startswith("The chosen definition is met at 25 micrograms.")

@@ -49,7 +49,7 @@ def test_saved_as_typed_with_every_field_in_the_chained_audit(stores: tuple[Case
     lock = screening.save(ws_id, lock, record_time_point(proto, ws, 0, point), NURSE)
     assert screening.get(ws_id).worksheet.doses[0].observations[0].spasms == "3"
     trail = cases.audit_trail(case_id)
-    spasm = [e for e in trail if e.item and e.item.endswith("observations.0.spasms")]
+    spasm = [e for e in trail if e.item and e.item.endswith("observations.0h.spasms")]
     assert len(spasm) == 1 and spasm[0].new == "3" and spasm[0].actor == "N. Example"
     assert any(e.item == f"ws{ws_id}:plan.definition" and e.new == "mean_lower_limb_ashworth_1" for e in trail)
     assert verify(cases.engine).ok  # the chain holds with the worksheet rows in it
@@ -119,3 +119,52 @@ def test_a_backup_carries_the_worksheets_and_refuses_a_changed_one(
     forged = CaseStore(f"sqlite:///{tmp_path / 'forged.db'}", cases.criteria)
     with pytest.raises(StoreError, match=rf"line {len(lines)}: case {case_id}: screening worksheet {ws_id} does not"):
         forged.import_jsonl(iter(lines))
+
+
+def _confirmable(stores: tuple[CaseStore, ScreeningStore], label: str) -> tuple[int, int, int, int]:
+    cases, screening = stores
+    proto = protocol()
+    case_id = cases.create_case("itb_pump", label, None, ME)
+    ws_id = screening.create(case_id, proto.id, ME)
+    lock = screening.save(ws_id, 1, load_worksheet(EXAMPLE, proto), ME)
+    return case_id, ws_id, lock, cases.get(case_id).row.lock_version
+
+
+def test_a_tolerated_dose_answers_an_open_hypersensitivity_question_and_never_a_recorded_one(
+    stores: tuple[CaseStore, ScreeningStore],
+) -> None:
+    cases, screening = stores
+    case_id, ws_id, lock, case_lock = _confirmable(stores, "T-open")
+    case_lock = cases.save_answer(case_id, case_lock, "baclofen_hypersensitivity", "unknown", ME)
+    case_lock = cases.save_note(case_id, case_lock, "baclofen_hypersensitivity", "GP letter: 'allergy?'", ME)
+    screening.confirm(ws_id, lock, "positive_function_kept", "", ME, case_lock)
+    settled = cases.get(case_id).answers.answers["baclofen_hypersensitivity"]
+    assert settled.value == "none"
+    assert settled.note.startswith("GP letter: 'allergy?'\n") and f"Worksheet {ws_id}." in settled.note
+    case_id, ws_id, lock, case_lock = _confirmable(stores, "T-recorded")
+    case_lock = cases.save_answer(case_id, case_lock, "baclofen_hypersensitivity", "intolerance_only", ME)
+    screening.confirm(ws_id, lock, "positive_function_kept", "", ME, case_lock)
+    assert cases.get(case_id).answers.answers["baclofen_hypersensitivity"].value == "intolerance_only"
+
+
+def test_a_confirmation_whose_last_write_fails_changes_nothing(
+    stores: tuple[CaseStore, ScreeningStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cases, screening = stores
+    case_id, ws_id, lock, case_lock = _confirmable(stores, "T-fail")
+    before = cases.get(case_id)
+    trail = len(cases.audit_trail(case_id))
+
+    def broken(*_args: object, **_kwargs: object) -> int:
+        raise StoreError("the disk is full")
+
+    monkeypatch.setattr(ScreeningStore, "_write", broken)
+    with pytest.raises(StoreError, match="disk is full"):
+        screening.confirm(ws_id, lock, "positive_function_kept", "", ME, case_lock)
+    after = cases.get(case_id)
+    assert after.answers == before.answers and after.row.lock_version == before.row.lock_version
+    assert "screening_test" not in after.answers.answers
+    assert len(cases.audit_trail(case_id)) == trail
+    stored = screening.get(ws_id)
+    assert stored.status == "open" and stored.worksheet.confirmation is None and stored.lock_version == lock
+    assert verify(cases.engine).ok

@@ -21,9 +21,13 @@ def worksheet_faults(protocol: Protocol, ws: Worksheet) -> list[tuple[PathKey, s
     faults: list[tuple[PathKey, str]] = []
     if ws.protocol != protocol.id:
         return [(("protocol",), f"the worksheet is for protocol '{ws.protocol}', not '{protocol.id}'")]
-    if ws.protocol_version != protocol.version:
+    if not protocol.reads_version(ws.protocol_version):
         faults.append(
-            (("protocol_version",), f"written for version {ws.protocol_version}; the protocol is {protocol.version}")
+            (
+                ("protocol_version",),
+                f"written for version {ws.protocol_version}; the protocol is {protocol.version} and declares no "
+                "migration from it",
+            )
         )
     faults += _plan_faults(protocol, ws)
     groups = {g.id for g in protocol.tone.muscle_groups}

@@ -116,6 +116,24 @@ def _against(protocol: Protocol, cset: CriteriaSet) -> list[tuple[tuple[str | in
                             f"'{event.gives}' is not an option of '{reaction.id}'",
                         )
                     )
+    faults += _tolerated_faults(protocol, cset)
+    return faults
+
+
+def _tolerated_faults(protocol: Protocol, cset: CriteriaSet) -> list[tuple[tuple[str | int, ...], str]]:
+    settles = protocol.tolerated_dose
+    if settles is None:
+        return []
+    faults: list[tuple[tuple[str | int, ...], str]] = []
+    item = cset.criteria_by_id.get(settles.item)
+    if item is None or not isinstance(item.answer, ChoiceAnswer):
+        faults.append((("tolerated_dose", "item"), f"'{settles.item}' is not a choice item of '{cset.id}'"))
+    elif settles.answer not in {o.value for o in item.answer.options}:
+        faults.append((("tolerated_dose", "answer"), f"'{settles.answer}' is not an option of '{item.id}'"))
+    events = {event.id for event in protocol.adverse_events.items}
+    for index, event in enumerate(settles.unless_events):
+        if event not in events:
+            faults.append((("tolerated_dose", "unless_events", index), f"unknown adverse event '{event}'"))
     return faults
 
 

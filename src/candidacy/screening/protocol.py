@@ -25,7 +25,10 @@ __all__ = [
     "GoalsMet",
     "MeanToneDrop",
     "OutcomeId",
+    "OutcomeMap",
     "Protocol",
+    "ReadWhen",
+    "ToleratedDose",
     "ToneOrSpasmDrop",
     "protocol_faults",
 ]
@@ -62,7 +65,6 @@ class Dosing(_Strict):
     min_interval_hours: StrictInt = Field(ge=1, le=168)
     how: Text
     low_start: LowStart
-    no_response_statement: Text
     sources: list[SourceRef] = Field(min_length=1)
 
     def steps(self, start: int) -> list[int]:
@@ -174,6 +176,15 @@ class AdverseEvents(_Strict):
         return max(answers, key=lambda answer: severity.index(answer) if answer in severity else len(severity))
 
 
+class ReadWhen(_Strict):
+    """When a dose can be read as 'not met': enough observations inside the window, one of them late
+    enough to have seen the peak. Before that, a definition not met yet is still 'cannot be read'."""
+
+    observations: StrictInt = Field(ge=1, le=20, description="Observations after the dose inside the window.")
+    reaching_hour: StrictInt = Field(ge=1, description="At least one of them at or after this hour.")
+    sources: list[SourceRef] = Field(min_length=1)
+
+
 class _Window(_Strict):
     from_hour: StrictInt = Field(ge=0)
     to_hour: StrictInt = Field(ge=0)
@@ -214,6 +225,9 @@ class Definition(_Strict):
     description: Text
     answer: Identifier | None = Field(default=None, description="Its option in the set's definition item.")
     rule: Rule
+    read_when: ReadWhen | None = Field(
+        default=None, description="For a rule with a window: when a dose can be read as not met."
+    )
     caveat: Text | None = None
     sources: list[SourceRef] = Field(min_length=1)
 
@@ -222,6 +236,28 @@ class OutcomeMap(_Strict):
     id: OutcomeId
     label: Text
     answer: Identifier = Field(description="The option of the criteria set's screening item it becomes.")
+    next_step: Text = Field(description="What the protocol says comes next after this outcome.")
+    larger_dose: StrictBool = Field(
+        default=False, description="Whether the label's next, larger dose may follow this outcome."
+    )
+    sources: list[SourceRef] = Field(min_length=1)
+
+
+class ToleratedDose(_Strict):
+    """What a dose given without an allergic reaction settles on the checklist, when still open there."""
+
+    item: Identifier = Field(description="The criteria set's item it answers (unanswered or 'unknown' only).")
+    answer: Identifier
+    unless_events: list[Identifier] = Field(default_factory=list, description="Events that say it was not tolerated.")
+    note: Text
+    sources: list[SourceRef] = Field(min_length=1)
+
+
+class ProtocolMigration(_Strict):
+    """An earlier version whose worksheets still read under this one; ``changes`` says what moved."""
+
+    from_version: StrictStr = Field(alias="from", pattern=r"^\d+\.\d+(\.\d+)?$")
+    changes: Text
 
 
 class Protocol(_Strict):
@@ -245,6 +281,8 @@ class Protocol(_Strict):
     adverse_events: AdverseEvents
     definitions: list[Definition] = Field(min_length=1)
     outcomes: list[OutcomeMap] = Field(min_length=len(OUTCOMES), max_length=len(OUTCOMES))
+    tolerated_dose: ToleratedDose | None = None
+    migrations: list[ProtocolMigration] = Field(default_factory=list)
 
     _sha256: str = PrivateAttr(default="")
 
@@ -255,6 +293,10 @@ class Protocol(_Strict):
     @property
     def sha256(self) -> str:
         return self._sha256
+
+    def reads_version(self, version: str) -> bool:
+        """Worksheets of this version, or of one a migration declares, are read under this protocol."""
+        return version == self.version or any(m.from_version == version for m in self.migrations)
 
     def definition(self, definition_id: str) -> Definition:
         return next(d for d in self.definitions if d.id == definition_id)
@@ -349,9 +391,28 @@ def protocol_faults(protocol: Protocol) -> list[tuple[PathKey, str]]:
                 )
             elif not any(rule.from_hour <= t <= rule.to_hour for t in times):
                 faults.append((("definitions", index, "rule"), "no observation time falls inside the window"))
+            elif definition.read_when is None:
+                faults.append((("definitions", index), "a rule with a window needs read_when"))
+            else:
+                faults += _read_when_faults(rule, definition.read_when, times, ("definitions", index, "read_when"))
+    for index, migration in enumerate(protocol.migrations):
+        if migration.from_version == protocol.version:
+            faults.append((("migrations", index, "from"), "a migration comes from an earlier version, not this one"))
     ids = [o.id for o in protocol.outcomes]
     for missing in sorted(set(OUTCOMES) - set(ids)):
         faults.append((("outcomes",), f"outcome '{missing}' needs a mapping onto an answer"))
     if len(set(ids)) != len(ids):
         faults.append((("outcomes",), "each outcome is mapped once"))
     return faults
+
+
+def _read_when_faults(
+    rule: MeanToneDrop | ToneOrSpasmDrop, need: ReadWhen, times: list[int], path: PathKey
+) -> list[tuple[PathKey, str]]:
+    """The reading condition must be reachable with the protocol's own observation times."""
+    inside = [t for t in times if rule.from_hour <= t <= rule.to_hour]
+    if need.observations > len(inside):
+        return [((*path, "observations"), f"the window has only {len(inside)} observation times")]
+    if not any(t >= need.reaching_hour for t in inside):
+        return [((*path, "reaching_hour"), f"no observation time inside the window reaches {need.reaching_hour} h")]
+    return []

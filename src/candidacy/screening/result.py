@@ -130,13 +130,12 @@ def _deviations(protocol: Protocol, ws: Worksheet, index: int, dose: DoseEntry) 
 
 
 def _dose_result(protocol: Protocol, ws: Worksheet, definition: Definition, index: int, dose: DoseEntry) -> DoseResult:
-    rule = definition.rule
     status: Status
     numbers: list[tuple[str, str]]
     if dose.given_at is None:
         status, sentence, numbers = "cannot_tell", "Not given yet; the baseline is measured first.", []
     else:
-        status, sentence, numbers = judge_rule(protocol, ws, dose, rule)
+        status, sentence, numbers = judge_rule(protocol, ws, dose, definition)
     events = {a.id: a.label for a in protocol.adverse_events.items}
     return DoseResult(
         number=index + 1,
@@ -158,16 +157,28 @@ def _dose_result(protocol: Protocol, ws: Worksheet, definition: Definition, inde
 # -- the whole worksheet --------------------------------------------------------------------------
 
 
+def _deciding(doses: list[DoseResult]) -> DoseResult | None:
+    """The first given dose that settles the test: function lost there (whatever the definition says)
+    or the definition met."""
+    return next((d for d in doses if d.given_at is not None and (d.function_lost or d.status == "met")), None)
+
+
 def _outcome(protocol: Protocol, doses: list[DoseResult]) -> tuple[OutcomeId, str]:
-    met = next((d for d in doses if d.status == "met"), None)
-    if met is not None and met.function_lost:
-        lost = ", ".join(loss.label.lower() for loss in met.function_lost)
-        return "tone_reduced_function_lost", (
-            f"The chosen definition is met at {met.micrograms} micrograms, and function was lost at that dose ({lost})."
+    deciding = _deciding(doses)
+    if deciding is not None and deciding.function_lost:
+        lost = ", ".join(loss.label.lower() for loss in deciding.function_lost)
+        reading = (
+            "the chosen definition is met there"
+            if deciding.status == "met"
+            else f"the chosen definition reads '{deciding.status_label}' there"
         )
-    if met is not None:
+        return "tone_reduced_function_lost", (
+            f"Function was lost at {deciding.micrograms} micrograms ({lost}); {reading}. Function lost counts "
+            "whatever the definition."
+        )
+    if deciding is not None:
         return "positive_function_kept", (
-            f"The chosen definition is met at {met.micrograms} micrograms, with no loss of the function measured."
+            f"The chosen definition is met at {deciding.micrograms} micrograms, with no loss of the function measured."
         )
     if doses and doses[-1].status == "not_met" and doses[-1].micrograms >= protocol.dosing.last:
         return "no_response_100", (
@@ -179,14 +190,16 @@ def _outcome(protocol: Protocol, doses: list[DoseResult]) -> tuple[OutcomeId, st
 
 
 def next_dose(protocol: Protocol, ws: Worksheet, doses: list[DoseResult]) -> int | None:
-    """The dose the label sequence allows next: none once the definition is met, after the last step,
-    or while the last dose cannot be read yet."""
+    """The dose the label sequence allows next: only while the outcome so far allows a larger dose (never
+    after function was lost or the definition met), after a dose read as not met, before the last step."""
     if ws.plan.definition is None:
         return None
     if not doses:
         return ws.plan.start_dose
     last = doses[-1]
-    if any(d.status == "met" for d in doses) or last.status != "not_met" or last.given_at is None:
+    if not protocol.outcome(_outcome(protocol, doses)[0]).larger_dose:
+        return None
+    if last.status != "not_met" or last.given_at is None:
         return None
     later = [s for s in protocol.dosing.steps(ws.plan.start_dose) if s > last.micrograms]
     return later[0] if later and last.micrograms < protocol.dosing.last else None
@@ -203,29 +216,29 @@ def _next_step(protocol: Protocol, ws: Worksheet, doses: list[DoseResult]) -> st
         )
         return f"First dose: {start} micrograms{low}; measure the baseline before it."
     last = doses[-1]
-    met = next((d for d in doses if d.status == "met"), None)
     if last.given_at is None:
         return (
             f"Measure the baseline, then give {last.micrograms} micrograms and record the time "
             "(the team reads each later time point against that baseline)."
         )
-    if met is not None:
-        return (
-            f"The chosen definition is met at {met.micrograms} micrograms: the label sequence needs no larger dose. "
-            "The team reviews the numbers and any function lost, and confirms the outcome."
-        )
-    lost = " Function was lost at this dose: weigh that before any larger dose." if last.function_lost else ""
+    computed, _sentence = _outcome(protocol, doses)
+    outcome = protocol.outcome(computed)
+    deciding = _deciding(doses)
+    if deciding is not None and computed == "tone_reduced_function_lost":
+        return f"Function was lost at {deciding.micrograms} micrograms. {outcome.next_step.strip()}"
+    if deciding is not None:
+        return f"The chosen definition is met at {deciding.micrograms} micrograms. {outcome.next_step.strip()}"
+    if computed == "no_response_100":
+        return outcome.next_step.strip()
     if last.status == "cannot_tell":
-        return f"Complete the measurements at {last.micrograms} micrograms before reading the response.{lost}"
-    steps = dosing.steps(ws.plan.start_dose)
-    later = [s for s in steps if s > last.micrograms]
-    if not later or last.micrograms >= dosing.last:
-        return dosing.no_response_statement.strip()
-    assert last.given_at is not None
+        return f"Complete the measurements at {last.micrograms} micrograms before reading the response."
+    nxt = next_dose(protocol, ws, doses)
+    if nxt is None:
+        return outcome.next_step.strip()
     earliest = last.given_at + dt.timedelta(hours=dosing.min_interval_hours)
     return (
-        f"The label sequence allows {later[0]} micrograms next, at least {dosing.min_interval_hours} h after the last "
-        f"dose (not before {earliest:%Y-%m-%d %H:%M} UTC), if the team judges the response inadequate.{lost}"
+        f"The label sequence allows {nxt} micrograms next, at least {dosing.min_interval_hours} h after the last "
+        f"dose (not before {earliest:%Y-%m-%d %H:%M} UTC), if the team judges the response inadequate."
     )
 
 

@@ -4,7 +4,7 @@ A mean-tone rule compares the mean Ashworth score of the chosen limbs and sides 
 each observation inside its window, over the muscle-group sides measured at both times (1+ counts
 as the protocol's score); the best fall is reported with its time. The tone-or-spasm rule does the
 same for tone and for the Penn score and is met by either. The goal rule reads the team's ratings of
-the plan's goals. "Not met" is final only once the window's last planned time has been measured.
+the plan's goals. "Not met" is read only once the observations the definition declares (``read_when``) exist.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from candidacy.screening.protocol import GoalsMet, MeanToneDrop, Protocol, Rule, ToneOrSpasmDrop
+from candidacy.screening.protocol import Definition, GoalsMet, MeanToneDrop, Protocol, ReadWhen, ToneOrSpasmDrop
 from candidacy.screening.worksheet import DoseEntry, TimePoint, Worksheet
 
 __all__ = ["Status", "judge_rule", "mean_tone", "number_text"]
@@ -30,12 +30,13 @@ def number_text(value: float) -> str:
 _n = number_text
 
 
-def judge_rule(protocol: Protocol, ws: Worksheet, dose: DoseEntry, rule: Rule) -> Reading:
+def judge_rule(protocol: Protocol, ws: Worksheet, dose: DoseEntry, definition: Definition) -> Reading:
     """Whether ``rule`` is met by the dose's measurements: status, sentence and the numbers behind it."""
+    rule, need = definition.rule, definition.read_when
     if isinstance(rule, MeanToneDrop):
-        return _judge_tone(protocol, ws, dose, rule)
+        return _judge_tone(protocol, ws, dose, rule, need)
     if isinstance(rule, ToneOrSpasmDrop):
-        return _judge_tone_or_spasm(protocol, ws, dose, rule)
+        return _judge_tone_or_spasm(protocol, ws, dose, rule, need)
     return _judge_goals(ws, dose, rule)
 
 
@@ -102,10 +103,22 @@ def _best(falls: list[_Fall]) -> _Fall | None:
     return max(falls, key=lambda f: (f.drop, -f.hour)) if falls else None
 
 
-def _window_done(protocol: Protocol, dose: DoseEntry, window: tuple[int, int]) -> bool:
-    """The last planned time inside the window has been measured, so a 'not met' is final."""
-    last = max(t for t in protocol.observation.times_hours if window[0] <= t <= window[1])
-    return any(p.hour >= last for p in dose.observations)
+def _window_done(dose: DoseEntry, window: tuple[int, int], need: ReadWhen | None) -> bool:
+    """The observations the definition needs exist inside the window (so many, one late enough), so a
+    'not met' can be read; without a declared need, the window's end must have been observed."""
+    if need is None:
+        return any(p.hour >= window[1] for p in dose.observations)
+    inside = [p.hour for p in dose.observations if window[0] <= p.hour <= window[1]]
+    return len(inside) >= need.observations and any(hour >= need.reaching_hour for hour in inside)
+
+
+def _still_needed(need: ReadWhen | None, to_hour: int) -> str:
+    if need is None:
+        return f"observations up to {to_hour} h are still to come"
+    return (
+        f"it is read once there are {need.observations} observations in the window, one at {need.reaching_hour} h "
+        "or later"
+    )
 
 
 def _limb_words(limb: str, side: str, ws: Worksheet) -> str:
@@ -116,7 +129,7 @@ def _limb_words(limb: str, side: str, ws: Worksheet) -> str:
 
 
 def _judge_tone(
-    protocol: Protocol, ws: Worksheet, dose: DoseEntry, rule: MeanToneDrop
+    protocol: Protocol, ws: Worksheet, dose: DoseEntry, rule: MeanToneDrop, read: ReadWhen | None
 ) -> tuple[Status, str, list[tuple[str, str]]]:
     window = (rule.from_hour, rule.to_hour)
     words = _limb_words(rule.limb, rule.side, ws)
@@ -143,13 +156,13 @@ def _judge_tone(
     )
     if best.drop + _EPSILON >= rule.at_least:
         return "met", f"{opening}: met.", numbers
-    if _window_done(protocol, dose, window):
+    if _window_done(dose, window, read):
         return "not_met", f"{opening}: not met.", numbers
-    return "cannot_tell", f"{opening}: not met so far; observations up to {rule.to_hour} h are still to come.", numbers
+    return "cannot_tell", f"{opening}: not met so far; {_still_needed(read, rule.to_hour)}.", numbers
 
 
 def _judge_tone_or_spasm(
-    protocol: Protocol, ws: Worksheet, dose: DoseEntry, rule: ToneOrSpasmDrop
+    protocol: Protocol, ws: Worksheet, dose: DoseEntry, rule: ToneOrSpasmDrop, read: ReadWhen | None
 ) -> tuple[Status, str, list[tuple[str, str]]]:
     window = (rule.from_hour, rule.to_hour)
     words = _limb_words(rule.limb, rule.side, ws)
@@ -193,9 +206,9 @@ def _judge_tone_or_spasm(
     )
     if met:
         return "met", f"{opening}: met.", numbers
-    if _window_done(protocol, dose, window):
+    if _window_done(dose, window, read):
         return "not_met", f"{opening}: not met.", numbers
-    return "cannot_tell", f"{opening}: not met so far; observations up to {rule.to_hour} h are still to come.", numbers
+    return "cannot_tell", f"{opening}: not met so far; {_still_needed(read, rule.to_hour)}.", numbers
 
 
 def _judge_goals(ws: Worksheet, dose: DoseEntry, rule: GoalsMet) -> tuple[Status, str, list[tuple[str, str]]]:

@@ -12,12 +12,14 @@ from __future__ import annotations
 import datetime as dt
 
 from candidacy.identity import Identity
+from candidacy.screening.cells import Value, cell_text, read_cell, write_cell
 from candidacy.screening.checks import check_worksheet
 from candidacy.screening.protocol import OutcomeId, Protocol
 from candidacy.screening.worksheet import (
     AdverseEventEntry,
     Amendment,
     Confirmation,
+    Correction,
     DoseEntry,
     GoalRating,
     Person,
@@ -34,11 +36,13 @@ __all__ = [
     "confirm",
     "give_dose",
     "mark_given",
+    "needs_reason",
     "new_worksheet",
     "prepare_dose",
     "rate_goals",
     "record_time_point",
     "reopen",
+    "set_value",
 ]
 
 
@@ -122,6 +126,71 @@ def record_time_point(protocol: Protocol, ws: Worksheet, dose: int, point: TimeP
         raise WorksheetError(f"there is no dose number {dose + 1}")
     entry = changed.doses[dose]
     entry.observations = sorted([t for t in entry.observations if t.hour != point.hour] + [point], key=lambda t: t.hour)
+    check_worksheet(protocol, changed)
+    return changed
+
+
+def needs_reason(ws: Worksheet, dose: int, hour: int) -> bool:
+    """Whether changing a value already at ``hour`` is a correction: the baseline once the dose is given,
+    any time point once a later one exists."""
+    entry = ws.doses[dose]
+    later = any(t.hour > hour for t in entry.observations)
+    return later or (hour == 0 and entry.given_at is not None)
+
+
+def set_value(
+    protocol: Protocol,
+    ws: Worksheet,
+    dose: int,
+    hour: int,
+    measure: str,
+    value: Value,
+    by: Identity,
+    at: dt.datetime,
+    reason: str = "",
+) -> Worksheet:
+    """Store one value at the time point and measure it was typed in; nothing else moves.
+
+    The first value typed at a time point stamps it (a baseline never later than the dose, a later
+    time never before it). Changing a value already there once it is history (see :func:`needs_reason`)
+    needs a reason and is kept as a correction beside the value."""
+    changed = _open(ws)
+    if not 0 <= dose < len(changed.doses):
+        raise WorksheetError(f"there is no dose number {dose + 1}")
+    entry = changed.doses[dose]
+    if hour not in protocol.observation.times_hours:
+        raise WorksheetError(f"{hour} h is not an observation time of the protocol")
+    if hour > 0 and entry.given_at is None:
+        raise WorksheetError(f"dose {dose + 1} is not recorded as given yet; only the baseline can be measured")
+    point = entry.at_hour(hour)
+    if point is None:
+        stamp = at
+        if entry.given_at is not None:
+            stamp = min(at, entry.given_at) if hour == 0 else max(at, entry.given_at)
+        point = TimePoint(hour=hour, at=stamp, by=Person.of(by))
+    old = read_cell(point, measure)
+    updated = write_cell(point, measure, value)
+    new = read_cell(updated, measure)
+    if new == old:
+        return changed
+    if old is not None and needs_reason(changed, dose, hour):
+        if not reason.strip():
+            when = "the baseline" if hour == 0 else f"the {hour} h value"
+            raise WorksheetError(
+                f"{when} of {measure} was {cell_text(old)} and later measurements exist: a correction needs a reason, "
+                "kept beside the value"
+            )
+        updated.corrections.append(
+            Correction(
+                at=at,
+                by=Person.of(by),
+                measure=measure,
+                old=cell_text(old),
+                new=None if new is None else cell_text(new),
+                reason=reason,
+            )
+        )
+    entry.observations = sorted([t for t in entry.observations if t.hour != hour] + [updated], key=lambda t: t.hour)
     check_worksheet(protocol, changed)
     return changed
 

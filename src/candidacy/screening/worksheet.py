@@ -38,6 +38,7 @@ __all__ = [
     "AdverseEventEntry",
     "Amendment",
     "Confirmation",
+    "Correction",
     "DoseEntry",
     "GoalRating",
     "Person",
@@ -107,6 +108,17 @@ class Plan(_Strict):
     amendments: list[Amendment] = Field(default_factory=list)
 
 
+class Correction(_Strict):
+    """A value changed once a later time point existed (or the baseline after the dose): kept with why."""
+
+    at: When
+    by: Person
+    measure: Annotated[StrictStr, Field(min_length=1, max_length=120)]
+    old: StrictStr
+    new: StrictStr | None = None  # None: the value was cleared
+    reason: Annotated[StrictStr, Field(min_length=1, max_length=4000)]
+
+
 class TimePoint(_Strict):
     """The measurements at one observation time of one dose."""
 
@@ -119,6 +131,7 @@ class TimePoint(_Strict):
     walk_seconds: Annotated[float, Field(strict=False)] | None = None
     vitals: dict[StrictStr, Annotated[float, Field(strict=False)]] = Field(default_factory=dict)
     note: Note = ""
+    corrections: list[Correction] = Field(default_factory=list)
 
 
 class AdverseEventEntry(_Strict):

@@ -35,7 +35,7 @@ from candidacy.store.rows import AuditEntry, CaseDetail, CaseRow
 from candidacy.store.tables import audit, cases, criteria_snapshots, revisions
 from candidacy.store.workflow import EDITS, next_status
 
-__all__ = ["CaseStore"]
+__all__ = ["CaseStore", "Edit", "answer_edit", "note_edit"]
 
 #: What a change function returns: the audit row's (item, old, new).
 Edit = Callable[[AnswerSet], tuple[str | None, str | None, str | None]]
@@ -158,25 +158,10 @@ class CaseStore:
 
     def save_answer(self, case_id: int, lock_version: int, crit_id: str, value: GivenValue, actor: Identity) -> int:
         """Autosave one answer; returns the new lock version."""
-
-        def edit(answers: AnswerSet) -> tuple[str | None, str | None, str | None]:
-            before = answers.answers.get(crit_id, Answer())
-            answers.answers[crit_id] = Answer(value=value, note=before.note)
-            if value is None and not before.note:
-                del answers.answers[crit_id]
-            return crit_id, _value_text(before.value), _value_text(value)
-
-        return self._edit(case_id, lock_version, actor, "answer", edit)
+        return self._edit(case_id, lock_version, actor, "answer", answer_edit(crit_id, value))
 
     def save_note(self, case_id: int, lock_version: int, crit_id: str, note: str, actor: Identity) -> int:
-        def edit(answers: AnswerSet) -> tuple[str | None, str | None, str | None]:
-            before = answers.answers.get(crit_id, Answer())
-            answers.answers[crit_id] = Answer(value=before.value, note=note)
-            if before.value is None and not note:
-                del answers.answers[crit_id]
-            return crit_id, before.note or None, note or None
-
-        return self._edit(case_id, lock_version, actor, "note", edit)
+        return self._edit(case_id, lock_version, actor, "note", note_edit(crit_id, note))
 
     def save_header(self, case_id: int, lock_version: int, field_name: str, value: Any, actor: Identity) -> int:
         if field_name not in CaseHeader.model_fields:
@@ -366,6 +351,13 @@ class CaseStore:
         with valid_input(), self.engine.begin() as conn:
             return self._edit_in(conn, case_id, lock_version, actor, action, edit)
 
+    def edit_in(
+        self, conn: Connection, case_id: int, lock_version: int, actor: Identity, action: str, edit: Edit
+    ) -> int:
+        """One change inside the caller's transaction (several changes of one user action commit together)."""
+        _may_edit(actor)
+        return self._edit_in(conn, case_id, lock_version, actor, action, edit)
+
     def _edit_in(
         self, conn: Connection, case_id: int, lock_version: int, actor: Identity, action: str, edit: Edit
     ) -> int:
@@ -507,6 +499,32 @@ def _may_edit(actor: Identity) -> None:
         raise StoreError("say who you are (name and role) before changing a case")
     if not (actor.may("assessor") or actor.may("reviewer")):
         raise StoreError(f"{actor.name} may not change cases (needs the assessor or reviewer role)")
+
+
+def answer_edit(crit_id: str, value: GivenValue) -> Edit:
+    """Set one answer, keeping its note; clearing both removes the item."""
+
+    def edit(answers: AnswerSet) -> tuple[str | None, str | None, str | None]:
+        before = answers.answers.get(crit_id, Answer())
+        answers.answers[crit_id] = Answer(value=value, note=before.note)
+        if value is None and not before.note:
+            del answers.answers[crit_id]
+        return crit_id, _value_text(before.value), _value_text(value)
+
+    return edit
+
+
+def note_edit(crit_id: str, note: str) -> Edit:
+    """Set one note, keeping its answer."""
+
+    def edit(answers: AnswerSet) -> tuple[str | None, str | None, str | None]:
+        before = answers.answers.get(crit_id, Answer())
+        answers.answers[crit_id] = Answer(value=before.value, note=note)
+        if before.value is None and not note:
+            del answers.answers[crit_id]
+        return crit_id, before.note or None, note or None
+
+    return edit
 
 
 def _replace(answers: AnswerSet, reason: str) -> Edit:

@@ -5,7 +5,8 @@ one chained audit row per changed field (``action`` = ``screening``, ``item`` = 
 so the case's trail shows every measurement as typed, by whom and when. The case's ``audit_head`` is
 moved compare-and-set, so two writers cannot fork the chain. Confirming the outcome freezes the
 worksheet with the hash of its content (checked on every read) and writes the case's screening
-answer, with the worksheet named as evidence, through :class:`CaseStore`'s own change path.
+answer, with the worksheet named as evidence, through :class:`CaseStore`'s own change path, in the same
+transaction as the freeze.
 """
 
 from __future__ import annotations
@@ -21,16 +22,19 @@ from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Connection
 
 from candidacy import clock
+from candidacy.criteria.models import UNKNOWN
 from candidacy.criteria.values import choices
 from candidacy.identity import Identity
+from candidacy.reasoning.answers import AnswerSet
 from candidacy.screening.checks import check_worksheet
 from candidacy.screening.protocol import Protocol
 from candidacy.screening.result import compute_result
 from candidacy.screening.ward import confirm, new_worksheet, reopen
 from candidacy.screening.worksheet import Worksheet
-from candidacy.store import chain
+from candidacy.store import chain, queries
+from candidacy.store.connection import valid_input
 from candidacy.store.errors import ConflictError, FrozenError, StoreError, TamperError
-from candidacy.store.repository import CaseStore
+from candidacy.store.repository import CaseStore, Edit, answer_edit, note_edit
 from candidacy.store.tables import cases, screening_worksheets
 
 __all__ = ["ScreeningStore", "StoredWorksheet"]
@@ -67,9 +71,17 @@ def _leaves(node: Any, path: str = "") -> dict[str, str]:
     if isinstance(node, list):
         out = {}
         for index, value in enumerate(node):
-            out |= _leaves(value, f"{path}.{index}")
+            out |= _leaves(value, f"{path}.{_position(index, value)}")
         return out
     return {path: json.dumps(node, ensure_ascii=False) if not isinstance(node, str) else node}
+
+
+def _position(index: int, value: Any) -> str:
+    """A time point is named by its hour, not its place in the list: inserting an earlier time point
+    never shows as every later one changing hour."""
+    if isinstance(value, dict) and isinstance(value.get("hour"), int):
+        return f"{value['hour']}h"
+    return str(index)
 
 
 def changes(before: Worksheet, after: Worksheet) -> list[tuple[str, str | None, str | None]]:
@@ -168,20 +180,22 @@ class ScreeningStore:
     def confirm(
         self, worksheet_id: int, lock_version: int, outcome: str, comment: str, actor: Identity, case_lock: int
     ) -> tuple[int, int]:
-        """Confirm the outcome, write it as the case's screening answer, freeze the worksheet.
+        """Confirm the outcome: the case's answers (the result with the worksheet as evidence, the
+        definition, the reaction, what a tolerated dose settles) and the frozen worksheet commit in one
+        transaction, all or nothing. A reviewed (frozen) case refuses, and nothing is confirmed.
 
-        Returns the worksheet's and the case's new lock versions. The case answer goes first through
-        the case store, so a reviewed (frozen) case refuses before anything is confirmed."""
-        stored = self.get(worksheet_id)
-        if stored.lock_version != lock_version:
-            raise ConflictError(f"screening worksheet {worksheet_id} was changed by someone else; reload it")
-        protocol = self.protocol(stored.worksheet.protocol)
-        result = compute_result(protocol, stored.worksheet)
-        done = confirm(stored.worksheet, outcome, result.computed, actor, clock.now(), comment)  # type: ignore[arg-type]
-        case_lock = self._answer_case(stored, protocol, done, case_lock, actor)
-        with self.engine.begin() as conn:
-            current = self._checked(conn, worksheet_id, lock_version)
-            return self._write(conn, current, done, actor, "confirmed"), case_lock
+        Returns the worksheet's and the case's new lock versions."""
+        with valid_input(), self.engine.begin() as conn:
+            stored = self._checked(conn, worksheet_id, lock_version)
+            if stored.status == "confirmed":
+                raise FrozenError(f"screening worksheet {worksheet_id} is already confirmed")
+            protocol = self.protocol(stored.worksheet.protocol)
+            result = compute_result(protocol, stored.worksheet)
+            done = confirm(stored.worksheet, outcome, result.computed, actor, clock.now(), comment)  # type: ignore[arg-type]
+            answers = queries.detail(conn, stored.case_id).answers
+            for action, edit in self._case_changes(stored, protocol, done, answers):
+                case_lock = self.cases.edit_in(conn, stored.case_id, case_lock, actor, action, edit)
+            return self._write(conn, stored, done, actor, "confirmed"), case_lock
 
     def reopen(self, worksheet_id: int, lock_version: int, reason: str, actor: Identity) -> int:
         with self.engine.begin() as conn:
@@ -189,9 +203,10 @@ class ScreeningStore:
             return self._write(conn, stored, reopen(stored.worksheet, actor, clock.now(), reason), actor, "open")
 
     # -- internals -------------------------------------------------------------------------------
-    def _answer_case(
-        self, stored: StoredWorksheet, protocol: Protocol, ws: Worksheet, case_lock: int, actor: Identity
-    ) -> int:
+    def _case_changes(
+        self, stored: StoredWorksheet, protocol: Protocol, ws: Worksheet, answers: AnswerSet
+    ) -> list[tuple[str, Edit]]:
+        """What confirming writes on the case, as the case store's own changes (each audited)."""
         assert ws.confirmation is not None
         result = compute_result(protocol, ws)
         mapped = protocol.outcome(ws.confirmation.outcome)
@@ -199,19 +214,31 @@ class ScreeningStore:
             f"From screening worksheet {stored.id} ({protocol.id} {protocol.version}): {mapped.label}. "
             f"{result.outcome_sentence} {result.definition_sentence} {result.confirmed}"
         )
-        lock = self.cases.save_answer(stored.case_id, case_lock, protocol.answer_item, mapped.answer, actor)
-        lock = self.cases.save_note(stored.case_id, lock, protocol.answer_item, evidence, actor)
+        found: list[tuple[str, Edit]] = [
+            ("answer", answer_edit(protocol.answer_item, mapped.answer)),
+            ("note", note_edit(protocol.answer_item, evidence)),
+        ]
         definition = result.definition
         if protocol.definition_item and definition is not None and definition.answer:
-            lock = self.cases.save_answer(stored.case_id, lock, protocol.definition_item, definition.answer, actor)
+            found.append(("answer", answer_edit(protocol.definition_item, definition.answer)))
+        recorded = [event.event for dose in ws.doses for event in dose.adverse_events]
         if protocol.reaction_item:
             cset = self.cases.criteria[protocol.criteria]
             severity = [value for value, _ in choices(cset.criteria_by_id[protocol.reaction_item], cset) or []]
-            recorded = [event.event for dose in ws.doses for event in dose.adverse_events]
             answer = protocol.adverse_events.reaction_answer(recorded, severity)
             if answer is not None:
-                lock = self.cases.save_answer(stored.case_id, lock, protocol.reaction_item, answer, actor)
-        return lock
+                found.append(("answer", answer_edit(protocol.reaction_item, answer)))
+        settles = protocol.tolerated_dose
+        given = any(dose.given_at is not None for dose in ws.doses)
+        if settles is not None and given and not set(recorded) & set(settles.unless_events):
+            current = answers.answers.get(settles.item)
+            if current is None or current.value in (None, UNKNOWN):
+                note = f"{settles.note.strip()} Worksheet {stored.id}."
+                if current is not None and current.note:
+                    note = f"{current.note}\n{note}"
+                found.append(("answer", answer_edit(settles.item, settles.answer)))
+                found.append(("note", note_edit(settles.item, note)))
+        return found
 
     def _checked(self, conn: Connection, worksheet_id: int, lock_version: int) -> StoredWorksheet:
         stored = self._get(conn, worksheet_id)
