@@ -51,7 +51,7 @@ def test_a_value_goes_into_its_own_time_point_and_keeps_the_baseline_time() -> N
 def test_the_baseline_after_the_dose_changes_only_as_a_correction_with_a_reason() -> None:
     ws = _given(PROTO)
     later = START + dt.timedelta(hours=1)
-    with pytest.raises(WorksheetError, match="the baseline of tone.hip_adductors.left was 3.*needs a reason"):
+    with pytest.raises(WorksheetError, match=r"the baseline of tone\.hip_adductors\.left was 3.*needs a reason"):
         set_value(PROTO, ws, 0, 0, "tone.hip_adductors.left", "2", NURSE, later)
     fixed = set_value(PROTO, ws, 0, 0, "tone.hip_adductors.left", "2", NURSE, later, reason="typed in the wrong row")
     base = fixed.doses[0].at_hour(0)
