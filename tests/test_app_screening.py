@@ -36,6 +36,17 @@ def _new_worksheet(label: str) -> tuple[CaseStore, int, AppTest, int]:
     return db, case_id, app, app.session_state["screening-worksheet"]
 
 
+def _cells(column: object) -> list[object]:
+    """A grid column as plain values, an empty cell as None."""
+    return [value if isinstance(value, str) else None for value in column]  # type: ignore[attr-defined]
+
+
+def _type(app: AppTest, key: str, rows: dict[int, dict[str, object]]) -> None:
+    """Type cells into a grid as the browser reports them: the editor's edit state, then a run."""
+    app.session_state[key] = {"edited_rows": rows, "added_rows": [], "deleted_rows": []}
+    app.run()
+
+
 def test_plan_measure_read_and_confirm_in_the_app() -> None:
     db, case_id, app, worksheet = _new_worksheet("SCR-1")
     prefix = f"scr{worksheet}"
@@ -43,18 +54,24 @@ def test_plan_measure_read_and_confirm_in_the_app() -> None:
     app.multiselect(key=f"{prefix}-groups").set_value(["hip_adductors", "knee_extensors"]).run()
     app.button(key=f"{prefix}-prepare").click().run()
     assert not app.exception, app.exception
-    for hour, values in ((0, "3"), (1, "2"), (2, "1"), (4, "1"), (6, "2"), (8, "3")):
-        if hour == 1:
-            app.button(key=f"{prefix}-d0-given").click().run()
-        app.session_state[f"{prefix}-d0-hour"] = hour
-        app.run()
-        for group in ("hip_adductors", "knee_extensors"):
-            for side in ("left", "right"):
-                app.selectbox(key=f"{prefix}-d0-h{hour}-tone-{group}-{side}").set_value(values).run()
-        app.selectbox(key=f"{prefix}-d0-h{hour}-function-standing").set_value(
-            "unaided" if hour != 2 else "unable"
-        ).run()
-        assert not app.exception, app.exception
+    tone = (
+        "tone.hip_adductors.left",
+        "tone.hip_adductors.right",
+        "tone.knee_extensors.left",
+        "tone.knee_extensors.right",
+    )
+    grid = app.data_editor(key=f"{prefix}-d0-reading-r1-v0")  # before the dose: the baseline row only
+    assert list(grid.value["time"]) == ["Baseline"]
+    _type(app, f"{prefix}-d0-reading-r1-v0", {0: {**dict.fromkeys(tone, "3"), "function.standing": "unaided"}})
+    app.button(key=f"{prefix}-d0-given").click().run()
+    rows = {1: "2", 2: "1", 3: "1", 4: "2", 5: "3"}  # 1, 2, 4, 6 and 8 h
+    edits = {
+        row: {**dict.fromkeys(tone, value), "function.standing": "unable" if row == 2 else "unaided"}
+        for row, value in rows.items()
+    }
+    _type(app, f"{prefix}-d0-reading-r6-v0", edits)
+    assert not app.exception, app.exception
+    assert list(app.data_editor(key=f"{prefix}-d0-reading-r6-v0").value["time"])[:3] == ["Baseline", "1 h", "2 h"]
     from candidacy.store.screening import ScreeningStore
 
     from .screening_support import protocol
@@ -103,3 +120,39 @@ def test_a_25_microgram_first_dose_is_planned_with_its_reason() -> None:
     app.radio(key=f"{prefix}-start").set_value(50).run()  # back to the usual first dose: the reason goes with it
     plan = stored.get(worksheet).worksheet.plan
     assert (plan.start_dose, plan.low_start_reason) == (50, None)
+
+
+def test_a_correction_on_the_grid_needs_a_reason_and_a_second_writer_is_told() -> None:
+    from candidacy.screening.ward import set_value
+    from candidacy.store.screening import ScreeningStore
+
+    from .screening_support import protocol
+
+    db, _case_id, app, worksheet = _new_worksheet("SCR-FIX")
+    prefix = f"scr{worksheet}"
+    proto = protocol()
+    sheets = ScreeningStore(db, {proto.id: proto})
+    app.radio(key=f"{prefix}-definition").set_value("mean_lower_limb_ashworth_1").run()
+    app.button(key=f"{prefix}-prepare").click().run()
+    _type(app, f"{prefix}-d0-reading-r1-v0", {0: {"spasms": "3"}})
+    app.button(key=f"{prefix}-d0-given").click().run()
+    _type(app, f"{prefix}-d0-reading-r6-v0", {2: {"spasms": "1"}})
+    # the baseline once the dose is given: refused without a reason, said, and the grid drawn from the store
+    _type(app, f"{prefix}-d0-reading-r6-v0", {0: {"spasms": "2"}, 2: {"spasms": "1"}})
+    assert any("a correction needs a reason" in e.value for e in app.error), [e.value for e in app.error]
+    assert sheets.get(worksheet).worksheet.doses[0].at_hour(0).spasms == "3"  # type: ignore[union-attr]
+    fresh = app.data_editor(key=f"{prefix}-d0-reading-r6-v1")
+    assert _cells(fresh.value["spasms"])[:3] == ["3", None, "1"]
+    app.text_input(key=f"{prefix}-d0-reason").input("baseline typed from the wrong sheet").run()
+    _type(app, f"{prefix}-d0-reading-r6-v1", {0: {"spasms": "2"}})
+    base = sheets.get(worksheet).worksheet.doses[0].at_hour(0)
+    assert base is not None and base.spasms == "2"
+    assert [(c.old, c.new, c.reason) for c in base.corrections] == [("3", "2", "baseline typed from the wrong sheet")]
+    # another tablet stores the 4 h value after this screen drew it empty: this screen's value is refused
+    stored = sheets.get(worksheet)
+    other = set_value(proto, stored.worksheet, 0, 4, "spasms", "0", ME, stored.worksheet.doses[0].given_at)  # type: ignore[arg-type]
+    sheets.save(worksheet, stored.lock_version, other, ME)
+    _type(app, f"{prefix}-d0-reading-r6-v1", {0: {"spasms": "2"}, 3: {"spasms": "1"}})
+    assert any("by someone else" in e.value and "nothing was overwritten" in e.value for e in app.error)
+    assert sheets.get(worksheet).worksheet.doses[0].at_hour(4).spasms == "0"  # type: ignore[union-attr]
+    assert _cells(app.data_editor(key=f"{prefix}-d0-reading-r6-v2").value["spasms"])[3] == "0"

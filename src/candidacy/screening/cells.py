@@ -2,7 +2,7 @@
 
 The ward enters a dose on a grid of time points by measures. Each cell is addressed by its time point
 and a measure key (``tone.hip_adductors.left``, ``spasms``, ``function.standing``, ``walk_seconds``,
-``vitals.heart_rate``), so a value can only ever land in the time point and measure it was typed
+``vitals.heart_rate``, ``note``), so a value can only ever land in the time point and measure it was typed
 in. :func:`measures` lists the grid's columns for a worksheet's plan, with the cells the chosen
 definition and the function reading need marked as required.
 """
@@ -26,7 +26,7 @@ class Measure:
 
     key: str
     label: str
-    kind: Literal["level", "number"]
+    kind: Literal["level", "number", "text"]
     options: tuple[str, ...] = ()
     option_labels: tuple[str, ...] = ()
     minimum: float | None = None
@@ -84,6 +84,7 @@ def measures(protocol: Protocol, ws: Worksheet) -> list[Measure]:
         found.append(Measure("walk_seconds", walk.label, "number", (), (), walk.min, walk.max, walk.unit, True))
     for vital in protocol.vital_signs.items:
         found.append(Measure(f"vitals.{vital.id}", vital.label, "number", (), (), vital.min, vital.max, vital.unit))
+    found.append(Measure("note", "Note", "text"))
     return found
 
 
@@ -103,6 +104,8 @@ def read_cell(point: TimePoint | None, key: str) -> Value:
         return point.walk_seconds
     if head == "vitals":
         return point.vitals.get(rest)
+    if key == "note":
+        return point.note or None
     raise WorksheetError(f"unknown measure '{key}'")
 
 
@@ -122,6 +125,8 @@ def write_cell(point: TimePoint, key: str, value: Value) -> TimePoint:
         data["spasms"] = None if value is None else str(value)
     elif head == "walk_seconds" and not rest:
         data["walk_seconds"] = None if value is None else _number(key, value)
+    elif key == "note":
+        data["note"] = "" if value is None else str(value)
     elif head in ("function", "vitals") and rest:
         values = {k: v for k, v in data[head].items() if k != rest}
         if value is not None:

@@ -148,12 +148,14 @@ def set_value(
     by: Identity,
     at: dt.datetime,
     reason: str = "",
+    seen: tuple[Value] | None = None,
 ) -> Worksheet:
     """Store one value at the time point and measure it was typed in; nothing else moves.
 
     The first value typed at a time point stamps it (a baseline never later than the dose, a later
-    time never before it). Changing a value already there once it is history (see :func:`needs_reason`)
-    needs a reason and is kept as a correction beside the value."""
+    time never before it). Changing a measurement already there once it is history (see
+    :func:`needs_reason`) needs a reason and is kept as a correction beside the value. With ``seen``
+    (the value the writer had on screen), a value someone else stored meanwhile is never overwritten."""
     changed = _open(ws)
     if not 0 <= dose < len(changed.doses):
         raise WorksheetError(f"there is no dose number {dose + 1}")
@@ -169,16 +171,20 @@ def set_value(
             stamp = min(at, entry.given_at) if hour == 0 else max(at, entry.given_at)
         point = TimePoint(hour=hour, at=stamp, by=Person.of(by))
     old = read_cell(point, measure)
+    if seen is not None and seen[0] != old:
+        raise WorksheetError(
+            f"{_cell_name(hour, measure)} was changed to '{cell_text(old)}' by someone else after you saw "
+            f"'{cell_text(seen[0])}'; nothing was overwritten, look again"
+        )
     updated = write_cell(point, measure, value)
     new = read_cell(updated, measure)
     if new == old:
         return changed
-    if old is not None and needs_reason(changed, dose, hour):
+    if old is not None and measure != "note" and needs_reason(changed, dose, hour):
         if not reason.strip():
-            when = "the baseline" if hour == 0 else f"the {hour} h value"
             raise WorksheetError(
-                f"{when} of {measure} was {cell_text(old)} and later measurements exist: a correction needs a reason, "
-                "kept beside the value"
+                f"{_cell_name(hour, measure)} was {cell_text(old)} and later measurements exist: a correction needs "
+                "a reason, kept beside the value"
             )
         updated.corrections.append(
             Correction(
@@ -193,6 +199,10 @@ def set_value(
     entry.observations = sorted([t for t in entry.observations if t.hour != hour] + [updated], key=lambda t: t.hour)
     check_worksheet(protocol, changed)
     return changed
+
+
+def _cell_name(hour: int, measure: str) -> str:
+    return f"the baseline of {measure}" if hour == 0 else f"the {hour} h value of {measure}"
 
 
 def add_adverse_event(protocol: Protocol, ws: Worksheet, dose: int, entry: AdverseEventEntry) -> Worksheet:

@@ -24,6 +24,7 @@ from candidacy.screening.ward import choose_definition, mark_given, prepare_dose
 from candidacy.screening.worksheet import Plan, Worksheet
 from candidacy.store.screening import StoredWorksheet
 from candidacy.ui import address, cases_state, screening_state
+from candidacy.ui.screening_grid import apply_pending
 from candidacy.ui.screening_sheet import dose_chart, render_dose
 from candidacy.ui.state import (
     CASE_PARAM,
@@ -68,6 +69,13 @@ def render() -> None:
     address.settle(SCREENING_ADDRESS, PARAMS, shown)
     if stored is None:
         return
+    if apply_pending(stored, f"scr{stored.id}"):  # cells typed on the grid since the last run
+        stored = screening_state.opened()
+        message = screening_state.take_message()
+        if message:
+            st.error(escape_markdown(message))
+        if stored is None:
+            return
     protocol = protocols[stored.worksheet.protocol]
     ws = stored.worksheet
     result = compute_result(protocol, ws)

@@ -1,12 +1,10 @@
-"""The measurements of one dose, typed on the ward: one time point at a time, stored as typed.
+"""One dose on the ward: the measurement grids, adverse events, the rating of the plan's goals.
 
-Tone per muscle group and side, spasms, function, a timed walk for walkers, vital signs and a note;
-adverse events; the rating of the plan's goals. Every widget stores its value when it changes.
+Every value is stored when it changes (the grids: :mod:`candidacy.ui.screening_grid`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -15,9 +13,10 @@ from candidacy.identity import Identity
 from candidacy.reports.render import escape_markdown
 from candidacy.screening.chart import chart_points
 from candidacy.screening.protocol import Protocol
-from candidacy.screening.ward import add_adverse_event, rate_goals, record_time_point
-from candidacy.screening.worksheet import AdverseEventEntry, DoseEntry, Person, TimePoint, Worksheet
+from candidacy.screening.ward import add_adverse_event, rate_goals
+from candidacy.screening.worksheet import AdverseEventEntry, DoseEntry, Person, Worksheet
 from candidacy.ui import screening_state
+from candidacy.ui.screening_grid import render_grids
 
 __all__ = ["render_dose"]
 
@@ -25,78 +24,9 @@ NONE = "—"
 GOAL_WORDS = {"met": "met", "partly": "partly", "not_met": "not met"}
 
 
-def _point(ws: Worksheet, dose: int, hour: int, who: Identity) -> TimePoint:
-    found = ws.doses[dose].at_hour(hour)
-    if found is not None:
-        return found.model_copy(deep=True)
-    return TimePoint(hour=hour, at=screening_state.now(), by=Person.of(who))
-
-
-def _store_point(dose: int, hour: int, mutate: Callable[[TimePoint], None]) -> None:
-    def edit(protocol: Protocol, ws: Worksheet, who: Identity) -> Worksheet:
-        point = _point(ws, dose, hour, who)
-        mutate(point)
-        return record_time_point(protocol, ws, dose, point)
-
-    screening_state.change(edit)
-
-
-def _on_tone(widget: str, dose: int, hour: int, group: str, side: str) -> None:
-    value = st.session_state.get(widget)
-
-    def mutate(point: TimePoint) -> None:
-        sides: dict[str, str] = {s: v for s, v in point.tone.get(group, {}).items() if s != side}
-        if value not in (None, NONE):
-            sides[side] = str(value)
-        rest = {g: dict(s) for g, s in point.tone.items() if g != group}
-        point.tone = TimePoint.model_validate(
-            {**point.model_dump(), "tone": {**rest, group: sides} if sides else rest}
-        ).tone
-
-    _store_point(dose, hour, mutate)
-
-
-def _on_field(widget: str, dose: int, hour: int, field: str, key: str = "") -> None:
-    value = st.session_state.get(widget)
-    blank = value in (None, NONE, "")
-
-    def mutate(point: TimePoint) -> None:
-        if field in ("function", "vitals"):
-            values: dict[str, Any] = dict(getattr(point, field))
-            if blank:
-                values.pop(key, None)
-            else:
-                values[key] = value if field == "function" else float(value)  # type: ignore[arg-type]
-            setattr(point, field, values)
-        elif field == "note":
-            point.note = str(value or "")
-        elif field == "walk_seconds":
-            point.walk_seconds = None if blank else float(value)  # type: ignore[arg-type]
-        else:
-            point.spasms = None if blank else str(value)
-
-    _store_point(dose, hour, mutate)
-
-
 def _seed(widget: str, value: Any) -> None:
     if widget not in st.session_state:
         st.session_state[widget] = value
-
-
-def _select(
-    label: str,
-    widget: str,
-    options: list[str],
-    value: str | None,
-    on_change: Any,
-    args: tuple[Any, ...],
-    disabled: bool,
-    fmt: Any = None,
-) -> None:
-    _seed(widget, value if value is not None else NONE)
-    st.selectbox(
-        label, [NONE, *options], key=widget, on_change=on_change, args=args, disabled=disabled, format_func=fmt or str
-    )
 
 
 def dose_chart(protocol: Protocol, dose: DoseEntry, height: int) -> None:
@@ -119,109 +49,7 @@ def dose_chart(protocol: Protocol, dose: DoseEntry, height: int) -> None:
 
 
 def render_dose(protocol: Protocol, ws: Worksheet, dose: int, prefix: str, frozen: bool) -> None:
-    entry = ws.doses[dose]
-    times = protocol.observation.times_hours if entry.given_at is not None else [0]
-    hour_key = f"{prefix}-d{dose}-hour"
-    _seed(hour_key, 0)
-    hour = st.segmented_control(
-        "Time point", times, key=hour_key, format_func=lambda h: "Baseline" if h == 0 else f"{h} h"
-    )
-    hour = 0 if hour is None else int(hour)
-    point = entry.at_hour(hour)
-    if point is not None:
-        st.caption(f"Measured {point.at:%Y-%m-%d %H:%M} UTC by {escape_markdown(point.by.describe())}")
-    else:
-        st.caption("Nothing recorded at this time point yet; the first value typed stamps the time and your name.")
-    here = f"{prefix}-d{dose}-h{hour}"
-    groups = ws.plan.muscle_groups or [g.id for g in protocol.tone.muscle_groups if g.limb == "lower"]
-    tone_levels = [level.value for level in protocol.tone.levels]
-    with st.container(key=f"{here}-tone"):
-        st.markdown(f"**{escape_markdown(protocol.tone.title)}**")
-        for group in groups:
-            label, left, right = st.columns([2, 1, 1], vertical_alignment="bottom")
-            label.markdown(escape_markdown(protocol.muscle_group(group).label))
-            for column, side in ((left, "left"), (right, "right")):
-                widget = f"{here}-tone-{group}-{side}"
-                current = point.tone.get(group, {}).get(side) if point else None  # type: ignore[call-overload]
-                with column:
-                    _select(
-                        side.capitalize(),
-                        widget,
-                        tone_levels,
-                        current,
-                        _on_tone,
-                        (widget, dose, hour, group, side),
-                        frozen,
-                    )
-    spasm_col, *function_cols = st.columns(1 + len(protocol.function.items))
-    with spasm_col:
-        widget = f"{here}-spasms"
-        levels = {level.value: level.label for level in protocol.spasms.levels}
-        _select(
-            "Penn spasm frequency",
-            widget,
-            list(levels),
-            point.spasms if point else None,
-            _on_field,
-            (widget, dose, hour, "spasms"),
-            frozen,
-            lambda v: levels.get(v, v),
-        )
-    for column, item in zip(function_cols, protocol.function.items, strict=True):
-        if item.walkers_only and not ws.plan.walks:
-            continue
-        widget = f"{here}-function-{item.id}"
-        labels = {level.value: level.label for level in item.levels}
-        with column:
-            _select(
-                item.label,
-                widget,
-                list(labels),
-                point.function.get(item.id) if point else None,
-                _on_field,
-                (widget, dose, hour, "function", item.id),
-                frozen,
-                lambda v, labels=labels: labels.get(v, v),
-            )
-    if ws.plan.walks:
-        widget = f"{here}-walk"
-        walk = protocol.function.timed_walk
-        _seed(widget, point.walk_seconds if point else None)
-        st.number_input(
-            f"{walk.label} ({walk.unit})",
-            min_value=walk.min,
-            max_value=walk.max,
-            step=0.1,
-            key=widget,
-            on_change=_on_field,
-            args=(widget, dose, hour, "walk_seconds"),
-            disabled=frozen,
-        )
-    vitals = st.columns(len(protocol.vital_signs.items))
-    for column, vital in zip(vitals, protocol.vital_signs.items, strict=True):
-        widget = f"{here}-vital-{vital.id}"
-        _seed(widget, point.vitals.get(vital.id) if point else None)
-        with column:
-            st.number_input(
-                f"{vital.label} ({vital.unit})",
-                min_value=vital.min,
-                max_value=vital.max,
-                step=1.0,
-                key=widget,
-                on_change=_on_field,
-                args=(widget, dose, hour, "vitals", vital.id),
-                disabled=frozen,
-            )
-    widget = f"{here}-note"
-    _seed(widget, point.note if point else "")
-    st.text_input(
-        "Note at this time point",
-        key=widget,
-        max_chars=4000,
-        on_change=_on_field,
-        args=(widget, dose, hour, "note"),
-        disabled=frozen,
-    )
+    render_grids(protocol, ws, dose, prefix, frozen)
     _adverse_events(protocol, ws, dose, prefix, frozen)
     _goals(ws, dose, prefix, frozen)
 
