@@ -59,6 +59,10 @@ class _StepPlan:
 
 #: An answer, the step it changes, and that step's truth before and after.
 Change = tuple["str | float", int, "bool | None", "bool | None"]
+#: A step an answer changes, and its truth then.
+Seen = tuple[int, "bool | None"]
+#: The findings an answer moves (stage and what a rule reads of them), each with its value then.
+Moved = tuple[tuple[tuple[int, str], "bool | None"], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,49 +149,36 @@ def route(cset: CriteriaSet, plan: PathwayPlan, state: State) -> Route:
     current = _current_stage(cset, state)
     order = cset.stage_order(current) if current else 0
     blocked_now = bool(cset.stages) and state.blocked(order) is True
-    findings = {read: state.finding_seen(*read) for read in plan.by_read}  # what the rules read of the findings
+    search = _Search(cset, plan, state, base, order, blocked_now)
     # decisive[cid] = indexes of the steps some answer to cid would change; first[cid] = the first such answer
     decisive: dict[str, list[int]] = {}
     first: dict[str, Change] = {}
     blockers: dict[str, str | float] = {}  # item -> its first answer that would stand in the way of the current stage
-
-    def counts(i: int, stage: int) -> bool:
-        """Whether a change to step ``i`` by an item of ``stage`` counts (once something stands in the way of
-        the current stage, only undoing one of its steps does)."""
-        s = plan.steps[i]
-        return stage <= s.stage and not (blocked_now and s.stage == order and base[i] is not True)
-
     for cid in open_ids:
-        item = plan.items[cid]
-        # only the steps whose rule tests this item (or one whose applicability it decides), and those reading
-        # a stage's findings when this answer moves them, can change: the rest are not looked at
-        direct = {i for m in (cid, *item.controls) for i in plan.by_answer.get(m, ())}
         changes: set[int] = set()
-        for value in item.values:
+        for value in plan.items[cid].values:
             hypothetical = state.with_answer(cid, value)
             if cset.stages and not blocked_now and cid not in blockers and hypothetical.blocked(order) is True:
                 blockers[cid] = value
-            moved = [read for read, seen in findings.items() if hypothetical.finding_seen(*read) != seen]
-            candidates = direct.union(*(plan.by_read[read] for read in moved))
-            for i in sorted(candidates - changes):
-                if not counts(i, item.stage):
+            for i, now in search.changed(cid, hypothetical):
+                if i in changes:
                     continue
-                sp = plan.steps[i]
-                now = truth(sp.step.when, cset, hypothetical, sp.stage)
-                # a change counts when the meeting would see it: a step given or taken back, or a pending one
-                # settled; an undecided step that is never shown being ruled out changes nothing it reads
-                if now != base[i] and (now is True or base[i] is True or sp.step.while_unknown is not None):
-                    changes.add(i)
-                    if cid not in first or (now is True and first[cid][2] is not True):
-                        first[cid] = (value, i, base[i], now)
+                changes.add(i)
+                if cid not in first or (now is True and first[cid][2] is not True):
+                    first[cid] = (value, i, base[i], now)
         if changes:
             decisive[cid] = sorted(changes)
+    position = {cid: n for n, cid in enumerate(open_ids)}
     ranked = sorted(  # what could stand in the way first; within each, what the referral raised (Unknown) first
         decisive,
-        key=lambda cid: (cid not in blockers, state.value(cid) is None, open_ids.index(cid)),
+        key=lambda cid: (cid not in blockers, state.value(cid) is None, position[cid]),
     )
     # a pending step names what it waits on in the same rank as the list of decisive unknowns
-    steps = tuple(_results(cset, plan, state, base, {cid: decisive[cid] for cid in ranked}, current))
+    awaiting: dict[int, list[str]] = {}
+    for cid in ranked:
+        for i in decisive[cid]:
+            awaiting.setdefault(i, []).append(cid)
+    steps = tuple(_results(cset, plan, state, base, awaiting, current))
     unknowns = tuple(
         DecisiveUnknown(
             criterion=cid,
@@ -202,6 +193,67 @@ def route(cset: CriteriaSet, plan: PathwayPlan, state: State) -> Route:
     routine = frozenset(cid for cid in state.presumed if cid not in plan.outcomes)
     stages = _stages(cset, plan, state, steps, unknowns, open_ids, current, routine)
     return Route(steps, unknowns, stages, current, routine)
+
+
+class _Search:
+    """Which steps one hypothetical answer would change, against the base state's step values.
+
+    Only two kinds of step can change: those whose rule tests the item (or an item whose applicability
+    it decides), evaluated for each answer; and those reading a stage's findings that the answer moves.
+    The latter test none of the answers that differ, so their value depends only on the findings moved:
+    it is worked out once per distinct move and shared by every answer making it, which keeps the
+    search linear when many items can move the same finding (say, anything that blocks a stage).
+    """
+
+    def __init__(
+        self, cset: CriteriaSet, plan: PathwayPlan, state: State, base: list[bool | None], order: int, blocked: bool
+    ) -> None:
+        self._cset, self._plan, self._state, self._base = cset, plan, state, base
+        self._order, self._blocked = order, blocked
+        self._findings = {read: state.finding_seen(*read) for read in plan.by_read}  # what the rules read of them
+        self._shared: dict[tuple[Moved, int], list[Seen]] = {}  # (findings moved, item's stage) -> steps changed
+
+    def changed(self, cid: str, hypothetical: State) -> list[Seen]:
+        """The steps ``hypothetical`` (one more answer to ``cid``) changes visibly, in step order."""
+        item = self._plan.items[cid]
+        direct = {i for m in (cid, *item.controls) for i in self._plan.by_answer.get(m, ())}
+        moved = tuple(
+            (read, now) for read, seen in self._findings.items() if (now := hypothetical.finding_seen(*read)) != seen
+        )
+        seen = [(i, now) for i, now in self._through_findings(moved, item.stage, hypothetical) if i not in direct]
+        seen += self._visible(direct, item.stage, hypothetical)
+        return sorted(seen)
+
+    def _through_findings(self, moved: Moved, stage: int, hypothetical: State) -> list[Seen]:
+        """The steps reading the findings ``moved`` that change visibly, read through the base answers."""
+        if not moved:
+            return []
+        key = (moved, stage)
+        if key not in self._shared:
+            readers = set().union(*(self._plan.by_read[read] for read, _ in moved))
+            self._shared[key] = self._visible(readers, stage, self._state.with_findings_of(hypothetical))
+        return self._shared[key]
+
+    def _visible(self, indexes: set[int], stage: int, state: State) -> list[Seen]:
+        """Those of the steps that change visibly in ``state``, for an item of ``stage``."""
+        seen = []
+        for i in sorted(indexes):
+            if not self._counts(i, stage):
+                continue
+            sp = self._plan.steps[i]
+            now = truth(sp.step.when, self._cset, state, sp.stage)
+            before = self._base[i]
+            # a change counts when the meeting would see it: a step given or taken back, or a pending one
+            # settled; an undecided step that is never shown being ruled out changes nothing it reads
+            if now != before and (now is True or before is True or sp.step.while_unknown is not None):
+                seen.append((i, now))
+        return seen
+
+    def _counts(self, i: int, stage: int) -> bool:
+        """Whether a change to step ``i`` by an item of ``stage`` counts (once something stands in the way of
+        the current stage, only undoing one of its steps does)."""
+        s = self._plan.steps[i]
+        return stage <= s.stage and not (self._blocked and s.stage == self._order and self._base[i] is not True)
 
 
 def _why(cset: CriteriaSet, plan: PathwayPlan, cid: str, order: int, first: Change, blocker: str | float | None) -> str:
@@ -244,7 +296,7 @@ def _results(
     plan: PathwayPlan,
     state: State,
     base: list[bool | None],
-    decisive: dict[str, list[int]],
+    awaiting: dict[int, list[str]],
     current: str,
 ) -> list[NextStepResult]:
     """Steps whose rule holds, and, for the current stage, steps still waiting on decisive unknowns."""
@@ -257,10 +309,10 @@ def _results(
                 NextStepResult(sp.step.id, sp.step.step, basis, sp.sources, stage, "suggested", (), sp.condition)
             )
         elif value is None and sp.step.while_unknown and stage == current:
-            awaiting = tuple(cid for cid, steps in decisive.items() if i in steps)
-            if not awaiting:
+            waiting = tuple(awaiting.get(i, ()))
+            if not waiting:
                 continue
-            titles = [plan.items[cid].criterion.title for cid in awaiting]
+            titles = [plan.items[cid].criterion.title for cid in waiting]
             text = f"{sp.step.while_unknown.rstrip()} {'; '.join(titles)}."
             basis = _sentence(
                 [
@@ -268,9 +320,7 @@ def _results(
                     "some possible answers to these items would change what the criteria point to",
                 ]
             )
-            results.append(
-                NextStepResult(sp.step.id, text, basis, sp.sources, stage, "pending", awaiting, sp.condition)
-            )
+            results.append(NextStepResult(sp.step.id, text, basis, sp.sources, stage, "pending", waiting, sp.condition))
     return results
 
 
