@@ -58,6 +58,12 @@ def test_the_baseline_after_the_dose_changes_only_as_a_correction_with_a_reason(
     assert base is not None and read_cell(base, "tone.hip_adductors.left") == "2"
     [correction] = base.corrections
     assert (correction.old, correction.new, correction.reason) == ("3", "2", "typed in the wrong row")
+    from candidacy.screening.render import result_text
+    from candidacy.screening.result import compute_result
+
+    shown = "Baseline tone.hip_adductors.left: 3 changed to 2 by N. Example (Ward nurse) at 2026-11-21 09:00. "
+    assert compute_result(PROTO, fixed).doses[0].corrections == [shown + "Reason: typed in the wrong row"]
+    assert "Correction: " + shown in result_text(PROTO, fixed)
     # a first value typed late from paper is not a correction; the stamp stays before the dose
     paper = set_value(PROTO, ws, 0, 0, "spasms", "3", NURSE, later)
     assert paper.doses[0].at_hour(0).corrections == []  # type: ignore[union-attr]

@@ -188,3 +188,18 @@ def test_the_chart_is_visible_when_the_page_is_rendered(tmp_path: Path) -> None:
         return any(sum(abs(a - b) for a, b in zip(c, target, strict=True)) < 40 for c in colours)
 
     assert near((0, 114, 178)) and near((213, 94, 0))
+
+
+def test_a_worksheet_of_an_earlier_protocol_version_opens_only_through_a_declared_migration() -> None:
+    from candidacy.screening.checks import worksheet_faults
+    from candidacy.screening.loader import load_worksheet
+
+    from .screening_support import EXAMPLE, protocol
+
+    proto = protocol()
+    assert proto.version == "1.1.0" and [m.from_version for m in proto.migrations] == ["1.0.0"]
+    old = load_worksheet(EXAMPLE, proto)  # written for 1.0.0
+    assert old.protocol_version == "1.0.0" and worksheet_faults(proto, old) == []
+    unknown = old.model_copy(update={"protocol_version": "0.9.0"})
+    [(where, message)] = worksheet_faults(proto, unknown)
+    assert where == ("protocol_version",) and "declares no migration from it" in message

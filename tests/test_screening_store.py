@@ -12,8 +12,7 @@ from sqlalchemy import update
 from candidacy.criteria.loader import load_criteria
 from candidacy.identity import Identity
 from candidacy.screening.loader import load_worksheet
-from candidacy.screening.ward import choose_definition, give_dose, record_time_point
-from candidacy.screening.worksheet import TimePoint
+from candidacy.screening.ward import choose_definition, give_dose, set_value
 from candidacy.store import CaseStore, FrozenError, StoreError, TamperError
 from candidacy.store.screening import ScreeningStore
 from candidacy.store.tables import screening_worksheets
@@ -43,10 +42,8 @@ def test_saved_as_typed_with_every_field_in_the_chained_audit(stores: tuple[Case
     lock = screening.save(ws_id, stored.lock_version, ws, ME)
     ws = give_dose(proto, ws, 50, ME, START)
     lock = screening.save(ws_id, lock, ws, ME)
-    point = TimePoint.model_validate(
-        {"hour": 0, "at": START - dt.timedelta(minutes=5), "by": {"name": "N. Example"}, "spasms": "3"}
-    )
-    lock = screening.save(ws_id, lock, record_time_point(proto, ws, 0, point), NURSE)
+    typed = set_value(proto, ws, 0, 0, "spasms", "3", NURSE, START - dt.timedelta(minutes=5))
+    lock = screening.save(ws_id, lock, typed, NURSE)
     assert screening.get(ws_id).worksheet.doses[0].observations[0].spasms == "3"
     trail = cases.audit_trail(case_id)
     spasm = [e for e in trail if e.item and e.item.endswith("observations.0h.spasms")]

@@ -160,6 +160,8 @@ def _dose(pdf: _Sheet, protocol: Protocol, dose: DoseEntry, result: DoseResult) 
         pdf.labelled("Adverse event", event, indent=0)
     for deviation in result.deviations:
         pdf.labelled("Deviation from the protocol", deviation)
+    for correction in result.corrections:
+        pdf.labelled("Correction", correction)
     if dose.note:
         pdf.labelled("Note", dose.note)
     if pdf.get_y() > pdf.h - 95:

@@ -31,6 +31,7 @@ def result_text(protocol: Protocol, ws: Worksheet, result: ScreeningResult | Non
             lines += [f"    {loss.sentence()}" for loss in dose.function_lost]
         lines += [f"  Adverse event: {event}" for event in dose.adverse_events]
         lines += [f"  Deviation: {deviation}" for deviation in dose.deviations]
+        lines += [f"  Correction: {correction}" for correction in dose.corrections]
     lines += ["", f"Computed outcome, for the team to confirm: {result.computed_label}. {result.outcome_sentence}"]
     if result.confirmed:
         lines.append(result.confirmed)

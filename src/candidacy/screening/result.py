@@ -48,6 +48,7 @@ class DoseResult:
     function_lost: list[FunctionLoss] = field(default_factory=list)
     adverse_events: list[str] = field(default_factory=list)
     deviations: list[str] = field(default_factory=list)
+    corrections: list[str] = field(default_factory=list)
 
     @property
     def status_label(self) -> str:
@@ -129,6 +130,16 @@ def _deviations(protocol: Protocol, ws: Worksheet, index: int, dose: DoseEntry) 
     return found
 
 
+def _corrections(dose: DoseEntry) -> list[str]:
+    """Every value changed once it was history, with who, when and why: shown with the result, never hidden."""
+    return [
+        f"{'Baseline' if point.hour == 0 else f'{point.hour} h'} {c.measure}: {c.old} changed to "
+        f"{c.new if c.new is not None else 'empty'} by {c.by.describe()} at {c.at:%Y-%m-%d %H:%M}. Reason: {c.reason}"
+        for point in dose.observations
+        for c in point.corrections
+    ]
+
+
 def _dose_result(protocol: Protocol, ws: Worksheet, definition: Definition, index: int, dose: DoseEntry) -> DoseResult:
     status: Status
     numbers: list[tuple[str, str]]
@@ -151,6 +162,7 @@ def _dose_result(protocol: Protocol, ws: Worksheet, definition: Definition, inde
             for e in dose.adverse_events
         ],
         deviations=_deviations(protocol, ws, index, dose),
+        corrections=_corrections(dose),
     )
 
 

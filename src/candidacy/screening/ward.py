@@ -1,5 +1,5 @@
 """Changing a worksheet the way the ward does: choose the definition, prepare and give a dose,
-record a time point, an adverse event or the goals, confirm the outcome, reopen.
+record a value at its time point, an adverse event or the goals, confirm the outcome, reopen.
 
 Each function returns a new worksheet, checked against the protocol, and refuses a change that
 would rewrite history silently: another definition after the first dose needs a reason (kept as an
@@ -40,7 +40,6 @@ __all__ = [
     "new_worksheet",
     "prepare_dose",
     "rate_goals",
-    "record_time_point",
     "reopen",
     "set_value",
 ]
@@ -117,17 +116,6 @@ def give_dose(protocol: Protocol, ws: Worksheet, micrograms: int, by: Identity, 
     """Prepare and give a dose at once (when the baseline is typed afterwards from paper)."""
     changed = prepare_dose(protocol, ws, micrograms)
     return mark_given(protocol, changed, len(changed.doses) - 1, by, at)
-
-
-def record_time_point(protocol: Protocol, ws: Worksheet, dose: int, point: TimePoint) -> Worksheet:
-    """Put the measurements of one time point into a dose, replacing an earlier entry for that hour."""
-    changed = _open(ws)
-    if not 0 <= dose < len(changed.doses):
-        raise WorksheetError(f"there is no dose number {dose + 1}")
-    entry = changed.doses[dose]
-    entry.observations = sorted([t for t in entry.observations if t.hour != point.hour] + [point], key=lambda t: t.hour)
-    check_worksheet(protocol, changed)
-    return changed
 
 
 def needs_reason(ws: Worksheet, dose: int, hour: int) -> bool:

@@ -402,6 +402,8 @@ def _result(protocol: Protocol, stored: StoredWorksheet, result: ScreeningResult
             st.markdown(f"- Adverse event: {escape_markdown(event)}")
         for deviation in dose_result.deviations:
             st.markdown(f"- Deviation: {escape_markdown(deviation)}")
+        for correction in dose_result.corrections:
+            st.markdown(f"- Correction: {escape_markdown(correction)}")
         dose_chart(protocol, dose, height=260)
     st.markdown(
         f"**Computed outcome, for the team to confirm:** {escape_markdown(result.computed_label)}. "
