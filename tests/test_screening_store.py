@@ -7,7 +7,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import text, update
+from sqlalchemy.exc import DatabaseError
 
 from candidacy.criteria.loader import load_criteria
 from candidacy.identity import Identity
@@ -82,13 +83,17 @@ def test_a_confirmed_worksheet_changed_outside_the_app_is_refused(stores: tuple[
     ws_id = screening.create(case_id, proto.id, ME)
     lock = screening.save(ws_id, 1, load_worksheet(EXAMPLE, proto), ME)
     screening.confirm(ws_id, lock, "positive_function_kept", "", ME, cases.get(case_id).row.lock_version)
-    with cases.engine.begin() as conn:
-        stored = screening.get(ws_id)
-        forged = stored.worksheet.model_copy(deep=True)
-        forged.doses[1].micrograms = 100
+    stored = screening.get(ws_id)
+    forged = stored.worksheet.model_copy(deep=True)
+    forged.doses[1].micrograms = 100
+    with pytest.raises(DatabaseError, match="frozen"), cases.engine.begin() as conn:  # the database refuses
+        conn.execute(update(screening_worksheets).values(content=forged.model_dump_json()))
+    with cases.engine.begin() as conn:  # someone allowed to drop the trigger
+        conn.execute(text("DROP TRIGGER worksheets_confirmed_update"))
         conn.execute(update(screening_worksheets).values(content=forged.model_dump_json()))
     with pytest.raises(TamperError):
         screening.get(ws_id)
+    assert "does not match the hash it was confirmed with" in " ".join(verify(cases.engine).lines())
 
 
 def test_a_backup_carries_the_worksheets_and_refuses_a_changed_one(

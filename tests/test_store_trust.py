@@ -167,13 +167,26 @@ def test_the_database_refuses_changes_to_a_frozen_revision(store: CaseStore) -> 
     assert verify(store.engine).ok
 
 
+#: Every trigger that guards content on SQLite (PostgreSQL's are switched off per session instead).
+TRIGGERS = (
+    "audit_no_update",
+    "audit_no_delete",
+    "revisions_frozen_update",
+    "revisions_frozen_delete",
+    "worksheets_confirmed_update",
+    "worksheets_confirmed_delete",
+    "snapshots_fixed_update",
+    "snapshots_fixed_delete",
+)
+
+
 def _without_triggers(store: CaseStore, statement: str, **params: Any) -> None:
     """Change data the way someone with full database rights could: triggers off, then the change."""
     with store.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(sa.text("SET session_replication_role = replica"))  # triggers do not fire
         else:
-            for name in ("audit_no_update", "audit_no_delete", "revisions_frozen_update", "revisions_frozen_delete"):
+            for name in TRIGGERS:
                 conn.execute(sa.text(f"DROP TRIGGER IF EXISTS {name}"))
         conn.execute(sa.text(statement), params)
 
@@ -239,7 +252,9 @@ def test_cases_verify_command(store: CaseStore, db_url: str) -> None:
     env = {"CANDIDACY_DATABASE_URL": db_url}
     done = runner.invoke(main, ["cases", "verify"], env=env)
     assert done.exit_code == 0, done.stderr
-    assert done.stdout.startswith("ok: 1 cases, 5 audit rows, 1 revisions checked; database head ")
+    assert done.stdout.startswith(
+        "ok: 1 cases, 5 audit rows, 1 revisions, 0 worksheets, 1 criteria snapshots checked; database head "
+    )
     heads = runner.invoke(main, ["cases", "verify", "--head"], env=env)
     assert heads.stdout.splitlines()[0] == f"case {case_id} {store.get(case_id).row.audit_head}"
     assert heads.stdout.splitlines()[1] == f"database {verify(store.engine).head}"

@@ -112,14 +112,17 @@ def cases_verify(show_heads: bool) -> None:
         for case_id, head in sorted(report.heads.items()):
             click.echo(f"case {case_id} {head}")
         click.echo(f"database {report.head}")
-    if report.breaks:
-        say(f"TAMPERED: first broken: {report.breaks[0].describe()}", err=True)
-        for other in report.breaks[1:]:
-            say(f"also broken: {other.describe()}", err=True)
+    if not report.ok:
+        first, *others = report.lines()
+        say(f"TAMPERED: first broken: {first}", err=True)
+        for other in others:
+            say(f"also broken: {other}", err=True)
         sys.exit(EXIT_TAMPER)
+    unsealed = f"; {report.unsealed} case(s) not changed since states were sealed" if report.unsealed else ""
     click.echo(
-        f"ok: {len(report.heads)} cases, {report.rows_checked} audit rows, {report.revisions_checked} revisions "
-        f"checked; database head {report.head}",
+        f"ok: {len(report.heads)} cases, {report.rows_checked} audit rows, {report.revisions_checked} revisions, "
+        f"{report.worksheets_checked} worksheets, {report.snapshots_checked} criteria snapshots checked{unsealed}; "
+        f"database head {report.head}",
         err=show_heads,
     )
 

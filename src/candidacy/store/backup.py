@@ -97,6 +97,7 @@ class AuditDoc(_Strict):
     new: str | None
     prev_hash: str
     row_hash: str = Field(pattern=_HASH)
+    state: str = Field(default="", pattern=r"^([0-9a-f]{64})?$")  # exports before sealing have none
 
 
 class WorksheetDoc(_Strict):

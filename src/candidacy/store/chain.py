@@ -1,7 +1,7 @@
 """The audit trail as a hash chain: each row stores the hash of its case's previous row and its own.
 
-``row_hash = sha256(prev_hash, case_id, revision, at, actor..., action, item, old, new)``, each
-value length-prefixed, with
+``row_hash = sha256(prev_hash, case_id, revision, at, actor..., action, item, old, new, state)``,
+each value length-prefixed (``state``, the hash of the whole case after the change, only when set), with
 ``prev_hash`` of a case's first row empty. The case row keeps the latest hash (``audit_head``), so a
 deleted last row is noticed too. Changing, removing, inserting or moving any row breaks the chain
 from that row on; :func:`check_chain` names the first row that does not fit.
@@ -39,6 +39,7 @@ CHAINED = (
     "item",
     "old",
     "new",
+    "state",
 )
 
 
@@ -52,8 +53,11 @@ def utc_text(value: dt.datetime) -> str:
 def row_hash(prev_hash: str, fields: Sequence[Any]) -> str:
     """The hash of one audit row; ``fields`` in :data:`CHAINED` order, ``at`` a datetime.
 
-    Each value is written as ``length:text`` (``~`` for none), so no two rows share an encoding."""
+    Each value is written as ``length:text`` (``~`` for none), so no two rows share an encoding. An
+    empty ``state`` (rows written before states were sealed) adds nothing, so their hashes still hold."""
     values = list(fields)
+    if len(values) == len(CHAINED) and not values[-1]:
+        values.pop()
     values[2] = utc_text(values[2])
     parts = [f"{len(prev_hash)}:{prev_hash}"]
     for value in values:
@@ -76,9 +80,24 @@ def append(
     old: str | None,
     new: str | None,
     now: dt.datetime,
+    state: str = "",
 ) -> str:
-    """Insert one chained audit row; returns its hash (the case's new ``audit_head``)."""
-    fields = (case_id, revision, now, actor.name, actor.role, actor.subject, actor.source, action, item, old, new)
+    """Insert one chained audit row, sealing ``state`` (:func:`candidacy.store.state.case_state`) when
+    given; returns its hash (the case's new ``audit_head``)."""
+    fields = (
+        case_id,
+        revision,
+        now,
+        actor.name,
+        actor.role,
+        actor.subject,
+        actor.source,
+        action,
+        item,
+        old,
+        new,
+        state,
+    )
     digest = row_hash(prev_hash, fields)
     conn.execute(
         insert(audit).values({**dict(zip(CHAINED, fields, strict=True)), "prev_hash": prev_hash, "row_hash": digest})

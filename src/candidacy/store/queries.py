@@ -20,6 +20,7 @@ from candidacy.reports.record import Record, parse_record
 from candidacy.reports.signoff import Decision
 from candidacy.store.errors import StoreError, TamperError
 from candidacy.store.rows import AuditEntry, CaseDetail, CaseRow, audit_entry, case_row, utc
+from candidacy.store.state import check_seal
 from candidacy.store.tables import audit, cases, revisions
 
 __all__ = ["audit_trail", "check_frozen", "detail", "list_cases", "revision_numbers"]
@@ -73,7 +74,9 @@ def check_frozen(case_id: int, number: int, record_text: str | None, content_has
     return record
 
 
-def detail(conn: Connection, case_id: int, number: int | None = None) -> CaseDetail:
+def detail(conn: Connection, case_id: int, number: int | None = None, sealed: bool = True) -> CaseDetail:
+    """One revision with its case row; refused as TAMPERED when the case's content is not what its last
+    audit row sealed (``sealed=False`` only while a case is being created, before its first row)."""
     case = conn.execute(select(cases).where(cases.c.id == case_id)).mappings().first()
     if case is None:
         raise StoreError(f"case {case_id} does not exist")
@@ -84,8 +87,17 @@ def detail(conn: Connection, case_id: int, number: int | None = None) -> CaseDet
         .first()
     )
     if rev is None:
-        raise StoreError(f"case {case_id} has no revision {wanted}")
-    return _detail(case_row(case), rev)
+        raise TamperError(f"case {case_id}: its revision {wanted} does not exist")
+    try:
+        found = _detail(case_row(case), rev)  # the specific checks of a signed record first
+    except ValidationError as exc:
+        raise TamperError(
+            f"case {case_id} revision {wanted}: its answers cannot be read ({exc.error_count()} problem(s))"
+        ) from None
+    wrong = check_seal(conn, case_id) if sealed else None
+    if wrong is not None:
+        raise TamperError(f"case {case_id}: {wrong}")
+    return found
 
 
 def _detail(row: CaseRow, rev: Any) -> CaseDetail:

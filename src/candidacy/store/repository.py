@@ -32,6 +32,7 @@ from candidacy.store import chain, queries
 from candidacy.store.connection import connect, valid_input
 from candidacy.store.errors import ConflictError, StoreError
 from candidacy.store.rows import AuditEntry, CaseDetail, CaseRow
+from candidacy.store.state import case_state
 from candidacy.store.tables import audit, cases, criteria_snapshots, revisions
 from candidacy.store.workflow import EDITS, next_status
 
@@ -147,7 +148,7 @@ class CaseStore:
             assert inserted is not None
             case_id = int(inserted[0])
             self._new_revision(conn, case_id, 1, cset, empty, "", None, now)
-            row = queries.detail(conn, case_id).row
+            row = queries.detail(conn, case_id, sealed=False).row
             lock = self._commit(conn, row, 0, actor, "create", None, None, label, now)
             if answers is not None:
                 filled = answers.model_copy(deep=True)
@@ -394,18 +395,23 @@ class CaseStore:
         values: Mapping[str, Any] | None = None,
         revision: int | None = None,
     ) -> int:
-        """Append the chained audit row and bump the case, only at the version and chain head the caller
-        saw (another writer, a screening worksheet included, makes this a conflict, never a fork)."""
-        head = chain.append(conn, row.id, revision or row.revision, row.audit_head, actor, action, item, old, new, now)
+        """Bump the case, only at the version and chain head the caller saw (another writer, a screening
+        worksheet included, makes this a conflict, never a fork), then append the chained audit row that
+        seals the case's whole state."""
         done = conn.execute(
             update(cases)
             .where(
                 and_(cases.c.id == row.id, cases.c.lock_version == lock_version, cases.c.audit_head == row.audit_head)
             )
-            .values(lock_version=lock_version + 1, updated_at=now, status=status, audit_head=head, **(values or {}))
+            .values(lock_version=lock_version + 1, updated_at=now, status=status, **(values or {}))
         )
         if done.rowcount != 1:
             raise self._conflict(conn, row.id, lock_version)
+        sealed = case_state(conn, row.id)  # everything written above, sealed by the row below
+        head = chain.append(
+            conn, row.id, revision or row.revision, row.audit_head, actor, action, item, old, new, now, sealed
+        )
+        conn.execute(update(cases).where(cases.c.id == row.id).values(audit_head=head))
         return lock_version + 1
 
     def _check_other_reviewer(self, conn: Connection, case_id: int, number: int, actor: Identity) -> None:

@@ -35,6 +35,7 @@ from candidacy.store import chain, queries
 from candidacy.store.connection import valid_input
 from candidacy.store.errors import ConflictError, FrozenError, StoreError, TamperError
 from candidacy.store.repository import CaseStore, Edit, answer_edit, note_edit
+from candidacy.store.state import case_state
 from candidacy.store.tables import cases, screening_worksheets
 
 __all__ = ["ScreeningStore", "StoredWorksheet"]
@@ -291,8 +292,10 @@ class ScreeningStore:
             raise StoreError(f"case {case_id} does not exist")
         head, revision = case
         start = head
-        for item, old, new in rows:
-            head = chain.append(conn, case_id, revision, head, actor, ACTION, item[:64], old, new, now)
+        sealed = case_state(conn, case_id)  # the worksheet as written, sealed by the last row
+        for index, (item, old, new) in enumerate(rows):
+            state = sealed if index == len(rows) - 1 else ""
+            head = chain.append(conn, case_id, revision, head, actor, ACTION, item[:64], old, new, now, state)
         moved = conn.execute(
             update(cases).where(and_(cases.c.id == case_id, cases.c.audit_head == start)).values(audit_head=head)
         )

@@ -92,6 +92,7 @@ audit = Table(
     Column("new", Text, nullable=True),
     Column("prev_hash", String(64), nullable=False, default=""),  # row_hash of the case's previous row
     Column("row_hash", String(64), nullable=False, default=""),  # sha256 of prev_hash and this row
+    Column("state", String(64), nullable=False, default="", server_default=""),  # the case's sealed state (0007)
 )
 
 #: Screening-test worksheets of a case (migration 0006). Every change appends to the case's audit chain;

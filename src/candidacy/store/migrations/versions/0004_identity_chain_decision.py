@@ -12,7 +12,22 @@ import datetime as dt
 import sqlalchemy as sa
 from alembic import op
 
-from candidacy.store.chain import CHAINED, row_hash
+from candidacy.store.chain import row_hash
+
+#: The columns a row's hash covered when this migration was written (``state`` came with 0007).
+CHAINED = (
+    "case_id",
+    "revision",
+    "at",
+    "actor",
+    "actor_role",
+    "actor_subject",
+    "actor_source",
+    "action",
+    "item",
+    "old",
+    "new",
+)
 
 revision = "0004"
 down_revision = "0003"

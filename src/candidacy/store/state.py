@@ -1,0 +1,106 @@
+"""What a case is, as one hash: the state every chained audit row seals.
+
+A case is more than its audit rows: its label, meeting date, archived flag, current revision and
+status, the summary the lists show, every revision (answers, status, decision, signed record), every
+screening worksheet, and the criteria snapshot its revisions were assessed against. Each action of
+the application writes these first, then appends its audit row carrying :func:`case_state` of the
+result, so the chain's last row vouches for everything the case holds. A change made outside the
+application (SQL, an edited backup) leaves the state and the last row's seal apart, which ``cases
+verify`` names; rewriting the seal too means recomputing the chain, which the database head shows.
+
+Left out on purpose: the columns written after the seal (``lock_version``, ``updated_at`` and
+``audit_head`` of the case), which the chain itself covers or which carry no clinical meaning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from candidacy.store.chain import utc_text
+from candidacy.store.errors import StoreError
+from candidacy.store.tables import audit, cases, criteria_snapshots, revisions, screening_worksheets
+
+__all__ = ["case_state", "check_seal", "snapshot_digest"]
+
+_UNSEALED = frozenset({"lock_version", "updated_at", "audit_head"})
+_WORKSHEET_UNSEALED = frozenset({"lock_version", "updated_at"})  # a save that changes nothing moves them
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return utc_text(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _row(mapping: Any, leave_out: frozenset[str] = frozenset()) -> dict[str, Any]:
+    return {key: _plain(value) for key, value in dict(mapping).items() if key not in leave_out}
+
+
+def snapshot_digest(content: str) -> str:
+    """The hash of a stored criteria snapshot's content as the criteria set computes it (canonical JSON)."""
+    canonical = json.dumps(json.loads(content), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def case_state(conn: Connection, case_id: int) -> str:
+    """The hash of everything the case holds now (see the module's docstring for what is left out)."""
+    case = conn.execute(select(cases).where(cases.c.id == case_id)).mappings().first()
+    if case is None:
+        raise StoreError(f"case {case_id} does not exist")
+    revs = [
+        _row(r)
+        for r in conn.execute(
+            select(revisions).where(revisions.c.case_id == case_id).order_by(revisions.c.number)
+        ).mappings()
+    ]
+    sheets = [
+        _row(w, _WORKSHEET_UNSEALED)
+        for w in conn.execute(
+            select(screening_worksheets)
+            .where(screening_worksheets.c.case_id == case_id)
+            .order_by(screening_worksheets.c.id)
+        ).mappings()
+    ]
+    wanted = sorted({r["criteria_sha256"] for r in revs})
+    snapshots = {
+        key: hashlib.sha256(content.encode("utf-8")).hexdigest()
+        for key, content in conn.execute(
+            select(criteria_snapshots.c.sha256, criteria_snapshots.c.content).where(
+                criteria_snapshots.c.sha256.in_(wanted)
+            )
+        )
+    }
+    state = {
+        "case": _row(case, _UNSEALED),
+        "revisions": revs,
+        "worksheets": sheets,
+        "snapshots": {key: snapshots.get(key) for key in wanted},
+    }
+    text = json.dumps(state, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def check_seal(conn: Connection, case_id: int) -> str | None:
+    """Why the case's content is not what its last audit row sealed (None when it is, when that row
+    predates sealing, or when there is no row: ``cases verify`` names a missing trail). Never raises on
+    damaged content: that is a reason too."""
+    last = conn.execute(
+        select(audit.c.state).where(audit.c.case_id == case_id).order_by(audit.c.id.desc()).limit(1)
+    ).scalar()
+    if not last:
+        return None
+    try:
+        now = case_state(conn, case_id)
+    except (ValueError, TypeError, OverflowError) as error:
+        return f"its stored content cannot be read ({type(error).__name__}: {str(error)[:120]})"
+    if now != last:
+        return "its stored content is not what its last audit row sealed: it was changed outside the application"
+    return None
