@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import update
 
 from candidacy import CriteriaSet, load_criteria_text
 from candidacy.cli import main
@@ -18,7 +17,6 @@ from candidacy.errors import AnswersError, CriteriaError
 from candidacy.reasoning.answers import Answer, AnswerSet, check_answers, migrate_answers
 from candidacy.reasoning.engine import evaluate
 from candidacy.store import CaseStore
-from candidacy.store.tables import revisions
 
 from .conftest import ITB, ROOT
 
@@ -108,18 +106,41 @@ def test_the_upload_reads_an_old_file_across(itb: CriteriaSet) -> None:
 
 
 def test_a_stored_case_of_an_earlier_version_opens(tmp_path: Path, itb: CriteriaSet) -> None:
-    from candidacy.identity import Identity
+    """A case stored by the release of criteria 1.0.0 (in that release's schema, before states were
+    sealed) opens in this one with its answers read through the declared migration."""
+    import datetime as dt
 
-    who = Identity(name="Dr A", role="Consultant", source="personal")
-    store = CaseStore(f"sqlite:///{tmp_path / 'old.db'}", {itb.id: itb})
-    case_id = store.create_case(itb.id, "Old-01", None, who)
+    import sqlalchemy as sa
+
+    from candidacy.store.migrate import migrate
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = sa.create_engine(url)
+    migrate(engine, "0006")
     old = _old("1.0.0", adherence_concerns=Answer(value="no"), active_infection=Answer(value="yes"))
-    with store.engine.begin() as conn:  # as the release of criteria 1.0.0 stored it
-        conn.execute(update(revisions).where(revisions.c.case_id == case_id).values(answers=old.model_dump_json()))
-    record = store.record(case_id)
+    at = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    with engine.begin() as conn:  # as that release stored it
+        conn.execute(
+            sa.text(
+                "INSERT INTO cases (id, label, criteria_id, status, archived, lock_version, revision, created_at, "
+                "updated_at) VALUES (1, 'Old-01', 'itb_pump', 'draft', false, 1, 1, :at, :at)"
+            ),
+            {"at": at},
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO revisions (case_id, number, criteria_id, criteria_version, criteria_sha256, answers, "
+                "status, reason, created_at) VALUES (1, 1, 'itb_pump', '1.0.0', :sha, :answers, 'draft', '', :at)"
+            ),
+            {"sha": "0" * 64, "answers": old.model_dump_json(), "at": at},
+        )
+    engine.dispose()
+    store = CaseStore(url, {itb.id: itb})
+    record = store.record(1)
     assert {f.criterion for f in record.findings} >= {"active_infection"}
     assert record.answers["adherence_concerns"].value == "no"  # stored as it was recorded
     assert "adherence_concerns" not in {m.criterion for m in record.missing}  # read as 'none', answered
+    store.close()
 
 
 def test_a_migration_naming_an_answer_this_version_lacks_is_refused() -> None:

@@ -20,11 +20,13 @@ from candidacy.reports.markdown import render_markdown
 from candidacy.reports.render import render_text
 from candidacy.store import open_store
 from candidacy.store.summary import summary_line
+from candidacy.store.tables import MAX_ID
 from candidacy.store.workflow import STATUSES
 
 __all__ = ["cases_group"]
 
 MAX_BACKUP_BYTES = 512 * 1024 * 1024
+CASE_NUMBER = click.IntRange(1, MAX_ID)
 
 
 @click.group(name="cases")
@@ -47,7 +49,7 @@ def cases_list(meeting: dt.datetime | None, status: str | None, search: str, inc
 
 
 @cases_group.command("show")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=CASE_NUMBER)
 @click.option("--audit", "with_audit", is_flag=True, help="Also print the audit trail.")
 def cases_show(case_id: int, with_audit: bool) -> None:
     """A case's revisions and its current record: the frozen, signed record when it was reviewed (then,
@@ -86,7 +88,7 @@ def cases_show(case_id: int, with_audit: bool) -> None:
 
 
 @cases_group.command("sign-off")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=CASE_NUMBER)
 @click.option("--name", required=True, help="The reviewer's name, as it will stand on the record.")
 @click.option("--role", required=True, help="The reviewer's role, e.g. 'Consultant neurologist'.")
 @click.option("--comment", default="", help="A comment that becomes part of the sign-off.")

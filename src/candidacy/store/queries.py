@@ -12,7 +12,7 @@ import hashlib
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, String, and_, func, select, type_coerce
 from sqlalchemy.engine import Connection
 
 from candidacy.reasoning.answers import AnswerSet
@@ -21,7 +21,7 @@ from candidacy.reports.signoff import Decision
 from candidacy.store.errors import StoreError, TamperError
 from candidacy.store.rows import AuditEntry, CaseDetail, CaseRow, audit_entry, case_row, utc
 from candidacy.store.state import check_seal
-from candidacy.store.tables import audit, cases, revisions
+from candidacy.store.tables import MAX_ID, audit, cases, revisions
 
 __all__ = ["audit_trail", "check_frozen", "detail", "list_cases", "revision_numbers"]
 
@@ -34,7 +34,7 @@ def list_cases(
     include_archived: bool = False,
     limit: int | None = None,
 ) -> list[CaseRow]:
-    query = select(cases).order_by(cases.c.meeting_date.desc(), cases.c.id.desc())
+    query = _case_query().order_by(cases.c.meeting_date.desc(), cases.c.id.desc())
     if meeting_date is not None:
         query = query.where(cases.c.meeting_date == meeting_date)
     if status:
@@ -47,6 +47,20 @@ def list_cases(
     if limit:
         query = query.limit(limit)
     return [case_row(r) for r in conn.execute(query).mappings()]
+
+
+def _case_query() -> Select[Any]:
+    """The case rows with the meeting date as stored (text on SQLite), so that a date changed outside
+    the application into something impossible is reported, not raised while reading the list."""
+    columns = [c for c in cases.c if c.name != "meeting_date"]
+    return select(*columns, type_coerce(cases.c.meeting_date, String).label("meeting_date"))
+
+
+def _date(raw: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        return None
 
 
 def check_frozen(case_id: int, number: int, record_text: str | None, content_hash: str, answers_json: str) -> Record:
@@ -77,9 +91,13 @@ def check_frozen(case_id: int, number: int, record_text: str | None, content_has
 def detail(conn: Connection, case_id: int, number: int | None = None, sealed: bool = True) -> CaseDetail:
     """One revision with its case row; refused as TAMPERED when the case's content is not what its last
     audit row sealed (``sealed=False`` only while a case is being created, before its first row)."""
-    case = conn.execute(select(cases).where(cases.c.id == case_id)).mappings().first()
+    if not 1 <= case_id <= MAX_ID:
+        raise StoreError(f"case {case_id} does not exist (case numbers run from 1 to {MAX_ID})")
+    case = conn.execute(_case_query().where(cases.c.id == case_id)).mappings().first()
     if case is None:
         raise StoreError(f"case {case_id} does not exist")
+    if isinstance(case["meeting_date"], str) and _date(case["meeting_date"]) is None:
+        raise TamperError(f"case {case_id}: its meeting date '{case['meeting_date'][:40]}' is not a date")
     wanted = number or case["revision"]
     rev = (
         conn.execute(select(revisions).where(and_(revisions.c.case_id == case_id, revisions.c.number == wanted)))

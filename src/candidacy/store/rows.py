@@ -30,6 +30,7 @@ class CaseRow:
     updated_at: dt.datetime
     decision: str = ""  # the team decision's label, "" when none is recorded
     audit_head: str = ""
+    damaged: str = ""  # what in the row cannot be read (changed outside the application), "" when nothing
 
 
 @dataclass(frozen=True)
@@ -115,11 +116,22 @@ def audit_entry(r: Any) -> AuditEntry:
     )
 
 
+def _meeting(value: Any) -> tuple[dt.date | None, str]:
+    """The meeting date as read (a date, or the text SQLite stored), and what is wrong with it."""
+    if value is None or isinstance(value, dt.date):
+        return value, ""
+    try:
+        return dt.date.fromisoformat(str(value)), ""
+    except ValueError:
+        return None, f"the meeting date '{str(value)[:40]}' is not a date"
+
+
 def case_row(r: Any) -> CaseRow:
+    meeting, damaged = _meeting(r["meeting_date"])
     return CaseRow(
         id=r["id"],
         label=r["label"],
-        meeting_date=r["meeting_date"],
+        meeting_date=meeting,
         criteria_id=r["criteria_id"],
         status=r["status"],
         archived=bool(r["archived"]),
@@ -132,4 +144,5 @@ def case_row(r: Any) -> CaseRow:
         updated_at=utc(r["updated_at"]),
         decision=r["decision"],
         audit_head=r["audit_head"],
+        damaged=damaged,
     )

@@ -26,8 +26,9 @@ from candidacy.store.chain import utc_text
 from candidacy.store.errors import StoreError
 from candidacy.store.tables import audit, cases, criteria_snapshots, revisions, screening_worksheets
 
-__all__ = ["case_state", "check_seal", "snapshot_digest"]
+__all__ = ["UNSEALED_CHANGE", "case_state", "check_seal", "snapshot_digest"]
 
+UNSEALED_CHANGE = "its stored content is not what its last audit row sealed: it was changed outside the application"
 _UNSEALED = frozenset({"lock_version", "updated_at", "audit_head"})
 _WORKSHEET_UNSEALED = frozenset({"lock_version", "updated_at"})  # a save that changes nothing moves them
 
@@ -101,6 +102,4 @@ def check_seal(conn: Connection, case_id: int) -> str | None:
         now = case_state(conn, case_id)
     except (ValueError, TypeError, OverflowError) as error:
         return f"its stored content cannot be read ({type(error).__name__}: {str(error)[:120]})"
-    if now != last:
-        return "its stored content is not what its last audit row sealed: it was changed outside the application"
-    return None
+    return UNSEALED_CHANGE if now != last else None

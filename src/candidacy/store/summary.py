@@ -15,6 +15,8 @@ def summary_line(row: CaseRow) -> str:
     meeting = row.meeting_date.isoformat() if row.meeting_date else "no meeting date"
     archived = " [archived]" if row.archived else ""
     decision = f" · decision: {row.decision}" if row.decision else ""
+    if row.damaged:
+        meeting = f"TAMPERED ({row.damaged}; run cases verify)"
     return (
         f"#{row.id} {meeting} {row.label}{archived} · {row.status} (revision {row.revision}) · "
         f"{row.contraindications} contraindication(s), {row.against} factor(s) against, "

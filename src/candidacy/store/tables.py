@@ -16,9 +16,12 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-__all__ = ["audit", "cases", "criteria_snapshots", "metadata", "revisions", "screening_worksheets"]
+__all__ = ["MAX_ID", "audit", "cases", "criteria_snapshots", "metadata", "revisions", "screening_worksheets"]
 
 metadata = MetaData()
+
+#: The largest number an id column holds on every supported database (Integer is 32-bit on PostgreSQL).
+MAX_ID = 2**31 - 1
 
 criteria_snapshots = Table(
     "criteria_snapshots",

@@ -22,7 +22,7 @@ from candidacy.screening.worksheet import Worksheet
 from candidacy.store.chain import CHAINED, ChainBreak, check_chain, database_head
 from candidacy.store.errors import TamperError
 from candidacy.store.queries import check_frozen
-from candidacy.store.state import check_seal, snapshot_digest
+from candidacy.store.state import UNSEALED_CHANGE, case_state, snapshot_digest
 from candidacy.store.tables import audit, cases, criteria_snapshots, revisions, screening_worksheets
 from candidacy.store.workflow import STATUSES
 
@@ -32,6 +32,7 @@ __all__ = ["VerifyReport", "verify", "verify_connection"]
 @dataclass
 class VerifyReport:
     heads: dict[int, str] = field(default_factory=dict)  # case id -> its audit chain head
+    states: dict[int, str] = field(default_factory=dict)  # case id -> the hash of everything it holds now
     breaks: list[ChainBreak] = field(default_factory=list)  # at most one per case, in case order
     problems: list[str] = field(default_factory=list)  # what belongs to no case: snapshots, orphan rows
     revisions_checked: int = 0
@@ -46,7 +47,8 @@ class VerifyReport:
 
     @property
     def head(self) -> str:
-        return database_head(self.heads)
+        """One hash over every case's chain head and present state: any change to either moves it."""
+        return database_head(self.heads, self.states)
 
     def lines(self) -> list[str]:
         """Every problem, one line each: the case breaks first, then the rest."""
@@ -107,13 +109,20 @@ def verify_connection(conn: Connection) -> VerifyReport:
             broken[case_id] = ChainBreak(case_id, None, f"its current revision {case['revision']} does not exist")
     _check_worksheets(conn, case_rows, broken, report)
     _check_snapshots(conn, report)
-    for case_id in sorted(case_rows.keys() - broken.keys()):
+    for case_id in sorted(case_rows):
+        try:
+            report.states[case_id] = case_state(conn, case_id)
+        except (ValueError, TypeError, OverflowError) as error:
+            report.states[case_id] = ""
+            reason = f"its stored content cannot be read ({type(error).__name__}: {str(error)[:120]})"
+            broken.setdefault(case_id, ChainBreak(case_id, None, reason))
+            continue
+        if case_id in broken:
+            continue
         if not sealed.get(case_id):
             report.unsealed += 1
-            continue
-        wrong = check_seal(conn, case_id)
-        if wrong is not None:
-            broken[case_id] = ChainBreak(case_id, None, wrong)
+        elif report.states[case_id] != sealed[case_id]:
+            broken[case_id] = ChainBreak(case_id, None, UNSEALED_CHANGE)
     report.breaks = [broken[k] for k in sorted(broken)]
     return report
 
