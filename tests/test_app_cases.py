@@ -238,3 +238,18 @@ def test_a_tampered_signed_record_is_shown_loudly() -> None:
     assert "TAMPERED" in errors and "does not match its hash" in errors
     app.switch_page("views/assess.py").run()
     assert not any("MS-tampered" in m.value or "MS-other" in m.value for m in app.markdown)  # not opened
+
+
+def test_a_draft_relabelled_outside_the_application_is_shown_as_tampered() -> None:
+    import sqlalchemy as sa
+
+    store = db()
+    case_id = store.create_case("itb_pump", "MS-draft", None, DR_A)
+    with store.engine.begin() as conn:  # no trigger guards a draft: the seal does
+        conn.execute(sa.text("UPDATE cases SET label = 'RELABELLED' WHERE id = :id"), {"id": case_id})
+    app = new_session()
+    give_name(app)
+    app.switch_page("views/cases.py").run()
+    app.button(key=f"open-{case_id}").click().run()
+    errors = " ".join(e.value for e in app.error)
+    assert "changed outside the application" in errors and "TAMPERED" in errors, errors

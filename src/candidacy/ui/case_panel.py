@@ -125,7 +125,7 @@ def render_case_panel(cset: CriteriaSet, draft: AnswerSet) -> bool:
         detail = store.get(case_id)
     except TamperError as error:
         st.error(
-            f"**This case's signed record no longer matches what was signed.** {escape_markdown(str(error))}. "
+            f"**This case was changed outside the application.** {escape_markdown(str(error))}. "
             "Do not rely on it; run `python -m candidacy cases verify` and restore from a backup.",
             icon=":material/gpp_bad:",
         )
