@@ -171,3 +171,12 @@ def test_screen_literal_differs_from_markdown_literal_only_in_colons() -> None:
     assert screen_literal(":red[x] :smile: 7:10: ok").replace("&#58;", ":") == markdown_literal(
         ":red[x] :smile: 7:10: ok"
     )
+
+
+def test_zero_width_characters_are_shown_so_two_labels_never_print_alike() -> None:
+    from candidacy.text import printable
+
+    plain, hidden = "MS-2026-014", "MS-2026\u200b-014"
+    assert printable(hidden) != printable(plain) and "\\u200b" in printable(hidden)
+    for invisible in ("\u200c", "\u200d", "\u2060", "\ufeff", "\u202e", "\u2066"):
+        assert printable(f"A{invisible}B") == f"A\\u{ord(invisible):04x}B"

@@ -22,8 +22,12 @@ import re
 __all__ = ["markdown_literal", "printable", "screen_literal"]
 
 # C0 controls but tab and line feed; DEL; C1 controls; bidirectional embeddings, overrides, isolates
-# and marks; lone surrogates (from JSON escapes); line and paragraph separators.
-_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+# and marks; lone surrogates (from JSON escapes); line and paragraph separators; zero-width spaces,
+# joiners and the byte-order mark (two labels that differ only by one would otherwise print alike).
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069"
+    "\ufeff\ud800-\udfff]"
+)
 
 
 def _visible(match: re.Match[str]) -> str:
