@@ -253,3 +253,27 @@ def test_a_draft_relabelled_outside_the_application_is_shown_as_tampered() -> No
     app.button(key=f"open-{case_id}").click().run()
     errors = " ".join(e.value for e in app.error)
     assert "changed outside the application" in errors and "TAMPERED" in errors, errors
+
+
+def test_a_failed_save_leaves_the_page_showing_exactly_what_is_stored(monkeypatch: pytest.MonkeyPatch) -> None:
+    from candidacy.errors import StoreError
+    from candidacy.store import CaseStore
+
+    app = new_session()
+    give_name(app)
+    app.button_group(key=k("answer", "cause")).set_value("stroke").run()
+    app.button(key="case-save-new").click().run()
+    real = CaseStore.apply
+
+    def failing(self: CaseStore, *args: object, **kwargs: object) -> int:
+        raise StoreError("the disk is full")
+
+    monkeypatch.setattr(CaseStore, "apply", failing)
+    app.button_group(key=k("answer", "seizures")).set_value("uncontrolled").run()
+    errors = " ".join(e.value for e in app.error)
+    assert "Not saved: the disk is full" in errors, errors
+    assert app.button_group(key=k("answer", "seizures")).value is None  # the page shows the store, not the click
+    assert "seizures" not in app.session_state["drafts"]["itb_pump"].answers  # nor does the session's draft
+    monkeypatch.setattr(CaseStore, "apply", real)
+    app.button_group(key=k("answer", "seizures")).set_value("uncontrolled").run()
+    assert db().get(1).answers.answers["seizures"].value == "uncontrolled"

@@ -20,13 +20,13 @@ from candidacy.errors import CandidacyError
 from candidacy.reasoning.answers import (
     Answer,
     AnswerSet,
-    CaseHeader,
     GivenValue,
     check_answers,
     migrate_answers,
     parse_answers,
 )
 from candidacy.reasoning.assessment import Assessment
+from candidacy.reasoning.changes import SetAnswer, SetHeader, SetNote, apply_change
 from candidacy.reasoning.engine import evaluate
 from candidacy.reports.record import Record, build_record
 
@@ -55,20 +55,17 @@ def new_draft(cset: CriteriaSet) -> AnswerSet:
 
 
 def set_answer(draft: AnswerSet, crit_id: str, value: GivenValue) -> None:
-    current = draft.answers.get(crit_id, Answer())
-    draft.answers[crit_id] = Answer(value=value, note=current.note)
-    _drop_if_empty(draft, crit_id)
+    """Change ``draft`` in place through :func:`apply_change` (for a draft only this session holds)."""
+    draft.answers = apply_change(draft, SetAnswer(crit_id, value)).answers.answers
 
 
 def set_note(draft: AnswerSet, crit_id: str, note: str) -> None:
-    current = draft.answers.get(crit_id, Answer())
-    draft.answers[crit_id] = Answer(value=current.value, note=note)
-    _drop_if_empty(draft, crit_id)
+    draft.answers = apply_change(draft, SetNote(crit_id, note)).answers.answers
 
 
 def set_header(draft: AnswerSet, name: str, value: Any) -> None:
     """One field of the case header (label, assessor, role, dates), validated like a loaded file."""
-    draft.case = CaseHeader.model_validate({**draft.case.model_dump(), name: value})
+    draft.case = apply_change(draft, SetHeader(name, value)).answers.case
 
 
 def absence_answer(criterion: Criterion) -> str | None:
@@ -105,12 +102,6 @@ def absence_items(
         ):
             found[criterion.id] = absent
     return found
-
-
-def _drop_if_empty(draft: AnswerSet, crit_id: str) -> None:
-    answer = draft.answers[crit_id]
-    if answer.value is None and not answer.note:
-        del draft.answers[crit_id]
 
 
 def assess(cset: CriteriaSet, draft: AnswerSet) -> Assessment:

@@ -25,8 +25,7 @@ __all__ = ["markdown_literal", "printable", "screen_literal"]
 # and marks; lone surrogates (from JSON escapes); line and paragraph separators; zero-width spaces,
 # joiners and the byte-order mark (two labels that differ only by one would otherwise print alike).
 _INVISIBLE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069"
-    "\ufeff\ud800-\udfff]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]"
 )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, Any
 
 from sqlalchemy import and_, insert, select, update
@@ -23,7 +23,8 @@ from candidacy import clock
 from candidacy.criteria.diff import CriteriaDiff, diff_criteria
 from candidacy.criteria.models import CriteriaSet
 from candidacy.identity import Identity
-from candidacy.reasoning.answers import Answer, AnswerSet, CaseHeader, GivenValue, check_answers
+from candidacy.reasoning.answers import AnswerSet, CaseHeader, GivenValue, check_answers
+from candidacy.reasoning.changes import Change, ReplaceAll, SetAnswer, SetHeader, SetNote, apply_change
 from candidacy.reasoning.engine import evaluate
 from candidacy.reports.meeting import meeting_step
 from candidacy.reports.record import Record, build_record
@@ -36,14 +37,7 @@ from candidacy.store.state import case_state
 from candidacy.store.tables import audit, cases, criteria_snapshots, revisions
 from candidacy.store.workflow import EDITS, next_status
 
-__all__ = ["CaseStore", "Edit", "answer_edit", "note_edit"]
-
-#: What a change function returns: the audit row's (item, old, new).
-Edit = Callable[[AnswerSet], tuple[str | None, str | None, str | None]]
-
-
-def _value_text(value: GivenValue) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False)
+__all__ = ["CaseStore"]
 
 
 class CaseStore:
@@ -154,30 +148,29 @@ class CaseStore:
                 filled = answers.model_copy(deep=True)
                 filled.case = filled.case.model_copy(update={"label": label, "meeting_date": meeting_date})
                 how = f"copied from case {copied_from}" if copied_from else "saved from a draft"
-                self._edit_in(conn, case_id, lock, actor, "duplicate" if copied_from else "load", _replace(filled, how))
+                action = "duplicate" if copied_from else "load"
+                self._edit_in(conn, case_id, lock, actor, action, ReplaceAll(filled, how))
         return case_id
+
+    def apply(self, case_id: int, lock_version: int, change: Change, actor: Identity) -> int:
+        """Apply one change (see :mod:`candidacy.reasoning.changes`) in one transaction; the new lock."""
+        _may_edit(actor)
+        with valid_input(), self.engine.begin() as conn:
+            return self.edit_in(conn, case_id, lock_version, actor, change)
 
     def save_answer(self, case_id: int, lock_version: int, crit_id: str, value: GivenValue, actor: Identity) -> int:
         """Autosave one answer; returns the new lock version."""
-        return self._edit(case_id, lock_version, actor, "answer", answer_edit(crit_id, value))
+        return self.apply(case_id, lock_version, SetAnswer(crit_id, value), actor)
 
     def save_note(self, case_id: int, lock_version: int, crit_id: str, note: str, actor: Identity) -> int:
-        return self._edit(case_id, lock_version, actor, "note", note_edit(crit_id, note))
+        return self.apply(case_id, lock_version, SetNote(crit_id, note), actor)
 
     def save_header(self, case_id: int, lock_version: int, field_name: str, value: Any, actor: Identity) -> int:
-        if field_name not in CaseHeader.model_fields:
-            raise StoreError(f"unknown case header field '{field_name}'")
-
-        def edit(answers: AnswerSet) -> tuple[str | None, str | None, str | None]:
-            before = getattr(answers.case, field_name)
-            answers.case = CaseHeader.model_validate({**answers.case.model_dump(), field_name: value})
-            return field_name, None if before is None else str(before), None if value is None else str(value)
-
-        return self._edit(case_id, lock_version, actor, "header", edit)
+        return self.apply(case_id, lock_version, SetHeader(field_name, value), actor)
 
     def save_all(self, case_id: int, lock_version: int, answers: AnswerSet, actor: Identity, reason: str) -> int:
         """Replace every answer and the header at once (loading a file); audited."""
-        return self._edit(case_id, lock_version, actor, "load", _replace(answers, reason))
+        return self.apply(case_id, lock_version, ReplaceAll(answers, reason), actor)
 
     def save_decision(self, case_id: int, lock_version: int, decision: Decision | None, actor: Identity) -> int:
         """Record (or clear, with None) the team's decision on the current revision.
@@ -347,27 +340,21 @@ class CaseStore:
             raise self._conflict(conn, case_id, lock_version)
         return detail
 
-    def _edit(self, case_id: int, lock_version: int, actor: Identity, action: str, edit: Edit) -> int:
+    def edit_in(self, conn: Connection, case_id: int, lock_version: int, actor: Identity, change: Change) -> int:
+        """One change inside the caller's transaction (several changes of one user action commit together):
+        the lock and workflow checks, the answers through :func:`apply_change`, the revision, the chained
+        audit row and the head."""
         _may_edit(actor)
-        with valid_input(), self.engine.begin() as conn:
-            return self._edit_in(conn, case_id, lock_version, actor, action, edit)
-
-    def edit_in(
-        self, conn: Connection, case_id: int, lock_version: int, actor: Identity, action: str, edit: Edit
-    ) -> int:
-        """One change inside the caller's transaction (several changes of one user action commit together)."""
-        _may_edit(actor)
-        return self._edit_in(conn, case_id, lock_version, actor, action, edit)
+        return self._edit_in(conn, case_id, lock_version, actor, change.action, change)
 
     def _edit_in(
-        self, conn: Connection, case_id: int, lock_version: int, actor: Identity, action: str, edit: Edit
+        self, conn: Connection, case_id: int, lock_version: int, actor: Identity, action: str, change: Change
     ) -> int:
-        """Change the answers or header of the current revision: the path of every autosave."""
         now = clock.now()
         detail = self._checked(conn, case_id, lock_version)
         status = next_status(action, detail.row.status, case_id, detail.number)
-        answers = detail.answers.model_copy(deep=True)
-        item, old, new = edit(answers)
+        applied = apply_change(detail.answers, change)
+        answers = applied.answers
         cset = self._cset(detail.row.criteria_id)
         check_answers(cset, answers)
         conn.execute(
@@ -378,6 +365,7 @@ class CaseStore:
         values = self._summary(cset, answers)
         if action in ("header", "load", "duplicate"):
             values.update(label=answers.case.label or detail.row.label, meeting_date=answers.case.meeting_date)
+        item, old, new = applied.item, applied.old, applied.new
         return self._commit(conn, detail.row, lock_version, actor, action, item, old, new, now, status, values)
 
     def _commit(
@@ -505,39 +493,3 @@ def _may_edit(actor: Identity) -> None:
         raise StoreError("say who you are (name and role) before changing a case")
     if not (actor.may("assessor") or actor.may("reviewer")):
         raise StoreError(f"{actor.name} may not change cases (needs the assessor or reviewer role)")
-
-
-def answer_edit(crit_id: str, value: GivenValue) -> Edit:
-    """Set one answer, keeping its note; clearing both removes the item."""
-
-    def edit(answers: AnswerSet) -> tuple[str | None, str | None, str | None]:
-        before = answers.answers.get(crit_id, Answer())
-        answers.answers[crit_id] = Answer(value=value, note=before.note)
-        if value is None and not before.note:
-            del answers.answers[crit_id]
-        return crit_id, _value_text(before.value), _value_text(value)
-
-    return edit
-
-
-def note_edit(crit_id: str, note: str) -> Edit:
-    """Set one note, keeping its answer."""
-
-    def edit(answers: AnswerSet) -> tuple[str | None, str | None, str | None]:
-        before = answers.answers.get(crit_id, Answer())
-        answers.answers[crit_id] = Answer(value=before.value, note=note)
-        if before.value is None and not note:
-            del answers.answers[crit_id]
-        return crit_id, before.note or None, note or None
-
-    return edit
-
-
-def _replace(answers: AnswerSet, reason: str) -> Edit:
-    def edit(current: AnswerSet) -> tuple[str | None, str | None, str | None]:
-        before = len(current.answers)
-        current.answers = dict(answers.answers)
-        current.case = answers.case.model_copy()
-        return None, f"{before} answers", f"{len(answers.answers)} answers ({reason})"
-
-    return edit

@@ -26,6 +26,7 @@ from candidacy.criteria.models import UNKNOWN
 from candidacy.criteria.values import choices
 from candidacy.identity import Identity
 from candidacy.reasoning.answers import AnswerSet
+from candidacy.reasoning.changes import Change, SetAnswer, SetNote
 from candidacy.screening.checks import check_worksheet
 from candidacy.screening.protocol import Protocol
 from candidacy.screening.result import compute_result
@@ -34,7 +35,7 @@ from candidacy.screening.worksheet import Worksheet
 from candidacy.store import chain, queries
 from candidacy.store.connection import valid_input
 from candidacy.store.errors import ConflictError, FrozenError, StoreError, TamperError
-from candidacy.store.repository import CaseStore, Edit, answer_edit, note_edit
+from candidacy.store.repository import CaseStore
 from candidacy.store.state import case_state
 from candidacy.store.tables import cases, screening_worksheets
 
@@ -194,8 +195,8 @@ class ScreeningStore:
             result = compute_result(protocol, stored.worksheet)
             done = confirm(stored.worksheet, outcome, result.computed, actor, clock.now(), comment)  # type: ignore[arg-type]
             answers = queries.detail(conn, stored.case_id).answers
-            for action, edit in self._case_changes(stored, protocol, done, answers):
-                case_lock = self.cases.edit_in(conn, stored.case_id, case_lock, actor, action, edit)
+            for change in self._case_changes(stored, protocol, done, answers):
+                case_lock = self.cases.edit_in(conn, stored.case_id, case_lock, actor, change)
             return self._write(conn, stored, done, actor, "confirmed"), case_lock
 
     def reopen(self, worksheet_id: int, lock_version: int, reason: str, actor: Identity) -> int:
@@ -206,7 +207,7 @@ class ScreeningStore:
     # -- internals -------------------------------------------------------------------------------
     def _case_changes(
         self, stored: StoredWorksheet, protocol: Protocol, ws: Worksheet, answers: AnswerSet
-    ) -> list[tuple[str, Edit]]:
+    ) -> list[Change]:
         """What confirming writes on the case, as the case store's own changes (each audited)."""
         assert ws.confirmation is not None
         result = compute_result(protocol, ws)
@@ -215,20 +216,17 @@ class ScreeningStore:
             f"From screening worksheet {stored.id} ({protocol.id} {protocol.version}): {mapped.label}. "
             f"{result.outcome_sentence} {result.definition_sentence} {result.confirmed}"
         )
-        found: list[tuple[str, Edit]] = [
-            ("answer", answer_edit(protocol.answer_item, mapped.answer)),
-            ("note", note_edit(protocol.answer_item, evidence)),
-        ]
+        found: list[Change] = [SetAnswer(protocol.answer_item, mapped.answer), SetNote(protocol.answer_item, evidence)]
         definition = result.definition
         if protocol.definition_item and definition is not None and definition.answer:
-            found.append(("answer", answer_edit(protocol.definition_item, definition.answer)))
+            found.append(SetAnswer(protocol.definition_item, definition.answer))
         recorded = [event.event for dose in ws.doses for event in dose.adverse_events]
         if protocol.reaction_item:
             cset = self.cases.criteria[protocol.criteria]
             severity = [value for value, _ in choices(cset.criteria_by_id[protocol.reaction_item], cset) or []]
             answer = protocol.adverse_events.reaction_answer(recorded, severity)
             if answer is not None:
-                found.append(("answer", answer_edit(protocol.reaction_item, answer)))
+                found.append(SetAnswer(protocol.reaction_item, answer))
         settles = protocol.tolerated_dose
         given = any(dose.given_at is not None for dose in ws.doses)
         if settles is not None and given and not set(recorded) & set(settles.unless_events):
@@ -237,8 +235,7 @@ class ScreeningStore:
                 note = f"{settles.note.strip()} Worksheet {stored.id}."
                 if current is not None and current.note:
                     note = f"{current.note}\n{note}"
-                found.append(("answer", answer_edit(settles.item, settles.answer)))
-                found.append(("note", note_edit(settles.item, note)))
+                found += [SetAnswer(settles.item, settles.answer), SetNote(settles.item, note)]
         return found
 
     def _checked(self, conn: Connection, worksheet_id: int, lock_version: int) -> StoredWorksheet:

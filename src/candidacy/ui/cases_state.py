@@ -9,22 +9,22 @@ and text the clinician typed is kept beside the widget to copy or merge (nothing
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from candidacy.criteria.models import CriteriaSet
 from candidacy.errors import CandidacyError, ConflictError, FrozenError
 from candidacy.identity import Identity
-from candidacy.reasoning.answers import AnswerSet
+from candidacy.reasoning.changes import Change, SetHeader, SetNote, apply_change
 from candidacy.ui import state
 from candidacy.ui.identity import current_identity
-from candidacy.ui.state import Kind, catalogue, replace_draft
+from candidacy.ui.state import catalogue, replace_draft
 
 if TYPE_CHECKING:
     from candidacy.store import CaseStore
 
-__all__ = ["autosave", "close_case", "known_actor", "open_case", "save_whole", "saved_as_case", "store"]
+__all__ = ["autosave", "close_case", "known_actor", "open_case", "saved_as_case", "store"]
 
 # The session's names for the case panel and the Cases page (kept in candidacy.ui.state).
 MESSAGE_KEY = state.MESSAGE
@@ -70,49 +70,24 @@ def close_case(cset: CriteriaSet) -> None:
     state.start_new(cset)
 
 
-def _save(kind: Kind, name: str, value: Any, case_id: int, lock: int) -> int:
-    cases = store()
-    if kind == "answer":
-        return cases.save_answer(case_id, lock, name, value, state.actor())
-    if kind == "note":
-        return cases.save_note(case_id, lock, name, value, state.actor())
-    return cases.save_header(case_id, lock, name, value, state.actor())
-
-
-def autosave(cset: CriteriaSet, kind: Kind, name: str, value: Any) -> None:
-    """Save one change of the open case (answer, note or header field)."""
+def autosave(cset: CriteriaSet, change: Change) -> None:
+    """Save one change of the open case in the store; the session's draft then shows what the store
+    accepted. Refused or failed, the page shows exactly what is stored, with the reason said (a typed
+    note or header text is kept beside it, so nothing typed is lost)."""
     current = state.opened()
     if current is None:
         return
     case_id, lock = current
     try:
-        lock = _save(kind, name, value, case_id, lock)
-    except (ConflictError, FrozenError) as error:
-        state.say(str(error))
-        if kind in ("note", "header") and isinstance(value, str) and value:
-            role = "note" if kind == "note" else "case"
-            state.refuse_text(state.key(cset, role, name), value)
-        open_case(cset, case_id)  # show what is stored now; the refused change is named in the message
-        return
+        lock = store().apply(case_id, lock, change, state.actor())
     except CandidacyError as error:
-        state.say(f"Not saved: {error}")
+        refused = isinstance(error, (ConflictError, FrozenError))
+        state.say(str(error) if refused else f"Not saved: {error}")
+        if isinstance(change, SetNote) and change.note:
+            state.refuse_text(state.key(cset, "note", change.criterion), change.note)
+        elif isinstance(change, SetHeader) and isinstance(change.value, str) and change.value:
+            state.refuse_text(state.key(cset, "case", change.field), change.value)
+        open_case(cset, case_id)  # show what is stored now
         return
     state.set_lock(lock)
-
-
-def save_whole(cset: CriteriaSet, draft: AnswerSet, reason: str) -> None:
-    """Save the whole draft into the open case at once: one audit entry naming the reason."""
-    current = state.opened()
-    if current is None:
-        return
-    case_id, lock = current
-    try:
-        lock = store().save_all(case_id, lock, draft, state.actor(), reason)
-    except (ConflictError, FrozenError) as error:
-        state.say(str(error))
-        open_case(cset, case_id)
-        return
-    except CandidacyError as error:
-        state.say(f"Not saved: {error}")
-        return
-    state.set_lock(lock)
+    state.set_draft(cset, apply_change(state.draft_for(cset), change).answers)

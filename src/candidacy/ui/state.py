@@ -27,10 +27,11 @@ import streamlit as st
 
 from candidacy.criteria.catalogue import Catalogue, load_catalogue
 from candidacy.criteria.models import CriteriaSet
-from candidacy.draft import KeptDraft, discard_kept, keep_draft, kept_draft, new_draft, set_answer, set_header, set_note
+from candidacy.draft import KeptDraft, discard_kept, keep_draft, kept_draft, new_draft
 from candidacy.errors import CandidacyError
 from candidacy.identity import Identity
 from candidacy.reasoning.answers import AnswerSet, GivenValue
+from candidacy.reasoning.changes import Change, ReplaceAll, SetAnswer, SetHeader, SetNote, apply_change
 from candidacy.settings import PROJECT_ROOT, Settings, load_settings
 
 __all__ = [
@@ -171,6 +172,11 @@ def draft_for(cset: CriteriaSet) -> AnswerSet:
     return drafts[cset.id]
 
 
+def set_draft(cset: CriteriaSet, draft: AnswerSet) -> None:
+    """The draft after a change its widgets already show (their values stay)."""
+    st.session_state.setdefault(DRAFTS, {})[cset.id] = draft
+
+
 def replace_draft(cset: CriteriaSet, draft: AnswerSet) -> None:
     st.session_state.setdefault(DRAFTS, {})[cset.id] = draft
     forget_widgets(cset)
@@ -241,37 +247,46 @@ def _no_check() -> None:
     """Stands in for Streamlit's rerun check while a callback runs (the request stays pending)."""
 
 
-def change(cset: CriteriaSet, kind: Kind, name: str, value: Any) -> None:
-    """Apply one change to the draft, then save it where the draft lives (store or kept draft)."""
-    draft = draft_for(cset)
-    counted()
+def _change_of(kind: Kind, name: str, value: Any) -> Change:
     if kind == "answer":
-        set_answer(draft, name, value)
-    elif kind == "note":
-        set_note(draft, name, str(value or ""))
-    else:
-        set_header(draft, name, value)
+        return SetAnswer(name, value)
+    if kind == "note":
+        return SetNote(name, str(value or ""))
+    return SetHeader(name, value)
+
+
+def change(cset: CriteriaSet, kind: Kind, name: str, value: Any) -> None:
+    """Apply one change: to an open case, in the store first (the draft then shows what it accepted);
+    to an unsaved draft, in the session and the kept copy. A refused change leaves both as they were."""
+    counted()
     from candidacy.ui import cases_state  # the store stack loads only once a case is used
 
     if opened() is not None:
-        cases_state.autosave(cset, kind, name, value)
-    else:
-        keep(cset)
+        cases_state.autosave(cset, _change_of(kind, name, value))
+        return
+    try:
+        applied = apply_change(draft_for(cset), _change_of(kind, name, value))
+    except CandidacyError as error:
+        say(f"Not changed: {error}")
+        return
+    set_draft(cset, applied.answers)
+    keep(cset)
 
 
 def change_many(cset: CriteriaSet, answers: dict[str, GivenValue], reason: str) -> None:
-    """Several answers at once (e.g. "none of these"): one draft change, one save, one audit entry."""
-    draft = draft_for(cset)
+    """Several answers at once (e.g. "none of these"): one change, one save, one audit entry."""
     counted()
+    after = draft_for(cset)
     for crit_id, value in answers.items():
-        set_answer(draft, crit_id, value)
+        after = apply_change(after, SetAnswer(crit_id, value)).answers
     for crit_id, value in answers.items():
         st.session_state[key(cset, "answer", crit_id)] = value
     from candidacy.ui import cases_state
 
     if opened() is not None:
-        cases_state.save_whole(cset, draft, reason)
+        cases_state.autosave(cset, ReplaceAll(after, reason))
     else:
+        set_draft(cset, after)
         keep(cset)
 
 
@@ -281,7 +296,7 @@ def replace_all(cset: CriteriaSet, answers: AnswerSet, reason: str) -> None:
 
     current = opened()
     if current is not None:
-        set_lock(cases_state.store().save_all(current[0], current[1], answers, actor(), reason))
+        set_lock(cases_state.store().apply(current[0], current[1], ReplaceAll(answers, reason), actor()))
     replace_draft(cset, answers)
     if current is None:
         keep(cset)
