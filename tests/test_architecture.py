@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import candidacy
 
 
@@ -77,6 +79,50 @@ def test_each_layer_imports_only_the_layers_below_it() -> None:
                 if used != own and _rank(used) >= _rank(own):
                     wrong.append(f"{rel}: imports {name}")
     assert wrong == []
+
+
+def _module_imports() -> dict[str, set[str]]:
+    """Every core module and the core modules it imports anywhere (at the top, in a function, or
+    only for type checking): an import held inside a function still ties the two modules together."""
+    import ast
+    from pathlib import Path
+
+    root = Path(candidacy.__file__).parent
+    graph: dict[str, set[str]] = {}
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root).with_suffix("")
+        parts = [p for p in rel.parts if p != "__init__"]
+        name = ".".join(["candidacy", *parts])
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("candidacy"):
+                found.add(node.module)
+                found.update(f"{node.module}.{a.name}" for a in node.names)
+            elif isinstance(node, ast.Import):
+                found.update(a.name for a in node.names if a.name.startswith("candidacy"))
+        graph[name] = found
+    return {name: {m for m in used if m in graph and m != name} for name, used in graph.items()}
+
+
+@pytest.mark.parametrize("package", ["candidacy.ui", "candidacy.reports", "candidacy.store", "candidacy.screening"])
+def test_no_import_cycle_inside_a_package(package: str) -> None:
+    graph = {m: {u for u in used if u.startswith(package + ".")} for m, used in _module_imports().items()}
+    graph = {m: used for m, used in graph.items() if m.startswith(package + ".")}
+    cycles: list[list[str]] = []
+    done: set[str] = set()
+
+    def walk(node: str, trail: list[str]) -> None:  # depth first: a module met again on the trail is a cycle
+        for nxt in sorted(graph.get(node, ())):
+            if nxt in trail:
+                cycles.append([*trail[trail.index(nxt) :], nxt])
+            elif nxt not in done:
+                walk(nxt, [*trail, nxt])
+        done.add(node)
+
+    for start in sorted(graph):
+        if start not in done:
+            walk(start, [start])
+    assert cycles == [], cycles[:3]
 
 
 SESSION_METHODS = {"get", "pop", "setdefault", "__contains__"}

@@ -257,3 +257,28 @@ def test_a_backup_written_before_states_were_sealed_restores(
     sealed = verify(fresh.engine)
     assert sealed.ok and sealed.unsealed == 0
     fresh.close()
+
+
+def test_a_change_committed_while_a_case_is_read_is_not_called_tampered(
+    store: CaseStore, itb: CriteriaSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another session's save lands between reading the case's last seal and reading its content."""
+    from candidacy.store import state as sealing
+
+    case_id = _draft(store)
+    other = CaseStore(store.engine.url.render_as_string(hide_password=False), {itb.id: itb})
+    real = sealing.case_state
+    pending = ["seizures"]
+
+    def racing(conn: sa.engine.Connection, ident: int) -> str:
+        if pending:  # once: the other session commits a change right now
+            item = pending.pop()
+            other.save_answer(case_id, lock_version(other, case_id), item, "none", ASSESSOR)
+        return real(conn, ident)
+
+    monkeypatch.setattr(sealing, "case_state", racing)
+    detail = store.get(case_id)  # read while the other session writes: no TAMPERED
+    assert detail.row.id == case_id and not pending
+    monkeypatch.setattr(sealing, "case_state", real)
+    assert verify(store.engine).ok
+    other.close()

@@ -8,15 +8,14 @@ evaluate``; loading one checks it against the criteria before it replaces anythi
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from candidacy.criteria.models import ChoiceAnswer, CriteriaSet, Criterion, Section, YesNoAnswer
 from candidacy.errors import CandidacyError
+from candidacy.files import write_atomic
 from candidacy.reasoning.answers import (
     Answer,
     AnswerSet,
@@ -162,14 +161,7 @@ def keep_draft(folder: Path, token: str, draft: AnswerSet) -> None:
     """Write an unsaved draft under its token, atomically (a crash leaves the old file or the new)."""
     path = _kept_path(folder, token, draft.criteria)
     folder.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".draft-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(draft_json(draft))
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomic(path, draft_json(draft).encode("utf-8"))
 
 
 def kept_draft(folder: Path, token: str, cset: CriteriaSet) -> KeptDraft | None:

@@ -9,12 +9,11 @@ restarts. It is written atomically; a damaged file is reported, never silently r
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import unicodedata
 from pathlib import Path
 
 from candidacy.errors import Problem, ProfileError
+from candidacy.files import write_atomic
 
 from . import PERMISSIONS, Identity
 
@@ -82,14 +81,5 @@ def save_profile(data_dir: Path, name: object, role: object) -> Identity:
     data_dir.mkdir(parents=True, exist_ok=True)
     path = profile_path(data_dir)
     text = json.dumps({"name": identity.name, "role": identity.role}, ensure_ascii=False, indent=2) + "\n"
-    handle, temporary = tempfile.mkstemp(prefix=".profile-", suffix=".json", dir=data_dir)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomic(path, text.encode("utf-8"))
     return identity

@@ -6,9 +6,9 @@ Clinician notes are untrusted text: they are escaped and quoted, never interpret
 from __future__ import annotations
 
 from candidacy.reasoning.assessment import CitedSource
+from candidacy.reports.departure import departure
 from candidacy.reports.record import ItemEntry, Record
 from candidacy.reports.render import case_lines, routine_heading, step_groups
-from candidacy.reports.signoff import departure
 from candidacy.text import markdown_literal as _md
 
 __all__ = ["MarkdownRenderer", "render_markdown"]

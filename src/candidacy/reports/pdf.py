@@ -18,10 +18,10 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from candidacy.reasoning.assessment import CitedSource
+from candidacy.reports.departure import departure
 from candidacy.reports.meeting import AgendaEntry, agenda_entry
 from candidacy.reports.record import ItemEntry, Record
 from candidacy.reports.render import case_lines, routine_heading, step_groups
-from candidacy.reports.signoff import departure
 from candidacy.text import printable
 
 __all__ = ["render_meeting_pdf", "render_pdf"]

@@ -3,21 +3,19 @@
 The criteria only point; the meeting decides. A :class:`Decision` records the outcome (one vocabulary,
 :data:`OUTCOMES`), the reasons, who was present and when, beside what the criteria pointed to, in the
 spirit of CDS Hooks' "accepted / overridden, with a reason": when the decision departs from the
-criteria's pointers (:func:`departure`), a reason is required. A :class:`SignOff` is the reviewer's
-signature on one revision, including the gaps they acknowledged signing over.
+criteria's pointers (:func:`candidacy.reports.departure.departure`), a reason is required. A
+:class:`SignOff` is the reviewer's signature on one revision, including the gaps they acknowledged
+signing over.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-if TYPE_CHECKING:
-    from candidacy.reports.record import Record
-
-__all__ = ["OUTCOMES", "Decision", "Gap", "Outcome", "SignOff", "departure", "gaps_of", "outcome_label"]
+__all__ = ["OUTCOMES", "Decision", "Gap", "Outcome", "SignOff", "outcome_label"]
 
 Outcome = Literal["screening_offered", "deferred", "not_offered", "referred", "other"]
 #: The team's possible outcomes, declared once: stored value -> wording on screen and in the record.
@@ -28,11 +26,6 @@ OUTCOMES: dict[Outcome, str] = {
     "referred": "Referred elsewhere",
     "other": "Other",
 }
-
-# Finding kinds that mean the criteria do not point to a screening test yet (declared in assessment).
-_HOLD_KINDS = ("contraindication", "prerequisite-unmet", "missing")
-# Kinds that, when none is recorded and nothing is unanswered, mean the criteria point towards one.
-_WEIGH_KINDS = ("caution", "unfavourable")
 
 
 class _Model(BaseModel):
@@ -91,30 +84,3 @@ class SignOff(_Model):
 
 def outcome_label(outcome: str) -> str:
     return OUTCOMES.get(outcome, outcome)  # type: ignore[call-overload, no-any-return]
-
-
-def gaps_of(record: Record) -> tuple[Gap, ...]:
-    """Applicable items without an answer: what a sign-off must either fill or acknowledge."""
-    return tuple(Gap(criterion=m.criterion, title=m.title) for m in record.missing if m.status == "unanswered")
-
-
-def departure(record: Record, decision: Decision) -> str | None:
-    """Why ``decision`` departs from what the record's criteria point to, or None when it does not.
-
-    The criteria hold back a screening test while a contraindication, an unmet prerequisite, missing
-    information or an unanswered item is recorded; with none of those and no caution or factor against,
-    they point towards one (the next steps say so). Offering against the first, or declining or
-    referring against the second, is a departure that needs a reason.
-    """
-    holding = [f.title for f in record.findings if f.kind in _HOLD_KINDS]
-    unanswered = len(gaps_of(record))
-    if decision.outcome == "screening_offered" and (holding or unanswered):
-        named = "; ".join(holding[:3]) + (f" and {len(holding) - 3} more" if len(holding) > 3 else "")
-        parts = [named] if named else []
-        if unanswered:
-            parts.append(f"{unanswered} item(s) unanswered")
-        return "the criteria hold back a screening test here (" + "; ".join(parts) + ")"
-    weighing = [f for f in record.findings if f.kind in _WEIGH_KINDS]
-    if decision.outcome in ("not_offered", "referred") and not (holding or unanswered or weighing):
-        return "the criteria point towards a screening test here (nothing against is recorded)"
-    return None

@@ -24,8 +24,8 @@ from candidacy.criteria.models import CriteriaSet
 from candidacy.criteria.yamlsource import parse_text
 from candidacy.errors import Problem, SourceFileError
 from candidacy.reasoning.answers import AnswerSet
+from candidacy.reports.departure import gaps_of
 from candidacy.reports.record import FORMAT_VERSION, build_record, parse_record
-from candidacy.reports.signoff import gaps_of
 from candidacy.store.errors import StoreError
 from candidacy.store.rows import utc
 from candidacy.store.tables import audit, cases, criteria_snapshots, revisions, screening_worksheets

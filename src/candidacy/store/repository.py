@@ -26,9 +26,10 @@ from candidacy.identity import Identity
 from candidacy.reasoning.answers import AnswerSet, CaseHeader, GivenValue, check_answers
 from candidacy.reasoning.changes import Change, ReplaceAll, SetAnswer, SetHeader, SetNote, apply_change
 from candidacy.reasoning.engine import evaluate
+from candidacy.reports.departure import departure, gaps_of
 from candidacy.reports.meeting import meeting_step
 from candidacy.reports.record import Record, build_record
-from candidacy.reports.signoff import Decision, SignOff, departure, gaps_of
+from candidacy.reports.signoff import Decision, SignOff
 from candidacy.store import chain, queries
 from candidacy.store.connection import connect, valid_input
 from candidacy.store.errors import ConflictError, StoreError

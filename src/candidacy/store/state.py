@@ -89,17 +89,29 @@ def case_state(conn: Connection, case_id: int) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def check_seal(conn: Connection, case_id: int) -> str | None:
+def _last_seal(conn: Connection, case_id: int) -> tuple[int, str] | None:
+    query = select(audit.c.id, audit.c.state).where(audit.c.case_id == case_id).order_by(audit.c.id.desc()).limit(1)
+    row = conn.execute(query).first()
+    return None if row is None else (int(row[0]), str(row[1]))
+
+
+def check_seal(conn: Connection, case_id: int, attempts: int = 5) -> str | None:
     """Why the case's content is not what its last audit row sealed (None when it is, when that row
     predates sealing, or when there is no row: ``cases verify`` names a missing trail). Never raises on
-    damaged content: that is a reason too."""
-    last = conn.execute(
-        select(audit.c.state).where(audit.c.case_id == case_id).order_by(audit.c.id.desc()).limit(1)
-    ).scalar()
-    if not last:
-        return None
-    try:
-        now = case_state(conn, case_id)
-    except (ValueError, TypeError, OverflowError) as error:
-        return f"its stored content cannot be read ({type(error).__name__}: {str(error)[:120]})"
-    return UNSEALED_CHANGE if now != last else None
+    damaged content: that is a reason too.
+
+    The case is read in several statements, and another session may commit a change between them (each
+    statement sees the latest commit unless the caller holds a snapshot). Every change the application
+    commits appends an audit row, so the reading counts only when the last row is the same before and
+    after it; otherwise it is read again. A case that keeps changing throughout is not called tampered."""
+    for _ in range(attempts):
+        before = _last_seal(conn, case_id)
+        if before is None or not before[1]:
+            return None
+        try:
+            now = case_state(conn, case_id)
+        except (ValueError, TypeError, OverflowError) as error:
+            return f"its stored content cannot be read ({type(error).__name__}: {str(error)[:120]})"
+        if _last_seal(conn, case_id) == before:
+            return UNSEALED_CHANGE if now != before[1] else None
+    return None

@@ -22,7 +22,7 @@ from candidacy.screening.worksheet import Worksheet
 from candidacy.store.chain import CHAINED, ChainBreak, check_chain, database_head
 from candidacy.store.errors import TamperError
 from candidacy.store.queries import check_frozen
-from candidacy.store.state import UNSEALED_CHANGE, case_state, snapshot_digest
+from candidacy.store.state import case_state, check_seal, snapshot_digest
 from candidacy.store.tables import audit, cases, criteria_snapshots, revisions, screening_worksheets
 from candidacy.store.workflow import STATUSES
 
@@ -122,7 +122,9 @@ def verify_connection(conn: Connection) -> VerifyReport:
         if not sealed.get(case_id):
             report.unsealed += 1
         elif report.states[case_id] != sealed[case_id]:
-            broken[case_id] = ChainBreak(case_id, None, UNSEALED_CHANGE)
+            wrong = check_seal(conn, case_id)  # read again: a change committed meanwhile is not tampering
+            if wrong is not None:
+                broken[case_id] = ChainBreak(case_id, None, wrong)
     report.breaks = [broken[k] for k in sorted(broken)]
     return report
 

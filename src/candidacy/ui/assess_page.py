@@ -12,7 +12,7 @@ from candidacy.errors import CandidacyError
 from candidacy.reasoning.answers import AnswerSet
 from candidacy.reasoning.privacy import identifier_warning
 from candidacy.reports.render import escape_markdown
-from candidacy.ui import state
+from candidacy.ui import edits, state
 from candidacy.ui.case_panel import render_case_panel
 from candidacy.ui.layout import require_set
 from candidacy.ui.state import draft_for, key, seed
@@ -47,7 +47,7 @@ def _fhir(cset: CriteriaSet, draft: AnswerSet) -> str:
 
 def render() -> None:
     cset = require_set()
-    state.follow_address(cset)
+    edits.follow_address(cset)
     title, new = st.columns([5, 1], vertical_alignment="bottom")
     title.title("Assess a case")
     new.button("New case", key="new-case", on_click=state.start_new, args=(cset,), icon=":material/note_add:")
@@ -143,7 +143,7 @@ def _resume(cset: CriteriaSet) -> None:
                 )
             else:
                 try:
-                    state.replace_all(cset, loaded, f"loaded from {upload.name}")
+                    edits.replace_all(cset, loaded, f"loaded from {upload.name}")
                 except CandidacyError as error:
                     message = f"Not loaded into the stored case: {escape_markdown(str(error))}"
                     st.session_state[state.UPLOAD_MESSAGE] = ("error", message)
@@ -161,14 +161,14 @@ def _resume(cset: CriteriaSet) -> None:
 @state.callback
 def _copy_case(cset: CriteriaSet, name: str) -> None:
     value = state.widget_value(key(cset, "case", name))
-    state.change(cset, "header", name, "" if value is None and name in _TEXT_NAMES else value)
+    edits.change(cset, "header", name, "" if value is None and name in _TEXT_NAMES else value)
 
 
 @state.callback
 def _none(cset: CriteriaSet, section_id: str) -> None:
     section = next(s for s in cset.sections if s.id == section_id)
     items = absence_items(cset, section, draft_for(cset))
-    state.change_many(cset, dict(items), f"none of these: {section.title}")
+    edits.change_many(cset, dict(items), f"none of these: {section.title}")
 
 
 def _none_of_these(cset: CriteriaSet, section: Section, draft: AnswerSet, skipped: set[str]) -> None:

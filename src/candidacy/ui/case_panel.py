@@ -13,10 +13,11 @@ from candidacy import clock, reports
 from candidacy.criteria.models import CriteriaSet
 from candidacy.errors import CandidacyError, TamperError
 from candidacy.reasoning.answers import AnswerSet
+from candidacy.reports.departure import departure
 from candidacy.reports.markdown import render_markdown
 from candidacy.reports.record import Record
 from candidacy.reports.render import escape_markdown
-from candidacy.reports.signoff import OUTCOMES, Decision, SignOff, departure
+from candidacy.reports.signoff import OUTCOMES, Decision, SignOff
 from candidacy.ui import cases_state
 from candidacy.ui.state import AUDIT_TRAIL, READ_REVISION, REVIEW_ACKNOWLEDGE, callback, draft_for
 

@@ -18,7 +18,7 @@ from candidacy.errors import CandidacyError, ConflictError, FrozenError
 from candidacy.identity import Identity
 from candidacy.reasoning.changes import Change, SetHeader, SetNote, apply_change
 from candidacy.ui import state
-from candidacy.ui.identity import current_identity
+from candidacy.ui.identity import current_identity, require_identity
 from candidacy.ui.state import catalogue, replace_draft
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ __all__ = ["autosave", "close_case", "known_actor", "open_case", "saved_as_case"
 
 # The session's names for the case panel and the Cases page (kept in candidacy.ui.state).
 MESSAGE_KEY = state.MESSAGE
-actor = state.actor
+actor = require_identity
 opened = state.opened
 set_lock = state.set_lock
 take_message = state.take_message
@@ -79,7 +79,7 @@ def autosave(cset: CriteriaSet, change: Change) -> None:
         return
     case_id, lock = current
     try:
-        lock = store().apply(case_id, lock, change, state.actor())
+        lock = store().apply(case_id, lock, change, actor())
     except CandidacyError as error:
         refused = isinstance(error, (ConflictError, FrozenError))
         state.say(str(error) if refused else f"Not saved: {error}")

@@ -29,9 +29,7 @@ from candidacy.criteria.catalogue import Catalogue, load_catalogue
 from candidacy.criteria.models import CriteriaSet
 from candidacy.draft import KeptDraft, discard_kept, keep_draft, kept_draft, new_draft
 from candidacy.errors import CandidacyError
-from candidacy.identity import Identity
-from candidacy.reasoning.answers import AnswerSet, GivenValue
-from candidacy.reasoning.changes import Change, ReplaceAll, SetAnswer, SetHeader, SetNote, apply_change
+from candidacy.reasoning.answers import AnswerSet
 from candidacy.settings import PROJECT_ROOT, Settings, load_settings
 
 __all__ = [
@@ -49,13 +47,13 @@ __all__ = [
     "WORKSHEET_PARAM",
     "Kind",
     "catalogue",
-    "change",
     "criteria_dir",
     "current_set",
     "draft_for",
     "forget_widgets",
     "key",
     "seed",
+    "set_draft",
     "settings",
 ]
 
@@ -247,61 +245,6 @@ def _no_check() -> None:
     """Stands in for Streamlit's rerun check while a callback runs (the request stays pending)."""
 
 
-def _change_of(kind: Kind, name: str, value: Any) -> Change:
-    if kind == "answer":
-        return SetAnswer(name, value)
-    if kind == "note":
-        return SetNote(name, str(value or ""))
-    return SetHeader(name, value)
-
-
-def change(cset: CriteriaSet, kind: Kind, name: str, value: Any) -> None:
-    """Apply one change: to an open case, in the store first (the draft then shows what it accepted);
-    to an unsaved draft, in the session and the kept copy. A refused change leaves both as they were."""
-    counted()
-    from candidacy.ui import cases_state  # the store stack loads only once a case is used
-
-    if opened() is not None:
-        cases_state.autosave(cset, _change_of(kind, name, value))
-        return
-    try:
-        applied = apply_change(draft_for(cset), _change_of(kind, name, value))
-    except CandidacyError as error:
-        say(f"Not changed: {error}")
-        return
-    set_draft(cset, applied.answers)
-    keep(cset)
-
-
-def change_many(cset: CriteriaSet, answers: dict[str, GivenValue], reason: str) -> None:
-    """Several answers at once (e.g. "none of these"): one change, one save, one audit entry."""
-    counted()
-    after = draft_for(cset)
-    for crit_id, value in answers.items():
-        after = apply_change(after, SetAnswer(crit_id, value)).answers
-    for crit_id, value in answers.items():
-        st.session_state[key(cset, "answer", crit_id)] = value
-    from candidacy.ui import cases_state
-
-    if opened() is not None:
-        cases_state.autosave(cset, ReplaceAll(after, reason))
-    else:
-        set_draft(cset, after)
-        keep(cset)
-
-
-def replace_all(cset: CriteriaSet, answers: AnswerSet, reason: str) -> None:
-    """A whole new draft (a loaded file): saved into the open case first; raises when the store refuses."""
-    from candidacy.ui import cases_state
-
-    current = opened()
-    if current is not None:
-        set_lock(cases_state.store().apply(current[0], current[1], ReplaceAll(answers, reason), actor()))
-    replace_draft(cset, answers)
-    if current is None:
-        keep(cset)
-
-
 def counted() -> None:
     st.session_state[CHANGES] = changes() + 1
 
@@ -355,14 +298,6 @@ def refused_text(widget_key: str) -> str | None:
 @callback
 def drop_refused(widget_key: str) -> None:
     st.session_state.get(REFUSED, {}).pop(widget_key, None)
-
-
-def actor() -> Identity:
-    """Who is acting (personal profile or signed-in person); NoIdentityError when nobody is known yet,
-    so that nothing is saved under a blank name (the identity module owns its sidebar and its keys)."""
-    from candidacy.ui.identity import require_identity
-
-    return require_identity()
 
 
 # ---- unsaved drafts kept on this machine ---------------------------------------------------------
@@ -430,14 +365,13 @@ def restored() -> KeptDraft | None:
     return kept
 
 
-def follow_address(cset: CriteriaSet) -> None:
-    """Make the session show what the address names: a stored case, or an unsaved draft by token.
+def follow_address(cset: CriteriaSet, open_case: Callable[[CriteriaSet, int], None]) -> None:
+    """Make the session show what the address names: a stored case (opened with ``open_case``), or an
+    unsaved draft by token.
 
     Runs at the top of every run of the assessment page, so back/forward (which changes only the
     address) opens what the address names. An address without either gets the session's draft.
     """
-    from candidacy.ui import cases_state
-
     moved: dict[str, str] | None = st.session_state.pop(NEW_ADDRESS, None)
     if moved is not None:
         st.query_params.from_dict(moved)  # a new entry in the browser's history: back returns
@@ -456,7 +390,7 @@ def follow_address(cset: CriteriaSet) -> None:
             return
         if wanted_case.isdigit():
             try:
-                cases_state.open_case(cset, int(wanted_case))
+                open_case(cset, int(wanted_case))
             except CandidacyError as error:
                 say(f"Case {wanted_case} could not be opened: {error}")
             else:

@@ -17,7 +17,7 @@ from candidacy.draft import set_answer, set_note
 from candidacy.reasoning.answers import MAX_NOTE, Answer, AnswerSet, GivenValue
 from candidacy.reasoning.assessment import NotApplicable
 from candidacy.reports.render import escape_markdown
-from candidacy.ui import state
+from candidacy.ui import edits, state
 from candidacy.ui.state import key, seed
 from candidacy.ui.summary import render_question_anchor
 
@@ -31,7 +31,7 @@ def _commit(
 ) -> None:
     """The assessment's changes take the one path (draft, then store or kept draft); practice stays local."""
     if not scope:
-        state.change(cset, kind, crit_id, value)
+        edits.change(cset, kind, crit_id, value)
     elif practice is not None:
         (set_answer if kind == "answer" else set_note)(practice, crit_id, value)
 

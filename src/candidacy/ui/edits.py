@@ -1,0 +1,80 @@
+"""The session's one path for a change to the case on the Assess page: an answer, a note, a header
+field, several answers at once, or a loaded file, and opening what the address names.
+
+Each change is data (:mod:`candidacy.reasoning.changes`). For a stored case it goes to the store
+first (:func:`candidacy.ui.cases_state.autosave`) and the session's draft then shows what the store
+accepted; an unsaved draft is changed in the session and kept on this machine. This module sits above
+both :mod:`candidacy.ui.state` (the session's keys and draft) and :mod:`candidacy.ui.cases_state`
+(the open case), so neither needs the other at run time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from candidacy.criteria.models import CriteriaSet
+from candidacy.errors import CandidacyError
+from candidacy.reasoning.answers import AnswerSet, GivenValue
+from candidacy.reasoning.changes import Change, ReplaceAll, SetAnswer, SetHeader, SetNote, apply_change
+from candidacy.ui import cases_state, state
+from candidacy.ui.state import Kind
+
+__all__ = ["change", "change_many", "follow_address", "replace_all"]
+
+
+def follow_address(cset: CriteriaSet) -> None:
+    """Show what the address names (see :func:`candidacy.ui.state.follow_address`)."""
+    state.follow_address(cset, cases_state.open_case)
+
+
+def _change_of(kind: Kind, name: str, value: Any) -> Change:
+    if kind == "answer":
+        return SetAnswer(name, value)
+    if kind == "note":
+        return SetNote(name, str(value or ""))
+    return SetHeader(name, value)
+
+
+def change(cset: CriteriaSet, kind: Kind, name: str, value: Any) -> None:
+    """Apply one change: to an open case, in the store first (the draft then shows what it accepted);
+    to an unsaved draft, in the session and the kept copy. A refused change leaves both as they were."""
+    state.counted()
+    if state.opened() is not None:
+        cases_state.autosave(cset, _change_of(kind, name, value))
+        return
+    try:
+        applied = apply_change(state.draft_for(cset), _change_of(kind, name, value))
+    except CandidacyError as error:
+        state.say(f"Not changed: {error}")
+        return
+    state.set_draft(cset, applied.answers)
+    state.keep(cset)
+
+
+def change_many(cset: CriteriaSet, answers: dict[str, GivenValue], reason: str) -> None:
+    """Several answers at once (e.g. "none of these"): one change, one save, one audit entry."""
+    state.counted()
+    after = state.draft_for(cset)
+    for crit_id, value in answers.items():
+        after = apply_change(after, SetAnswer(crit_id, value)).answers
+    for crit_id, value in answers.items():
+        st.session_state[state.key(cset, "answer", crit_id)] = value
+    if state.opened() is not None:
+        cases_state.autosave(cset, ReplaceAll(after, reason))
+    else:
+        state.set_draft(cset, after)
+        state.keep(cset)
+
+
+def replace_all(cset: CriteriaSet, answers: AnswerSet, reason: str) -> None:
+    """A whole new draft (a loaded file): saved into the open case first; raises when the store refuses."""
+    current = state.opened()
+    if current is not None:
+        state.set_lock(
+            cases_state.store().apply(current[0], current[1], ReplaceAll(answers, reason), cases_state.actor())
+        )
+    state.replace_draft(cset, answers)
+    if current is None:
+        state.keep(cset)
