@@ -220,6 +220,11 @@ def callback(run: Callable[P, None]) -> Callable[P, None]:
     while the draft, the summary and the store did not. Here the check is switched off while the
     callback runs: a request that arrives stays pending, and Streamlit handles it right after the
     callbacks, at its usual check, with the newest widget values.
+
+    This is the one Streamlit internal the app touches (``SafeSessionState._yield_callback``). It works
+    around a known upstream limitation: a rerun request ends whatever code is writing session state,
+    for responsiveness (streamlit/streamlit#10578, open; maintainers suggested protected blocks as a
+    future option). ``tests/test_app_session.py`` pins the behaviour; remove this once upstream offers it.
     """
 
     @functools.wraps(run)
