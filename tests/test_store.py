@@ -269,3 +269,18 @@ def test_the_database_refuses_to_change_or_delete_audit_rows(store: CaseStore) -
         with pytest.raises(sa.exc.DatabaseError, match="the audit trail is append-only"), store.engine.begin() as conn:
             conn.execute(sa.text(statement))
     assert [e.actor for e in store.audit_trail(case_id)] == ["dr a"]
+
+
+def test_the_migrations_build_exactly_the_declared_tables(db_url: str) -> None:
+    """The schema is declared once (``store/tables.py``); the migrations must build that and nothing else."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from candidacy.store.tables import metadata
+
+    engine = sa.create_engine(db_url)
+    migrate(engine)
+    with engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+    engine.dispose()
+    assert differences == []
