@@ -169,7 +169,8 @@ def test_a_sign_off_of_forged_answers_is_refused(store: CaseStore) -> None:
 def test_a_damaged_database_is_read_as_evidence_never_a_traceback(store: CaseStore) -> None:
     orphan = _draft(store, "ORPHAN")
     dated = _draft(store, "BAD-DATE")
-    snap = _draft(store, "SNAPSHOT")
+    _draft(store, "SNAPSHOT")
+    head = verify(store.engine).head
     with store.engine.connect() as conn:  # the case row goes, its rows stay: foreign keys off first
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql("SET session_replication_role = replica")
@@ -184,7 +185,7 @@ def test_a_damaged_database_is_read_as_evidence_never_a_traceback(store: CaseSto
     lines = report.lines()
     assert any(f"of case {orphan}, which does not exist" in line for line in lines), lines
     assert any("criteria snapshot" in line and "does not match its hash" in line for line in lines), lines
-    assert any(line.startswith(f"case {snap}:") for line in lines), lines  # its state covers the snapshot
+    assert report.head != head
     if store.engine.dialect.name == "sqlite":
         assert any(line.startswith(f"case {dated}:") for line in lines), lines
         [row] = [r for r in store.list_cases() if r.id == dated]

@@ -136,9 +136,13 @@ def check_chain(case_id: int, rows: Iterable[Sequence[Any]], head: str) -> tuple
     return prev, None
 
 
-def database_head(heads: dict[int, str], states: dict[int, str] | None = None) -> str:
-    """One hash over every case's chain head and present state, in case order: a single value to keep
-    elsewhere. A change outside the application moves it even where the chain still reads."""
+def database_head(
+    heads: dict[int, str], states: dict[int, str] | None = None, snapshots: dict[str, str] | None = None
+) -> str:
+    """One hash over every case's chain head and present state, and every criteria snapshot's content, in
+    order: a single value to keep elsewhere. A change outside the application moves it even where the
+    chain still reads."""
     states = states or {}
-    text = "\n".join(f"{case_id} {head} {states.get(case_id, '')}" for case_id, head in sorted(heads.items()))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    lines = [f"{case_id} {head} {states.get(case_id, '')}" for case_id, head in sorted(heads.items())]
+    lines += [f"snapshot {key} {digest}" for key, digest in sorted((snapshots or {}).items())]
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()

@@ -2,7 +2,8 @@
 
 A case is more than its audit rows: its label, meeting date, archived flag, current revision and
 status, the summary the lists show, every revision (answers, status, decision, signed record), every
-screening worksheet, and the criteria snapshot its revisions were assessed against. Each action of
+screening worksheet, and whether the criteria snapshot its revisions were assessed against is there
+(a snapshot's content is checked against its key, which is its hash, by ``cases verify``). Each action of
 the application writes these first, then appends its audit row carrying :func:`case_state` of the
 result, so the chain's last row vouches for everything the case holds. A change made outside the
 application (SQL, an edited backup) leaves the state and the last row's seal apart, which ``cases
@@ -71,19 +72,14 @@ def case_state(conn: Connection, case_id: int) -> str:
         ).mappings()
     ]
     wanted = sorted({r["criteria_sha256"] for r in revs})
-    snapshots = {
-        key: hashlib.sha256(content.encode("utf-8")).hexdigest()
-        for key, content in conn.execute(
-            select(criteria_snapshots.c.sha256, criteria_snapshots.c.content).where(
-                criteria_snapshots.c.sha256.in_(wanted)
-            )
-        )
-    }
+    present = set(
+        conn.execute(select(criteria_snapshots.c.sha256).where(criteria_snapshots.c.sha256.in_(wanted))).scalars()
+    )
     state = {
         "case": _row(case, _UNSEALED),
         "revisions": revs,
         "worksheets": sheets,
-        "snapshots": {key: snapshots.get(key) for key in wanted},
+        "snapshots": {key: key in present for key in wanted},  # their content is checked against the key
     }
     text = json.dumps(state, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

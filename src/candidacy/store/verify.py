@@ -33,6 +33,7 @@ __all__ = ["VerifyReport", "verify", "verify_connection"]
 class VerifyReport:
     heads: dict[int, str] = field(default_factory=dict)  # case id -> its audit chain head
     states: dict[int, str] = field(default_factory=dict)  # case id -> the hash of everything it holds now
+    snapshots: dict[str, str] = field(default_factory=dict)  # criteria snapshot key -> its content's hash
     breaks: list[ChainBreak] = field(default_factory=list)  # at most one per case, in case order
     problems: list[str] = field(default_factory=list)  # what belongs to no case: snapshots, orphan rows
     revisions_checked: int = 0
@@ -47,8 +48,9 @@ class VerifyReport:
 
     @property
     def head(self) -> str:
-        """One hash over every case's chain head and present state: any change to either moves it."""
-        return database_head(self.heads, self.states)
+        """One hash over every case's chain head and present state and every criteria snapshot: any change
+        to any of them moves it."""
+        return database_head(self.heads, self.states, self.snapshots)
 
     def lines(self) -> list[str]:
         """Every problem, one line each: the case breaks first, then the rest."""
@@ -172,10 +174,11 @@ def _check_snapshots(conn: Connection, report: VerifyReport) -> None:
     for key, content in conn.execute(select(criteria_snapshots.c.sha256, criteria_snapshots.c.content)):
         report.snapshots_checked += 1
         try:
-            same = snapshot_digest(content) == key
+            digest = snapshot_digest(content)
         except (ValueError, TypeError):
-            same = False
-        if not same:
+            digest = hashlib.sha256(str(content).encode("utf-8")).hexdigest()
+        report.snapshots[key] = digest
+        if digest != key:
             report.problems.append(f"criteria snapshot {key[:16]}...: its content does not match its hash")
 
 
