@@ -33,6 +33,8 @@ class KindInfo:
     weight: int  # vignette scoring: a missed or wrongly added finding of this kind costs this much
     blocks_by_default: bool  # blocks its criterion's stage unless the YAML says otherwise
     present_words: tuple[str, str]  # how a ``present`` test reads when it holds / when it is negated
+    holds_back: bool = False  # recorded, the criteria do not point to a screening test (the team's decision)
+    weighs_against: bool = False  # recorded, a decision not to offer one is not a departure from the criteria
 
 
 KINDS: tuple[KindInfo, ...] = (
@@ -43,8 +45,17 @@ KINDS: tuple[KindInfo, ...] = (
         3,
         True,
         ("a contraindication is recorded", "no contraindication is recorded"),
+        holds_back=True,
     ),
-    KindInfo("caution", "Cautions", "warning", 1, False, ("a caution is recorded", "no caution is recorded")),
+    KindInfo(
+        "caution",
+        "Cautions",
+        "warning",
+        1,
+        False,
+        ("a caution is recorded", "no caution is recorded"),
+        weighs_against=True,
+    ),
     KindInfo(
         "unfavourable",
         "Factors against",
@@ -52,6 +63,7 @@ KINDS: tuple[KindInfo, ...] = (
         1,
         False,
         ("a factor against is recorded", "no factor against is recorded"),
+        weighs_against=True,
     ),
     KindInfo(
         "favourable",
@@ -68,9 +80,16 @@ KINDS: tuple[KindInfo, ...] = (
         1,
         True,
         ("a prerequisite is not met", "every prerequisite is met"),
+        holds_back=True,
     ),
     KindInfo(
-        "missing", "Missing information", "help", 1, False, ("information is missing", "no information is missing")
+        "missing",
+        "Missing information",
+        "help",
+        1,
+        False,
+        ("information is missing", "no information is missing"),
+        holds_back=True,
     ),
 )
 

@@ -7,15 +7,16 @@ so that the record and its parts import in one direction only.
 
 from __future__ import annotations
 
+from candidacy.criteria.kinds import KINDS
 from candidacy.reports.record import Record
 from candidacy.reports.signoff import Decision, Gap
 
 __all__ = ["departure", "gaps_of"]
 
-# Finding kinds that mean the criteria do not point to a screening test yet (declared in assessment).
-_HOLD_KINDS = ("contraindication", "prerequisite-unmet", "missing")
-# Kinds that, when none is recorded and nothing is unanswered, mean the criteria point towards one.
-_WEIGH_KINDS = ("caution", "unfavourable")
+# Finding kinds that mean the criteria do not point to a screening test yet, and those that, when none
+# is recorded and nothing is unanswered, leave them pointing towards one (declared with the kinds).
+_HOLD_KINDS = frozenset(k.id for k in KINDS if k.holds_back)
+_WEIGH_KINDS = frozenset(k.id for k in KINDS if k.weighs_against)
 
 
 def gaps_of(record: Record) -> tuple[Gap, ...]:
