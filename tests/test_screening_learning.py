@@ -22,10 +22,30 @@ def _vignette_ids() -> set[str]:
     return {v.id for v in load_vignettes(ROOT / "criteria" / "vignettes" / cset.id, cset)}
 
 
-def test_a_responder_and_a_tone_reduced_function_lost_worksheet_belong_to_vignettes() -> None:
+def test_every_outcome_has_a_teaching_worksheet_tied_to_a_vignette() -> None:
     teaching = load_teaching(FOLDER, protocol(), _vignette_ids())
     outcomes = {t.reference.outcome for t in teaching}
-    assert {"positive_function_kept", "tone_reduced_function_lost"} <= outcomes
+    assert outcomes == {"positive_function_kept", "tone_reduced_function_lost", "no_response_100", "unclear"}
+    by_id = {t.id: t for t in teaching}
+    assert by_id["t03_goal_based_function_lost"].worksheet.plan.definition == "goals_met"
+    hours = {p.hour for d in by_id["t04_observed_at_2_4_6_hours"].worksheet.doses for p in d.observations}
+    assert hours == {0, 2, 4, 6}  # read without an 8-hour value
+
+
+@pytest.mark.parametrize("ident", [p.stem for p in sorted(FOLDER.glob("*.yaml"))])
+def test_each_teaching_worksheet_is_judged_in_the_app(ident: str) -> None:
+    proto = protocol()
+    teaching = {t.id: t for t in load_teaching(FOLDER, proto)}[ident]
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app.run()
+    app.switch_page("views/learn.py").run()
+    app.selectbox(key="learn-screening-chosen").set_value(ident).run()
+    app.radio(key=f"learn-screening-{ident}-outcome").set_value(teaching.reference.outcome)
+    lost = any(d.function_lost for d in judge(proto, teaching, teaching.reference.outcome, True).result.doses)
+    app.radio(key=f"learn-screening-{ident}-lost").set_value("yes" if lost else "no").run()
+    app.button(key=f"learn-screening-{ident}-submit").click().run()
+    assert not app.exception
+    assert any("2 of 2 agree" in h.value for h in app.subheader)
 
 
 def test_judging_scores_the_outcome_and_the_function_reading() -> None:
