@@ -283,3 +283,13 @@ def test_a_change_committed_while_a_case_is_read_is_not_called_tampered(
     monkeypatch.setattr(sealing, "case_state", real)
     assert verify(store.engine).ok
     other.close()
+
+
+def test_an_audit_row_changed_outside_the_application_is_tampered_in_show_and_the_app(store: CaseStore) -> None:
+    case_id = _draft(store)
+    _without_triggers(store, "UPDATE audit SET actor = 'Dr Forger' WHERE case_id = :id", id=case_id)
+    assert any(line.startswith(f"case {case_id}:") for line in verify(store.engine).lines())
+    with pytest.raises(TamperError, match="its content does not match its hash"):
+        store.check(case_id)
+    result = CliRunner().invoke(main, ["cases", "show", str(case_id)], env=_env(store))
+    assert result.exit_code == 3 and "TAMPERED" in result.output, result.output

@@ -56,6 +56,7 @@ def cases_show(case_id: int, with_audit: bool) -> None:
     separately, whether today's criteria read it differently), else the record as it stands."""
     store = open_store()
     detail = store.get(case_id)
+    store.check(case_id)  # the chain and the seal: TAMPERED wherever verify would say so
     revisions = store.revisions(case_id)
     cset = store.criteria.get(detail.row.criteria_id)
     if cset is None:

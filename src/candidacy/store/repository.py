@@ -32,10 +32,11 @@ from candidacy.reports.record import Record, build_record
 from candidacy.reports.signoff import Decision, SignOff
 from candidacy.store import chain, queries
 from candidacy.store.connection import connect, valid_input
-from candidacy.store.errors import ConflictError, StoreError
+from candidacy.store.errors import ConflictError, StoreError, TamperError
 from candidacy.store.rows import AuditEntry, CaseDetail, CaseRow
 from candidacy.store.state import case_state
 from candidacy.store.tables import audit, cases, criteria_snapshots, revisions
+from candidacy.store.verify import verify_case
 from candidacy.store.workflow import EDITS, next_status
 
 __all__ = ["CaseStore"]
@@ -71,6 +72,13 @@ class CaseStore:
         """A revision (the current one by default); a reviewed one is checked against its hash."""
         with self.engine.connect() as conn:
             return queries.detail(conn, case_id, number)
+
+    def check(self, case_id: int) -> None:
+        """Raise TamperError when the case's audit chain or seal does not hold (what verify would say)."""
+        with self.engine.connect() as conn:
+            wrong = verify_case(conn, case_id)
+        if wrong is not None:
+            raise TamperError(f"case {case_id}: {wrong}")
 
     def revisions(self, case_id: int) -> list[CaseDetail]:
         with self.engine.connect() as conn:

@@ -26,7 +26,7 @@ from candidacy.store.state import case_state, check_seal, snapshot_digest
 from candidacy.store.tables import audit, cases, criteria_snapshots, revisions, screening_worksheets
 from candidacy.store.workflow import STATUSES
 
-__all__ = ["VerifyReport", "verify", "verify_connection"]
+__all__ = ["VerifyReport", "verify", "verify_case", "verify_connection"]
 
 
 @dataclass
@@ -129,6 +129,26 @@ def verify_connection(conn: Connection) -> VerifyReport:
                 broken[case_id] = ChainBreak(case_id, None, wrong)
     report.breaks = [broken[k] for k in sorted(broken)]
     return report
+
+
+def verify_case(conn: Connection, case_id: int) -> str | None:
+    """What is wrong with one case's audit chain or seal (None when nothing is): what opening a case or
+    ``cases show`` checks, so that they say TAMPERED wherever ``cases verify`` would for that case."""
+    head = conn.execute(select(cases.c.audit_head).where(cases.c.id == case_id)).scalar()
+    if head is None:
+        return None  # no such case: the caller says so
+    columns = [audit.c.id, audit.c.prev_hash, audit.c.row_hash, *(audit.c[name] for name in CHAINED)]
+    trail = list(conn.execute(select(*columns).where(audit.c.case_id == case_id).order_by(audit.c.id)))
+    if not trail:
+        return "the case has no audit trail (its rows were removed)"
+    try:
+        _, problem = check_chain(case_id, trail, head)
+    except (ValueError, TypeError, OverflowError) as error:
+        return f"an audit row cannot be read ({type(error).__name__})"
+    if problem is not None:
+        where = f"audit row {problem.row}" if problem.row is not None else "audit head"
+        return f"{where}: {problem.reason}"
+    return check_seal(conn, case_id)
 
 
 def _check_worksheets(

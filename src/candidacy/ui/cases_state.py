@@ -55,6 +55,7 @@ def known_actor() -> Identity | None:
 def open_case(cset: CriteriaSet, case_id: int) -> None:
     """Show a stored case: its answers become the draft, and the address names it."""
     detail = store().get(case_id)
+    store().check(case_id)  # once, on opening: a broken chain is TAMPERED here as in verify
     replace_draft(cset, detail.answers.model_copy(deep=True))
     state.set_opened(case_id, detail.row.lock_version)
     state.move_to({state.CASE_PARAM: str(case_id)})
