@@ -261,7 +261,7 @@ def cold_starts(bare_path: Path, env: dict[str, str]) -> None:
     finally:
         browser.close()  # type: ignore[attr-defined]
         playwright.stop()  # type: ignore[attr-defined]
-    print(f"cold start, streamlit run until the last unconditional item is visible (median of {STARTS} interleaved pairs):")
+    print(f"cold start, until the last unconditional item is visible (median of {STARTS} interleaved pairs):")
     print(f"  assessment page   {statistics.median(ours):6.2f} s")
     print(f"  bare script       {statistics.median(theirs):6.2f} s")
     print(f"  ratio             {statistics.median(ours) / statistics.median(theirs):6.2f}   (target <= 1.15)")

@@ -85,7 +85,8 @@ def test_questionnaire_is_an_sdc_form(itb: CriteriaSet, release: str) -> None:
     assert ("http://terminology.hl7.org/CodeSystem/v2-0136", "Y", "Yes") in _codes(items["ambulatory"])
     weight = "http://hl7.org/fhir/StructureDefinition/" + ("itemWeight" if release == "R5" else "ordinalValue")
     assert items["lower_limb_mas"]["answerOption"][2]["extension"][0]["url"] == weight
-    assert _weights(items["lower_limb_mas"]) == {"0": 0, "1": 1, "1+": 2, "2": 3, "3": 4, "4": 5}
+    # the weight a filler shows beside a level is the level's own score, never a second number
+    assert _weights(items["lower_limb_mas"]) == {"0": 0, "1": 1, "1+": 1.5, "2": 2, "3": 3, "4": 4}
     assert _weights(items["spasm_frequency"]) == {"0": 0, "1": 1, "2": 2, "3": 3, "4": 4}
     assert _weights(items["gmfcs_level"]) == {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5}
     age = items["age_years"]
@@ -219,11 +220,12 @@ def _partial(r: dict[str, Any]) -> None:
         (_set("case-header.meeting-date", {"valueDate": "2026-02-30"}), "'case-header.meeting-date' (item.0.item.1.answer.0.valueDate): Input should be a valid date"),
         (_set("case-header.label", {"valueString": "x" * 121}), "'case-header.label' takes at most 120 characters, got 121"),
         (lambda r: r.update(authored="2026-02-30T10:00:00Z"), "authored: Input should be a valid datetime or date, day value is outside"),
-        (_partial, "the response is 'completed' but these applicable items have no answer: severity"),
+        (lambda r: r.update(status="done"), "status 'done' is not a QuestionnaireResponse status"),
+        (lambda r: r.update(status="entered-in-error"), "marked 'entered-in-error': it is not imported"),
         (lambda r: r["item"][1]["item"].append({"linkId": "shoe_size", "answer": [{"valueInteger": 9}]}), "linkId 'shoe_size' is not an item of the questionnaire"),
         (lambda r: r.pop("meta"), "the FHIR release is not stated"),
     ],
-    ids=["duplicate", "disabled", "flat", "code", "type", "range", "number-and-unknown", "date", "length", "authored", "completed", "unknown-item", "no-release"],
+    ids=["duplicate", "disabled", "flat", "code", "type", "range", "number-and-unknown", "date", "length", "authored", "not-a-status", "entered-in-error", "unknown-item", "no-release"],
 )  # fmt: skip
 def test_strict_import_refuses_with_the_link_id(itb: CriteriaSet, change: Any, message: str) -> None:
     response = questionnaire_response(itb, _answers(EXAMPLE))
@@ -305,5 +307,31 @@ def test_completed_counts_only_the_items_a_form_shows(itb: CriteriaSet) -> None:
     response["status"] = "completed"  # LHC-Forms always writes completed
     assert answers_from_response(itb, json.dumps(response).encode()).answers["age_years"].value == "unknown"
     _items(response)["age_years.group"]["item"] = [{"linkId": "age_years", "answer": [{"valueInteger": 12}]}]
-    with pytest.raises(FhirError, match="have no answer: child_infection_risk"):
-        answers_from_response(itb, json.dumps(response).encode())
+    from candidacy.fhir import read_response
+
+    _answers_read, notes = read_response(itb, json.dumps(response).encode())
+    assert "(child_infection_risk)" in notes[0]  # shown by the form once the age is 12: named as unanswered
+
+
+def test_a_completed_response_with_a_blank_item_imports_it_as_unanswered_and_says_so(itb: CriteriaSet) -> None:
+    """LHC-Forms marks every export 'completed': a blank applicable item is named, never a refusal that
+    could not be followed in that filler."""
+    from candidacy.fhir import read_response
+
+    response = questionnaire_response(itb, _answers(EXAMPLE))
+    response["status"] = "completed"
+    _partial(response)
+    answers, notes = read_response(itb, json.dumps(response).encode())
+    assert "severity" not in answers.answers
+    assert notes == (
+        "the response is marked 'completed', but these applicable items have no answer and are imported as "
+        "unanswered: Overall severity of spasticity (severity)",
+    )
+
+
+def test_scale_weights_are_the_levels_own_numbers(itb: CriteriaSet) -> None:
+    """A filler shows the weight beside the label: for the Ashworth scale it must read as the same score."""
+    from candidacy.fhir.terms import ordinal
+
+    mas = itb.criteria_by_id["lower_limb_mas"]
+    assert [ordinal(itb, mas, level) for level in ("0", "1", "1+", "2", "3", "4")] == [0.0, 1.0, 1.5, 2.0, 3.0, 4.0]

@@ -135,14 +135,26 @@ def coding_for(cset: CriteriaSet, criterion: Criterion, value: str, base: str) -
     return {"system": f"{base}/CodeSystem/{cset.id}-{criterion.id}", "code": value, "display": label}
 
 
-def ordinal(cset: CriteriaSet, criterion: Criterion, value: str) -> int | None:
-    """A scale level's score: its rank, counted from the first level's number (0 for Ashworth and
-    Penn, so 1+ scores 2) or from 1 when the first level is not a number (GMFCS I to V: 1 to 5)."""
+def ordinal(cset: CriteriaSet, criterion: Criterion, value: str) -> float | None:
+    """A scale level's score for form fillers (``itemWeight``/``ordinalValue``): the level's own number
+    where it is one (Ashworth and Penn 0 to 4, with 1+ as 1.5, the usual convention), so a filler that
+    shows the weight beside the label never shows a second, different score; its rank from 1 where the
+    levels are not numbers (GMFCS I to V: 1 to 5)."""
     answer = criterion.answer
     if not isinstance(answer, ScaleAnswer):
         return None
     levels = [v for v, _ in choices(criterion, cset) or []]
     if value not in levels:
         return None
-    start = int(levels[0]) if levels[0].isdigit() else 1
-    return start + levels.index(value)
+    if all(_number(level) is not None for level in levels):
+        return _number(value)
+    return float(1 + levels.index(value))
+
+
+def _number(level: str) -> float | None:
+    """'2' is 2, '1+' is 1.5; anything else is not a number."""
+    if level.isdigit():
+        return float(level)
+    if level.endswith("+") and level[:-1].isdigit():
+        return float(level[:-1]) + 0.5
+    return None
