@@ -18,6 +18,7 @@ from typing import Any
 from candidacy.criteria.models import ChoiceAnswer, CriteriaSet, Criterion, Section, YesNoAnswer
 from candidacy.errors import CandidacyError
 from candidacy.reasoning.answers import (
+    HEADER_TEXT_MAX,
     Answer,
     AnswerSet,
     CaseHeader,
@@ -35,6 +36,7 @@ __all__ = [
     "absence_answer",
     "absence_items",
     "assess",
+    "attribution",
     "discard_kept",
     "download_name",
     "draft_json",
@@ -69,6 +71,22 @@ def set_note(draft: AnswerSet, crit_id: str, note: str) -> None:
 def set_header(draft: AnswerSet, name: str, value: Any) -> None:
     """One field of the case header (label, assessor, role, dates), validated like a loaded file."""
     draft.case = CaseHeader.model_validate({**draft.case.model_dump(), name: value})
+
+
+def attribution(case: CaseHeader, name: str, role: str) -> dict[str, str]:
+    """The header fields to fill from the person making a change: their name as the assessor, and their
+    role, while the case names no assessor.
+
+    Why: the name given in the sidebar or at sign-in is who is assessing; without this the record (and
+    the signed PDF) said nobody assessed the case. A name already typed is never replaced, and a field
+    the header cannot hold (over 120 characters) is left for the person to type.
+    """
+    if case.assessor.strip() or not name.strip():
+        return {}
+    fields = {"assessor": name} if len(name) <= HEADER_TEXT_MAX else {}
+    if fields and role.strip() and not case.role.strip() and len(role) <= HEADER_TEXT_MAX:
+        fields["role"] = role
+    return fields
 
 
 def absence_answer(criterion: Criterion) -> str | None:

@@ -27,7 +27,17 @@ import streamlit as st
 
 from candidacy.criteria.catalogue import Catalogue, load_catalogue
 from candidacy.criteria.models import CriteriaSet
-from candidacy.draft import KeptDraft, discard_kept, keep_draft, kept_draft, new_draft, set_answer, set_header, set_note
+from candidacy.draft import (
+    KeptDraft,
+    attribution,
+    discard_kept,
+    keep_draft,
+    kept_draft,
+    new_draft,
+    set_answer,
+    set_header,
+    set_note,
+)
 from candidacy.errors import CandidacyError
 from candidacy.identity import Identity
 from candidacy.reasoning.answers import AnswerSet, GivenValue
@@ -125,6 +135,8 @@ VIGNETTE_PARAM: Final = "vignette"  # Learn: the vignette practised, ``/learn?vi
 TEACHING_PARAM: Final = "teaching"  # Learn: the teaching screening worksheet, ``/learn?tab=screening&teaching=t02_...``
 
 Kind = Literal["answer", "note", "header"]
+#: Header fields that say who assessed: typing in them never triggers filling them from the identity.
+_PERSON_FIELDS = ("assessor", "role")
 
 CRITERIA_DIR = PROJECT_ROOT / "criteria"
 
@@ -243,8 +255,12 @@ def _no_check() -> None:
 
 def change(cset: CriteriaSet, kind: Kind, name: str, value: Any) -> None:
     """Apply one change to the draft, then save it where the draft lives (store or kept draft)."""
-    draft = draft_for(cset)
     counted()
+    if not (kind == "header" and name in _PERSON_FIELDS) and not _attribute(cset):
+        if kind in ("note", "header") and isinstance(value, str) and value:  # refused: what was typed is kept
+            refuse_text(key(cset, "note" if kind == "note" else "case", name), value)
+        return
+    draft = draft_for(cset)
     if kind == "answer":
         set_answer(draft, name, value)
     elif kind == "note":
@@ -259,10 +275,39 @@ def change(cset: CriteriaSet, kind: Kind, name: str, value: Any) -> None:
         keep(cset)
 
 
+def _attribute(cset: CriteriaSet) -> bool:
+    """Before a change, name its author as the case's assessor while the case names none, through the same
+    path (an audited header change in a stored case, so the change itself stays the latest entry).
+
+    False when the store refused it (another session changed the case: the page reloads it and says so);
+    the change that was to follow is then refused too, as it would have been.
+    """
+    from candidacy.ui.identity import current_identity
+
+    who = current_identity()
+    if who is None:
+        return True
+    from candidacy.ui import cases_state
+
+    for field, value in attribution(draft_for(cset).case, who.name, who.role).items():
+        before = st.session_state.get(MESSAGE)
+        set_header(draft_for(cset), field, value)
+        st.session_state.pop(key(cset, "case", field), None)  # the header's widget is seeded from the draft again
+        if opened() is None:
+            continue  # an unsaved draft: kept on disk with the change that follows
+        cases_state.autosave(cset, "header", field, value)
+        if st.session_state.get(MESSAGE) != before:
+            st.session_state.get(REFUSED, {}).pop(key(cset, "case", field), None)  # not typed: nothing to keep
+            return False
+    return True
+
+
 def change_many(cset: CriteriaSet, answers: dict[str, GivenValue], reason: str) -> None:
     """Several answers at once (e.g. "none of these"): one draft change, one save, one audit entry."""
-    draft = draft_for(cset)
     counted()
+    if not _attribute(cset):
+        return
+    draft = draft_for(cset)
     for crit_id, value in answers.items():
         set_answer(draft, crit_id, value)
     for crit_id, value in answers.items():
