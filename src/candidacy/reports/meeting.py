@@ -24,6 +24,7 @@ __all__ = [
     "SectionProgress",
     "agenda_entry",
     "count",
+    "meeting_line",
     "meeting_step",
     "room_order",
     "section_progress",
@@ -114,6 +115,15 @@ def meeting_step(result: _Result) -> NextStepResult | None:
     current = [s for s in result.next_steps if s.stage == result.current_stage]
     steps = current or list(result.next_steps)
     return steps[0] if steps else None
+
+
+def meeting_line(result: _Result) -> str:
+    """The answer to the meeting's question in one line (a phone's sticky line): the step, then how many
+    decisive unknowns could still change it. Said the same way as the summary; never a verdict."""
+    step = meeting_step(result)
+    text = f"Step: {step.step}" if step else "No step for the meeting's question yet"
+    decisive = len(result.decisive_for(result.current_stage))
+    return text + (f" · {decisive} decisive unknown(s)" if decisive else "")
 
 
 @dataclass(frozen=True, slots=True)

@@ -98,6 +98,20 @@ def sign_off_text(sign: SignOff, digest: str | None) -> str:
     return "  \n".join(lines)
 
 
+def opened_frozen() -> bool:
+    """Whether the open case's current revision is signed (or its signed record fails its check): the page
+    then shows it as its record, at full width, instead of the checklist beside the summary."""
+    current = cases_state.opened()
+    if current is None:
+        return False
+    try:
+        return cases_state.store().get(current[0]).frozen
+    except TamperError:
+        return True
+    except CandidacyError:
+        return False
+
+
 def render_case_panel(cset: CriteriaSet, draft: AnswerSet) -> bool:
     """Show the panel; return True when the open revision is reviewed (frozen: shown as its record)."""
     message = cases_state.take_message()
@@ -153,11 +167,11 @@ def render_case_panel(cset: CriteriaSet, draft: AnswerSet) -> bool:
                 + "\n".join(f"- {escape_markdown(line)}" for line in drift.lines()),
                 icon=":material/difference:",
             )
-        columns = st.columns(3)
+        columns = st.columns(2)  # the panel sits in the checklist's column: two buttons to a row
         with columns[0]:
             if row.status == "draft":
                 st.button("Mark ready for review", key="case-ready", on_click=_act, args=("ready", cset))
-        with columns[2]:
+        with columns[1]:
             st.button("Close this case", key="case-close", on_click=_act, args=("close", cset))
         if not detail.frozen:
             _decision_form(cset, store, detail)
