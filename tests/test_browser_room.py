@@ -250,12 +250,19 @@ def test_projection_of_the_heaviest_case_fits(
 def _fits_one_screen(page: object, screenshot: str) -> None:
     """Once the projection's own styles have arrived (large type), nothing scrolls and all is on screen."""
     page.wait_for_function(  # type: ignore[attr-defined]
-        """() => { const line = [...document.querySelectorAll('.st-key-projection p')]
-                     .find(p => p.textContent.includes('applicable items'));
-                   return line && parseFloat(getComputedStyle(line).fontSize) >= 18; }""",
+        """() => { const line = document.querySelector('.st-key-projection-step p');
+                   return line && parseFloat(getComputedStyle(line).fontSize) >= 28; }""",
         timeout=TIMEOUT,
     )
     _settled(page)
+    # Readable from the back of the room: every line of the step, findings, gaps and decision is at
+    # least 28 px (the case's identifying line and the standing notice may be smaller).
+    smallest = page.evaluate(  # type: ignore[attr-defined]
+        """() => { const body = [...document.querySelectorAll('.st-key-projection p, .st-key-projection li')]
+                     .filter(e => !e.closest('.st-key-projection-meta, .st-key-projection-notice, button'));
+                   return [body.length, Math.min(...body.map(e => parseFloat(getComputedStyle(e).fontSize)))]; }"""
+    )
+    assert smallest[0] >= 4 and smallest[1] >= 28, smallest
     sizes = page.evaluate(  # type: ignore[attr-defined]
         """() => { const main = document.querySelector('[data-testid=stMain]');
                    const box = document.querySelector('.st-key-projection').getBoundingClientRect();
