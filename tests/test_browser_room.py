@@ -552,3 +552,39 @@ def test_a_phone_keeps_a_one_line_step_in_view_while_answering(
     _screenshot(page, "answer-first-390x844.png")
     _drawn(page, box, "answer-first-390x844.png")
     page.context.close()  # type: ignore[attr-defined]
+
+
+#: For every answer item on the page: how far its option row scrolls sideways, and which options are cut
+#: or stand outside the row (by the option's label). A row that wraps has none of either.
+OPTION_ROWS = """() => [...document.querySelectorAll("[class*='st-key-itb_pump-answer-'] [role=radiogroup]")].map(g => {
+  const row = g.getBoundingClientRect();
+  const out = [...g.querySelectorAll('[role=radio]')].filter(o => {
+    const r = o.getBoundingClientRect();
+    return r.left < row.left - 1 || r.right > row.right + 1 || o.scrollWidth > o.clientWidth + 1
+      || r.right > window.innerWidth;
+  }).map(o => o.innerText);
+  return [g.closest("[class*='st-key-itb_pump-answer-']").className.match(/answer-(\\w+)/)[1],
+          g.scrollWidth - g.clientWidth, out];
+})"""
+
+
+@pytest.mark.parametrize("viewport", [SMALL, PHONE], ids=["1280x720", "390x844"])
+def test_every_answer_option_is_in_sight_without_scrolling_sideways(
+    seeded: tuple[str, dict[str, int]], browser: object, viewport: dict[str, int]
+) -> None:
+    from playwright.sync_api import expect
+
+    url, ids = seeded
+    page = _page(browser, viewport)
+    page.goto(f"{url}/?case={ids['Later-room-04']}")  # type: ignore[attr-defined]  # nothing answered: every option shown
+    expect(page.locator(".st-key-itb_pump-answer-cause [role=radio]").first).to_be_visible()  # type: ignore[attr-defined]
+    _settled(page)
+    page.wait_for_function(  # type: ignore[attr-defined]  # the page's own styles have arrived
+        "() => getComputedStyle(document.querySelector('[role=radiogroup]')).flexWrap === 'wrap'"
+    )
+    rows = page.evaluate(OPTION_ROWS)  # type: ignore[attr-defined]
+    assert len(rows) >= 30
+    assert [r for r in rows if r[1] > 1 or r[2]] == []
+    page.locator(".st-key-itb_pump-answer-cause").scroll_into_view_if_needed()  # type: ignore[attr-defined]
+    _screenshot(page, f"options-{viewport['width']}x{viewport['height']}.png")
+    page.context.close()  # type: ignore[attr-defined]

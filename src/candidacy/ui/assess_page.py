@@ -214,7 +214,7 @@ def _case_header(cset: CriteriaSet, draft: AnswerSet, frozen: bool) -> None:
             st.text_input(
                 label, key=widget_key, max_chars=120, on_change=_copy_case, args=(cset, name), disabled=frozen
             )
-    for column, (name, label) in zip(st.columns(3), _DATE_FIELDS, strict=False):
+    for column, (name, label) in zip(st.columns(2), _DATE_FIELDS, strict=False):
         widget_key = key(cset, "case", name)
         seed(widget_key, getattr(draft.case, name))
         with column:

@@ -37,6 +37,13 @@ _PAGE_CSS = """
     margin: 0 !important; line-height: 1.5; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
   }
 }
+/* Every answer option in sight: option rows wrap instead of scrolling sideways (no hidden option, no
+   hidden chosen answer), and on a phone a long option wraps inside its own button. */
+[data-testid="stButtonGroup"] [role="radiogroup"] { flex-wrap: wrap; overflow-x: visible; row-gap: 0.4rem; }
+[data-testid="stButtonGroup"] [role="radio"] { max-width: 100%; height: auto; min-height: 2.5rem; }
+[data-testid="stButtonGroup"] [role="radio"], [data-testid="stButtonGroup"] [role="radio"] * {
+  white-space: normal; overflow-wrap: anywhere; text-align: left;
+}
 /* The anchors the summary links to: no space of their own, and the question lands below the header. */
 [data-testid="stElementContainer"]:has(.question-anchor) { height: 0; margin-bottom: -1rem; overflow: visible; }
 .question-anchor { display: block; scroll-margin-top: 7rem; }
