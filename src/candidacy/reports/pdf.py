@@ -17,6 +17,7 @@ output is deterministic: the same record gives the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -408,12 +409,25 @@ def _closing(pdf: _Document, record: Record) -> None:
 
 def _height(record: Record, parts: Sequence[Callable[[_Document, Record], None]]) -> float | None:
     """The height the parts take from the top of a page, or None when they need more than one page."""
-    probe = _Document(record)
-    probe.add_page()
-    top = probe.get_y()
+    probe = _probe(record)
+    start, top = probe.page, probe.get_y()
     for part in parts:
         part(probe, record)
-    return probe.get_y() - top if probe.page == 1 else None
+    return probe.get_y() - top if probe.page == start else None
+
+
+_PROBES = threading.local()
+
+
+def _probe(record: Record) -> _Document:
+    """A scratch document to measure on, at the top of a fresh page: one per thread, kept, because
+    loading the fonts costs more than the measuring (it is never output)."""
+    probe: _Document | None = getattr(_PROBES, "document", None)
+    if probe is None or probe.page >= 100:
+        probe = _PROBES.document = _Document(record)
+    probe.record = record
+    probe.add_page()
+    return probe
 
 
 def _item(pdf: _Document, item: ItemEntry) -> None:
