@@ -21,6 +21,7 @@ from candidacy.fhir import (
     check_response,
     questionnaire,
     questionnaire_response,
+    read_response,
 )
 from candidacy.fhir.checks import walk_items
 from candidacy.settings import SettingsError, load_settings
@@ -219,11 +220,12 @@ def _partial(r: dict[str, Any]) -> None:
         (_set("case-header.meeting-date", {"valueDate": "2026-02-30"}), "'case-header.meeting-date' (item.0.item.1.answer.0.valueDate): Input should be a valid date"),
         (_set("case-header.label", {"valueString": "x" * 121}), "'case-header.label' takes at most 120 characters, got 121"),
         (lambda r: r.update(authored="2026-02-30T10:00:00Z"), "authored: Input should be a valid datetime or date, day value is outside"),
-        (_partial, "the response is 'completed' but these applicable items have no answer: severity"),
+        (lambda r: r.update(status="done"), "status 'done' is not a QuestionnaireResponse status (one of in-progress, completed"),
+        (lambda r: r.update(status="entered-in-error"), "the response is marked 'entered-in-error'"),
         (lambda r: r["item"][1]["item"].append({"linkId": "shoe_size", "answer": [{"valueInteger": 9}]}), "linkId 'shoe_size' is not an item of the questionnaire"),
         (lambda r: r.pop("meta"), "the FHIR release is not stated"),
     ],
-    ids=["duplicate", "disabled", "flat", "code", "type", "range", "number-and-unknown", "date", "length", "authored", "completed", "unknown-item", "no-release"],
+    ids=["duplicate", "disabled", "flat", "code", "type", "range", "number-and-unknown", "date", "length", "authored", "status-done", "entered-in-error", "unknown-item", "no-release"],
 )  # fmt: skip
 def test_strict_import_refuses_with_the_link_id(itb: CriteriaSet, change: Any, message: str) -> None:
     response = questionnaire_response(itb, _answers(EXAMPLE))
@@ -305,5 +307,20 @@ def test_completed_counts_only_the_items_a_form_shows(itb: CriteriaSet) -> None:
     response["status"] = "completed"  # LHC-Forms always writes completed
     assert answers_from_response(itb, json.dumps(response).encode()).answers["age_years"].value == "unknown"
     _items(response)["age_years.group"]["item"] = [{"linkId": "age_years", "answer": [{"valueInteger": 12}]}]
-    with pytest.raises(FhirError, match="have no answer: child_infection_risk"):
-        answers_from_response(itb, json.dumps(response).encode())
+    answers, notes = read_response(itb, json.dumps(response).encode())
+    assert "child_infection_risk" not in answers.answers  # imported, the blank item left unanswered
+    title = itb.criteria_by_id["child_infection_risk"].title
+    assert notes == (
+        "The response is marked 'completed' but 1 applicable item(s) the form showed have no answer; they are "
+        f"imported as not yet answered: {title}.",
+    )
+
+
+def test_a_completed_response_with_a_blank_item_is_imported_naming_it_by_title(itb: CriteriaSet) -> None:
+    """LHC-Forms marks every export 'completed': a blank item is imported as unanswered and named, by title."""
+    response = questionnaire_response(itb, _answers(EXAMPLE))
+    response["status"] = "completed"
+    _partial(response)
+    answers, notes = read_response(itb, json.dumps(response).encode())
+    assert "severity" not in answers.answers and answers.answers["cause"].value is not None
+    assert len(notes) == 1 and itb.criteria_by_id["severity"].title in notes[0] and "severity;" not in notes[0]

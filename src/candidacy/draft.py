@@ -157,9 +157,9 @@ def read_draft(raw: bytes, name: str, cset: CriteriaSet) -> tuple[AnswerSet, tup
     Raises a CandidacyError (AnswersError, SourceFileError, FhirError) naming each problem.
     """
     if b'"QuestionnaireResponse"' in raw[:4096]:
-        from candidacy.fhir import answers_from_response
+        from candidacy.fhir import read_response
 
-        return answers_from_response(cset, raw, name), ()
+        return read_response(cset, raw, name)  # with notes such as the items a 'completed' form left blank
     answer_set, located = parse_answers(raw, name)
     check_answers(cset, answer_set, located)
     return migrate_answers(cset, answer_set)

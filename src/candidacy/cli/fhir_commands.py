@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from candidacy.cli.common import ANSWERS, CRITERIA, OUTPUT, RELEASE, emit, load_both, load_criteria_set
+from candidacy.cli.common import ANSWERS, CRITERIA, OUTPUT, RELEASE, emit, load_both, load_criteria_set, say
 from candidacy.draft import draft_json
 from candidacy.errors import CriteriaError, FhirError
-from candidacy.fhir import RELEASES, answers_from_response, questionnaire, questionnaire_response
+from candidacy.fhir import RELEASES, questionnaire, questionnaire_response, read_response
 from candidacy.fhir.response import dumps
 from candidacy.files import read_limited
 
@@ -58,5 +58,7 @@ def fhir_response(criteria_path: Path, answers_path: Path, release: str, output:
 def fhir_import(criteria_path: Path, response_path: Path, release: str | None, output: Path | None) -> None:
     """Read a QuestionnaireResponse (from this tool or any SDC form filler) into an answers file (JSON)."""
     cset = load_criteria_set(criteria_path)
-    answer_set = answers_from_response(cset, read_limited(response_path), str(response_path), release)
+    answer_set, notes = read_response(cset, read_limited(response_path), str(response_path), release)
+    for line in notes:  # what a person should know about the import (items a 'completed' form left blank)
+        say(f"note: {line}", err=True)
     emit(draft_json(answer_set).encode("utf-8"), output)

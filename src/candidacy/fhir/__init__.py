@@ -6,7 +6,7 @@ QuestionnaireResponse, and a QuestionnaireResponse from any form filler back int
 """
 
 from candidacy.fhir.checks import FhirError, check_questionnaire, check_response
-from candidacy.fhir.importer import answers_from_response, response_release
+from candidacy.fhir.importer import answers_from_response, read_response, response_release
 from candidacy.fhir.questionnaire import questionnaire
 from candidacy.fhir.response import dumps, questionnaire_response
 from candidacy.fhir.terms import RELEASES, canonical_url
@@ -21,5 +21,6 @@ __all__ = [
     "dumps",
     "questionnaire",
     "questionnaire_response",
+    "read_response",
     "response_release",
 ]
