@@ -324,3 +324,18 @@ def test_a_completed_response_with_a_blank_item_is_imported_naming_it_by_title(i
     answers, notes = read_response(itb, json.dumps(response).encode())
     assert "severity" not in answers.answers and answers.answers["cause"].value is not None
     assert len(notes) == 1 and itb.criteria_by_id["severity"].title in notes[0] and "severity;" not in notes[0]
+
+
+def test_cli_import_of_a_completed_response_with_a_blank_item_says_so_on_stderr(
+    itb: CriteriaSet, tmp_path: Path
+) -> None:
+    response = questionnaire_response(itb, _answers(EXAMPLE))
+    response["status"] = "completed"
+    _partial(response)
+    path = tmp_path / "lhc.json"
+    path.write_text(json.dumps(response))
+    result = CliRunner().invoke(main, ["fhir", "import", "--criteria", str(ITB), str(path)])
+    assert result.exit_code == 0, result.stderr
+    assert "severity" not in json.loads(result.stdout)["answers"]
+    assert "note: The response is marked 'completed'" in result.stderr
+    assert itb.criteria_by_id["severity"].title in result.stderr
