@@ -162,7 +162,7 @@ def test_second_session_gets_a_conflict_not_a_silent_overwrite() -> None:
     second.button_group(key=k("answer", "seizures")).set_value("none").run()
     errors = [e.value for e in second.error]
     assert errors and "changed by someone else since you opened it" in errors[0]
-    assert "Dr A (Consultant), personal answer seizures" in errors[0]
+    assert "Dr A (Consultant), personal answer Seizures or epilepsy" in errors[0]  # the title, not the id
     assert (
         second.button_group(key=k("answer", "seizures")).value == "uncontrolled"
     )  # reloaded: the other change is shown

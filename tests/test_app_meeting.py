@@ -448,3 +448,33 @@ def test_a_link_from_the_agenda_opens_its_case_after_another_was_opened_by_addre
     app.switch_page("views/assess.py").run()
     assert app.text_input(key=k("case", "label")).value == "Second-01"
     assert app.query_params["case"] in (str(second), [str(second)])
+
+
+def test_projection_with_no_case_open_asks_which_case_and_shows_no_empty_draft() -> None:
+    cases = store()
+    first = stored(cases, "MS-meeting-03", DAY, active_infection="yes")
+    app = session()
+    app.switch_page("views/projection.py").run()
+    assert not app.exception
+    texts = [m.value for m in app.markdown]
+    assert not [t for t in texts if t.startswith("# Case")]  # no empty draft projected
+    assert not [t for t in texts if "No contraindication" in t]  # and no reassuring tick
+    chooser = app.selectbox(key="projection-choose")
+    assert chooser.value is None and any("MS-meeting-03" in option for option in chooser.options)
+    chooser.set_value(first).run()
+    assert not app.exception
+    assert "# Case MS-meeting-03" in [m.value for m in app.markdown]
+    assert app.query_params["case"] in (str(first), [str(first)])
+
+
+def test_projection_gives_no_tick_while_items_are_open_and_counts_the_decisive_unknowns() -> None:
+    app = session()
+    app.text_input(key=k("case", "label")).input("Draft-08").run()
+    app.switch_page("views/projection.py").run()
+    texts = [m.value for m in app.markdown]
+    assert not [t for t in texts if ":green-badge" in t]
+    assert any(t.startswith("No contraindication or unmet prerequisite recorded so far; ") for t in texts)
+    result = assess(CSET, AnswerSet(criteria="itb_pump"))
+    waiting = next(s for s in result.next_steps if s.status == "pending").awaiting
+    step = next(i.value for i in app.info if i.value.startswith("Step for the meeting's question:"))
+    assert step.endswith(f"once these are known: {len(waiting)} items, named among the decisive unknowns under Gaps.")

@@ -230,3 +230,48 @@ def test_a_kept_draft_is_its_owners_alone(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(streamlit, "user", _SignedIn("a@example.org"))
     again = session(draft=token)
     assert answer(again, "cause") == "stroke"
+
+
+def _first_page(record: object) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    from candidacy.reports.pdf import render_pdf
+
+    data = render_pdf(record)  # type: ignore[arg-type]
+    return " ".join((PdfReader(io.BytesIO(data)).pages[0].extract_text() or "").split())
+
+
+def test_the_person_in_the_sidebar_becomes_the_assessor_of_a_draft_and_its_pdf() -> None:
+    from candidacy.draft import draft_record
+
+    app = session()
+    assert app.text_input(key=k("case", "assessor")).value == ""
+    app.button_group(key=k("answer", "cause")).set_value("stroke").run()
+    assert not app.exception
+    assert app.text_input(key=k("case", "assessor")).value == "Dr A"
+    assert app.text_input(key=k("case", "role")).value == "Consultant"
+    draft = app.session_state["drafts"]["itb_pump"]
+    assert "Assessor: Dr A (Consultant)" in _first_page(draft_record(load_criteria(ITB), draft))
+
+
+def test_the_person_making_a_change_becomes_the_assessor_of_a_stored_case_and_its_record() -> None:
+    case_id = db().create_case("itb_pump", "MS-meeting-04", None, SOMEONE)
+    app = session(case=str(case_id))
+    app.button_group(key=k("answer", "cause")).set_value("stroke").run()
+    stored = db().get(case_id).answers.case
+    assert (stored.assessor, stored.role) == ("Dr A", "Consultant")
+    items = [e.item for e in db().audit_trail(case_id)]
+    assert items[-1] == "cause" and set(items[-3:-1]) == {"assessor", "role"}  # audited, the answer last
+    assert "Assessor: Dr A (Consultant)" in _first_page(db().record(case_id))
+
+
+def test_an_assessor_typed_is_never_replaced_and_clearing_it_is_kept() -> None:
+    app = session()
+    app.text_input(key=k("case", "assessor")).input("Dr Other").run()
+    app.button_group(key=k("answer", "cause")).set_value("stroke").run()
+    assert app.text_input(key=k("case", "assessor")).value == "Dr Other"
+    app.text_input(key=k("case", "assessor")).input("").run()
+    assert app.text_input(key=k("case", "assessor")).value == ""
+    assert app.session_state["drafts"]["itb_pump"].case.assessor == ""

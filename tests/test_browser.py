@@ -364,6 +364,8 @@ def test_arrow_keys_write_no_audit_entry_the_chosen_answer_writes_one(server: st
     store = CaseStore(f"sqlite:///{folder / 'cases.db'}", {cset.id: cset})
     who = Identity(name="Dr B. Rowser", role="Consultant", source="personal")
     case_id = store.create_case(cset.id, "Arrow-keys-01", None, who)
+    # The case names its assessor already, so the first answer adds no header entry (see the README).
+    store.save_header(case_id, store.get(case_id).row.lock_version, "assessor", who.name, who)
     before = len(store.audit_trail(case_id))
     context = browser.new_context(viewport=SCREEN)
     page = new_page(context)
@@ -395,4 +397,56 @@ def test_assess_page_screenshot_at_1280x720(server: str, browser: Any) -> None:
     open_note(page, "active_infection")
     expect(page.get_by_text("Contraindications (1)")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "assess-1280x720.png"))
+    context.close()
+
+
+def test_the_team_decision_form_keeps_its_place_and_refusals_name_titles(
+    server: str, browser: Any, folder: Path
+) -> None:
+    """Opened once, the form stays open through a choice, a refusal, an answer elsewhere and a decision
+    recorded; the refusal names the item by its title, never its internal id."""
+    from playwright.sync_api import expect
+
+    cset = load_criteria(ROOT / "criteria" / "itb_pump.yaml")
+    store = CaseStore(f"sqlite:///{folder / 'cases.db'}", {cset.id: cset})
+    who = Identity(name="Dr B. Rowser", role="Consultant", source="personal")
+    case_id = store.create_case(cset.id, "Decision-form-01", None, who)
+    store.save_answer(case_id, store.get(case_id).row.lock_version, "active_infection", "yes", who)
+    context = browser.new_context(viewport=SCREEN)
+    page = new_page(context)
+    goto(page, f"{server}/?case={case_id}")
+    form = page.locator("[data-testid=stExpander]").filter(has_text=re.compile("team's decision")).first
+    outcome = form.get_by_text("Outcome", exact=True)
+    with rerun(page):
+        form.locator("summary").click()
+    expect(outcome).to_be_visible()
+
+    for choice in ("Not offered", "Screening test offered"):  # each choice in the form reruns the page
+        with rerun(page):
+            form.locator("[data-testid=stSelectbox]").first.click()
+            page.get_by_role("option", name=choice).click()
+        expect(outcome).to_be_visible()
+
+    with rerun(page):  # a departure without reasons is refused, said inside the open form
+        form.get_by_role("button", name="Record the decision").click()
+    refusal = form.get_by_text("hold back a screening test")
+    expect(refusal).to_be_visible()
+    expect(refusal).to_contain_text("Active infection")
+    expect(refusal).not_to_contain_text("active_infection")
+    expect(outcome).to_be_visible()
+
+    choose(page, "seizures", "No seizures or epilepsy")  # a change elsewhere on the page
+    expect(outcome).to_be_visible()
+
+    reasons = form.locator("textarea").first
+    with rerun(page):
+        reasons.fill("Infection treated since the referral")
+        reasons.press("Control+Enter")
+    with rerun(page):
+        form.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_text("Team decision: Screening test offered")).to_be_visible()
+    expect(outcome).to_be_visible()  # still open where the person left it
+    decision = store.get(case_id).decision
+    assert decision is not None and decision.outcome == "screening_offered"
+    store.close()
     context.close()

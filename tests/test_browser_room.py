@@ -167,7 +167,9 @@ def test_summary_for_the_room(seeded: tuple[str, dict[str, int]], browser: objec
     heading.evaluate("e => e.scrollIntoView({block: 'start'})")
     expect(box).to_be_in_viewport()
     expect(page.locator(".st-key-summary-strip [data-testid=stProgress]")).to_be_in_viewport()  # type: ignore[attr-defined]
-    expect(page.locator(".st-key-itb_pump-answer-cause [role=radio]").first).to_be_in_viewport()  # type: ignore[attr-defined]
+    # The summary starts at the top of its column, beside the case panel: the step opens it.
+    expect(page.locator(".st-key-summary-step")).to_be_in_viewport()  # type: ignore[attr-defined]
+    expect(page.get_by_text("Stored case #")).to_be_in_viewport()  # type: ignore[attr-defined]
     _screenshot(page, "room-summary-1280x720.png")
 
     # A finding links to its question, and the page scrolls there.
@@ -248,12 +250,19 @@ def test_projection_of_the_heaviest_case_fits(
 def _fits_one_screen(page: object, screenshot: str) -> None:
     """Once the projection's own styles have arrived (large type), nothing scrolls and all is on screen."""
     page.wait_for_function(  # type: ignore[attr-defined]
-        """() => { const line = [...document.querySelectorAll('.st-key-projection p')]
-                     .find(p => p.textContent.includes('applicable items'));
-                   return line && parseFloat(getComputedStyle(line).fontSize) >= 18; }""",
+        """() => { const line = document.querySelector('.st-key-projection-step p');
+                   return line && parseFloat(getComputedStyle(line).fontSize) >= 28; }""",
         timeout=TIMEOUT,
     )
     _settled(page)
+    # Readable from the back of the room: every line of the step, findings, gaps and decision is at
+    # least 28 px (the case's identifying line and the standing notice may be smaller).
+    smallest = page.evaluate(  # type: ignore[attr-defined]
+        """() => { const body = [...document.querySelectorAll('.st-key-projection p, .st-key-projection li')]
+                     .filter(e => !e.closest('.st-key-projection-meta, .st-key-projection-notice, button'));
+                   return [body.length, Math.min(...body.map(e => parseFloat(getComputedStyle(e).fontSize)))]; }"""
+    )
+    assert smallest[0] >= 4 and smallest[1] >= 28, smallest
     sizes = page.evaluate(  # type: ignore[attr-defined]
         """() => { const main = document.querySelector('[data-testid=stMain]');
                    const box = document.querySelector('.st-key-projection').getBoundingClientRect();
@@ -460,4 +469,122 @@ def test_back_and_forward_between_stored_cases(seeded: tuple[str, dict[str, int]
     page.go_forward()  # type: ignore[attr-defined]
     expect(page.get_by_text(f"Stored case #{second}")).to_be_visible()  # type: ignore[attr-defined]
     expect(label).to_have_value("Allergy-room-02")
+    page.context.close()  # type: ignore[attr-defined]
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def _drawn(page: object, box: dict[str, float], screenshot: str) -> None:
+    """The screenshot shows something drawn (dark pixels: text) inside ``box``: seen, not only in the DOM."""
+    from PIL import Image
+
+    path = ARTIFACTS / screenshot
+    image = Image.open(path).convert("L")
+    crop = image.crop((int(box["x"]), int(box["y"]), int(box["x"] + box["width"]), int(box["y"] + box["height"])))
+    assert crop.height > 0 and crop.getextrema()[0] < 100, (screenshot, box)
+
+
+def test_the_step_for_the_meetings_question_is_in_the_first_viewport(
+    seeded: tuple[str, dict[str, int]], browser: object
+) -> None:
+    """At 1280x720, without scrolling: the summary opens with the step, the decisive unknowns under it."""
+    from playwright.sync_api import expect
+
+    from candidacy.reports.meeting import meeting_step
+
+    url, ids = seeded
+    stroke = AnswerSet(criteria=CSET.id, answers={"cause": Answer(value="stroke"), "seizures": Answer(value="unknown")})
+    result = assess(CSET, stroke)
+    step = meeting_step(result)
+    assert step is not None and result.decisive_for(result.current_stage)
+    page = _page(browser, SMALL)
+    page.goto(f"{url}/?case={ids['Stroke-room-03']}")  # type: ignore[attr-defined]
+    top = page.locator(".st-key-summary-step")  # type: ignore[attr-defined]
+    first = top.locator("li").first
+    expect(first).to_contain_text(step.step[:50])
+    expect(top.get_by_test_id("stAlertContentWarning")).to_contain_text("Decisive unknowns")
+    expect(page.locator(".st-key-step-line")).to_be_hidden()  # type: ignore[attr-defined]  # wide: the summary says it
+    _settled(page)
+    assert page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollTop") == 0  # type: ignore[attr-defined]
+    expect(first).to_be_in_viewport()
+    heading = top.get_by_text("Step for the meeting's question", exact=True)
+    box = heading.bounding_box()
+    line = first.bounding_box()
+    assert box["y"] >= 0 and line["y"] + 20 <= SMALL["height"], (box, line)  # the step's first line is on screen
+    # The step comes before the summary's findings and counts.
+    strip = page.locator(".st-key-summary-strip").bounding_box()  # type: ignore[attr-defined]
+    assert box["y"] < strip["y"]
+    _screenshot(page, "answer-first-1280x720.png")
+    _drawn(page, {**line, "height": 20}, "answer-first-1280x720.png")
+    page.context.close()  # type: ignore[attr-defined]
+
+
+def test_a_phone_keeps_a_one_line_step_in_view_while_answering(
+    seeded: tuple[str, dict[str, int]], browser: object
+) -> None:
+    """At 390 px the summary sits below the whole checklist: one sticky line says the step, at load and far down."""
+    from playwright.sync_api import expect
+
+    from candidacy.reports.meeting import meeting_line
+
+    url, ids = seeded
+    stroke = AnswerSet(criteria=CSET.id, answers={"cause": Answer(value="stroke"), "seizures": Answer(value="unknown")})
+    expected = meeting_line(assess(CSET, stroke))
+    page = _page(browser, PHONE)
+    page.goto(f"{url}/?case={ids['Stroke-room-03']}")  # type: ignore[attr-defined]
+    line = page.locator(".st-key-step-line")  # type: ignore[attr-defined]
+    expect(line).to_have_text(expected)
+    expect(line).to_be_in_viewport()
+    _settled(page)
+    page.wait_for_function(  # the page's own styles have arrived: the line is held at the top
+        "() => getComputedStyle(document.querySelector('.st-key-step-line').parentElement).position === 'sticky'"
+    )
+    height = line.evaluate("e => e.getBoundingClientRect().height")
+    assert height < 40, height  # one line
+    last = page.locator("[class*='st-key-itb_pump-answer-']").last  # type: ignore[attr-defined]
+    last.scroll_into_view_if_needed()  # the last question of the checklist, far down the page
+    expect(last).to_be_in_viewport()
+    expect(page.locator(".st-key-summary-step")).not_to_be_in_viewport()  # type: ignore[attr-defined]
+    expect(line).to_be_in_viewport()
+    box = line.bounding_box()
+    assert 0 <= box["y"] <= 100, box  # held just under the app's header
+    _screenshot(page, "answer-first-390x844.png")
+    _drawn(page, box, "answer-first-390x844.png")
+    page.context.close()  # type: ignore[attr-defined]
+
+
+#: For every answer item on the page: how far its option row scrolls sideways, and which options are cut
+#: or stand outside the row (by the option's label). A row that wraps has none of either.
+OPTION_ROWS = """() => [...document.querySelectorAll("[class*='st-key-itb_pump-answer-'] [role=radiogroup]")].map(g => {
+  const row = g.getBoundingClientRect();
+  const out = [...g.querySelectorAll('[role=radio]')].filter(o => {
+    const r = o.getBoundingClientRect();
+    return r.left < row.left - 1 || r.right > row.right + 1 || o.scrollWidth > o.clientWidth + 1
+      || r.right > window.innerWidth;
+  }).map(o => o.innerText);
+  return [g.closest("[class*='st-key-itb_pump-answer-']").className.match(/answer-(\\w+)/)[1],
+          g.scrollWidth - g.clientWidth, out];
+})"""
+
+
+@pytest.mark.parametrize("viewport", [SMALL, PHONE], ids=["1280x720", "390x844"])
+def test_every_answer_option_is_in_sight_without_scrolling_sideways(
+    seeded: tuple[str, dict[str, int]], browser: object, viewport: dict[str, int]
+) -> None:
+    from playwright.sync_api import expect
+
+    url, ids = seeded
+    page = _page(browser, viewport)
+    page.goto(f"{url}/?case={ids['Later-room-04']}")  # type: ignore[attr-defined]  # nothing answered: every option shown
+    expect(page.locator(".st-key-itb_pump-answer-cause [role=radio]").first).to_be_visible()  # type: ignore[attr-defined]
+    _settled(page)
+    page.wait_for_function(  # type: ignore[attr-defined]  # the page's own styles have arrived
+        "() => getComputedStyle(document.querySelector('[role=radiogroup]')).flexWrap === 'wrap'"
+    )
+    rows = page.evaluate(OPTION_ROWS)  # type: ignore[attr-defined]
+    assert len(rows) >= 30
+    assert [r for r in rows if r[1] > 1 or r[2]] == []
+    page.locator(".st-key-itb_pump-answer-cause").scroll_into_view_if_needed()  # type: ignore[attr-defined]
+    _screenshot(page, f"options-{viewport['width']}x{viewport['height']}.png")
     page.context.close()  # type: ignore[attr-defined]

@@ -21,6 +21,7 @@ from candidacy.fhir import (
     check_response,
     questionnaire,
     questionnaire_response,
+    read_response,
 )
 from candidacy.fhir.checks import walk_items
 from candidacy.settings import SettingsError, load_settings
@@ -220,12 +221,12 @@ def _partial(r: dict[str, Any]) -> None:
         (_set("case-header.meeting-date", {"valueDate": "2026-02-30"}), "'case-header.meeting-date' (item.0.item.1.answer.0.valueDate): Input should be a valid date"),
         (_set("case-header.label", {"valueString": "x" * 121}), "'case-header.label' takes at most 120 characters, got 121"),
         (lambda r: r.update(authored="2026-02-30T10:00:00Z"), "authored: Input should be a valid datetime or date, day value is outside"),
-        (lambda r: r.update(status="done"), "status 'done' is not a QuestionnaireResponse status"),
-        (lambda r: r.update(status="entered-in-error"), "marked 'entered-in-error': it is not imported"),
+        (lambda r: r.update(status="done"), "status 'done' is not a QuestionnaireResponse status (one of in-progress, completed"),
+        (lambda r: r.update(status="entered-in-error"), "the response is marked 'entered-in-error'"),
         (lambda r: r["item"][1]["item"].append({"linkId": "shoe_size", "answer": [{"valueInteger": 9}]}), "linkId 'shoe_size' is not an item of the questionnaire"),
         (lambda r: r.pop("meta"), "the FHIR release is not stated"),
     ],
-    ids=["duplicate", "disabled", "flat", "code", "type", "range", "number-and-unknown", "date", "length", "authored", "not-a-status", "entered-in-error", "unknown-item", "no-release"],
+    ids=["duplicate", "disabled", "flat", "code", "type", "range", "number-and-unknown", "date", "length", "authored", "status-done", "entered-in-error", "unknown-item", "no-release"],
 )  # fmt: skip
 def test_strict_import_refuses_with_the_link_id(itb: CriteriaSet, change: Any, message: str) -> None:
     response = questionnaire_response(itb, _answers(EXAMPLE))
@@ -307,26 +308,38 @@ def test_completed_counts_only_the_items_a_form_shows(itb: CriteriaSet) -> None:
     response["status"] = "completed"  # LHC-Forms always writes completed
     assert answers_from_response(itb, json.dumps(response).encode()).answers["age_years"].value == "unknown"
     _items(response)["age_years.group"]["item"] = [{"linkId": "age_years", "answer": [{"valueInteger": 12}]}]
-    from candidacy.fhir import read_response
+    answers, notes = read_response(itb, json.dumps(response).encode())
+    assert "child_infection_risk" not in answers.answers  # imported, the blank item left unanswered
+    title = itb.criteria_by_id["child_infection_risk"].title
+    assert notes == (
+        "The response is marked 'completed' but 1 applicable item(s) the form showed have no answer; they are "
+        f"imported as not yet answered: {title}.",
+    )
 
-    _answers_read, notes = read_response(itb, json.dumps(response).encode())
-    assert "(child_infection_risk)" in notes[0]  # shown by the form once the age is 12: named as unanswered
 
-
-def test_a_completed_response_with_a_blank_item_imports_it_as_unanswered_and_says_so(itb: CriteriaSet) -> None:
-    """LHC-Forms marks every export 'completed': a blank applicable item is named, never a refusal that
-    could not be followed in that filler."""
-    from candidacy.fhir import read_response
-
+def test_a_completed_response_with_a_blank_item_is_imported_naming_it_by_title(itb: CriteriaSet) -> None:
+    """LHC-Forms marks every export 'completed': a blank item is imported as unanswered and named, by title."""
     response = questionnaire_response(itb, _answers(EXAMPLE))
     response["status"] = "completed"
     _partial(response)
     answers, notes = read_response(itb, json.dumps(response).encode())
-    assert "severity" not in answers.answers
-    assert notes == (
-        "the response is marked 'completed', but these applicable items have no answer and are imported as "
-        "unanswered: Overall severity of spasticity (severity)",
-    )
+    assert "severity" not in answers.answers and answers.answers["cause"].value is not None
+    assert len(notes) == 1 and itb.criteria_by_id["severity"].title in notes[0] and "severity;" not in notes[0]
+
+
+def test_cli_import_of_a_completed_response_with_a_blank_item_says_so_on_stderr(
+    itb: CriteriaSet, tmp_path: Path
+) -> None:
+    response = questionnaire_response(itb, _answers(EXAMPLE))
+    response["status"] = "completed"
+    _partial(response)
+    path = tmp_path / "lhc.json"
+    path.write_text(json.dumps(response))
+    result = CliRunner().invoke(main, ["fhir", "import", "--criteria", str(ITB), str(path)])
+    assert result.exit_code == 0, result.stderr
+    assert "severity" not in json.loads(result.stdout)["answers"]
+    assert "note: The response is marked 'completed'" in result.stderr
+    assert itb.criteria_by_id["severity"].title in result.stderr
 
 
 def test_scale_weights_are_the_levels_own_numbers(itb: CriteriaSet) -> None:

@@ -116,7 +116,7 @@ def test_second_writer_gets_a_conflict_and_nothing_is_overwritten(db_url: str, i
         bob.save_answer(case_id, seen_by_both, "ambulatory", "yes", BOB)
     message = str(caught.value)
     assert "changed by someone else since you opened it" in message
-    assert 'alice (Consultant), signed in as alice@example.org answer ambulatory (revision 1): None -> "no"' in message
+    assert 'alice (Consultant), signed in as alice@example.org answer Walks (revision 1): None -> "no"' in message
     assert alice.get(case_id).answers.answers["ambulatory"].value == "no"
     alice.close()
     bob.close()

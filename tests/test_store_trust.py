@@ -61,8 +61,11 @@ def test_sign_off_needs_a_reviewer_and_the_gaps_acknowledged(store: CaseStore) -
         store.review(case_id, lock, ASSESSOR)
     gaps = store.gaps(case_id)
     assert ("severity", "Overall severity of spasticity") in gaps and ("cause", "Cause of spasticity") not in gaps
-    with pytest.raises(StoreError, match=rf"{len(gaps)} applicable item\(s\) are unanswered: .*severity"):
+    with pytest.raises(StoreError, match=rf"{len(gaps)} applicable item\(s\) are unanswered: .*severity") as refused:
         store.review(case_id, lock, REVIEWER)
+    assert "Overall severity of spasticity" in str(refused.value)  # named by title, never by internal id
+    named = "; ".join(title for _, title in gaps)
+    assert str(refused.value).startswith(f"{len(gaps)} applicable item(s) are unanswered: {named}. Answer them")
     with pytest.raises(StoreError, match=r"1 applicable item\(s\) are unanswered"):
         store.review(case_id, lock, REVIEWER, "", [c for c, _ in gaps[1:]])
     assert store.get(case_id).row.status == "ready"  # nothing signed by the refusals

@@ -17,8 +17,10 @@ from candidacy.criteria.models import ChoiceAnswer, CriteriaSet, Criterion, Sect
 from candidacy.errors import CandidacyError
 from candidacy.files import write_atomic
 from candidacy.reasoning.answers import (
+    HEADER_TEXT_MAX,
     Answer,
     AnswerSet,
+    CaseHeader,
     GivenValue,
     check_answers,
     migrate_answers,
@@ -34,6 +36,7 @@ __all__ = [
     "absence_answer",
     "absence_items",
     "assess",
+    "attribution",
     "discard_kept",
     "download_name",
     "draft_json",
@@ -65,6 +68,22 @@ def set_note(draft: AnswerSet, crit_id: str, note: str) -> None:
 def set_header(draft: AnswerSet, name: str, value: Any) -> None:
     """One field of the case header (label, assessor, role, dates), validated like a loaded file."""
     draft.case = apply_change(draft, SetHeader(name, value)).answers.case
+
+
+def attribution(case: CaseHeader, name: str, role: str) -> dict[str, str]:
+    """The header fields to fill from the person making a change: their name as the assessor, and their
+    role, while the case names no assessor.
+
+    Why: the name given in the sidebar or at sign-in is who is assessing; without this the record (and
+    the signed PDF) said nobody assessed the case. A name already typed is never replaced, and a field
+    the header cannot hold (over 120 characters) is left for the person to type.
+    """
+    if case.assessor.strip() or not name.strip():
+        return {}
+    fields = {"assessor": name} if len(name) <= HEADER_TEXT_MAX else {}
+    if fields and role.strip() and not case.role.strip() and len(role) <= HEADER_TEXT_MAX:
+        fields["role"] = role
+    return fields
 
 
 def absence_answer(criterion: Criterion) -> str | None:
@@ -131,7 +150,7 @@ def read_draft(raw: bytes, name: str, cset: CriteriaSet) -> tuple[AnswerSet, tup
     if b'"QuestionnaireResponse"' in raw[:4096]:
         from candidacy.fhir import read_response
 
-        return read_response(cset, raw, name)
+        return read_response(cset, raw, name)  # with notes such as the items a 'completed' form left blank
     answer_set, located = parse_answers(raw, name)
     check_answers(cset, answer_set, located)
     return migrate_answers(cset, answer_set)
@@ -158,7 +177,7 @@ def _kept_path(folder: Path, token: str, criteria_id: str) -> Path:
 
 
 def keep_draft(folder: Path, token: str, draft: AnswerSet) -> None:
-    """Write an unsaved draft under its token, atomically (a crash leaves the old file or the new)."""
+    """Write an unsaved draft under its token, atomically and durably (a crash leaves the old file or the new)."""
     path = _kept_path(folder, token, draft.criteria)
     folder.mkdir(parents=True, exist_ok=True)
     write_atomic(path, draft_json(draft).encode("utf-8"))

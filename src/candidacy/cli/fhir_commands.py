@@ -59,6 +59,6 @@ def fhir_import(criteria_path: Path, response_path: Path, release: str | None, o
     """Read a QuestionnaireResponse (from this tool or any SDC form filler) into an answers file (JSON)."""
     cset = load_criteria_set(criteria_path)
     answer_set, notes = read_response(cset, read_limited(response_path), str(response_path), release)
-    for note in notes:
-        say(f"note: {note}", err=True)
+    for line in notes:  # what a person should know about the import (items a 'completed' form left blank)
+        say(f"note: {line}", err=True)
     emit(draft_json(answer_set).encode("utf-8"), output)

@@ -3,10 +3,11 @@
 Refused, each naming the linkId: a response for another questionnaire or version; an item that is not
 in the questionnaire, sits outside its group or appears twice; an answer of the wrong type, outside
 the range or not an option; an answer to an item that does not apply (its condition is decided and
-false); a number given together with "Not known"; a date that is not a calendar date; a status that
-is not a QuestionnaireResponse status, or ``entered-in-error``. A response marked ``completed`` while
-an item the form shows (its enableWhen holds under FHIR's rules) is blank is imported with that item
-unanswered and a note naming it: some fillers (LHC-Forms) mark every export completed. The release
+false); a number given together with "Not known"; a date that is not a calendar date; a ``status``
+that is not a QuestionnaireResponse status (``done``), or ``entered-in-error``. A response marked
+``completed`` while an item the form shows (its enableWhen holds under FHIR's rules) has no answer is
+imported, with a note naming those items (by title) as not yet answered: some fillers (LHC-Forms)
+mark every export ``completed``, so refusing it gave advice the filler cannot follow. The release
 comes from ``meta.profile`` (``http://hl7.org/fhir/5.0/...`` is R5, ``4.3`` or ``4.0`` is R4B) or from
 the caller, never from the shape of the resource; when both are given they must agree.
 """
@@ -33,7 +34,10 @@ from candidacy.fhir.terms import (
 from candidacy.reasoning.answers import Answer, AnswerSet, CaseHeader, check_answers
 from candidacy.reasoning.engine import evaluate
 
-__all__ = ["STATUSES", "answers_from_response", "read_response", "response_release"]
+__all__ = ["answers_from_response", "read_response", "response_release"]
+
+#: The codes of QuestionnaireResponse.status (the same in R4B and R5).
+STATUSES = ("in-progress", "completed", "amended", "entered-in-error", "stopped")
 
 
 def response_release(data: dict[str, Any], release: str | None = None) -> str:
@@ -56,9 +60,6 @@ def response_release(data: dict[str, Any], release: str | None = None) -> str:
     )
 
 
-STATUSES = ("in-progress", "completed", "amended", "entered-in-error", "stopped")
-
-
 def answers_from_response(
     cset: CriteriaSet, raw: bytes, name: str = "<response>", release: str | None = None, base: str | None = None
 ) -> AnswerSet:
@@ -69,8 +70,8 @@ def answers_from_response(
 def read_response(
     cset: CriteriaSet, raw: bytes, name: str = "<response>", release: str | None = None, base: str | None = None
 ) -> tuple[AnswerSet, tuple[str, ...]]:
-    """:func:`answers_from_response` with what the reader should know about the import (items a filler
-    marked 'completed' left blank, imported as unanswered)."""
+    """Read a QuestionnaireResponse into answers, with the notes a person should read about the import
+    (items a 'completed' response left blank); raise FhirError naming each problem."""
     data = parse_bytes(raw, name).data
     if not isinstance(data, dict) or data.get("resourceType") != "QuestionnaireResponse":
         raise FhirError("not a FHIR QuestionnaireResponse (resourceType is missing or different)", file=name)
@@ -84,9 +85,12 @@ def read_response(
 def _read(cset: CriteriaSet, data: dict[str, Any], release: str, base: str) -> tuple[AnswerSet, tuple[str, ...]]:
     status = data.get("status")
     if status not in STATUSES:
-        raise FhirError(f"status {status!r} is not a QuestionnaireResponse status ({', '.join(STATUSES)})")
+        raise FhirError(
+            f"status {status!r} is not a QuestionnaireResponse status (one of {', '.join(STATUSES)}); "
+            "nothing was imported"
+        )
     if status == "entered-in-error":
-        raise FhirError("the response is marked 'entered-in-error': it is not imported")
+        raise FhirError("the response is marked 'entered-in-error' (recorded by mistake); nothing was imported")
     expected = f"{canonical_url(cset, base)}|{cset.version}"
     given = data.get("questionnaire")
     if given != expected:
@@ -110,22 +114,22 @@ def _read(cset: CriteriaSet, data: dict[str, Any], release: str, base: str) -> t
     result = evaluate(cset, check_answers(cset, answer_set))
     skipped = {n.criterion: n.reason for n in result.not_applicable}
     problems = [f"'{c}' is answered but does not apply ({skipped[c]})" for c in answers if c in skipped]
+    if problems:
+        raise FhirError(problems)
     notes: tuple[str, ...] = ()
-    if status == "completed":  # some fillers (LHC-Forms) always write it: blanks are said, not refused
+    if status == "completed":
         specs = {str(i.get("linkId")): i for _, i in walk_items(q.get("item"))}
         given = {link: item.get("answer") or [] for link, item in items.items()}
         blank = [
-            f"{m.title} ({m.criterion})"
+            m.title
             for m in result.missing
             if m.status == "unanswered" and enabled(specs[f"{m.criterion}.group"], given)
         ]
         if blank:
             notes = (
-                "the response is marked 'completed', but these applicable items have no answer and are imported "
-                f"as unanswered: {'; '.join(blank)}",
+                f"The response is marked 'completed' but {len(blank)} applicable item(s) the form showed have "
+                f"no answer; they are imported as not yet answered: {'; '.join(blank)}.",
             )
-    if problems:
-        raise FhirError(problems)
     return answer_set, notes
 
 

@@ -27,6 +27,7 @@ from candidacy.criteria.yamlsource import Located, format_path, parse_bytes, rea
 from candidacy.errors import AnswersError, Problem
 
 __all__ = [
+    "HEADER_TEXT_MAX",
     "Answer",
     "AnswerSet",
     "CaseHeader",
@@ -53,10 +54,14 @@ class Answer(_Strict):
     note: Annotated[StrictStr, Field(max_length=MAX_NOTE)] = ""
 
 
+#: The longest label, assessor or role a case header holds (longer is refused with the field named, never cut).
+HEADER_TEXT_MAX = 120
+
+
 class CaseHeader(_Strict):
-    label: Annotated[StrictStr, Field(max_length=120)] = ""
-    assessor: Annotated[StrictStr, Field(max_length=120)] = ""
-    role: Annotated[StrictStr, Field(max_length=120)] = ""
+    label: Annotated[StrictStr, Field(max_length=HEADER_TEXT_MAX)] = ""
+    assessor: Annotated[StrictStr, Field(max_length=HEADER_TEXT_MAX)] = ""
+    role: Annotated[StrictStr, Field(max_length=HEADER_TEXT_MAX)] = ""
     assessed_on: dt.date | None = Field(default=None, strict=False)
     meeting_date: dt.date | None = Field(default=None, strict=False)
 

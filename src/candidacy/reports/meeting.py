@@ -24,9 +24,11 @@ __all__ = [
     "SectionProgress",
     "agenda_entry",
     "count",
+    "meeting_line",
     "meeting_step",
     "room_order",
     "section_progress",
+    "step_headline",
     "team_decision",
     "to_settle",
 ]
@@ -114,6 +116,33 @@ def meeting_step(result: _Result) -> NextStepResult | None:
     current = [s for s in result.next_steps if s.stage == result.current_stage]
     steps = current or list(result.next_steps)
     return steps[0] if steps else None
+
+
+def meeting_line(result: _Result) -> str:
+    """The answer to the meeting's question in one line (a phone's sticky line): the step, then how many
+    decisive unknowns could still change it. Said the same way as the summary; never a verdict."""
+    step = meeting_step(result)
+    text = f"Step: {step.step}" if step else "No step for the meeting's question yet"
+    decisive = len(result.decisive_for(result.current_stage))
+    return text + (f" · {decisive} decisive unknown(s)" if decisive else "")
+
+
+def step_headline(record: Record) -> str | None:
+    """The step for the meeting's question as a headline for the room: a step still waiting on decisive
+    unknowns ends with their count instead of their list (the list is what the room reads under the
+    gaps), so a long list never pushes the findings off the screen. None when no step is given."""
+    step = meeting_step(record)
+    if step is None:
+        return None
+    if step.status != "pending" or not step.awaiting:
+        return step.step
+    titles = {i.criterion: i.title for i in record.items}
+    listed = " " + "; ".join(titles.get(c, c) for c in step.awaiting) + "."
+    if not step.step.endswith(listed):
+        return step.step
+    count = len(step.awaiting)
+    items = f"{count} item{'s' if count != 1 else ''}"
+    return f"{step.step[: -len(listed)]} {items}, named among the decisive unknowns under Gaps."
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,16 +1,24 @@
 """The printable PDF record (fpdf2): what another clinician reads, files and signs.
 
-Layout: title and notice; case and criteria identity; the summary in the fixed order; every
+Layout: title and notice; on page 1, what a reader needs first: the case header with the assessor,
+the step for the meeting's question, the team decision and the sign-off status (who, when, the
+revision hash, or "not signed"); then the criteria identity; the summary in the fixed order; every
 applicable item with answer, note, finding, rationale and sources; items not applicable with the
-reason; the source list; a reviewer sign-off block. Every page carries the case label and "page N of M".
+reason; the source list; the team decision and the reviewer sign-off, kept together on one page so
+that the signature lines are never split nor left alone on the last page. Every page carries the case
+label (shortened with an ellipsis to fit; the full label is on page 1) and "page N of M".
+
 The font (Source Sans Pro, OFL) comes from a PyPI package, so Unicode text (é, µ, ≥) renders without
-system fonts. The output is deterministic: the same record gives the same bytes.
+system fonts. A character the font cannot draw (full-width letters, CJK, emoji) is never dropped: it
+is printed as its code point, ``[U+FF2D]``, so that two different labels never print alike. The
+output is deterministic: the same record gives the same bytes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import font_source_sans_pro
@@ -19,7 +27,7 @@ from fpdf.enums import XPos, YPos
 
 from candidacy.reasoning.assessment import CitedSource
 from candidacy.reports.departure import departure
-from candidacy.reports.meeting import AgendaEntry, agenda_entry
+from candidacy.reports.meeting import AgendaEntry, agenda_entry, meeting_step
 from candidacy.reports.record import ItemEntry, Record
 from candidacy.reports.render import case_lines, routine_heading, step_groups
 from candidacy.text import printable
@@ -37,6 +45,16 @@ _KIND_LABELS = {
     "missing": "Missing information",
 }
 _FIXED_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+_ELLIPSIS = "…"
+_RUNNING_NOTE = "Decision support for clinician review, not a decision"
+#: What the revision hash is computed over, printed wherever the hash is.
+HASH_COVERS = (
+    "The revision hash is the SHA-256 of this record's canonical JSON (record format {version}), stored "
+    "with the signed revision and checked by 'candidacy cases verify': the case header, every answer and "
+    "note, the assessment (findings, gaps, next steps), every item with its rationale and sources, the "
+    "team decision and this sign-off. It does not cover the PDF's layout; any change to what it covers "
+    "gives another hash."
+)
 
 
 class _Document(FPDF):
@@ -57,18 +75,27 @@ class _Document(FPDF):
         self.set_creation_date(when)
 
     def normalize_text(self, text: str) -> str:
-        """Every string drawn goes through here: control and bidirectional characters made visible."""
-        return str(super().normalize_text(printable(text)))
+        """Every string drawn goes through here: control and bidirectional characters made visible, and
+        each character the current font has no glyph for written as its code point (never dropped)."""
+        shown = printable(text)
+        font = self.current_font
+        cmap = getattr(font, "cmap", None) if font is not None else None
+        if cmap is not None:
+            shown = "".join(c if c in "\n\t" or ord(c) in cmap else f"[U+{ord(c):04X}]" for c in shown)
+        return str(super().normalize_text(shown))
 
     def header(self) -> None:
         self.set_font(_FAMILY, "", 8)
         self.set_text_color(90)
+        note_width = self.get_string_width(_RUNNING_NOTE) + 4
         if self.record is None:  # the cover of a meeting pack
-            self.cell(0, 5, "Meeting pack: cover and agenda")
+            left = "Meeting pack: cover and agenda"
         else:
-            label = self.record.case.label or "(no case label)"
-            self.cell(0, 5, f"Case {label}  ·  {self.record.criteria.id} {self.record.criteria.version}")
-        self.cell(0, 5, "Decision support for clinician review, not a decision", align="R")
+            ref = f"  ·  {self.record.criteria.id} {self.record.criteria.version}"
+            room = self.epw - note_width - self.get_string_width(ref)
+            left = f"Case {self.shortened(self.record.case.label or '(no case label)', room, 'Case ')}{ref}"
+        self.cell(self.epw - note_width, 5, left)
+        self.cell(note_width, 5, _RUNNING_NOTE, align="R", new_x=XPos.LMARGIN)
         self.ln(8)
         self.set_text_color(0)
 
@@ -76,10 +103,28 @@ class _Document(FPDF):
         self.set_y(-12)
         self.set_font(_FAMILY, "", 8)
         self.set_text_color(90)
-        where = f"Case {self.record.case.label or '(no case label)'}" if self.record else "Meeting pack"
-        self.cell(0, 5, where, new_x=XPos.LMARGIN)
-        self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
+        pages = "Page 999 of 999"  # the widest the page number can be once {nb} is filled in
+        room = self.epw - self.get_string_width(pages) - 4
+        if self.record is None:
+            where = "Meeting pack"
+        else:
+            where = f"Case {self.shortened(self.record.case.label or '(no case label)', room, 'Case ')}"
+        self.cell(room, 5, where, new_x=XPos.RIGHT)
+        self.cell(self.epw - room, 5, f"Page {self.page_no()} of {{nb}}", align="R")
         self.set_text_color(0)
+
+    def shortened(self, text: str, room: float, before: str = "") -> str:
+        """``text`` cut to fit ``room`` (with ``before`` in front of it), ending in an ellipsis when cut."""
+        if self.get_string_width(before + text) <= room:
+            return text
+        low, high = 0, len(text)  # the most characters that still fit with the ellipsis
+        while low < high:
+            middle = (low + high + 1) // 2
+            if self.get_string_width(before + text[:middle] + _ELLIPSIS) <= room:
+                low = middle
+            else:
+                high = middle - 1
+        return text[:low].rstrip() + _ELLIPSIS
 
     # -- building blocks -------------------------------------------------------------------------
     def heading(self, text: str, size: float = 13) -> None:
@@ -245,8 +290,7 @@ def _record_pages(pdf: _Document, record: Record) -> None:
     pdf.set_font(_FAMILY, "B", 10)
     pdf.multi_cell(0, 5, record.notice, fill=True, padding=2, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(2)
-    for key, value in case_lines(record.case):
-        pdf.labelled(key, value)
+    _at_a_glance(pdf, record)
     ref = record.criteria
     pdf.labelled("Criteria set", f"{ref.id}, version {ref.version}, reviewed {ref.review_date}")
     pdf.labelled("Criteria sha256", ref.sha256)
@@ -306,8 +350,84 @@ def _record_pages(pdf: _Document, record: Record) -> None:
         note = f" ({source.note})" if source.note else ""
         pdf.para(f"[{source.id}] {source.citation}{note}", size=9, indent=2)
 
+    _closing(pdf, record)
+
+
+def _at_a_glance(pdf: _Document, record: Record) -> None:
+    """Page 1: the case header with its assessor, the step for the meeting's question, the team decision
+    and the sign-off status, so that a signed record differs from an unsigned one on its first page."""
+    rows = dict(case_lines(record.case))
+    pdf.labelled("Case", record.case.label or "(no case label)")
+    pdf.labelled("Assessor", rows.get("Assessor") or "not recorded")
+    for key in ("Date of assessment", "Meeting date"):
+        if key in rows:
+            pdf.labelled(key, rows[key])
+    step = meeting_step(record.assessment)
+    current = next((s for s in record.stages if s.id == record.current_stage), None)
+    question = f" ({current.label.lower()})" if current else ""
+    shown = step.step if step else "none yet: the criteria point to no step"
+    pdf.labelled(f"Step for the meeting's question{question}", shown)
+    decisive = record.decisive_for(record.current_stage)
+    if decisive:
+        pdf.labelled(f"Decisive unknowns ({len(decisive)})", "; ".join(u.title for u in decisive))
+    decision = record.decision
+    if decision is None:
+        pdf.labelled("Team decision", "not recorded")
+    else:
+        pdf.labelled("Team decision", f"{decision.label()} ({decision.decided_on.isoformat()})")
+    sign = record.sign_off
+    if sign is None:
+        pdf.labelled("Sign-off", "not signed")
+    else:
+        pdf.labelled(
+            "Sign-off",
+            f"signed by {sign.reviewer} ({sign.role}; {sign.source_label()}) on "
+            f"{sign.signed_at:%Y-%m-%d %H:%M:%S} UTC, revision {sign.revision}",
+        )
+        pdf.labelled("Revision hash", record.sha256())
+        pdf.para(HASH_COVERS.format(version=record.format_version), size=8.5, style="I")
+    pdf.ln(2)
+
+
+def _closing(pdf: _Document, record: Record) -> None:
+    """The team decision and the sign-off, on one page: measured first, on a page of their own if they do
+    not fit below. Longer than a page (very long reasons or comment), the decision flows and the sign-off
+    is kept whole where it fits on a page."""
+    together = _height(record, (_decision, _sign_off))
+    if together is not None:
+        if together > pdf.page_break_trigger - pdf.get_y():
+            pdf.add_page()
+        _decision(pdf, record)
+        _sign_off(pdf, record)
+        return
     _decision(pdf, record)
+    alone = _height(record, (_sign_off,))
+    if alone is not None and alone > pdf.page_break_trigger - pdf.get_y():
+        pdf.add_page()
     _sign_off(pdf, record)
+
+
+def _height(record: Record, parts: Sequence[Callable[[_Document, Record], None]]) -> float | None:
+    """The height the parts take from the top of a page, or None when they need more than one page."""
+    probe = _probe(record)
+    start, top = probe.page, probe.get_y()
+    for part in parts:
+        part(probe, record)
+    return probe.get_y() - top if probe.page == start else None
+
+
+_PROBES = threading.local()
+
+
+def _probe(record: Record) -> _Document:
+    """A scratch document to measure on, at the top of a fresh page: one per thread, kept, because
+    loading the fonts costs more than the measuring (it is never output)."""
+    probe: _Document | None = getattr(_PROBES, "document", None)
+    if probe is None or probe.page >= 100:
+        probe = _PROBES.document = _Document(record)
+    probe.record = record
+    probe.add_page()
+    return probe
 
 
 def _item(pdf: _Document, item: ItemEntry) -> None:
@@ -326,8 +446,6 @@ def _item(pdf: _Document, item: ItemEntry) -> None:
 
 
 def _decision(pdf: _Document, record: Record) -> None:
-    if pdf.get_y() > pdf.h - 60:
-        pdf.add_page()
     pdf.heading("Team decision")
     decision = record.decision
     if decision is None:
@@ -345,12 +463,16 @@ def _decision(pdf: _Document, record: Record) -> None:
 
 
 def _sign_off(pdf: _Document, record: Record) -> None:
-    if pdf.get_y() > pdf.h - 70:
-        pdf.add_page()
     pdf.heading("Reviewer sign-off")
     sign = record.sign_off
     if sign is None:
         pdf.para("I have read the reasoning above; the decision rests with the treating team.", size=9.5)
+        pdf.para(
+            "Not signed in the tool: this record carries no revision hash. Signed in the tool, the record "
+            "prints the reviewer, the time and the hash of what was signed.",
+            size=8.5,
+            style="I",
+        )
         pdf.ln(3)
         _blank_lines(pdf, ("Name", "Role", "Date", "Signature"))
         return
@@ -367,6 +489,7 @@ def _sign_off(pdf: _Document, record: Record) -> None:
     if sign.comment:
         pdf.labelled("Comment", sign.comment)
     pdf.labelled("Revision hash", record.sha256())
+    pdf.para(HASH_COVERS.format(version=record.format_version), size=8.5, style="I")
 
 
 def _blank_lines(pdf: _Document, labels: tuple[str, ...]) -> None:

@@ -249,7 +249,7 @@ class CaseStore:
             acknowledged = set(acknowledged_gaps)
             unacknowledged = [g for g in gaps if g.criterion not in acknowledged]
             if unacknowledged:
-                listed = "; ".join(f"{g.title} ({g.criterion})" for g in unacknowledged)
+                listed = "; ".join(g.title for g in unacknowledged)  # titles, as the reviewer reads them
                 raise StoreError(
                     f"{len(unacknowledged)} applicable item(s) are unanswered: {listed}. Answer them, or "
                     "acknowledge each gap explicitly as part of the sign-off"
@@ -422,11 +422,13 @@ class CaseStore:
             raise StoreError(f"{actor.name} made the last change to this revision; another reviewer must sign it off")
 
     def _conflict(self, conn: Connection, case_id: int, lock_version: int) -> StoreError:
-        case = conn.execute(select(cases.c.lock_version).where(cases.c.id == case_id)).first()
+        case = conn.execute(select(cases.c.lock_version, cases.c.criteria_id).where(cases.c.id == case_id)).first()
         if case is None:
             return StoreError(f"case {case_id} does not exist")
         latest = queries.audit_trail(conn, case_id, latest=1)
-        other = latest[0].describe() if latest else "unknown"
+        cset = self.criteria.get(case[1])
+        titles = {cid: c.title for cid, c in cset.criteria_by_id.items()} if cset is not None else {}
+        other = latest[0].describe(titles) if latest else "unknown"
         return ConflictError(
             f"case {case_id} was changed by someone else since you opened it (your version {lock_version}, now "
             f"{case[0]}); your change was not saved. Latest change: {other}. "

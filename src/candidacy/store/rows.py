@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,8 +85,9 @@ class AuditEntry:
         subject = f" as {self.subject}" if self.subject else ""
         return f"{self.actor}{role}{how}{subject}"
 
-    def describe(self) -> str:
-        what = f" {self.item}" if self.item else ""
+    def describe(self, titles: Mapping[str, str] | None = None) -> str:
+        """One line for people: ``titles`` (criterion id -> title) names an item by its title, not its id."""
+        what = f" {(titles or {}).get(self.item, self.item)}" if self.item else ""
         change = f": {self.old!s} -> {self.new!s}" if (self.old or self.new) else ""
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.who()} {self.action}{what} (revision {self.revision}){change}"
 

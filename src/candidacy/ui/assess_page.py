@@ -13,10 +13,10 @@ from candidacy.reasoning.answers import AnswerSet
 from candidacy.reasoning.privacy import identifier_warning
 from candidacy.reports.render import escape_markdown
 from candidacy.ui import edits, state
-from candidacy.ui.case_panel import render_case_panel
+from candidacy.ui.case_panel import opened_frozen, render_case_panel
 from candidacy.ui.layout import require_set
 from candidacy.ui.state import draft_for, key, seed
-from candidacy.ui.summary import render_summary
+from candidacy.ui.summary import render_step_line, render_summary
 from candidacy.ui.widgets import render_item
 
 __all__ = ["render"]
@@ -48,19 +48,27 @@ def _fhir(cset: CriteriaSet, draft: AnswerSet) -> str:
 def render() -> None:
     cset = require_set()
     edits.follow_address(cset)
+    step_line = st.container(key="step-line")  # filled once the draft is assessed (narrow screens only)
     title, new = st.columns([5, 1], vertical_alignment="bottom")
     title.title("Assess a case")
     new.button("New case", key="new-case", on_click=state.start_new, args=(cset,), icon=":material/note_add:")
     _restored_banner(cset)
     _resume(cset)
     draft = draft_for(cset)
-    frozen = render_case_panel(cset, draft)
-    if frozen:
-        return  # a signed revision is read as its record (shown by the panel), not as greyed widgets
-    _case_header(cset, draft, frozen)
+    if opened_frozen():  # a signed revision is read as its record (shown by the panel), not as greyed widgets
+        render_case_panel(cset, draft)
+        return
+    # The summary starts at the top, beside the case panel and the header: the step for the meeting's
+    # question is in the first screen whatever the panel holds.
+    checklist, summary = st.columns([3, 2], gap="large")
+    with checklist:
+        frozen = render_case_panel(cset, draft)
+        if frozen:
+            return  # signed between the check above and now
+        _case_header(cset, draft, frozen)
     result = assess(cset, draft)
     not_applicable = {n.criterion: n for n in result.not_applicable}
-    checklist, summary = st.columns([3, 2], gap="large")
+    render_step_line(step_line, result)
     with checklist:
         for section in cset.sections:
             st.subheader(section.title)
@@ -71,7 +79,7 @@ def render() -> None:
             for criterion in section.criteria:
                 render_item(cset, criterion, draft, not_applicable.get(criterion.id), frozen)
     with summary, st.container(key="summary"):
-        st.subheader("Summary for clinician review")
+        st.markdown("#### Summary for clinician review")
         render_summary(result, cset)
         st.subheader("Take the record away")
         st.download_button(
@@ -198,7 +206,7 @@ def _restored_banner(cset: CriteriaSet) -> None:
 
 
 def _case_header(cset: CriteriaSet, draft: AnswerSet, frozen: bool) -> None:
-    columns = st.columns(5)
+    columns = st.columns(3)  # two rows in the checklist's column: the text fields, then the dates
     for column, (name, label) in zip(columns, _TEXT_FIELDS, strict=False):
         widget_key = key(cset, "case", name)
         seed(widget_key, getattr(draft.case, name))
@@ -206,7 +214,7 @@ def _case_header(cset: CriteriaSet, draft: AnswerSet, frozen: bool) -> None:
             st.text_input(
                 label, key=widget_key, max_chars=120, on_change=_copy_case, args=(cset, name), disabled=frozen
             )
-    for column, (name, label) in zip(columns[3:], _DATE_FIELDS, strict=False):
+    for column, (name, label) in zip(st.columns(2), _DATE_FIELDS, strict=False):
         widget_key = key(cset, "case", name)
         seed(widget_key, getattr(draft.case, name))
         with column:

@@ -19,7 +19,15 @@ from candidacy.reports.record import Record
 from candidacy.reports.render import escape_markdown
 from candidacy.reports.signoff import OUTCOMES, Decision, SignOff
 from candidacy.ui import cases_state
-from candidacy.ui.state import AUDIT_TRAIL, READ_REVISION, REVIEW_ACKNOWLEDGE, callback, draft_for
+from candidacy.ui.state import (
+    AUDIT_TRAIL,
+    DECISION_FORM,
+    DECISION_MESSAGE,
+    READ_REVISION,
+    REVIEW_ACKNOWLEDGE,
+    callback,
+    draft_for,
+)
 
 if TYPE_CHECKING:
     from candidacy.store import CaseDetail, CaseStore
@@ -34,6 +42,7 @@ def _act(action: str, cset: CriteriaSet) -> None:
     """Run one workflow action from a button callback; problems become the message shown next."""
     current = cases_state.opened()
     state = st.session_state
+    state.pop(DECISION_MESSAGE, None)
     try:
         store = cases_state.store()
     except CandidacyError as error:  # an unsaved draft learns it here, when it is first saved
@@ -63,7 +72,8 @@ def _act(action: str, cset: CriteriaSet) -> None:
             return
         cases_state.open_case(cset, case_id)
     except (CandidacyError, ValueError) as error:
-        state[cases_state.MESSAGE_KEY] = str(error)
+        # A refused decision is said inside its form, where the person is typing; the rest at the panel's top.
+        state[DECISION_MESSAGE if action == "decide" else cases_state.MESSAGE_KEY] = str(error)
 
 
 def _decision_from_form(recorded_by: str) -> Decision:
@@ -97,6 +107,20 @@ def sign_off_text(sign: SignOff, digest: str | None) -> str:
     if digest:
         lines.append(f"Revision hash `{digest}`")
     return "  \n".join(lines)
+
+
+def opened_frozen() -> bool:
+    """Whether the open case's current revision is signed (or its signed record fails its check): the page
+    then shows it as its record, at full width, instead of the checklist beside the summary."""
+    current = cases_state.opened()
+    if current is None:
+        return False
+    try:
+        return cases_state.store().get(current[0]).frozen
+    except TamperError:
+        return True
+    except CandidacyError:
+        return False
 
 
 def render_case_panel(cset: CriteriaSet, draft: AnswerSet) -> bool:
@@ -154,11 +178,11 @@ def render_case_panel(cset: CriteriaSet, draft: AnswerSet) -> bool:
                 + "\n".join(f"- {escape_markdown(line)}" for line in drift.lines()),
                 icon=":material/difference:",
             )
-        columns = st.columns(3)
+        columns = st.columns(2)  # the panel sits in the checklist's column: two buttons to a row
         with columns[0]:
             if row.status == "draft":
                 st.button("Mark ready for review", key="case-ready", on_click=_act, args=("ready", cset))
-        with columns[2]:
+        with columns[1]:
             st.button("Close this case", key="case-close", on_click=_act, args=("close", cset))
         if not detail.frozen:
             _decision_form(cset, store, detail)
@@ -168,15 +192,22 @@ def render_case_panel(cset: CriteriaSet, draft: AnswerSet) -> bool:
             with st.expander("Change this case: start a new revision", icon=":material/edit_note:"):
                 st.text_input("Reason for the new revision (required)", key="revise-reason", max_chars=500)
                 st.button("Start a new revision", key="case-revise", on_click=_act, args=("revise", cset))
-        _audit(store, case_id)
+        _audit(cset, store, case_id)
     _revisions(store, detail)
     return detail.frozen
 
 
 def _decision_form(cset: CriteriaSet, store: CaseStore, detail: CaseDetail) -> None:
+    """The team decision: the one recorded, and a form that keeps its place (open or closed, under a key
+    and a label that do not change) across reruns, a refusal, or a decision just recorded."""
     decision = detail.decision
-    title = f"Team decision: {decision.label()}" if decision else "Record the team's decision"
-    with st.expander(title, icon=":material/groups:"):
+    st.markdown(f"**Team decision:** {escape_markdown(decision.label()) if decision else 'not recorded'}")
+    with st.expander(
+        "Record or change the team's decision", key=DECISION_FORM, on_change="rerun", icon=":material/groups:"
+    ):
+        refused = st.session_state.get(DECISION_MESSAGE)
+        if refused:
+            st.error(f"Not recorded: {escape_markdown(str(refused))}", icon=":material/block:")
         if decision is not None:
             why = departure(store.record(detail.row.id), decision)
             if why:
@@ -226,14 +257,15 @@ def _sign_off_form(cset: CriteriaSet, store: CaseStore, case_id: int) -> None:
         st.button("Sign off: freeze this revision", key="case-review", on_click=_act, args=("review", cset))
 
 
-def _audit(store: CaseStore, case_id: int) -> None:
+def _audit(cset: CriteriaSet, store: CaseStore, case_id: int) -> None:
     """The latest entries, read only while the expander is open (the trail can be long; reruns stay fast)."""
     trail = st.expander("Audit trail", key=AUDIT_TRAIL, on_change="rerun", icon=":material/history:")
     with trail:
         if trail.open is False:
             return
         latest = store.audit_trail(case_id, latest=AUDIT_SHOWN)
-        st.markdown("\n".join(f"- {escape_markdown(e.describe())}" for e in latest) or "Empty.")
+        titles = {cid: c.title for cid, c in cset.criteria_by_id.items()}
+        st.markdown("\n".join(f"- {escape_markdown(e.describe(titles))}" for e in latest) or "Empty.")
         st.download_button(
             "Download the whole audit trail (JSON)",
             data=lambda: json.dumps([e.to_dict() for e in store.audit_trail(case_id)], indent=2, ensure_ascii=False),

@@ -15,10 +15,12 @@ from typing import Any
 import streamlit as st
 
 from candidacy.criteria.models import CriteriaSet
+from candidacy.draft import attribution
 from candidacy.errors import CandidacyError
 from candidacy.reasoning.answers import AnswerSet, GivenValue
 from candidacy.reasoning.changes import Change, ReplaceAll, SetAnswer, SetHeader, SetNote, apply_change
 from candidacy.ui import cases_state, state
+from candidacy.ui.identity import current_identity
 from candidacy.ui.state import Kind
 
 __all__ = ["change", "change_many", "follow_address", "replace_all"]
@@ -41,6 +43,10 @@ def change(cset: CriteriaSet, kind: Kind, name: str, value: Any) -> None:
     """Apply one change: to an open case, in the store first (the draft then shows what it accepted);
     to an unsaved draft, in the session and the kept copy. A refused change leaves both as they were."""
     state.counted()
+    if not (kind == "header" and name in state.PERSON_FIELDS) and not _attribute(cset):
+        if kind in ("note", "header") and isinstance(value, str) and value:  # refused: what was typed is kept
+            state.refuse_text(state.key(cset, "note" if kind == "note" else "case", name), value)
+        return
     if state.opened() is not None:
         cases_state.autosave(cset, _change_of(kind, name, value))
         return
@@ -53,9 +59,34 @@ def change(cset: CriteriaSet, kind: Kind, name: str, value: Any) -> None:
     state.keep(cset)
 
 
+def _attribute(cset: CriteriaSet) -> bool:
+    """Before a change, name its author as the case's assessor while the case names none, through the same
+    path (an audited header change in a stored case, so the change itself stays the latest entry).
+
+    False when the store refused it (another session changed the case: the page reloads it and says so);
+    the change that was to follow is then refused too, as it would have been.
+    """
+    who = current_identity()
+    if who is None:
+        return True
+    for field, value in attribution(state.draft_for(cset).case, who.name, who.role).items():
+        st.session_state.pop(state.key(cset, "case", field), None)  # the header's widget is seeded again
+        if state.opened() is None:  # an unsaved draft: kept on disk with the change that follows
+            state.set_draft(cset, apply_change(state.draft_for(cset), SetHeader(field, value)).answers)
+            continue
+        before = st.session_state.get(state.MESSAGE)
+        cases_state.autosave(cset, SetHeader(field, value))
+        if st.session_state.get(state.MESSAGE) != before:
+            st.session_state.get(state.REFUSED, {}).pop(state.key(cset, "case", field), None)  # not typed
+            return False
+    return True
+
+
 def change_many(cset: CriteriaSet, answers: dict[str, GivenValue], reason: str) -> None:
     """Several answers at once (e.g. "none of these"): one change, one save, one audit entry."""
     state.counted()
+    if not _attribute(cset):
+        return
     after = state.draft_for(cset)
     for crit_id, value in answers.items():
         after = apply_change(after, SetAnswer(crit_id, value)).answers

@@ -22,6 +22,28 @@ _PAGE_CSS = """
     padding: 0.25rem 0 0.5rem 0; border-bottom: 1px solid rgba(49, 51, 63, 0.2);
   }
 }
+/* Narrow screens: the summary sits below the whole checklist, so one line with the step for the
+   meeting's question stays in view at the top; on wide screens the summary beside the checklist says it. */
+.st-key-step-line { display: none; }
+@media screen and (max-width: 899px) {
+  [data-testid="stLayoutWrapper"]:has(> .st-key-step-line) {
+    position: sticky; top: 3.75rem; z-index: 4; background-color: #ffffff; padding: 0.3rem 0;
+    border-bottom: 1px solid rgba(49, 51, 63, 0.2); overflow: hidden;
+  }
+  .st-key-step-line { display: block; background-color: #ffffff; }
+  .st-key-step-line [data-testid="stMarkdown"], .st-key-step-line [data-testid="stMarkdownContainer"],
+  .st-key-step-line [data-testid="stElementContainer"] { margin: 0 !important; }
+  .st-key-step-line p {
+    margin: 0 !important; line-height: 1.5; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
+  }
+}
+/* Every answer option in sight: option rows wrap instead of scrolling sideways (no hidden option, no
+   hidden chosen answer), and on a phone a long option wraps inside its own button. */
+[data-testid="stButtonGroup"] [role="radiogroup"] { flex-wrap: wrap; overflow-x: visible; row-gap: 0.4rem; }
+[data-testid="stButtonGroup"] [role="radio"] { max-width: 100%; height: auto; min-height: 2.5rem; }
+[data-testid="stButtonGroup"] [role="radio"], [data-testid="stButtonGroup"] [role="radio"] * {
+  white-space: normal; overflow-wrap: anywhere; text-align: left;
+}
 /* The anchors the summary links to: no space of their own, and the question lands below the header. */
 [data-testid="stElementContainer"]:has(.question-anchor) { height: 0; margin-bottom: -1rem; overflow: visible; }
 .question-anchor { display: block; scroll-margin-top: 7rem; }

@@ -1,11 +1,14 @@
 """Projection: one case on one screen for the room, in large type.
 
 Its own page and address (``/projection?case=<id>`` for a stored case; without ``case``, the case
-open in this session, else the unsaved draft). Previous and Next (PageUp and PageDown, the keys a
+open in this session, else the unsaved draft being written; with neither, it asks which case to
+project rather than show an empty draft). Previous and Next (PageUp and PageDown, the keys a
 presentation clicker sends) move through the cases of the same meeting date. It shows the case
 header, the step for the meeting's question, the findings that matter (blocking ones first, in red
-with their names), the gaps as counts, and the team's decision once recorded. Sized to fit 1280x720
-and 1920x1080 without scrolling: long lists are cut to their first items with "and N more".
+with their names), the gaps as counts, and the team's decision once recorded. Read from the back of
+a meeting room: body text at least 28 px at 1280x720, growing with the screen; sized to fit 1280x720
+and 1920x1080 without scrolling: long lists are cut to their first items with "and N more", and a
+step waiting on decisive unknowns gives their count (they are named under Gaps).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from candidacy.criteria.models import CriteriaSet
 from candidacy.draft import assess, draft_record
 from candidacy.errors import CandidacyError
 from candidacy.reasoning.answers import AnswerSet
-from candidacy.reports.meeting import BLOCKING_KINDS, Counts, count, meeting_step, room_order, team_decision
+from candidacy.reports.meeting import BLOCKING_KINDS, Counts, count, room_order, step_headline, team_decision
 from candidacy.reports.record import Record
 from candidacy.reports.render import escape_markdown
 from candidacy.store import CaseStore
@@ -30,18 +33,21 @@ __all__ = ["render"]
 
 CASE_PARAM = "case"
 #: At most this many findings per kind are named on screen; the rest are counted.
-SHOWN = {"contraindication": 4, "prerequisite-unmet": 4, "caution": 3, "unfavourable": 3, "favourable": 6, "missing": 4}
+SHOWN = {"contraindication": 3, "prerequisite-unmet": 3, "caution": 2, "unfavourable": 2, "favourable": 3, "missing": 2}
 #: Up to this many blocking findings are shown with their statements; more are named by title only.
-FEW_BLOCKING = 3
+FEW_BLOCKING = 1
 
 _CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"] { display: none; }
 .stMainBlockContainer { padding: 1.2rem 2.5rem 0.5rem 2.5rem !important; max-width: 100% !important; }
-.st-key-projection p, .st-key-projection li { font-size: clamp(17px, 1.45vw, 30px); line-height: 1.3; }
-.st-key-projection h1 { font-size: clamp(28px, 2.5vw, 50px); padding: 0 0 0.2rem 0; }
-.st-key-projection [data-testid="stVerticalBlock"] { gap: 0.55rem; }
-.st-key-projection-step p { font-size: clamp(20px, 1.8vw, 36px); font-weight: 600; }
+.st-key-projection p, .st-key-projection li { font-size: clamp(28px, 2.2vw, 44px); line-height: 1.22; }
+.st-key-projection li { margin: 0; }
+.st-key-projection h1 { font-size: clamp(36px, 2.9vw, 58px); padding: 0; }
+.st-key-projection [data-testid="stVerticalBlock"] { gap: 0.4rem; }
+.st-key-projection [data-testid="stAlertContainer"] { padding: 0.45rem 0.8rem; }
+.st-key-projection-step p { font-size: clamp(30px, 2.35vw, 47px); font-weight: 600; }
+.st-key-projection-meta p, .st-key-projection-notice p { font-size: clamp(16px, 1.25vw, 25px); }
 </style>
 """
 
@@ -67,6 +73,9 @@ def render() -> None:
         case_id = opened[0]
     status = "unsaved draft"
     neighbours: tuple[int | None, int | None] = (None, None)
+    if case_id is None and _empty(draft_for(cset)):
+        _ask_which_case()
+        return
     try:
         if case_id is None:
             answers = draft_for(cset)
@@ -84,6 +93,38 @@ def render() -> None:
         return
     with st.container(key="projection"):
         _projection(record, status, case_id, neighbours, decisive, routine)
+
+
+def _empty(draft: AnswerSet) -> bool:
+    """A draft with nothing in it (no answer, note or label): not a case to put before the room."""
+    return not draft.answers and not draft.case.label.strip()
+
+
+def _ask_which_case() -> None:
+    """No case open: ask which one to project (never an empty draft, never a reassuring tick)."""
+    st.title("Projection")
+    st.markdown("Which case should the room see? Open one here, or from the Meeting page's agenda.")
+    try:
+        rows = cases_state.store().list_cases(limit=200)
+    except CandidacyError as error:
+        st.warning(f"Stored cases are unavailable: {escape_markdown(str(error))}")
+        return
+    if not rows:
+        st.info("No stored case yet: save a case on the Assess a case page, then project it.")
+        return
+    labels = {
+        r.id: f"#{r.id} · {r.label} · meeting {r.meeting_date.isoformat() if r.meeting_date else 'not set'}"
+        for r in rows
+    }
+    chosen = st.selectbox(
+        "Case to project",
+        [None, *labels],
+        format_func=lambda i: "choose a case" if i is None else labels[i],
+        key="projection-choose",
+    )
+    if chosen is not None:
+        _go(chosen)
+        st.rerun()
 
 
 def _gaps(cset: CriteriaSet, answers: AnswerSet) -> tuple[list[str], int]:
@@ -142,15 +183,16 @@ def _projection(
     stored = f"case #{case_id} · " if case_id is not None else ""
     if case.assessor:
         stored += f"assessed by {escape_markdown(case.assessor)} · "
-    st.markdown(
-        f"{stored}meeting {meeting} · {escape_markdown(status)} · answered {counts.answered} of {counts.applicable}"
-        f" applicable items · {escape_markdown(record.criteria.title)} {escape_markdown(record.criteria.version)}"
-    )
-    step = meeting_step(record)
+    with st.container(key="projection-meta"):
+        st.markdown(
+            f"{stored}meeting {meeting} · {escape_markdown(status)} · answered {counts.answered} of "
+            f"{counts.applicable} applicable items · {escape_markdown(record.criteria.title)} "
+            f"{escape_markdown(record.criteria.version)}"
+        )
+    step = step_headline(record)
     with st.container(key="projection-step"):
         st.info(
-            "Step for the meeting's question: "
-            + (escape_markdown(step.step) if step else "none yet (answer more items)"),
+            "Step for the meeting's question: " + (escape_markdown(step) if step else "none yet (answer more items)"),
             icon=":material/flag:",
         )
     decision = team_decision(record)
@@ -159,7 +201,8 @@ def _projection(
     else:
         st.markdown(":grey[**Team decision:** not yet recorded]")
     _findings(record, counts, decisive, routine)
-    st.caption(escape_markdown(record.notice))
+    with st.container(key="projection-notice"):
+        st.caption(escape_markdown(record.notice))
 
 
 def _findings(record: Record, counts: Counts, decisive: list[str], routine: int) -> None:
@@ -171,8 +214,13 @@ def _findings(record: Record, counts: Counts, decisive: list[str], routine: int)
             if kind in BLOCKING_KINDS and counts.of(kind):
                 body = _list(record, kind) if few else _titles(record, kind)
                 st.error(f"**{heading} ({counts.of(kind)})**\n\n{body}", icon=":material/block:")
-        if not counts.blocking:
+        if not counts.blocking and not counts.unanswered:
             st.markdown(":green-badge[:material/check: No contraindication and no unmet prerequisite recorded]")
+        elif not counts.blocking:  # nothing recorded yet is not reassurance: no tick while items are open
+            st.markdown(
+                f"No contraindication or unmet prerequisite recorded so far; {counts.unanswered} item(s) not yet "
+                "answered."
+            )
     with other:
         for kind in ("caution", "unfavourable"):
             if counts.of(kind):
@@ -187,7 +235,7 @@ def _findings(record: Record, counts: Counts, decisive: list[str], routine: int)
         if decisive:  # the most decisive two; the room reads the rest in the summary
             gaps.append(f"**{len(decisive)}** decisive (could change the step): {_cut(decisive, 2)}")
         if routine:
-            gaps.append(f"**{routine}** routine check(s) to document before the stage (do not hold the step)")
+            gaps.append(f"**{routine}** routine check(s) to document")
         if counts.unanswered:
             gaps.append(f"**{counts.unanswered}** not yet answered")
         if counts.of("missing"):

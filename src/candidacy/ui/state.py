@@ -83,6 +83,8 @@ PROFILE_ROLE: Final = "profile-role"
 PROFILE_MESSAGE: Final = "profile-message"
 REVIEW_ACKNOWLEDGE: Final = "review-acknowledge"  # the reviewer ticks that the decision departs from the criteria
 READ_REVISION: Final = "read-revision"  # which revision of the open case is shown as a record
+DECISION_FORM: Final = "decision-form"  # the team decision's expander: open or closed, kept across reruns
+DECISION_MESSAGE: Final = "decision-message"  # why the last decision was not recorded, shown in its form
 AUDIT_TRAIL: Final = "audit-trail"  # the audit trail's expander: its entries are read only while it is open
 LEARN_DRAFTS: Final = "learn-drafts"  # vignette id -> the trainee's practice answers
 LEARN_SUBMITTED: Final = "learn-submitted"
@@ -124,6 +126,8 @@ VIGNETTE_PARAM: Final = "vignette"  # Learn: the vignette practised, ``/learn?vi
 TEACHING_PARAM: Final = "teaching"  # Learn: the teaching screening worksheet, ``/learn?tab=screening&teaching=t02_...``
 
 Kind = Literal["answer", "note", "header"]
+#: Header fields that say who assessed: typing in them never triggers filling them from the identity.
+PERSON_FIELDS = ("assessor", "role")  # header fields filled from the person acting
 
 CRITERIA_DIR = PROJECT_ROOT / "criteria"
 

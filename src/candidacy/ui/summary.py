@@ -1,10 +1,12 @@
-"""The live summary, made for the room: what stops first, in colour and in words; gaps as links.
+"""The live summary, made for the room: the answer first, what stops next, in colour and in words; gaps as links.
 
-Blocking findings (contraindications, prerequisites not met) come first in red boxes that say what
-they are; cautions and factors against in amber; empty categories share one line. Every finding,
-every item answered "Unknown" and every item not yet answered links to its question on the page
-(see :func:`question_anchor`). Progress is shown per section. The summary flows with the page (no
-inner scroll box); only a one-line status strip stays in view.
+The step for the meeting's question opens the summary, with the decisive unknowns right under it:
+that is what the meeting asks, so it is never three screens down. Then blocking findings
+(contraindications, prerequisites not met) in red boxes that say what they are; cautions and factors
+against in amber; empty categories share one line. Every finding, every item answered "Unknown" and
+every item not yet answered links to its question on the page (see :func:`question_anchor`).
+Progress is shown per section. The summary flows with the page (no inner scroll box); only a
+one-line status strip stays in view, and on a narrow screen a one-line step (:func:`render_step_line`).
 """
 
 from __future__ import annotations
@@ -12,14 +14,22 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from candidacy.criteria.kinds import GAP_CLASSES_BY_ID, KINDS_BY_ID
 from candidacy.criteria.models import CriteriaSet
 from candidacy.reasoning.assessment import Assessment, Finding, MissingItem, NextStepResult, StageSummary
-from candidacy.reports.meeting import BLOCKING_KINDS, UNANSWERED, count, room_order, section_progress
+from candidacy.reports.meeting import BLOCKING_KINDS, UNANSWERED, count, meeting_line, room_order, section_progress
 from candidacy.reports.render import escape_markdown
 
-__all__ = ["KIND_BOX", "anchor_link", "question_anchor", "render_question_anchor", "render_summary"]
+__all__ = [
+    "KIND_BOX",
+    "anchor_link",
+    "question_anchor",
+    "render_question_anchor",
+    "render_step_line",
+    "render_summary",
+]
 
 #: The box (colour) each finding kind sits in; blocking kinds are red. The heading text always names
 #: the kind, so nothing is said by colour alone. Headings and icons come from criteria/kinds.py.
@@ -45,6 +55,7 @@ def anchor_link(text: str, criterion_id: str) -> str:
 def render_summary(result: Assessment, cset: CriteriaSet) -> None:
     counts = count(result)
     share = result.answered / result.applicable if result.applicable else 1.0
+    _answer_first(result)
     with st.container(key="summary-strip"):
         st.progress(share, text=f"Answered {result.answered} of {result.applicable} applicable items")
         blocking = counts.blocking
@@ -54,9 +65,7 @@ def render_summary(result: Assessment, cset: CriteriaSet) -> None:
             else ":grey-badge[No blocking finding recorded]"
         )
     empty: list[str] = []
-    for position, (kind, heading) in enumerate(room_order()):  # blocking kinds come first
-        if position == len(BLOCKING_KINDS):
-            _decisive(result)  # right after what blocks: what could still change the step
+    for kind, heading in room_order():  # blocking kinds come first
         findings = result.by_kind(kind)
         if findings:
             _category(kind, heading, findings)
@@ -80,7 +89,10 @@ def render_summary(result: Assessment, cset: CriteriaSet) -> None:
         steps = result.steps_for(stage.id)
         st.caption(f"{escape_markdown(stage.label)}: {escape_markdown(stage.question)}")
         later = [m for m in result.missing if m.criterion in stage.open_items] if not stage.current else []
-        if steps:
+        if stage.current and steps:  # stated once, at the top of the summary
+            st.markdown("The step for the meeting's question is at the top of the summary.")
+            number += len(steps)
+        elif steps:
             st.markdown(_step_lines(steps, number))
             number += len(steps)
         elif not later:
@@ -89,6 +101,25 @@ def render_summary(result: Assessment, cset: CriteriaSet) -> None:
             _routine(result, stage)
         if later:
             st.markdown(f"Also settle before this stage ({len(later)}): " + " · ".join(_gap_links(later)))
+
+
+def render_step_line(place: DeltaGenerator, result: Assessment) -> None:
+    """One line with the step for the meeting's question, for narrow screens, where the summary sits below
+    the whole checklist: at the top of the page and in view while answering (hidden on wide screens).
+    ``place`` is the container with key ``step-line`` that the page opened at its top."""
+    with place:
+        st.markdown(escape_markdown(meeting_line(result)))
+
+
+def _answer_first(result: Assessment) -> None:
+    """The top of the summary: the step for the meeting's question, and right under it the decisive unknowns."""
+    with st.container(key="summary-step"):
+        current = next((s for s in result.stages if s.current), None)
+        steps = result.steps_for(current.id) if current else list(result.next_steps)
+        stage = f" · {escape_markdown(current.label.lower())}" if current is not None else ""
+        st.markdown(f"**Step for the meeting's question**{stage}")
+        st.markdown(_step_lines(steps, 1) if steps else "None yet: the criteria point to no step.")
+        _decisive(result)
 
 
 def _step_lines(steps: Sequence[NextStepResult], start: int) -> str:
