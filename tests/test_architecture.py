@@ -131,8 +131,18 @@ SESSION_METHODS = {"get", "pop", "setdefault", "__contains__"}
 def _session_keys_used(tree: ast.Module) -> list[ast.expr]:
     """The key expressions of every ``st.session_state[...]`` and ``st.session_state.get/pop/setdefault(...)``."""
 
+    aliases = {  # ``state = st.session_state``: a name bound to the session is the session too
+        target.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Attribute) and node.value.attr == "session_state"
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+
     def is_session(node: ast.expr) -> bool:
-        return isinstance(node, ast.Attribute) and node.attr == "session_state"
+        return (isinstance(node, ast.Attribute) and node.attr == "session_state") or (
+            isinstance(node, ast.Name) and node.id in aliases
+        )
 
     keys: list[ast.expr] = []
     for node in ast.walk(tree):

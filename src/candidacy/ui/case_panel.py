@@ -21,10 +21,17 @@ from candidacy.reports.signoff import OUTCOMES, Decision, SignOff
 from candidacy.ui import cases_state
 from candidacy.ui.state import (
     AUDIT_TRAIL,
+    DECISION_DATE,
     DECISION_FORM,
     DECISION_MESSAGE,
+    DECISION_OUTCOME,
+    DECISION_PRESENT,
+    DECISION_REASONS,
+    DECISION_UNTIL,
     READ_REVISION,
     REVIEW_ACKNOWLEDGE,
+    REVIEW_COMMENT,
+    REVISE_REASON,
     callback,
     draft_for,
 )
@@ -41,12 +48,12 @@ AUDIT_SHOWN = 50  # the latest entries shown; the whole trail is a download (bui
 def _act(action: str, cset: CriteriaSet) -> None:
     """Run one workflow action from a button callback; problems become the message shown next."""
     current = cases_state.opened()
-    state = st.session_state
-    state.pop(DECISION_MESSAGE, None)
+    session = st.session_state
+    session.pop(DECISION_MESSAGE, None)
     try:
         store = cases_state.store()
     except CandidacyError as error:  # an unsaved draft learns it here, when it is first saved
-        state[cases_state.MESSAGE_KEY] = f"Stored cases are unavailable: {error}"
+        session[cases_state.MESSAGE_KEY] = f"Stored cases are unavailable: {error}"
         return
     try:
         actor = cases_state.actor()
@@ -61,31 +68,31 @@ def _act(action: str, cset: CriteriaSet) -> None:
         if action == "ready":
             store.mark_ready(case_id, lock, actor)
         elif action == "review":
-            gaps = [criterion for criterion, _ in store.gaps(case_id)] if state.get(REVIEW_ACKNOWLEDGE) else []
-            store.review(case_id, lock, actor, str(state.get("review-comment") or ""), gaps)
+            gaps = [criterion for criterion, _ in store.gaps(case_id)] if session.get(REVIEW_ACKNOWLEDGE) else []
+            store.review(case_id, lock, actor, str(session.get(REVIEW_COMMENT) or ""), gaps)
         elif action == "decide":
             store.save_decision(case_id, lock, _decision_from_form(actor.name), actor)
         elif action == "revise":
-            store.revise(case_id, lock, str(state.get("revise-reason") or ""), actor)
+            store.revise(case_id, lock, str(session.get(REVISE_REASON) or ""), actor)
         elif action == "close":
             cases_state.close_case(cset)
             return
         cases_state.open_case(cset, case_id)
     except (CandidacyError, ValueError) as error:
         # A refused decision is said inside its form, where the person is typing; the rest at the panel's top.
-        state[DECISION_MESSAGE if action == "decide" else cases_state.MESSAGE_KEY] = str(error)
+        session[DECISION_MESSAGE if action == "decide" else cases_state.MESSAGE_KEY] = str(error)
 
 
 def _decision_from_form(recorded_by: str) -> Decision:
-    state = st.session_state
-    present = [p.strip() for p in str(state.get("decision-present") or "").replace(";", "\n").splitlines()]
+    session = st.session_state
+    present = [p.strip() for p in str(session.get(DECISION_PRESENT) or "").replace(";", "\n").splitlines()]
     try:
         return Decision(
-            outcome=state.get("decision-outcome") or "other",
-            until=str(state.get("decision-until") or ""),
-            reasons=str(state.get("decision-reasons") or ""),
+            outcome=session.get(DECISION_OUTCOME) or "other",
+            until=str(session.get(DECISION_UNTIL) or ""),
+            reasons=str(session.get(DECISION_REASONS) or ""),
             present=tuple(p for p in present if p),
-            decided_on=state.get("decision-date") or clock.today(),
+            decided_on=session.get(DECISION_DATE) or clock.today(),
             recorded_by=recorded_by,
         )
     except ValueError as error:  # pydantic's message names the field
@@ -190,7 +197,7 @@ def render_case_panel(cset: CriteriaSet, draft: AnswerSet) -> bool:
             _sign_off_form(cset, store, case_id)
         if detail.frozen:
             with st.expander("Change this case: start a new revision", icon=":material/edit_note:"):
-                st.text_input("Reason for the new revision (required)", key="revise-reason", max_chars=500)
+                st.text_input("Reason for the new revision (required)", key=REVISE_REASON, max_chars=500)
                 st.button("Start a new revision", key="case-revise", on_click=_act, args=("revise", cset))
         _audit(cset, store, case_id)
     _revisions(store, detail)
@@ -218,16 +225,16 @@ def _decision_form(cset: CriteriaSet, store: CaseStore, detail: CaseDetail) -> N
             outcomes,
             index=outcomes.index(decision.outcome) if decision else 0,
             format_func=lambda o: OUTCOMES[o],
-            key="decision-outcome",
+            key=DECISION_OUTCOME,
         )
-        st.text_input("Deferred until (for a deferred decision)", key="decision-until", max_chars=500)
+        st.text_input("Deferred until (for a deferred decision)", key=DECISION_UNTIL, max_chars=500)
         st.text_area(
             "Reasons (required when the decision departs from what the criteria point to)",
-            key="decision-reasons",
+            key=DECISION_REASONS,
             max_chars=4000,
         )
-        st.text_area("Who was present (one per line)", key="decision-present", max_chars=2000)
-        st.date_input("Date of the decision", key="decision-date", value=clock.today())
+        st.text_area("Who was present (one per line)", key=DECISION_PRESENT, max_chars=2000)
+        st.date_input("Date of the decision", key=DECISION_DATE, value=clock.today())
         st.button("Record the decision", key="case-decide", on_click=_act, args=("decide", cset))
 
 
@@ -253,7 +260,7 @@ def _sign_off_form(cset: CriteriaSet, store: CaseStore, case_id: int) -> None:
                 "(this acknowledgement is part of the signature)",
                 key=REVIEW_ACKNOWLEDGE,
             )
-        st.text_area("Comment (optional)", key="review-comment", max_chars=2000)
+        st.text_area("Comment (optional)", key=REVIEW_COMMENT, max_chars=2000)
         st.button("Sign off: freeze this revision", key="case-review", on_click=_act, args=("review", cset))
 
 

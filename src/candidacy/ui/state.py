@@ -66,6 +66,14 @@ OPEN_CASE: Final = "open-case"  # id of the stored case open in this session
 OPEN_LOCK: Final = "open-case-lock"  # the lock version this session last saw
 MESSAGE: Final = "store-message"  # a problem to show once, at the top of the next page
 REFUSED: Final = "refused-text"  # widget key -> text typed but refused by a conflict (to copy or merge)
+# The case panel's review, revision and team-decision forms (widget keys read in their callbacks).
+REVIEW_COMMENT: Final = "review-comment"
+REVISE_REASON: Final = "revise-reason"
+DECISION_OUTCOME: Final = "decision-outcome"
+DECISION_UNTIL: Final = "decision-until"
+DECISION_REASONS: Final = "decision-reasons"
+DECISION_PRESENT: Final = "decision-present"
+DECISION_DATE: Final = "decision-date"
 UPLOAD: Final = "resume-upload"  # the file uploader of "Resume a saved case"
 UPLOAD_SEEN: Final = "resume-upload-seen"
 UPLOAD_MESSAGE: Final = "resume-upload-message"
