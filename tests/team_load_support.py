@@ -48,9 +48,11 @@ from .browser_support import ARTIFACTS, CHROMIUM_ARGS, PAGE_IDLE, ROOT, RUN_OBSE
 
 NGINX = "/usr/sbin/nginx"
 ROUTE_COOKIE = "candidacy_route"
-# A refusal is said by the case panel's error (its icon first: under load its text may be drawn a
-# moment after the icon), by a kept note's warning, or by "Not saved: ..." for any other failure.
-REFUSED = ("sync_problem", "content_copy", "changed by someone else", "was not saved", "Not saved:")
+# A refusal is said by the case panel's error, drawn once by the run that handled the change (its
+# icon first: under load its text may be drawn a moment after the icon), or "Not saved: ..." for any
+# other failure. (A refused note's text also stays in a warning beside the note until dismissed: that
+# one speaks of an earlier action too, so it is not read as this action's answer.)
+REFUSED = ("sync_problem", "changed by someone else", "Not saved:")
 # The two sessions of one case answer different items (yes/no items that no other item depends on).
 ITEMS = (
     ("active_infection", "mental_health", "malnutrition", "refill_commitment"),
@@ -298,6 +300,12 @@ class Load:
     done: int = 0
     killed: asyncio.Event = field(default_factory=asyncio.Event)
     restarts: int = 0
+    killed_route: int = -1
+    cases: int = 1
+
+
+def len_cases(load: Load) -> int:
+    return load.cases
 
 
 async def open_case(page: Any, base: str, case_id: int) -> None:
@@ -313,7 +321,7 @@ async def run_session(
     before_kill: int, after_kill: int, load: Load, seed: int,
 ) -> None:
     """One person: ``before_kill`` actions, then (once the kill is done) ``after_kill`` more."""
-    route = number % routes
+    route = (number // len_cases(load)) % routes  # the two sessions of a case on different processes
     rng = random.Random(seed * 1000 + number)
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     await context.add_cookies([{"name": ROUTE_COOKIE, "value": str(route), "url": base}])
@@ -326,6 +334,8 @@ async def run_session(
         for index in range(before_kill + after_kill):
             if index == before_kill:
                 await load.killed.wait()
+                if route == load.killed_route:  # its server is gone: wait until the page has seen that
+                    await page.wait_for_function("() => window.__lost > 0", timeout=60_000)
             if await page.evaluate("() => window.__lost") > lost:  # the server went away meanwhile
                 load.restarts += 1
                 await open_case(page, base, case_id)
@@ -406,7 +416,7 @@ async def act(
     if result["state"] == "lost":
         action.outcome = "unknown"
         return False
-    alerts = [a for a in result["alerts"] if a.startswith(REFUSED[:2]) or any(r in a for r in REFUSED[2:])]
+    alerts = [a for a in result["alerts"] if a.startswith(REFUSED[0]) or any(r in a for r in REFUSED[1:])]
     if alerts:
         action.outcome, action.said = "refused", alerts[0]
     elif (result["chosen"] == LABELS.get(value) if kind == "answer" else result["box"] == action.new):
@@ -427,7 +437,7 @@ async def run_load(
 
     from .browser_support import chromium_path
 
-    load = Load()
+    load = Load(cases=len(cases))
 
     async def killer() -> None:
         if kill is None:
@@ -436,6 +446,7 @@ async def run_load(
         while load.done < kill_after:
             await asyncio.sleep(0.05)  # polling a count this process keeps (a condition, not a pause)
         kill()
+        load.killed_route = 0
         load.killed.set()
 
     async with async_playwright() as playwright:
