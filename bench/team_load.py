@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from tests.pg_support import fresh_database, postgres_server  # noqa: E402
 from tests.team_load_support import (  # noqa: E402
     app_env,
-    app_process,
+    app_processes,
     nginx_proxy,
     percentile,
     routed,
@@ -60,43 +60,69 @@ def main() -> int:
         database = fresh_database(server, "team_load")
         cases = seed_cases(database, args.cases)
         env = app_env(database, Path(tmp) / "data")
-        with app_process(env, "a") as first, app_process(env, "b") as second:
+        with app_processes(env) as (first, second):
             backends = [first.url.removeprefix("http://"), second.url.removeprefix("http://")]
-            with nginx_proxy(backends) as (base, folder):
+            with nginx_proxy(backends) as (base, _folder):
                 print(f"nginx {base} -> {', '.join(backends)}; PostgreSQL {database.split('@')[1]}", flush=True)
                 load = asyncio.run(
-                    run_load(base, cases, args.sessions, 2, args.before, args.after,
-                             None if args.no_kill else first.process.kill, kill_after, args.seed)
+                    run_load(
+                        base,
+                        cases,
+                        args.sessions,
+                        2,
+                        args.before,
+                        args.after,
+                        None if args.no_kill else first.process.kill,
+                        kill_after,
+                        args.seed,
+                    )
                 )
         log = ROOT / "tests" / "artifacts" / "team-load-nginx-access.log"
         counts = tally(database, load, cases)
         (ROOT / "tests" / "artifacts" / "team-load-actions.txt").write_text(
             "\n".join(str(a) for a in load.actions)
             + "\n\n"
-            + "\n".join(f"{c} {e.at:%H:%M:%S.%f} {e.action} {e.item} {e.old!r} -> {e.new!r}"
-                        for c in cases for e in trail(database, c))
+            + "\n".join(
+                f"{c} {e.at:%H:%M:%S.%f} {e.action} {e.item} {e.old!r} -> {e.new!r}"
+                for c in cases
+                for e in trail(database, c)
+            )
         )
         checked = verify(database)
 
     answered = [a for a in load.actions if a.outcome in ("acknowledged", "refused")]
     answers = [a.seconds * 1000 for a in answered if a.kind == "answer"]
     notes = [a.seconds * 1000 for a in answered if a.kind == "note"]
-    print(f"{args.sessions} sessions x {args.before}+{args.after} actions on {args.cases} cases, 2 app processes;"
-          f" process a killed (SIGKILL) after {kill_after} answered actions")
-    print(f"answer round trip: p50 {percentile(answers, 50):.0f} ms, p95 {percentile(answers, 95):.0f} ms"
-          f" (n={len(answers)})")
+    print(
+        f"{args.sessions} sessions x {args.before}+{args.after} actions on {args.cases} cases, 2 app processes;"
+        f" process a killed (SIGKILL) after {kill_after} answered actions"
+    )
+    print(
+        f"answer round trip: p50 {percentile(answers, 50):.0f} ms, p95 {percentile(answers, 95):.0f} ms"
+        f" (n={len(answers)})"
+    )
     print(f"note round trip:   p50 {percentile(notes, 50):.0f} ms, p95 {percentile(notes, 95):.0f} ms (n={len(notes)})")
-    print(f"actions: {len(load.actions)}; acknowledged {counts.acknowledged}, refused and said {counts.refused},"
-          f" in flight at the kill {counts.unknown}, neither said nor shown {counts.silent}; sessions restarted after the kill {load.restarts}")
-    print(f"acknowledged after the kill: {sum(1 for a in load.actions if a.after_kill and a.outcome == 'acknowledged')}"
-          f" (of them on the killed process's route: "
-          f"{sum(1 for a in load.actions if a.after_kill and a.route == 0 and a.outcome == 'acknowledged')})")
-    print(f"audit rows of answers and notes: {counts.stored}; acknowledged but not stored: {len(counts.lost)};"
-          f" refused but stored: {len(counts.stored_refused)}; stored, no action: {len(counts.unexplained)}")
+    print(
+        f"actions: {len(load.actions)}; acknowledged {counts.acknowledged}, refused and said {counts.refused},"
+        f" in flight at the kill {counts.unknown}, neither said nor shown {counts.silent};"
+        f" sessions restarted after the kill {load.restarts}"
+    )
+    print(
+        f"acknowledged after the kill: {sum(1 for a in load.actions if a.after_kill and a.outcome == 'acknowledged')}"
+        f" (of them on the killed process's route: "
+        f"{sum(1 for a in load.actions if a.after_kill and a.route == 0 and a.outcome == 'acknowledged')})"
+    )
+    print(
+        f"audit rows of answers and notes: {counts.stored}; acknowledged but not stored: {len(counts.lost)};"
+        f" refused but stored: {len(counts.stored_refused)}; stored, no action: {len(counts.unexplained)}"
+    )
     pairs = routed(log)
-    print("nginx: requests per route cookie and upstream: "
-          + ", ".join(f"route {r or '-'} -> {u or '-'}: {n}" for (r, u), n in sorted(pairs.items())))
-    print(f"cases verify: exit {checked.returncode}: {checked.stdout.strip().splitlines()[0] if checked.stdout else checked.stderr.strip()}")
+    print(
+        "nginx: requests per route cookie and upstream: "
+        + ", ".join(f"route {r or '-'} -> {u or '-'}: {n}" for (r, u), n in sorted(pairs.items()))
+    )
+    said = checked.stdout.strip().splitlines()[0] if checked.stdout.strip() else checked.stderr.strip()
+    print(f"cases verify: exit {checked.returncode}: {said}")
     for line in counts.lost + counts.stored_refused + counts.unexplained:
         print("  " + line)
     bad = counts.silent or counts.lost or counts.stored_refused or counts.unexplained or checked.returncode

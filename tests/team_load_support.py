@@ -115,33 +115,42 @@ class App:
     log: Path
 
 
+STREAMLIT_RUN = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.address", "127.0.0.1"]
+STREAMLIT_RUN += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
+
+
 @contextmanager
-def app_process(env: dict[str, str], name: str) -> Iterator[App]:
-    """``streamlit run app.py`` on a free port; yields it with its process (to kill it)."""
-    port = free_port()
+def app_processes(env: dict[str, str], names: tuple[str, ...] = ("a", "b")) -> Iterator[list[App]]:
+    """``streamlit run app.py`` once per name, each on a free port, started together; yields them with
+    their processes (to kill one). The database is migrated before (:func:`seed_cases`)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log_path = ARTIFACTS / f"team-load-{name}-{port}.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port)]
-            + ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, **env},
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            wait_healthy(url, process, log_path)
-            yield App(url, process, log_path)
-        finally:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+    apps: list[App] = []
+    try:
+        for name in names:
+            port = free_port()
+            log_path = ARTIFACTS / f"team-load-{name}.log"
+            with log_path.open("w") as log:
+                process = subprocess.Popen(
+                    [*STREAMLIT_RUN, "--server.port", str(port)],
+                    cwd=ROOT,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    env={**os.environ, **env},
+                )
+            apps.append(App(f"http://127.0.0.1:{port}", process, log_path))
+        for app in apps:
+            wait_healthy(app.url, app.process, app.log)
+        yield apps
+    finally:
+        for app in apps:
+            if app.process.poll() is None:
+                app.process.terminate()
+        for app in apps:
+            try:
+                app.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                app.process.kill()
+                app.process.wait()
 
 
 def wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
@@ -203,11 +212,12 @@ def require_nginx() -> str:
     """Debian's nginx; skip outside CI when it is missing, fail in CI (where it must run)."""
     import pytest
 
-    if os.path.exists(NGINX):
-        return NGINX
+    found = shutil.which("nginx") or (NGINX if os.path.exists(NGINX) else None)
+    if found:
+        return found
     if os.environ.get("CI") == "true":
         pytest.fail("nginx is not installed, and the team-load test must run in CI (.ci/run installs it)")
-    pytest.skip("nginx is not installed (apt-get install nginx-light or nginx); team-load test skipped outside CI")
+    pytest.skip("nginx is not installed (apt-get install nginx); team-load test skipped outside CI")
 
 
 @contextmanager
@@ -222,9 +232,14 @@ def nginx_proxy(backends: list[str]) -> Iterator[tuple[str, Path]]:
     port = free_port()
     conf = folder / "nginx.conf"
     conf.write_text(nginx_config(folder, port, backends))
-    shutil.chown(conf, user="nobody", group="nogroup") if as_user else None
-    checked = subprocess.run([*as_user, binary, "-t", "-p", str(folder), "-c", str(conf), "-e", str(folder / "error.log")],
-                             capture_output=True, text=True, check=False)
+    if as_user:
+        shutil.chown(conf, user="nobody", group="nogroup")
+    checked = subprocess.run(
+        [*as_user, binary, "-t", "-p", str(folder), "-c", str(conf), "-e", str(folder / "error.log")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if checked.returncode:
         raise RuntimeError(f"nginx refused its configuration: {checked.stderr}")
     process = subprocess.Popen(
@@ -317,8 +332,16 @@ async def open_case(page: Any, base: str, case_id: int) -> None:
 
 
 async def run_session(
-    browser: Any, base: str, number: int, routes: int, case_id: int, items: tuple[str, ...],
-    before_kill: int, after_kill: int, load: Load, seed: int,
+    browser: Any,
+    base: str,
+    number: int,
+    routes: int,
+    case_id: int,
+    items: tuple[str, ...],
+    before_kill: int,
+    after_kill: int,
+    load: Load,
+    seed: int,
 ) -> None:
     """One person: ``before_kill`` actions, then (once the kill is done) ``after_kill`` more."""
     route = (number // len_cases(load)) % routes  # the two sessions of a case on different processes
@@ -371,8 +394,15 @@ async def open_note(page: Any, crit: str, box: Any, load: Load) -> bool:
 
 
 async def act(
-    page: Any, base: str, number: int, route: int, case_id: int, items: tuple[str, ...],
-    rng: random.Random, load: Load, index: int,
+    page: Any,
+    base: str,
+    number: int,
+    route: int,
+    case_id: int,
+    items: tuple[str, ...],
+    rng: random.Random,
+    load: Load,
+    index: int,
 ) -> bool:
     """One action, recorded in ``load``; False when it could not be made (the page lost its server)."""
     crit = rng.choice(items)
@@ -382,7 +412,9 @@ async def act(
         box = page.locator(f'.st-key-itb_pump-note-{crit}:not([data-stale="true"]) textarea')
         if not await open_note(page, crit, box, load):
             return False
-        text = f"s{number:02d} n{index:02d} " + " ".join(rng.choice(("tone", "spasms", "clinic", "letter")) for _ in range(3))
+        text = f"s{number:02d} n{index:02d} " + " ".join(
+            rng.choice(("tone", "spasms", "clinic", "letter")) for _ in range(3)
+        )
         action = Action(number, route, case_id, "note", crit, text)
     else:
         await page.wait_for_function(IDLE_OR_LOST, arg=0, timeout=60_000)
@@ -405,7 +437,9 @@ async def act(
             await box.press("Tab")
         else:
             await base_item.get_by_role("radio", name=LABELS[value], exact=True).dispatch_event("click")
-        handle = await page.wait_for_function(ANSWERED, arg={"count": count + 1, "lost": lost, "item": crit}, timeout=90_000)
+        handle = await page.wait_for_function(
+            ANSWERED, arg={"count": count + 1, "lost": lost, "item": crit}, timeout=90_000
+        )
         result = await handle.json_value()
     except Exception as error:  # the page died under the action (its process was killed)
         if not load.killed.is_set():
@@ -419,7 +453,7 @@ async def act(
     alerts = [a for a in result["alerts"] if a.startswith(REFUSED[0]) or any(r in a for r in REFUSED[1:])]
     if alerts:
         action.outcome, action.said = "refused", alerts[0]
-    elif (result["chosen"] == LABELS.get(value) if kind == "answer" else result["box"] == action.new):
+    elif result["chosen"] == LABELS.get(value) if kind == "answer" else result["box"] == action.new:
         action.outcome = "acknowledged"
     else:  # drawn, nothing said against it, and yet not shown: a change the page dropped
         action.outcome = "silent"
@@ -429,8 +463,15 @@ async def act(
 
 
 async def run_load(
-    base: str, cases: list[int], sessions: int, routes: int, before_kill: int, after_kill: int,
-    kill: Any, kill_after: int, seed: int,
+    base: str,
+    cases: list[int],
+    sessions: int,
+    routes: int,
+    before_kill: int,
+    after_kill: int,
+    kill: Any,
+    kill_after: int,
+    seed: int,
 ) -> Load:
     """``sessions`` contexts of one headless Chromium, two per case; ``kill()`` once ``kill_after`` are done."""
     from playwright.async_api import async_playwright
@@ -455,8 +496,18 @@ async def run_load(
             await asyncio.gather(
                 killer(),
                 *(
-                    run_session(browser, base, n, routes, cases[n % len(cases)], ITEMS[(n // len(cases)) % 2],
-                                before_kill, after_kill, load, seed)
+                    run_session(
+                        browser,
+                        base,
+                        n,
+                        routes,
+                        cases[n % len(cases)],
+                        ITEMS[(n // len(cases)) % 2],
+                        before_kill,
+                        after_kill,
+                        load,
+                        seed,
+                    )
                     for n in range(sessions)
                 ),
             )
@@ -488,9 +539,7 @@ def tally(database: str, load: Load, cases: list[int]) -> Tally:
     unexplained: list[str] = []
     stored_total = 0
     for case_id in cases:
-        rows = Counter(
-            (e.action, e.item, e.new) for e in store.audit_trail(case_id) if e.action in ("answer", "note")
-        )
+        rows = Counter((e.action, e.item, e.new) for e in store.audit_trail(case_id) if e.action in ("answer", "note"))
         stored_total += sum(rows.values())
         mine = [a for a in load.actions if a.case_id == case_id]
         acked = Counter((a.kind, a.item, a.new) for a in mine if a.outcome == "acknowledged")
@@ -506,8 +555,16 @@ def tally(database: str, load: Load, cases: list[int]) -> Tally:
                 )
     store.close()
     outcomes = Counter(a.outcome for a in load.actions)
-    return Tally(outcomes["acknowledged"], outcomes["refused"], outcomes["unknown"], outcomes["silent"], stored_total,
-                 lost, stored_refused, unexplained)
+    return Tally(
+        outcomes["acknowledged"],
+        outcomes["refused"],
+        outcomes["unknown"],
+        outcomes["silent"],
+        stored_total,
+        lost,
+        stored_refused,
+        unexplained,
+    )
 
 
 def trail(database: str, case_id: int) -> list[Any]:
@@ -522,7 +579,11 @@ def trail(database: str, case_id: int) -> list[Any]:
 def verify(database: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "candidacy", "cases", "verify"],
-        capture_output=True, text=True, timeout=300, cwd=ROOT, check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        check=False,
         env={**os.environ, "CANDIDACY_DATABASE_URL": database},
     )
 

@@ -24,7 +24,7 @@ from .browser_support import chromium_path
 from .pg_support import fresh_database, require_postgres
 from .team_load_support import (
     app_env,
-    app_process,
+    app_processes,
     nginx_proxy,
     require_nginx,
     routed,
@@ -36,7 +36,7 @@ from .team_load_support import (
 
 pytestmark = pytest.mark.browser
 
-SESSIONS, CASES, BEFORE, AFTER = 4, 2, 2, 2
+SESSIONS, CASES, BEFORE, AFTER = 4, 2, 2, 1
 
 
 def test_every_acknowledged_write_is_stored_under_load_and_after_a_killed_process(
@@ -48,7 +48,7 @@ def test_every_acknowledged_write_is_stored_under_load_and_after_a_killed_proces
     database = fresh_database(pg_server, "team_load")
     cases = seed_cases(database, CASES)
     env = app_env(database, tmp_path / "data")
-    with app_process(env, "a") as first, app_process(env, "b") as second:
+    with app_processes(env) as (first, second):
         backends = [first.url.removeprefix("http://"), second.url.removeprefix("http://")]
         with nginx_proxy(backends) as (base, folder):
             # The kill comes once every action before it has been answered: between the two rounds.
