@@ -123,7 +123,8 @@ def main() -> int:
     )
     said = checked.stdout.strip().splitlines()[0] if checked.stdout.strip() else checked.stderr.strip()
     print(f"cases verify: exit {checked.returncode}: {said}")
-    for line in counts.lost + counts.stored_refused + counts.unexplained:
+    print(f"actions that failed in the browser (session restarted): {len(load.errors)}")
+    for line in load.errors + counts.lost + counts.stored_refused + counts.unexplained:
         print("  " + line)
     bad = counts.silent or counts.lost or counts.stored_refused or counts.unexplained or checked.returncode
     return 1 if bad else 0

@@ -21,6 +21,7 @@ process is its backup, so a killed process's sessions reconnect to the other one
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import re
@@ -317,6 +318,7 @@ class Load:
     restarts: int = 0
     killed_route: int = -1
     cases: int = 1
+    errors: list[str] = field(default_factory=list)
 
 
 def len_cases(load: Load) -> int:
@@ -363,7 +365,18 @@ async def run_session(
                 load.restarts += 1
                 await open_case(page, base, case_id)
                 lost = 0
-            acted = await act(page, base, number, route, case_id, items, rng, load, index)
+            recorded = len(load.actions)
+            try:
+                acted = await act(page, base, number, route, case_id, items, rng, load, index)
+            except Exception as error:  # any failure of one action is recorded, then the session restarts
+                shot = ARTIFACTS / f"team-load-error-s{number:02d}-a{index:02d}.png"
+                with contextlib.suppress(Exception):
+                    await page.screenshot(path=str(shot), full_page=True)
+                load.errors.append(f"session {number} action {index}: {type(error).__name__}: {str(error)[:300]}")
+                for action in load.actions[recorded:]:
+                    if not action.outcome:
+                        action.outcome, action.said = "unknown", f"error: {type(error).__name__}"
+                acted = False
             if not acted or await page.evaluate("() => window.__lost") > lost:
                 load.restarts += 1
                 await open_case(page, base, case_id)  # a new page: the session starts again on the other process
@@ -373,23 +386,24 @@ async def run_session(
 
 
 async def open_note(page: Any, crit: str, box: Any, load: Load) -> bool:
-    """Open an item's note box (a run of its own, not the action measured); False when the page lost
-    its server meanwhile (the session then starts again)."""
+    """Open an item's note box (a run of its own, not the action measured); False when it did not
+    open (the page lost its server, or never drew the box: the session then starts again)."""
     from playwright.async_api import TimeoutError as PlaywrightTimeout
 
+    details = page.locator(f'.st-key-itb_pump-notes-{crit}:not([data-stale="true"]) details')
     for _ in range(3):
         if await page.evaluate("() => window.__lost"):
             return False
         await page.wait_for_function(IDLE_OR_LOST, arg=0, timeout=60_000)
         if await box.is_visible():
             return True
-        await page.locator(f'.st-key-itb_pump-notes-{crit}:not([data-stale="true"]) summary').click()
+        if await details.count() and await details.get_attribute("open") is None:  # closed: open it
+            await details.locator("summary").click()
         try:
-            await box.wait_for(state="visible", timeout=20_000)
+            await box.wait_for(state="visible", timeout=30_000)
             return True
-        except PlaywrightTimeout:  # the click met a page being redrawn (a reconnection): look again
-            if not load.killed.is_set():
-                raise
+        except PlaywrightTimeout:  # the click met a page being redrawn: look again
+            continue
     return False
 
 

@@ -60,6 +60,7 @@ def test_every_acknowledged_write_is_stored_under_load_and_after_a_killed_proces
 
     counts = tally(database, load, cases)
     detail = "\n".join(str(a) for a in load.actions)
+    assert not load.errors, "\n".join(load.errors) + "\n" + detail
     assert counts.acknowledged > 0, detail
     assert not counts.lost, "acknowledged but not stored:\n" + "\n".join(counts.lost) + "\n" + detail
     assert not counts.stored_refused, "refused but stored:\n" + "\n".join(counts.stored_refused) + "\n" + detail
