@@ -355,14 +355,16 @@ async def run_session(
     await page.add_init_script(RUN_OBSERVER + CONNECTION_OBSERVER)
     await open_case(page, base, case_id)
     lost = 0
+    on_survivor = False  # whether this page was opened after the kill (so on the process left)
     try:
         for index in range(before_kill + after_kill):
             if index == before_kill:
                 await load.killed.wait()
-                if route == load.killed_route:  # its server is gone: wait until the page has seen that
+                if route == load.killed_route and not on_survivor:  # its server is gone: wait until the page saw it
                     await page.wait_for_function("() => window.__lost > 0", timeout=60_000)
             if await page.evaluate("() => window.__lost") > lost:  # the server went away meanwhile
                 load.restarts += 1
+                on_survivor = load.killed.is_set()
                 await open_case(page, base, case_id)
                 lost = 0
             recorded = len(load.actions)
@@ -379,6 +381,7 @@ async def run_session(
                 acted = False
             if not acted or await page.evaluate("() => window.__lost") > lost:
                 load.restarts += 1
+                on_survivor = load.killed.is_set()
                 await open_case(page, base, case_id)  # a new page: the session starts again on the other process
             lost = 0
     finally:
