@@ -328,9 +328,9 @@ def len_cases(load: Load) -> int:
 async def open_case(page: Any, base: str, case_id: int) -> None:
     from playwright.async_api import expect
 
-    await page.goto(f"{base}/?case={case_id}")
-    await expect(page.get_by_text(f"Stored case #{case_id}")).to_be_visible(timeout=60_000)
-    await page.wait_for_function("() => " + PAGE_IDLE, timeout=60_000)
+    await page.goto(f"{base}/?case={case_id}", timeout=180_000)  # 20 pages load at once on a shared machine
+    await expect(page.get_by_text(f"Stored case #{case_id}")).to_be_visible(timeout=180_000)
+    await page.wait_for_function("() => " + PAGE_IDLE, timeout=180_000)
 
 
 async def run_session(
