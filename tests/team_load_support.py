@@ -319,6 +319,7 @@ class Load:
     killed_route: int = -1
     cases: int = 1
     errors: list[str] = field(default_factory=list)
+    waiting: int = 0  # sessions at the kill's barrier, or ended early
 
 
 def len_cases(load: Load) -> int:
@@ -359,6 +360,7 @@ async def run_session(
     try:
         for index in range(before_kill + after_kill):
             if index == before_kill:
+                load.waiting += 1
                 await load.killed.wait()
                 if route == load.killed_route and not on_survivor:  # its server is gone: wait until the page saw it
                     await page.wait_for_function("() => window.__lost > 0", timeout=60_000)
@@ -384,6 +386,9 @@ async def run_session(
                 on_survivor = load.killed.is_set()
                 await open_case(page, base, case_id)  # a new page: the session starts again on the other process
             lost = 0
+    except Exception as error:  # a session that cannot go on (its page never came back) is said, not fatal
+        load.errors.append(f"session {number} ended early: {type(error).__name__}: {str(error)[:300]}")
+        load.waiting += 1
     finally:
         await context.close()
 
@@ -501,7 +506,7 @@ async def run_load(
         if kill is None:
             load.killed.set()
             return
-        while load.done < kill_after:
+        while load.done < kill_after and load.waiting < sessions:
             await asyncio.sleep(0.05)  # polling a count this process keeps (a condition, not a pause)
         kill()
         load.killed_route = 0
