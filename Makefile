@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(PY) bench/app.py
 	$(PY) bench/reports.py
 	$(PY) bench/store.py
+	$(PY) bench/team_load.py
 
 # Regenerate the hashed locks after changing the dependencies declared in pyproject.toml.
 lock:
