@@ -588,3 +588,60 @@ def test_every_answer_option_is_in_sight_without_scrolling_sideways(
     page.locator(".st-key-itb_pump-answer-cause").scroll_into_view_if_needed()  # type: ignore[attr-defined]
     _screenshot(page, f"options-{viewport['width']}x{viewport['height']}.png")
     page.context.close()  # type: ignore[attr-defined]
+
+
+AXE_PAGES = [
+    "/?case={heavy}",
+    "/?case={allergy}",
+    "/",
+    "/cases",
+    "/meeting",
+    "/projection?case={heavy}",
+    "/projection",
+    "/screening?case={allergy}",
+    "/criteria",
+    "/learn",
+]
+
+
+@pytest.mark.parametrize(
+    "address",
+    AXE_PAGES,
+    ids=[
+        "assess-heavy",
+        "assess-blocked",
+        "assess-draft",
+        "cases",
+        "meeting",
+        "projection",
+        "projection-choose",
+        "screening",
+        "criteria",
+        "learn",
+    ],
+)
+def test_axe_core_finds_no_serious_or_critical_violation(
+    seeded: tuple[str, dict[str, int]], browser: object, address: str
+) -> None:
+    """axe-core (npm, pinned in tests/lhcforms) on each page, with red and amber boxes on screen."""
+    from playwright.sync_api import expect
+
+    from .fhir_tools import npm_tools
+
+    axe = (npm_tools() / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
+    url, ids = seeded
+    page = _page(browser, SMALL)
+    page.goto(url + address.format(heavy=ids["Heavy-room-05"], allergy=ids["Allergy-room-02"]))  # type: ignore[attr-defined]
+    expect(page.locator("h1").first).to_be_visible()  # type: ignore[attr-defined]
+    _settled(page)
+    page.wait_for_function(  # type: ignore[attr-defined]  # the page's own styles have arrived
+        "() => [...document.querySelectorAll('style')].some(s => s.textContent.includes('stCaptionContainer'))"
+    )
+    page.add_script_tag(content=axe)  # type: ignore[attr-defined]
+    found = page.evaluate(  # type: ignore[attr-defined]
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+             .filter(v => v.impact === 'serious' || v.impact === 'critical')
+             .map(v => [v.id, v.impact, v.nodes.length, v.nodes.slice(0, 3).map(n => n.target.join(" ").slice(-120) + " :: " + n.html.slice(0, 120) + " :: " + n.failureSummary.slice(60, 160))])"""
+    )
+    assert found == [], found
+    page.context.close()  # type: ignore[attr-defined]
