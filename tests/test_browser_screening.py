@@ -20,6 +20,7 @@ from candidacy.store import CaseStore
 from .browser_support import (
     ARTIFACTS,
     CHROMIUM_ARGS,
+    IDLE_NOW,
     ROOT,
     RUN_OBSERVER,
     chromium_path,
@@ -144,7 +145,13 @@ def _type_cell(page: object, text: str) -> None:
 
 def _type_row(page: object, grid: object, row: int, values: tuple[str, ...]) -> None:
     """Select the row's time cell with one click, then type each value moving right: keyboard only."""
+    page.wait_for_function(IDLE_NOW)  # type: ignore[attr-defined]  # no run redrawing the grid under the click
     grid.click(position={"x": 20, "y": 35 * row + 52})  # type: ignore[attr-defined]
+    # the grid has the keyboard (its scroller takes focus on a click) before any key is pressed
+    grid.evaluate(  # type: ignore[attr-defined]
+        "el => new Promise(done => { const check = () => el.contains(document.activeElement) ? done(true) "
+        ": requestAnimationFrame(check); check(); })"
+    )
     page.keyboard.press("ArrowRight")  # type: ignore[attr-defined]
     for column, value in zip(COLUMNS, values, strict=True):
         text = value
