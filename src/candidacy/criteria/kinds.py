@@ -33,6 +33,9 @@ class KindInfo:
     weight: int  # vignette scoring: a missed or wrongly added finding of this kind costs this much
     blocks_by_default: bool  # blocks its criterion's stage unless the YAML says otherwise
     present_words: tuple[str, str]  # how a ``present`` test reads when it holds / when it is negated
+    singular: str  # one finding of this kind, as a line of the record names it
+    box: str  # how a summary frames it: "error" (red, it stands in the way), "warning", "info" or "plain"
+    projected: int  # at most this many are named on the projected screen; the rest are counted
     holds_back: bool = False  # recorded, the criteria do not point to a screening test (the team's decision)
     weighs_against: bool = False  # recorded, a decision not to offer one is not a departure from the criteria
 
@@ -45,6 +48,9 @@ KINDS: tuple[KindInfo, ...] = (
         3,
         True,
         ("a contraindication is recorded", "no contraindication is recorded"),
+        singular="Contraindication",
+        box="error",
+        projected=3,
         holds_back=True,
     ),
     KindInfo(
@@ -54,6 +60,9 @@ KINDS: tuple[KindInfo, ...] = (
         1,
         False,
         ("a caution is recorded", "no caution is recorded"),
+        singular="Caution",
+        box="warning",
+        projected=2,
         weighs_against=True,
     ),
     KindInfo(
@@ -63,6 +72,9 @@ KINDS: tuple[KindInfo, ...] = (
         1,
         False,
         ("a factor against is recorded", "no factor against is recorded"),
+        singular="Factor against",
+        box="warning",
+        projected=2,
         weighs_against=True,
     ),
     KindInfo(
@@ -72,6 +84,9 @@ KINDS: tuple[KindInfo, ...] = (
         1,
         False,
         ("a factor in favour is recorded", "no factor in favour is recorded"),
+        singular="Factor in favour",
+        box="plain",
+        projected=3,
     ),
     KindInfo(
         "prerequisite-unmet",
@@ -80,6 +95,9 @@ KINDS: tuple[KindInfo, ...] = (
         1,
         True,
         ("a prerequisite is not met", "every prerequisite is met"),
+        singular="Prerequisite not met",
+        box="error",
+        projected=3,
         holds_back=True,
     ),
     KindInfo(
@@ -89,6 +107,9 @@ KINDS: tuple[KindInfo, ...] = (
         1,
         False,
         ("information is missing", "no information is missing"),
+        singular="Missing information",
+        box="info",
+        projected=2,
         holds_back=True,
     ),
 )
@@ -147,3 +168,4 @@ GAP_CLASSES_BY_ID: dict[str, GapClass] = {g.id: g for g in GAP_CLASSES}
 # The literals exist for the schema and for mypy; they must name exactly the declared kinds.
 assert set(get_args(FindingKind)) == set(FINDING_KINDS), "FindingKind and KINDS disagree"
 assert set(get_args(PresentKind)) == set(PRESENT_KINDS), "PresentKind and KINDS disagree"
+assert all((k.box == "error") == k.blocks_by_default for k in KINDS), "a kind that blocks is framed in red"

@@ -25,6 +25,7 @@ import font_source_sans_pro
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from candidacy.criteria.kinds import KINDS_BY_ID
 from candidacy.reasoning.assessment import CitedSource
 from candidacy.reports.departure import departure
 from candidacy.reports.meeting import AgendaEntry, agenda_entry, meeting_step
@@ -36,14 +37,6 @@ __all__ = ["render_meeting_pdf", "render_pdf"]
 
 _FONTS = Path(font_source_sans_pro.__file__).parent / "files"
 _FAMILY = "SourceSans"
-_KIND_LABELS = {
-    "contraindication": "Contraindication",
-    "caution": "Caution",
-    "unfavourable": "Factor against",
-    "favourable": "Factor in favour",
-    "prerequisite-unmet": "Prerequisite not met",
-    "missing": "Missing information",
-}
 _FIXED_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 _ELLIPSIS = "…"
 _RUNNING_NOTE = "Decision support for clinician review, not a decision"
@@ -433,7 +426,7 @@ def _probe(record: Record) -> _Document:
 def _item(pdf: _Document, item: ItemEntry) -> None:
     if pdf.get_y() > pdf.h - 45:
         pdf.add_page()
-    kind = f"  —  {_KIND_LABELS[item.finding_kind]}" if item.finding_kind else ""
+    kind = f"  —  {KINDS_BY_ID[item.finding_kind].singular}" if item.finding_kind else ""
     pdf.para(f"{item.title}{kind}", size=10.5, style="B")
     pdf.para(item.question, size=9, style="I", indent=3)
     pdf.labelled("Answer", item.answer_label or "not answered", indent=3)

@@ -17,6 +17,7 @@ import datetime as dt
 
 import streamlit as st
 
+from candidacy.criteria.kinds import KINDS_BY_ID
 from candidacy.criteria.models import CriteriaSet
 from candidacy.draft import assess, draft_record
 from candidacy.errors import CandidacyError
@@ -32,8 +33,6 @@ from candidacy.ui.state import draft_for
 __all__ = ["render"]
 
 CASE_PARAM = "case"
-#: At most this many findings per kind are named on screen; the rest are counted.
-SHOWN = {"contraindication": 3, "prerequisite-unmet": 3, "caution": 2, "unfavourable": 2, "favourable": 3, "missing": 2}
 #: Up to this many blocking findings are shown with their statements; more are named by title only.
 FEW_BLOCKING = 1
 
@@ -257,7 +256,7 @@ def _list(record: Record, kind: str) -> str:
 
 def _titles(record: Record, kind: str) -> str:
     """Finding titles on one running line, cut to the first few with "and N more"."""
-    return _cut([f.title for f in record.by_kind(kind)], SHOWN.get(kind, 3))
+    return _cut([f.title for f in record.by_kind(kind)], KINDS_BY_ID[kind].projected)
 
 
 def _cut(titles: list[str], limit: int) -> str:

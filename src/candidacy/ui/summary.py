@@ -23,7 +23,6 @@ from candidacy.reports.meeting import BLOCKING_KINDS, UNANSWERED, count, meeting
 from candidacy.reports.render import escape_markdown
 
 __all__ = [
-    "KIND_BOX",
     "anchor_link",
     "question_anchor",
     "render_question_anchor",
@@ -31,9 +30,6 @@ __all__ = [
     "render_summary",
 ]
 
-#: The box (colour) each finding kind sits in; blocking kinds are red. The heading text always names
-#: the kind, so nothing is said by colour alone. Headings and icons come from criteria/kinds.py.
-KIND_BOX: dict[str, str] = {"caution": "warning", "unfavourable": "warning", "favourable": "plain", "missing": "info"}
 _BOXES: dict[str, Callable[..., object]] = {"error": st.error, "warning": st.warning, "info": st.info}
 
 
@@ -132,7 +128,7 @@ def _step_lines(steps: Sequence[NextStepResult], start: int) -> str:
 
 def _category(kind: str, heading: str, findings: Sequence[Finding]) -> None:
     """One category: a box in the kind's colour, its name and count, each finding linking to its question."""
-    box = "error" if kind in BLOCKING_KINDS else KIND_BOX.get(kind, "plain")
+    box = KINDS_BY_ID[kind].box  # the heading always names the kind: nothing is said by colour alone
     icon = f":material/{KINDS_BY_ID[kind].icon}:"
     title = f"{heading} ({len(findings)})"
     if kind in BLOCKING_KINDS:
