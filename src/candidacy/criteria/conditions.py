@@ -7,8 +7,9 @@ and never satisfies a rule) and described in words, so every report can say why.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Annotated, Any
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, StrictFloat, StrictInt, StrictStr, Tag
 
@@ -20,9 +21,12 @@ __all__ = [
     "AnyOf",
     "Blocked",
     "Condition",
+    "Leaf",
     "Not",
     "Present",
     "Scalar",
+    "Walker",
+    "answer_leaves",
     "iter_leaves",
 ]
 
@@ -110,17 +114,66 @@ AnyOf.model_rebuild()
 Not.model_rebuild()
 
 
-def iter_leaves(
-    condition: Condition, path: tuple[str | int, ...] = ()
-) -> Iterator[tuple[tuple[str | int, ...], AnswerIs | Present | Blocked]]:
+Leaf = AnswerIs | Present | Blocked
+Path = tuple[str | int, ...]
+T = TypeVar("T")
+A = TypeVar("A")
+
+
+class Walker(ABC, Generic[T, A]):
+    """The one walk over a condition tree. Each reading of a condition (its truth, its words, its FHIR
+    ``enableWhen``, the reasons a step is given) is a subclass saying what each shape means, with an
+    argument passed down (the path, the wanted truth...); only :meth:`walk` knows the shapes, so a new
+    shape is one abstract method every reading must then answer.
+    """
+
+    def walk(self, cond: Condition, arg: A) -> T:
+        shape = type(cond)  # the models are final and frozen: their exact type is their shape
+        if shape is AllOf:
+            return self.all_of(cond.all, arg)  # type: ignore[union-attr]
+        if shape is AnyOf:
+            return self.any_of(cond.any, arg)  # type: ignore[union-attr]
+        if shape is Not:
+            return self.negation(cond.not_, arg)  # type: ignore[union-attr]
+        return self.leaf(cond, arg)  # type: ignore[arg-type]
+
+    @abstractmethod
+    def all_of(self, children: Sequence[Condition], arg: A) -> T: ...
+
+    @abstractmethod
+    def any_of(self, children: Sequence[Condition], arg: A) -> T: ...
+
+    @abstractmethod
+    def negation(self, child: Condition, arg: A) -> T: ...
+
+    @abstractmethod
+    def leaf(self, leaf: Leaf, arg: A) -> T: ...
+
+
+class _Leaves(Walker[Iterator[tuple[Path, Leaf]], Path]):
+    def all_of(self, children: Sequence[Condition], arg: Path) -> Iterator[tuple[Path, Leaf]]:
+        for i, child in enumerate(children):
+            yield from self.walk(child, (*arg, "all", i))
+
+    def any_of(self, children: Sequence[Condition], arg: Path) -> Iterator[tuple[Path, Leaf]]:
+        for i, child in enumerate(children):
+            yield from self.walk(child, (*arg, "any", i))
+
+    def negation(self, child: Condition, arg: Path) -> Iterator[tuple[Path, Leaf]]:
+        yield from self.walk(child, (*arg, "not"))
+
+    def leaf(self, leaf: Leaf, arg: Path) -> Iterator[tuple[Path, Leaf]]:
+        yield arg, leaf
+
+
+_LEAVES = _Leaves()
+
+
+def iter_leaves(condition: Condition, path: Path = ()) -> Iterator[tuple[Path, Leaf]]:
     """Every leaf test with its path below the condition, for cross checks."""
-    if isinstance(condition, AllOf):
-        for i, child in enumerate(condition.all):
-            yield from iter_leaves(child, (*path, "all", i))
-    elif isinstance(condition, AnyOf):
-        for i, child in enumerate(condition.any):
-            yield from iter_leaves(child, (*path, "any", i))
-    elif isinstance(condition, Not):
-        yield from iter_leaves(condition.not_, (*path, "not"))
-    else:
-        yield path, condition
+    return _LEAVES.walk(condition, path)
+
+
+def answer_leaves(condition: Condition) -> list[AnswerIs]:
+    """The tests on answers in a condition (which items it reads)."""
+    return [leaf for _, leaf in _LEAVES.walk(condition, ()) if isinstance(leaf, AnswerIs)]

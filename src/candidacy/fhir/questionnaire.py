@@ -16,9 +16,10 @@ from __future__ import annotations
 import copy
 import html
 import re
+from collections.abc import Sequence
 from typing import Any
 
-from candidacy.criteria.conditions import AllOf, AnswerIs, AnyOf, Blocked, Condition, Not, Present
+from candidacy.criteria.conditions import AnswerIs, Condition, Leaf, Walker
 from candidacy.criteria.models import UNKNOWN, CriteriaSet, Criterion, NumberAnswer, ScaleAnswer
 from candidacy.criteria.values import choices, level_index
 from candidacy.fhir.checks import FhirError, check_questionnaire, validate
@@ -120,25 +121,44 @@ def _criterion_group(cset: CriteriaSet, criterion: Criterion, release: str, base
     return group
 
 
-def _enable_when(cset: CriteriaSet, cond: Condition, owner: str, base: str) -> tuple[list[dict[str, Any]], str]:
+_Rules = tuple[list[dict[str, Any]], str]
+
+
+class _EnableWhen(Walker[_Rules, None]):
     """FHIR enableWhen is a flat list joined by all or any; deeper conditions cannot be expressed."""
-    if isinstance(cond, (AllOf, AnyOf)):
-        behavior = "all" if isinstance(cond, AllOf) else "any"
+
+    def __init__(self, cset: CriteriaSet, owner: str, base: str) -> None:
+        self.cset, self.owner, self.base = cset, owner, base
+
+    def _junction(self, children: Sequence[Condition], behavior: str) -> _Rules:
         rules: list[dict[str, Any]] = []
-        for child in cond.all if isinstance(cond, AllOf) else cond.any:
-            sub, sub_behavior = _enable_when(cset, child, owner, base)
+        for child in children:
+            sub, sub_behavior = self.walk(child, None)
             if len(sub) > 1 and sub_behavior != behavior:
-                raise FhirError(f"criterion '{owner}': applies_when is too deep for FHIR enableWhen")
+                raise FhirError(f"criterion '{self.owner}': applies_when is too deep for FHIR enableWhen")
             rules += sub
         return rules, behavior
-    if isinstance(cond, Not):
-        inner, _ = _enable_when(cset, cond.not_, owner, base)
+
+    def all_of(self, children: Sequence[Condition], arg: None) -> _Rules:
+        return self._junction(children, "all")
+
+    def any_of(self, children: Sequence[Condition], arg: None) -> _Rules:
+        return self._junction(children, "any")
+
+    def negation(self, child: Condition, arg: None) -> _Rules:
+        inner, _ = self.walk(child, None)
         if len(inner) != 1 or inner[0]["operator"] != "=":
-            raise FhirError(f"criterion '{owner}': only 'not' of a single equals test maps to FHIR enableWhen")
+            raise FhirError(f"criterion '{self.owner}': only 'not' of a single equals test maps to FHIR enableWhen")
         return [{**inner[0], "operator": "!="}], "all"
-    if isinstance(cond, (Present, Blocked)):
-        raise FhirError(f"criterion '{owner}': 'present' and 'blocked' cannot decide applicability")
-    return _leaf(cset, cond, base)
+
+    def leaf(self, leaf: Leaf, arg: None) -> _Rules:
+        if not isinstance(leaf, AnswerIs):
+            raise FhirError(f"criterion '{self.owner}': 'present' and 'blocked' cannot decide applicability")
+        return _leaf(self.cset, leaf, self.base)
+
+
+def _enable_when(cset: CriteriaSet, cond: Condition, owner: str, base: str) -> _Rules:
+    return _EnableWhen(cset, owner, base).walk(cond, None)
 
 
 def _leaf(cset: CriteriaSet, leaf: AnswerIs, base: str) -> tuple[list[dict[str, Any]], str]:

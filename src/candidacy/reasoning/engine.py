@@ -12,10 +12,10 @@ and it is listed in ``routine``. Answered Unknown, or given a note, it is an ope
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from candidacy.criteria.conditions import AllOf, AnyOf, Blocked, Condition, Not, Present
+from candidacy.criteria.conditions import AllOf, AnyOf, Blocked, Condition, Leaf, Present, Walker
 from candidacy.criteria.kinds import PRESENT_KINDS
 from candidacy.criteria.models import UNKNOWN, CriteriaSet, Criterion, SourceRef
 from candidacy.criteria.values import answer_label, finding_for, format_number
@@ -156,41 +156,54 @@ def _cite(cset: CriteriaSet, refs: list[SourceRef]) -> tuple[CitedSource, ...]:
     )
 
 
+class _Words(Walker[str, None]):
+    """A condition in words."""
+
+    def __init__(self, cset: CriteriaSet) -> None:
+        self.cset = cset
+
+    def all_of(self, children: Sequence[Condition], arg: None) -> str:
+        return " and ".join(self._grouped(c) for c in children)
+
+    def any_of(self, children: Sequence[Condition], arg: None) -> str:
+        return " or ".join(self._grouped(c) for c in children)
+
+    def _grouped(self, cond: Condition) -> str:
+        text = self.walk(cond, None)
+        return f"({text})" if isinstance(cond, (AllOf, AnyOf)) else text
+
+    def negation(self, child: Condition, arg: None) -> str:
+        if isinstance(child, Present):
+            return PRESENT_KINDS[child.present][1]
+        if isinstance(child, Blocked):
+            return f"nothing stands in the way ({_stage_label(child, self.cset)})"
+        return f"not ({self.walk(child, None)})"
+
+    def leaf(self, leaf: Leaf, arg: None) -> str:
+        cset = self.cset
+        if isinstance(leaf, Present):
+            return PRESENT_KINDS[leaf.present][0]
+        if isinstance(leaf, Blocked):
+            return f"something stands in the way ({_stage_label(leaf, cset)})"
+        criterion = cset.criteria_by_id[leaf.criterion]
+        name = f"'{criterion.title}'"
+        if leaf.equals is not None:
+            return f"{name} is {_label(criterion, cset, leaf.equals)}"
+        if leaf.one_of is not None:
+            return f"{name} is one of: " + ", ".join(_label(criterion, cset, v) for v in leaf.one_of)
+        if leaf.at_least is not None:
+            return f"{name} is at least {_label(criterion, cset, leaf.at_least)}"
+        return f"{name} is below {_label(criterion, cset, leaf.below)}"  # type: ignore[arg-type]
+
+
 def describe(cond: Condition, cset: CriteriaSet) -> str:
     """The condition in words, for reports: why an item does not apply, why a step is suggested."""
-    if isinstance(cond, AllOf):
-        return " and ".join(_grouped(c, cset) for c in cond.all)
-    if isinstance(cond, AnyOf):
-        return " or ".join(_grouped(c, cset) for c in cond.any)
-    if isinstance(cond, Not):
-        if isinstance(cond.not_, Present):
-            return PRESENT_KINDS[cond.not_.present][1]
-        if isinstance(cond.not_, Blocked):
-            return f"nothing stands in the way ({_stage_label(cond.not_, cset)})"
-        return f"not ({describe(cond.not_, cset)})"
-    if isinstance(cond, Present):
-        return PRESENT_KINDS[cond.present][0]
-    if isinstance(cond, Blocked):
-        return f"something stands in the way ({_stage_label(cond, cset)})"
-    criterion = cset.criteria_by_id[cond.criterion]
-    name = f"'{criterion.title}'"
-    if cond.equals is not None:
-        return f"{name} is {_label(criterion, cset, cond.equals)}"
-    if cond.one_of is not None:
-        return f"{name} is one of: " + ", ".join(_label(criterion, cset, v) for v in cond.one_of)
-    if cond.at_least is not None:
-        return f"{name} is at least {_label(criterion, cset, cond.at_least)}"
-    return f"{name} is below {_label(criterion, cset, cond.below)}"  # type: ignore[arg-type]
+    return _Words(cset).walk(cond, None)
 
 
 def _stage_label(cond: Blocked, cset: CriteriaSet) -> str:
     stage = cset.stages_by_id.get(cond.blocked)
     return stage.label.lower() if stage else cond.blocked
-
-
-def _grouped(cond: Condition, cset: CriteriaSet) -> str:
-    text = describe(cond, cset)
-    return f"({text})" if isinstance(cond, (AllOf, AnyOf)) else text
 
 
 def _label(criterion: Criterion, cset: CriteriaSet, value: str | float) -> str:

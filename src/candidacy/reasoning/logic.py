@@ -10,10 +10,10 @@ to an unknown item, cheaply, by overriding that item on top of the base state.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from candidacy.criteria.conditions import AllOf, AnswerIs, AnyOf, Blocked, Condition, Not, Present
+from candidacy.criteria.conditions import AnswerIs, Blocked, Condition, Leaf, Present, Walker, answer_leaves
 from candidacy.criteria.kinds import KINDS_BY_ID
 from candidacy.criteria.models import UNKNOWN, CriteriaSet, Criterion, NumberAnswer
 from candidacy.criteria.values import choices, finding_for, finding_specs, level_index
@@ -54,7 +54,7 @@ def item_plans(cset: CriteriaSet) -> dict[str, ItemPlan]:
     direct: dict[str, set[str]] = {}
     for c in cset.iter_criteria():
         if c.applies_when is not None:
-            for leaf in _answer_leaves(c.applies_when):
+            for leaf in answer_leaves(c.applies_when):
                 direct.setdefault(leaf.criterion, set()).add(c.id)
     order = {c.id: i for i, c in enumerate(cset.iter_criteria())}
 
@@ -74,7 +74,7 @@ def item_plans(cset: CriteriaSet) -> dict[str, ItemPlan]:
     for c in cset.iter_criteria():
         for _, spec in finding_specs(c):
             if spec.blocks_when is not None:
-                for leaf in _answer_leaves(spec.blocks_when):
+                for leaf in answer_leaves(spec.blocks_when):
                     reblock.setdefault(leaf.criterion, set()).add(c.id)
     if reblock:
         for controller, controlled in controls.items():
@@ -113,16 +113,6 @@ def effect_of(cset: CriteriaSet, criterion: Criterion, value: str | float | None
     return Effect(spec.kind, cset.stage_order(criterion.stage), spec.blocks_when)
 
 
-def _answer_leaves(cond: Condition) -> list[AnswerIs]:
-    if isinstance(cond, AllOf):
-        return [leaf for c in cond.all for leaf in _answer_leaves(c)]
-    if isinstance(cond, AnyOf):
-        return [leaf for c in cond.any for leaf in _answer_leaves(c)]
-    if isinstance(cond, Not):
-        return _answer_leaves(cond.not_)
-    return [cond] if isinstance(cond, AnswerIs) else []
-
-
 def _number_cuts(cset: CriteriaSet) -> dict[str, set[float]]:
     """Thresholds at which a number's meaning can change: its bands, and every rule comparing it."""
     cuts: dict[str, set[float]] = {}
@@ -130,7 +120,7 @@ def _number_cuts(cset: CriteriaSet) -> dict[str, set[float]]:
     conditions += [c.applies_when for c in cset.iter_criteria() if c.applies_when]
     conditions += [spec.blocks_when for c in cset.iter_criteria() for _, spec in finding_specs(c) if spec.blocks_when]
     for cond in conditions:
-        for leaf in _answer_leaves(cond):
+        for leaf in answer_leaves(cond):
             for bound in (leaf.at_least, leaf.below, leaf.equals):
                 if isinstance(bound, (int, float)) and not isinstance(bound, bool):
                     cuts.setdefault(leaf.criterion, set()).add(float(bound))
@@ -320,34 +310,50 @@ class State:
         return None if self._open_kinds[stage].get(kind, 0) > 0 else False
 
 
-def truth(cond: Condition, cset: CriteriaSet, state: State, stage: int) -> bool | None:
-    """Kleene logic: True, False, or None when it turns on something not known, as seen from ``stage``."""
-    if isinstance(cond, AllOf):
+class _Truth(Walker[bool | None, None]):
+    """Kleene logic over a condition, as seen from one stage (the walk stops at the first deciding child)."""
+
+    __slots__ = ("cset", "stage", "state")
+
+    def __init__(self, cset: CriteriaSet, state: State, stage: int) -> None:
+        self.cset, self.state, self.stage = cset, state, stage
+
+    def all_of(self, children: Sequence[Condition], arg: None) -> bool | None:
         result: bool | None = True
-        for child in cond.all:
-            value = truth(child, cset, state, stage)
+        for child in children:
+            value = self.walk(child, None)
             if value is False:
                 return False
             if value is None:
                 result = None
         return result
-    if isinstance(cond, AnyOf):
-        result = False
-        for child in cond.any:
-            value = truth(child, cset, state, stage)
+
+    def any_of(self, children: Sequence[Condition], arg: None) -> bool | None:
+        result: bool | None = False
+        for child in children:
+            value = self.walk(child, None)
             if value is True:
                 return True
             if value is None:
                 result = None
         return result
-    if isinstance(cond, Not):
-        inner = truth(cond.not_, cset, state, stage)
+
+    def negation(self, child: Condition, arg: None) -> bool | None:
+        inner = self.walk(child, None)
         return None if inner is None else not inner
-    if isinstance(cond, Present):
-        return state.present(cond.present, stage)
-    if isinstance(cond, Blocked):
-        return state.blocked(cset.stage_order(cond.blocked))
-    return leaf_truth(cond, cset, state.value, state.applicability)
+
+    def leaf(self, leaf: Leaf, arg: None) -> bool | None:
+        if type(leaf) is AnswerIs:  # the common case first: this is the engine's inner loop
+            return leaf_truth(leaf, self.cset, self.state.value, self.state.applicability)
+        if isinstance(leaf, Present):
+            return self.state.present(leaf.present, self.stage)
+        assert isinstance(leaf, Blocked)
+        return self.state.blocked(self.cset.stage_order(leaf.blocked))
+
+
+def truth(cond: Condition, cset: CriteriaSet, state: State, stage: int) -> bool | None:
+    """Kleene logic: True, False, or None when it turns on something not known, as seen from ``stage``."""
+    return _Truth(cset, state, stage).walk(cond, None)
 
 
 def leaf_truth(

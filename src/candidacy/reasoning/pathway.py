@@ -19,11 +19,20 @@ answer would change what.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from candidacy.criteria.conditions import AllOf, AnswerIs, AnyOf, Blocked, Condition, Not, Present
-from candidacy.criteria.kinds import KINDS_BY_ID
+from candidacy.criteria.conditions import (
+    AnswerIs,
+    Blocked,
+    Condition,
+    Leaf,
+    Present,
+    Walker,
+    answer_leaves,
+    iter_leaves,
+)
+from candidacy.criteria.kinds import PRESENT_KINDS
 from candidacy.criteria.models import UNKNOWN, CriteriaSet, NextStep
 from candidacy.criteria.values import answer_label
 from candidacy.reasoning.assessment import CitedSource, DecisiveUnknown, NextStepResult, StageSummary
@@ -92,12 +101,12 @@ def pathway_plan(cset: CriteriaSet, steps: tuple[tuple[NextStep, str, tuple[Cite
     planned = []
     for step, condition, sources in steps:
         stage = cset.stage_order(step.stage)
-        leaves = _leaves(step.when)
+        leaves = [leaf for _, leaf in iter_leaves(step.when)]
         answers = _closure({leaf.criterion for leaf in leaves if isinstance(leaf, AnswerIs)}, items)
         reads: set[tuple[int, str]] = {(stage, leaf.present) for leaf in leaves if isinstance(leaf, Present)}
         reads |= {(cset.stage_order(leaf.blocked), BLOCKED) for leaf in leaves if isinstance(leaf, Blocked)}
         planned.append(_StepPlan(step, stage, condition, sources, answers, frozenset(reads)))
-    done = [leaf for s in cset.stages if s.done_when for leaf in _leaves(s.done_when)]
+    done = [leaf for s in cset.stages if s.done_when for _, leaf in iter_leaves(s.done_when)]
     outcomes = frozenset(leaf.criterion for leaf in done if isinstance(leaf, AnswerIs))
     by_answer: dict[str, set[int]] = {}
     by_read: dict[tuple[int, str], set[int]] = {}
@@ -125,21 +134,11 @@ def _closure(direct: set[str], items: Mapping[str, ItemPlan]) -> frozenset[str]:
             when = items[cid].criterion.applies_when
             if when is None:
                 continue
-            for leaf in _leaves(when):
-                if isinstance(leaf, AnswerIs) and leaf.criterion not in reach:
+            for leaf in answer_leaves(when):
+                if leaf.criterion not in reach:
                     reach.add(leaf.criterion)
                     changed = True
     return frozenset(reach)
-
-
-def _leaves(cond: Condition) -> list[Condition]:
-    if isinstance(cond, AllOf):
-        return [leaf for c in cond.all for leaf in _leaves(c)]
-    if isinstance(cond, AnyOf):
-        return [leaf for c in cond.any for leaf in _leaves(c)]
-    if isinstance(cond, Not):
-        return _leaves(cond.not_)
-    return [cond]
 
 
 def route(cset: CriteriaSet, plan: PathwayPlan, state: State) -> Route:
@@ -356,46 +355,62 @@ def _stages(
 # -- step bases as sentences ---------------------------------------------------------------------
 
 
-def _reasons(cond: Condition, cset: CriteriaSet, state: State, stage: int, want: bool | None) -> list[str]:
-    """Short phrases for the parts of a rule that make it come out as ``want`` (None: still open)."""
-    if isinstance(cond, (AllOf, AnyOf)):
-        children = cond.all if isinstance(cond, AllOf) else cond.any
-        values = [(c, truth(c, cset, state, stage)) for c in children]
-        decisive_value = not isinstance(cond, AllOf)
-        if want is decisive_value:
-            first = next(c for c, v in values if v is want)
-            return _reasons(first, cset, state, stage, want)
-        picked = [c for c, v in values if v is want] if want is not None else [c for c, v in values if v is not None]
-        return [r for c in picked for r in _reasons(c, cset, state, stage, truth(c, cset, state, stage))]
-    if isinstance(cond, Not):
-        return _reasons(cond.not_, cset, state, stage, None if want is None else not want)
-    if isinstance(cond, Present):
-        words = KINDS_BY_ID[cond.present].present_words if cond.present in KINDS_BY_ID else None
+class _Reasons(Walker[list[str], bool | None]):
+    """Short phrases for the parts of a rule that make it come out as the wanted truth (None: still open)."""
+
+    def __init__(self, cset: CriteriaSet, state: State, stage: int) -> None:
+        self.cset, self.state, self.stage = cset, state, stage
+
+    def _truth(self, cond: Condition) -> bool | None:
+        return truth(cond, self.cset, self.state, self.stage)
+
+    def _junction(self, children: Sequence[Condition], want: bool | None, deciding: bool) -> list[str]:
+        """All (``deciding`` False) or any (True): one deciding child explains it, else every settled one."""
+        values = [(c, self._truth(c)) for c in children]
+        if want is deciding:
+            return self.walk(next(c for c, v in values if v is want), want)
+        picked = [(c, v) for c, v in values if (v is want if want is not None else v is not None)]
+        return [r for c, v in picked for r in self.walk(c, v)]
+
+    def all_of(self, children: Sequence[Condition], arg: bool | None) -> list[str]:
+        return self._junction(children, arg, False)
+
+    def any_of(self, children: Sequence[Condition], arg: bool | None) -> list[str]:
+        return self._junction(children, arg, True)
+
+    def negation(self, child: Condition, arg: bool | None) -> list[str]:
+        return self.walk(child, None if arg is None else not arg)
+
+    def leaf(self, leaf: Leaf, arg: bool | None) -> list[str]:
+        cset, state, want = self.cset, self.state, arg
+        if isinstance(leaf, Present):
+            words = PRESENT_KINDS[leaf.present]
+            return [] if want is None else [words[0] if want else words[1]]
+        if isinstance(leaf, Blocked):
+            order = cset.stage_order(leaf.blocked)
+            label = cset.stages[order].label[0].lower() + cset.stages[order].label[1:]
+            if want:
+                titles = ", ".join(cset.criteria_by_id[c].title for c in state.blocking(order))
+                return [f"{titles} stands in the way ({label.lower()})"]
+            if want is False:
+                return [f"nothing recorded stands in the way ({label}), and nothing unknown could change that"]
+            return []
         if want is None:
             return []
-        if want:
-            return [f"{(words[0] if words else 'items remain unanswered')}"]
-        return [words[1] if words else "every applicable item is answered"]
-    if isinstance(cond, Blocked):
-        order = cset.stage_order(cond.blocked)
-        label = cset.stages[order].label[0].lower() + cset.stages[order].label[1:]
-        if want:
-            titles = ", ".join(cset.criteria_by_id[c].title for c in state.blocking(order))
-            return [f"{titles} stands in the way ({label.lower()})"]
-        if want is False:
-            return [f"nothing recorded stands in the way ({label}), and nothing unknown could change that"]
-        return []
-    if want is None:
-        return []
-    criterion = cset.criteria_by_id[cond.criterion]
-    if not state.applies(cond.criterion):
-        return [f"{criterion.title}: does not apply"]
-    value = state.value(cond.criterion)
-    if value is None:
-        return []
-    if cond.criterion in state.presumed:
-        return [f"{criterion.title}: not yet recorded, read as '{answer_label(criterion, cset, value)}'"]
-    return [f"{criterion.title}: {answer_label(criterion, cset, value)}"]
+        criterion = cset.criteria_by_id[leaf.criterion]
+        if not state.applies(leaf.criterion):
+            return [f"{criterion.title}: does not apply"]
+        value = state.value(leaf.criterion)
+        if value is None:
+            return []
+        if leaf.criterion in state.presumed:
+            return [f"{criterion.title}: not yet recorded, read as '{answer_label(criterion, cset, value)}'"]
+        return [f"{criterion.title}: {answer_label(criterion, cset, value)}"]
+
+
+def _reasons(cond: Condition, cset: CriteriaSet, state: State, stage: int, want: bool | None) -> list[str]:
+    """Short phrases for the parts of a rule that make it come out as ``want`` (None: still open)."""
+    return _Reasons(cset, state, stage).walk(cond, want)
 
 
 def _sentence(parts: list[str]) -> str:
