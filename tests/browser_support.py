@@ -46,6 +46,22 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
+    """Wait until a started ``streamlit run`` answers its health check; fail naming its log when it
+    exits or does not answer within ``timeout`` (polling a start-up condition, with a deadline)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"{url} did not start; see {log}")
+        time.sleep(0.2)
+
+
 @contextmanager
 def streamlit_server(env: dict[str, str] | None = None, script: Path | None = None) -> Iterator[str]:
     port = free_port()
@@ -74,17 +90,7 @@ def streamlit_server(env: dict[str, str] | None = None, script: Path | None = No
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start; see {log.name}")
-            time.sleep(0.2)
+        wait_healthy(url, process, Path(log.name))
         yield url
     finally:
         process.terminate()

@@ -32,7 +32,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,7 +44,7 @@ from candidacy.identity import Identity
 from candidacy.identity.profile import save_profile
 from candidacy.store import CaseStore
 
-from .browser_support import ARTIFACTS, CHROMIUM_ARGS, PAGE_IDLE, ROOT, RUN_OBSERVER, free_port
+from .browser_support import ARTIFACTS, CHROMIUM_ARGS, PAGE_IDLE, ROOT, RUN_OBSERVER, free_port, wait_healthy
 
 NGINX = "/usr/sbin/nginx"
 ROUTE_COOKIE = "candidacy_route"
@@ -154,20 +153,6 @@ def app_processes(env: dict[str, str], names: tuple[str, ...] = ("a", "b")) -> I
                 app.process.wait()
 
 
-def wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                if reply.status == 200:
-                    return
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"{url} did not start; see {log}")
-        time.sleep(0.2)  # polling a start-up condition, with a deadline
-
-
 def nginx_config(folder: Path, port: int, backends: list[str]) -> str:
     """The README's server block (plain HTTP on localhost), with a route cookie beside ``ip_hash``."""
     servers = " ".join(f"server {b};" for b in backends)
@@ -250,17 +235,7 @@ def nginx_proxy(backends: list[str]) -> Iterator[tuple[str, Path]]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"nginx did not start; see {folder / 'error.log'}")
-            time.sleep(0.1)  # polling a start-up condition, with a deadline
+        wait_healthy(url, process, folder / "error.log", timeout=30)  # through nginx, to a backend
         yield url, folder
     finally:
         process.send_signal(signal.SIGQUIT)  # graceful stop of the master and its worker
