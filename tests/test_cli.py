@@ -54,7 +54,7 @@ def test_evaluate_json_has_the_documented_keys() -> None:
     done = run("evaluate", "--criteria", "criteria/itb_pump.yaml", "--answers", str(EXAMPLE), "--format", "json")
     assert done.returncode == 0, done.stderr
     document = json.loads(done.stdout)
-    assert (document["format_version"], document["case"]["label"]) == ("4", "MS-meeting-03")
+    assert (document["format_version"], document["case"]["label"]) == ("5", "MS-meeting-03")
     record = document["assessment"]  # the record contains the assessment
     for key in ("criteria", "findings", "missing", "not_applicable", "next_steps", "answered", "applicable"):
         assert key in record

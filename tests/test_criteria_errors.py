@@ -204,6 +204,23 @@ CASES = [
             "sections.0.criteria.0.sources.0; write it out"
         ],
     ),
+    (
+        "departure rule names an outcome the team cannot record",
+        "next_steps:\n",
+        "departures:\n  - id: offered\n    outcomes: [screening_given]\n    when: {present: contraindication}\n"
+        "    says: held back\nnext_steps:\n",
+        [
+            "mini.yaml:93:16: departures.0.outcomes.0: Input should be 'screening_offered', 'deferred', "
+            "'not_offered', 'referred' or 'other'"
+        ],
+    ),
+    (
+        "departure rule tests an unknown criterion",
+        "next_steps:\n",
+        'departures:\n  - id: offered\n    outcomes: [screening_offered]\n    when: {criterion: ambulant, equals: "yes"}\n'
+        "    says: held back\nnext_steps:\n",
+        ["mini.yaml:94:23: departures.0.when.criterion: unknown criterion 'ambulant'"],
+    ),
 ]
 
 

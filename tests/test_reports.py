@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -14,10 +15,13 @@ from pypdf import PdfReader
 
 from candidacy import AnswerSet, CriteriaSet
 from candidacy.cli import main
+from candidacy.criteria.models import Departure
 from candidacy.criteria.yamlsource import read_file
 from candidacy.reports import ReportError, render, write_atomic
+from candidacy.reports.departure import departure
 from candidacy.reports.markdown import render_markdown
 from candidacy.reports.record import build_record, parse_record
+from candidacy.reports.signoff import Decision
 
 from .conftest import ITB, ROOT
 from .golden import GOLDEN, GOLDEN_IDS, answer_set
@@ -56,7 +60,7 @@ def test_json_record_round_trip_is_identical(itb: CriteriaSet, path: Path) -> No
     text = record.to_json()
     assert parse_record(text) == record
     assert parse_record(text).to_json() == text
-    assert record.format_version == "4"
+    assert record.format_version == "5"
     assert record.criteria.sha256 == itb.sha256
 
 
@@ -186,7 +190,7 @@ def test_a_record_of_format_2_is_still_read_with_its_text_and_hash(itb: Criteria
     current = build_record(itb, _answers(EXAMPLE))
     data = json.loads(current.to_json())
     assessment = data.pop("assessment")
-    for key in ("decisive_unknowns", "stages", "current_stage", "routine"):  # not in format 2
+    for key in ("decisive_unknowns", "stages", "current_stage", "routine", "departures"):  # not in format 2
         assessment.pop(key)
     old = json.dumps({**data, **assessment, "format_version": "2"}, indent=2, ensure_ascii=False) + "\n"
     record = parse_record(old)
@@ -203,6 +207,7 @@ def test_a_record_of_format_3_is_still_read_with_its_text_and_hash(itb: Criteria
     data = json.loads(current.to_json())
     assessment = data["assessment"]
     assessment.pop("routine")
+    assessment.pop("departures")
     for unknown in assessment["decisive_unknowns"]:
         unknown.pop("why")
     for stage in assessment["stages"]:
@@ -222,6 +227,61 @@ def test_a_record_of_format_3_is_still_read_with_its_text_and_hash(itb: Criteria
 
 def test_the_record_holds_the_assessment_once(itb: CriteriaSet) -> None:
     data = json.loads(build_record(itb, _answers(EXAMPLE)).to_json())
-    assert data["format_version"] == "4"
+    assert data["format_version"] == "5"
     assert not {"decisive_unknowns", "stages", "current_stage"} & set(data)
     assert {"decisive_unknowns", "stages", "current_stage", "routine"} <= set(data["assessment"])
+
+
+def _decision(outcome: str) -> Decision:
+    return Decision(outcome=outcome, until="a review", decided_on=dt.date(2026, 3, 4))  # type: ignore[arg-type]
+
+
+def test_a_record_of_format_4_reads_its_departures_as_the_rule_of_its_time_made_them(itb: CriteriaSet) -> None:
+    """Format 4 had no departures in the record: they are gathered from its findings on reading, and the
+    record keeps its text and hash."""
+    current = build_record(itb, answer_set({"active_infection": "yes", "cause": "stroke"}))
+    data = json.loads(current.to_json())
+    data["assessment"].pop("departures")
+    old = json.dumps({**data, "format_version": "4"}, indent=2, ensure_ascii=False) + "\n"
+    record = parse_record(old)
+    assert record.to_json() == old and record.sha256() == hashlib.sha256(old.encode()).hexdigest()
+    why = departure(record, _decision("screening_offered"))
+    assert why is not None and why.startswith("the criteria hold back a screening test here (Active infection")
+    assert departure(record, _decision("not_offered")) is None
+
+
+def test_the_departure_rules_are_criteria_data(itb: CriteriaSet) -> None:
+    """What departs is read from the criteria's ``departures``: a set without them sees none, and a rule's
+    words and stage are its own; findings of a later stage do not count at the meeting's question."""
+    answers = answer_set({"active_infection": "yes"})
+    held = build_record(itb, answers)
+    why = departure(held, _decision("screening_offered"))
+    assert why is not None and why.startswith("the criteria hold back a screening test here (Active infection")
+    assert "item(s) unanswered" in why  # the screening items still open are counted
+    assert departure(held, _decision("deferred")) is None
+    bare = itb.model_copy(update={"departures": []})
+    assert departure(build_record(bare, answers), _decision("screening_offered")) is None
+    later = itb.model_copy(
+        update={
+            "departures": [
+                d.model_copy(update={"stage": "implantation", "says": "words of the rule"}) for d in itb.departures
+            ]
+        }
+    )
+    assert (departure(build_record(later, answers), _decision("screening_offered")) or "").startswith(
+        "words of the rule"
+    )
+    custom = Departure.model_validate(
+        {
+            "id": "declined",
+            "outcomes": ["not_offered"],
+            "stage": "screening",
+            "when": {"not": {"present": "contraindication"}},
+            "says": "nothing stops it",
+        }
+    )
+    mine = itb.model_copy(update={"departures": [custom]})
+    assert (
+        departure(build_record(mine, answer_set({"cause": "stroke"})), _decision("not_offered")) == "nothing stops it"
+    )
+    assert departure(build_record(mine, answers), _decision("screening_offered")) is None

@@ -81,6 +81,7 @@ def _duplicates(cset: CriteriaSet) -> Iterator[Fault]:
     yield from _dupes(((("sections", i, "id"), s.id) for i, s in enumerate(cset.sections)), "section id")
     yield from _dupes(((("stages", i, "id"), s.id) for i, s in enumerate(cset.stages)), "stage id")
     yield from _dupes(((("next_steps", i, "id"), s.id) for i, s in enumerate(cset.next_steps)), "next step id")
+    yield from _dupes(((("departures", i, "id"), d.id) for i, d in enumerate(cset.departures)), "departure id")
     yield from _dupes((((*path, "id"), c.id) for path, c in _criterion_paths(cset)), "criterion id")
     for i, scale in enumerate(cset.scales):
         yield from _dupes(
@@ -297,6 +298,8 @@ def _conditions(cset: CriteriaSet) -> Iterator[Fault]:
             yield from _condition_faults(c.applies_when, (*path, "applies_when"), cset, c.id, allow_present=False)
     for i, step in enumerate(cset.next_steps):
         yield from _condition_faults(step.when, ("next_steps", i, "when"), cset, None, allow_present=True)
+    for i, rule in enumerate(cset.departures):
+        yield from _condition_faults(rule.when, ("departures", i, "when"), cset, None, allow_present=True)
     for i, stage in enumerate(cset.stages):
         if stage.done_when is not None:
             yield from _condition_faults(stage.done_when, ("stages", i, "done_when"), cset, None, allow_present=False)
@@ -333,15 +336,17 @@ def _stages(cset: CriteriaSet) -> Iterator[Fault]:
                 yield where, f"a finding of a '{c.stage}' item cannot block the earlier stage '{spec.blocks}'", c.id
         if c.applies_when is not None and c.stage in declared:
             yield from _looks_ahead(cset, c.applies_when, (*path, "applies_when"), c.stage, c.id)
-    for i, step in enumerate(cset.next_steps):
-        path = ("next_steps", i)
-        if step.stage is None:
+    rules = [("next_steps", i, step.stage, step.when) for i, step in enumerate(cset.next_steps)]
+    rules += [("departures", i, rule.stage, rule.when) for i, rule in enumerate(cset.departures)]
+    for group, i, stage, when in rules:
+        path = (group, i)
+        if stage is None:
             if declared:
                 yield path, "required key 'stage' is missing (the set declares stages)", None
-        elif step.stage not in declared:
-            yield (*path, "stage"), _unknown_stage(cset, step.stage), None
+        elif stage not in declared:
+            yield (*path, "stage"), _unknown_stage(cset, stage), None
         else:
-            yield from _looks_ahead(cset, step.when, (*path, "when"), step.stage, None)
+            yield from _looks_ahead(cset, when, (*path, "when"), stage, None)
 
 
 def _blocks_when(cset: CriteriaSet, c: Criterion, spec: FindingSpec, cond: Condition, where: Path) -> Iterator[Fault]:

@@ -36,8 +36,6 @@ class KindInfo:
     singular: str  # one finding of this kind, as a line of the record names it
     box: str  # how a summary frames it: "error" (red, it stands in the way), "warning", "info" or "plain"
     projected: int  # at most this many are named on the projected screen; the rest are counted
-    holds_back: bool = False  # recorded, the criteria do not point to a screening test (the team's decision)
-    weighs_against: bool = False  # recorded, a decision not to offer one is not a departure from the criteria
 
 
 KINDS: tuple[KindInfo, ...] = (
@@ -51,7 +49,6 @@ KINDS: tuple[KindInfo, ...] = (
         singular="Contraindication",
         box="error",
         projected=3,
-        holds_back=True,
     ),
     KindInfo(
         "caution",
@@ -63,7 +60,6 @@ KINDS: tuple[KindInfo, ...] = (
         singular="Caution",
         box="warning",
         projected=2,
-        weighs_against=True,
     ),
     KindInfo(
         "unfavourable",
@@ -75,7 +71,6 @@ KINDS: tuple[KindInfo, ...] = (
         singular="Factor against",
         box="warning",
         projected=2,
-        weighs_against=True,
     ),
     KindInfo(
         "favourable",
@@ -98,7 +93,6 @@ KINDS: tuple[KindInfo, ...] = (
         singular="Prerequisite not met",
         box="error",
         projected=3,
-        holds_back=True,
     ),
     KindInfo(
         "missing",
@@ -110,7 +104,6 @@ KINDS: tuple[KindInfo, ...] = (
         singular="Missing information",
         box="info",
         projected=2,
-        holds_back=True,
     ),
 )
 

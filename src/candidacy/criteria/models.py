@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, Stri
 
 from candidacy.criteria.conditions import Condition
 from candidacy.criteria.kinds import FINDING_KINDS, FindingKind
+from candidacy.criteria.outcomes import Outcome
 
 __all__ = [
     "FINDING_KINDS",
@@ -224,6 +225,20 @@ class NextStep(_Strict):
     sources: list[SourceRef] = Field(default_factory=list)
 
 
+class Departure(_Strict):
+    """When a team decision departs from what the criteria point to (it then needs its reasons)."""
+
+    id: Identifier
+    outcomes: list[Outcome] = Field(min_length=1, description="The team decisions this rule is about.")
+    stage: Identifier | None = Field(
+        default=None,
+        description="Id of the stage the rule reads from (the meeting's question); findings and unanswered items "
+        "of later stages do not count. Required when stages exist.",
+    )
+    when: Condition = Field(description="While this holds, a decision with one of the outcomes departs.")
+    says: Text = Field(description="Why it departs, in words; the findings and gaps that make it hold follow.")
+
+
 class ItemMigration(_Strict):
     """How the answers of one item of an earlier version read in the next one."""
 
@@ -262,6 +277,10 @@ class CriteriaSet(_Strict):
     scales: list[Scale] = Field(default_factory=list)
     sections: list[Section] = Field(min_length=1)
     next_steps: list[NextStep] = Field(min_length=1)
+    departures: list[Departure] = Field(
+        default_factory=list,
+        description="When the team's decision departs from what the criteria point to, so that it needs reasons.",
+    )
     migrations: list[Migration] = Field(
         default_factory=list,
         description="How answers recorded under earlier versions read in this one, one version to the next.",

@@ -132,6 +132,16 @@ class StageSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class DepartureRule:
+    """A team decision that would depart from what the criteria point to here (a ``departures`` rule that
+    holds), and why: the rule's words and the findings and gaps that make it hold."""
+
+    rule: str
+    outcomes: tuple[str, ...]
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
 class CriteriaRef:
     id: str
     title: str
@@ -154,6 +164,7 @@ class Assessment:
     stages: tuple[StageSummary, ...] = ()
     current_stage: str = ""
     routine: tuple[RoutineItem, ...] = ()
+    departures: tuple[DepartureRule, ...] = ()
     applicable_ids: tuple[str, ...] = field(default=(), repr=False)
 
     def steps_for(self, stage: str) -> list[NextStepResult]:
@@ -175,6 +186,10 @@ class Assessment:
     def routine_for(self, stage: str) -> list[RoutineItem]:
         """Routine checks of this stage not yet documented: the work to do before it."""
         return [r for r in self.routine if r.stage == stage]
+
+    def departs(self, outcome: str) -> str | None:
+        """Why a team decision with this outcome departs from what the criteria point to, or None."""
+        return next((d.why for d in self.departures if outcome in d.outcomes), None)
 
     def by_kind(self, kind: str) -> list[Finding]:
         return [f for f in self.findings if f.kind == kind]

@@ -28,6 +28,7 @@ from candidacy.reasoning.assessment import (
     NotApplicable,
     RoutineItem,
 )
+from candidacy.reasoning.departures import departures
 from candidacy.reasoning.logic import State
 from candidacy.reasoning.pathway import PathwayPlan, pathway_plan, route
 
@@ -146,6 +147,7 @@ def evaluate(cset: CriteriaSet, answers: Checked) -> Assessment:
         stages=path.stages,
         current_stage=path.current_stage,
         routine=routine,
+        departures=departures(cset, state, plan.pathway.items, findings, missing),
         applicable_ids=tuple(applicable_ids),
     )
 

@@ -7,6 +7,8 @@ rendered, or re-rendered years later, without the criteria file. ``evaluate --fo
 
 ``format_version`` changes when the shape does:
 
+- 5: the assessment lists the team decisions that would depart from what the criteria point to, and
+  why (``assessment.departures``, from the criteria's ``departures`` rules);
 - 4: the assessment is stored once (format 3 repeated its stages, decisive unknowns and current stage
   at the top level); decisive unknowns are ranked and say why (``why``), and the routine checks not
   yet documented are listed (``assessment.routine``: work before the stage);
@@ -16,8 +18,9 @@ rendered, or re-rendered years later, without the criteria file. ``evaluate --fo
 - 2: added the team decision and the sign-off;
 - 1: the first shape.
 
-Records of formats 1 to 3 are still read (their assessment fields are gathered on reading) and keep
-their original text, so their hash and JSON stay what was signed.
+Records of formats 1 to 4 are still read (their assessment fields are gathered on reading, and their
+departures are what the rule of their time made of their findings) and keep their original text, so
+their hash and JSON stay what was signed.
 """
 
 from __future__ import annotations
@@ -48,11 +51,40 @@ from candidacy.reports.signoff import Decision, SignOff
 
 __all__ = ["FORMAT_VERSION", "Record", "build_record", "parse_record"]
 
-FORMAT_VERSION = "4"  # see the module docstring for what each version changed
+FORMAT_VERSION = "5"  # see the module docstring for what each version changed
 #: The assessment's fields that formats 1 and 2 kept at the top level of the record.
 _FLAT_FIELDS = ("criteria", "notice", "findings", "missing", "not_applicable", "next_steps", "answered", "applicable")
 #: The assessment's fields that formats 1 to 3 also kept at the top level (format 3 kept them twice).
 _REPEATED_FIELDS = ("decisive_unknowns", "stages", "current_stage")
+
+
+#: Before format 5 the departure rule was fixed in code; records of that time are read with it: these
+#: finding kinds (or any unanswered item) held back a screening test, and without them and these others
+#: a decision not to offer one departed.
+_LEGACY_HOLD = ("contraindication", "prerequisite-unmet", "missing")
+_LEGACY_AGAINST = ("caution", "unfavourable")
+
+
+def _with_legacy_departures(data: dict[str, Any]) -> dict[str, Any]:
+    assessment = data.get("assessment")
+    if not isinstance(assessment, dict) or "departures" in assessment:
+        return data
+    findings = [f for f in assessment.get("findings") or [] if isinstance(f, dict)]
+    holding = [str(f.get("title", "")) for f in findings if f.get("kind") in _LEGACY_HOLD]
+    unanswered = sum(
+        1 for m in assessment.get("missing") or [] if isinstance(m, dict) and m.get("status") == "unanswered"
+    )
+    rules: list[dict[str, Any]] = []
+    if holding or unanswered:
+        named = "; ".join(holding[:3]) + (f" and {len(holding) - 3} more" if len(holding) > 3 else "")
+        parts = ([named] if named else []) + ([f"{unanswered} item(s) unanswered"] if unanswered else [])
+        why = "the criteria hold back a screening test here (" + "; ".join(parts) + ")"
+        rules.append({"rule": "offered_while_held_back", "outcomes": ["screening_offered"], "why": why})
+    elif not any(f.get("kind") in _LEGACY_AGAINST for f in findings):
+        why = "the criteria point towards a screening test here (nothing against is recorded)"
+        rules.append({"rule": "declined_with_nothing_against", "outcomes": ["not_offered", "referred"], "why": why})
+    data["assessment"] = {**assessment, "departures": rules}
+    return data
 
 
 class _Model(BaseModel):
@@ -85,7 +117,7 @@ class SourceEntry(_Model):
 
 
 class Record(_Model):
-    format_version: Literal["1", "2", "3", "4"]
+    format_version: Literal["1", "2", "3", "4", "5"]
     case: CaseHeader
     answers: dict[str, Answer]
     assessment: Assessment
@@ -98,10 +130,13 @@ class Record(_Model):
     @model_validator(mode="before")
     @classmethod
     def _gather_assessment(cls, data: Any) -> Any:
-        """Formats 1 to 3 kept some of the assessment's fields at the top level: gather them into it."""
-        if not isinstance(data, dict) or data.get("format_version") not in ("1", "2", "3"):
+        """Formats 1 to 3 kept some of the assessment's fields at the top level: gather them into it.
+        Formats 1 to 4 had no departures: they are read as the rule of that time made them."""
+        if not isinstance(data, dict) or data.get("format_version") not in ("1", "2", "3", "4"):
             return data
         data = dict(data)
+        if data.get("format_version") == "4":
+            return _with_legacy_departures(data)
         if "assessment" not in data:
             data["assessment"] = {key: data.pop(key) for key in _FLAT_FIELDS if key in data}
         assessment = data["assessment"]
@@ -110,7 +145,7 @@ class Record(_Model):
                 value = data.pop(key)
                 if isinstance(assessment, dict) and key not in assessment:
                     assessment[key] = value
-        return data
+        return _with_legacy_departures(data)
 
     @field_serializer("assessment")
     def _assessment_data(self, assessment: Assessment) -> dict[str, Any]:

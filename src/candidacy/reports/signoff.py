@@ -1,11 +1,11 @@
 """What the team decided and who signed: the two parts of a record that people, not criteria, supply.
 
 The criteria only point; the meeting decides. A :class:`Decision` records the outcome (one vocabulary,
-:data:`OUTCOMES`), the reasons, who was present and when, beside what the criteria pointed to, in the
-spirit of CDS Hooks' "accepted / overridden, with a reason": when the decision departs from the
-criteria's pointers (:func:`candidacy.reports.departure.departure`), a reason is required. A
-:class:`SignOff` is the reviewer's signature on one revision, including the gaps they acknowledged
-signing over.
+:data:`candidacy.criteria.outcomes.OUTCOMES`), the reasons, who was present and when, beside what the
+criteria pointed to, in the spirit of CDS Hooks' "accepted / overridden, with a reason": when the
+decision departs from the criteria's pointers (their ``departures`` rules, read by
+:func:`candidacy.reports.departure.departure`), a reason is required. A :class:`SignOff` is the
+reviewer's signature on one revision, including the gaps they acknowledged signing over.
 """
 
 from __future__ import annotations
@@ -15,17 +15,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["OUTCOMES", "Decision", "Gap", "Outcome", "SignOff", "outcome_label"]
+from candidacy.criteria.outcomes import OUTCOMES, Outcome, outcome_label
 
-Outcome = Literal["screening_offered", "deferred", "not_offered", "referred", "other"]
-#: The team's possible outcomes, declared once: stored value -> wording on screen and in the record.
-OUTCOMES: dict[Outcome, str] = {
-    "screening_offered": "Screening test offered",
-    "deferred": "Deferred",
-    "not_offered": "Not offered",
-    "referred": "Referred elsewhere",
-    "other": "Other",
-}
+__all__ = ["OUTCOMES", "Decision", "Gap", "Outcome", "SignOff", "outcome_label"]
 
 
 class _Model(BaseModel):
@@ -80,7 +72,3 @@ class SignOff(_Model):
     def source_label(self) -> str:
         how = {"oidc": "signed in", "cli": "command line", "personal": "personal profile (not signed in)"}
         return how[self.source] + (f" as {self.subject}" if self.subject else "")
-
-
-def outcome_label(outcome: str) -> str:
-    return OUTCOMES.get(outcome, outcome)  # type: ignore[call-overload, no-any-return]

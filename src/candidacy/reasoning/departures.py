@@ -1,0 +1,49 @@
+"""The team's decision read against the criteria: which outcomes would depart from what they point to.
+
+The rules are data, the set's ``departures``: each names the outcomes it is about, the stage it reads
+from (the meeting's question) and a condition. A rule that holds, seen from its stage, gives its words
+and what makes it hold: the titles of the findings of the kinds it tests (three, then a count) and the
+number of items still unanswered, each of that stage or an earlier one. A routine item read as its
+expected answer is not unanswered here, as it holds no step either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from candidacy.criteria.conditions import Present, iter_leaves
+from candidacy.criteria.models import CriteriaSet
+from candidacy.reasoning.assessment import DepartureRule, Finding, MissingItem
+from candidacy.reasoning.logic import ItemPlan, State, truth
+
+__all__ = ["departures"]
+
+NAMED = 3  # findings named in a departure's words; more are counted
+
+
+def departures(
+    cset: CriteriaSet,
+    state: State,
+    items: Mapping[str, ItemPlan],
+    findings: Sequence[Finding],
+    missing: Sequence[MissingItem],
+) -> tuple[DepartureRule, ...]:
+    """The ``departures`` rules that hold for these answers, each with why."""
+    out: list[DepartureRule] = []
+    for rule in cset.departures:
+        stage = cset.stage_order(rule.stage)
+        if truth(rule.when, cset, state, stage) is not True:
+            continue
+        kinds = {leaf.present for _, leaf in iter_leaves(rule.when) if isinstance(leaf, Present)}
+        named = [f.title for f in findings if f.kind in kinds and items[f.criterion].stage <= stage]
+        parts = ["; ".join(named[:NAMED]) + (f" and {len(named) - NAMED} more" if len(named) > NAMED else "")]
+        if "unanswered" in kinds:
+            open_items = [
+                m
+                for m in missing
+                if m.status == "unanswered" and items[m.criterion].stage <= stage and m.criterion not in state.presumed
+            ]
+            parts.append(f"{len(open_items)} item(s) unanswered" if open_items else "")
+        detail = "; ".join(p for p in parts if p)
+        out.append(DepartureRule(rule.id, tuple(rule.outcomes), f"{rule.says} ({detail})" if detail else rule.says))
+    return tuple(out)
