@@ -37,10 +37,9 @@ from candidacy.fhir.terms import (
     core_profile,
     group_id,
     help_id,
+    item_codes,
     note_id,
     ordinal,
-    question_code,
-    standard_codings,
     unknown_id,
 )
 from candidacy.reasoning.answers import MAX_NOTE
@@ -65,7 +64,7 @@ def _control(code: str) -> dict[str, Any]:
 def _question(cset: CriteriaSet, criterion: Criterion, release: str, base: str) -> dict[str, Any]:
     item: dict[str, Any] = {
         "linkId": criterion.id,
-        "code": [question_code(cset, criterion, base), *standard_codings(criterion)],
+        "code": item_codes(cset, criterion, base),
         "text": criterion.question,
     }
     answer = criterion.answer

@@ -34,6 +34,7 @@ __all__ = [
     "core_profile",
     "group_id",
     "help_id",
+    "item_codes",
     "note_id",
     "ordinal",
     "question_code",
@@ -113,6 +114,11 @@ def question_code(cset: CriteriaSet, criterion: Criterion, base: str) -> dict[st
 def standard_codings(criterion: Criterion) -> list[dict[str, str]]:
     """The criterion's standard codes (SNOMED CT, LOINC, ATC ...) as Codings, with their own displays."""
     return [{"system": c.system, "code": c.code, "display": c.display} for c in criterion.codes]
+
+
+def item_codes(cset: CriteriaSet, criterion: Criterion, base: str) -> list[dict[str, str]]:
+    """A question's ``item.code`` (and its Observation's code): the project's own code, then the standard ones."""
+    return [question_code(cset, criterion, base), *standard_codings(criterion)]
 
 
 def coding_for(cset: CriteriaSet, criterion: Criterion, value: str, base: str) -> dict[str, str]:
