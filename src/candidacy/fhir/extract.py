@@ -13,6 +13,7 @@ gives the same Bundle.
 
 from __future__ import annotations
 
+import html
 import uuid
 from typing import Any
 
@@ -113,9 +114,12 @@ def _subject(label: str, base: str) -> dict[str, Any]:
 def _observation(
     cset: CriteriaSet, criterion: Criterion, value: Value, label: str, effective: str, release: str, base: str
 ) -> dict[str, Any]:
+    labels = dict(choices(criterion, cset) or [])
+    shown = f"{value} {criterion.answer.unit}" if isinstance(criterion.answer, NumberAnswer) else labels.get(str(value))
     resource: dict[str, Any] = {
         "resourceType": "Observation",
         "meta": {"profile": [core_profile("Observation", release)]},
+        "text": _narrative(f"{criterion.title}: {shown or value} ({label}, {effective})"),
         "status": "final",
         "code": {
             "coding": item_codes(cset, criterion, base),
@@ -134,7 +138,6 @@ def _observation(
             "code": UCUM[answer.unit],
         }
     else:
-        labels = dict(choices(criterion, cset) or [])
         resource["valueCodeableConcept"] = {
             "coding": [coding_for(cset, criterion, str(value), base)],
             "text": labels.get(str(value), str(value)),
@@ -152,6 +155,7 @@ def _provenance(
     return {
         "resourceType": "Provenance",
         "meta": {"profile": [core_profile("Provenance", release)]},
+        "text": _narrative(f"{len(targets)} observation(s) extracted from an assessment against {cset.title}"),
         "target": [{"reference": t} for t in targets],
         "recorded": recorded,
         "activity": {"coding": [{"system": _DATA_OPERATION, "code": "CREATE", "display": "create"}]},
@@ -165,6 +169,13 @@ def _provenance(
                 },
             }
         ],
+    }
+
+
+def _narrative(summary: str) -> dict[str, str]:
+    return {
+        "status": "generated",
+        "div": f'<div xmlns="http://www.w3.org/1999/xhtml"><p>{html.escape(summary)}</p></div>',
     }
 
 
