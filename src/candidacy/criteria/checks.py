@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from candidacy.criteria.codes import code_faults
 from candidacy.criteria.conditions import AnswerIs, Blocked, Condition, Present, iter_leaves
 from candidacy.criteria.models import (
     UNKNOWN,
@@ -57,6 +58,7 @@ def check_criteria_set(cset: CriteriaSet) -> list[Fault]:
     faults += _routine_answers(cset)
     faults += _migrations(cset)
     faults += _wording(cset)
+    faults += code_faults(cset)
     return faults
 
 

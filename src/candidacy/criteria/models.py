@@ -74,9 +74,12 @@ class SourceRef(_Strict):
 
 
 class Code(_Strict):
-    system: StrictStr
+    """A code of a standard terminology, with the source it was looked up in."""
+
+    system: StrictStr = Field(description="The code system's URI (SNOMED CT, LOINC, ATC, RxNorm or UCUM).")
     code: StrictStr
-    display: StrictStr
+    display: Text = Field(description="The code system's display for the code.")
+    source: StrictStr = Field(description="Id of the entry in the set's sources list where the code was looked up.")
 
 
 class FindingSpec(_Strict):
@@ -185,6 +188,17 @@ class Criterion(_Strict):
     question: Text
     help: Text = Field(description="How to assess it.")
     answer: AnswerType
+    codes: list[Code] = Field(
+        default_factory=list,
+        description="Standard codes of what the question asks about (a condition, procedure, drug or observation).",
+    )
+    observation: StrictBool = Field(
+        default=False,
+        description=(
+            "The answer is an observation of the patient, extracted back to the record as an Observation with the "
+            "item's codes (SDC observation-based extraction); number and scale answers only."
+        ),
+    )
     applies_when: Condition | None = None
     obtain: Text = Field(description="What to obtain when the answer is unknown.")
     routine_answer: StrictStr | None = Field(

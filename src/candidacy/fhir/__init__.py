@@ -1,11 +1,13 @@
 """FHIR exchange (R4B and R5): the criteria set as an SDC Questionnaire, an assessment as a
-QuestionnaireResponse, and a QuestionnaireResponse from any form filler back into answers.
+QuestionnaireResponse, a QuestionnaireResponse from any form filler back into answers, and the answered
+observations as a transaction Bundle (SDC observation-based extraction).
 
 ``fhir.resources`` validates the resources; :mod:`candidacy.fhir.checks` adds what it does not check
 (unique linkIds, enableWhen targets, item placement, answers that fit their items).
 """
 
 from candidacy.fhir.checks import FhirError, check_questionnaire, check_response
+from candidacy.fhir.extract import extraction_bundle
 from candidacy.fhir.importer import answers_from_response, read_response, response_release
 from candidacy.fhir.questionnaire import questionnaire
 from candidacy.fhir.response import dumps, questionnaire_response
@@ -19,6 +21,7 @@ __all__ = [
     "check_questionnaire",
     "check_response",
     "dumps",
+    "extraction_bundle",
     "questionnaire",
     "questionnaire_response",
     "read_response",

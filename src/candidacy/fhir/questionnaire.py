@@ -5,7 +5,8 @@ section holding one group per criterion (``<id>.group``, enabled by the criterio
 with the question (linkId = criterion id), a "Not known" box for numbers (``<id>.unknown``, which
 disables the number), a free-text note (``<id>.note``) and the help text. Coded questions are required
 and offer "Unknown"; numbers are optional because "Not known" answers them. Scale options carry their
-score (``itemWeight`` in R5, ``ordinalValue`` in R4B), numbers their UCUM unit and range.
+score (``itemWeight`` in R5, ``ordinalValue`` in R4B), numbers their UCUM unit and range. Questions carry
+the criteria's standard codes after the project's own; observations are flagged for SDC extraction.
 
 One difference is documented in the description: the app keeps an item open while the item it depends
 on is unanswered, whereas a FHIR form hides it until the condition holds.
@@ -26,6 +27,7 @@ from candidacy.fhir.checks import FhirError, check_questionnaire, validate
 from candidacy.fhir.terms import (
     HEADER,
     HEADER_FIELDS,
+    OBSERVATION_EXTRACT,
     RELEASES,
     SDC_PROFILES,
     UCUM,
@@ -36,9 +38,9 @@ from candidacy.fhir.terms import (
     core_profile,
     group_id,
     help_id,
+    item_codes,
     note_id,
     ordinal,
-    question_code,
     unknown_id,
 )
 from candidacy.reasoning.answers import MAX_NOTE
@@ -63,7 +65,7 @@ def _control(code: str) -> dict[str, Any]:
 def _question(cset: CriteriaSet, criterion: Criterion, release: str, base: str) -> dict[str, Any]:
     item: dict[str, Any] = {
         "linkId": criterion.id,
-        "code": [question_code(cset, criterion, base)],
+        "code": item_codes(cset, criterion, base),
         "text": criterion.question,
     }
     answer = criterion.answer
@@ -86,6 +88,8 @@ def _question(cset: CriteriaSet, criterion: Criterion, release: str, base: str) 
         item["required"] = True
         item["extension"] = [_control("radio-button" if len(values) <= RADIO_LIMIT else "drop-down")]
         item["answerOption"] = [_option(cset, criterion, v, release, base) for v in values]
+    if criterion.observation:
+        item["extension"].append({"url": OBSERVATION_EXTRACT, "valueBoolean": True})
     item["item"] = [
         {
             "linkId": help_id(criterion),

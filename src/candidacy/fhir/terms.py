@@ -7,13 +7,16 @@ Questionnaire items, so any SDC form filler can fill them. Codes:
 - yes/no answers use HL7's ``v2-0136`` (Y/N); "unknown" is ``data-absent-reason#unknown`` everywhere;
 - a choice option keeps its SNOMED CT code when the criteria give one, shown with the criteria's own label;
 - other options use ``<base>/CodeSystem/<set>-<criterion>``, scale levels ``<base>/CodeSystem/<scale>``;
-- each question carries the code ``<base>/CodeSystem/<set>#<criterion id>``.
+- each question carries the code ``<base>/CodeSystem/<set>#<criterion id>``, then the criterion's standard
+  codes (SNOMED CT, LOINC, ATC) with their own displays; an item that is an observation is flagged for
+  SDC observation-based extraction.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from candidacy.criteria.codes import UCUM, UCUM_SYSTEM
 from candidacy.criteria.models import UNKNOWN, ChoiceAnswer, CriteriaSet, Criterion, ScaleAnswer, YesNoAnswer
 from candidacy.criteria.values import choices
 from candidacy.settings import load_settings
@@ -21,18 +24,22 @@ from candidacy.settings import load_settings
 __all__ = [
     "HEADER",
     "HEADER_FIELDS",
+    "OBSERVATION_EXTRACT",
     "RELEASES",
     "UCUM",
+    "UCUM_SYSTEM",
     "base_url",
     "canonical_url",
     "coding_for",
     "core_profile",
     "group_id",
     "help_id",
+    "item_codes",
     "note_id",
     "ordinal",
     "question_code",
     "release_from_profiles",
+    "standard_codings",
     "unknown_id",
 ]
 
@@ -41,27 +48,14 @@ RELEASES = ("R5", "R4B")
 #: Questionnaire and QuestionnaireResponse definitions; LHC-Forms writes 4.0 for both).
 _PROFILE_VERSIONS = {"5.0": "R5", "4.3": "R4B", "4.0": "R4B"}
 _PROFILE_OF = {"R5": "5.0", "R4B": "4.3"}
+#: SDC's observation-based extraction flag: an item whose answer becomes an Observation with the item's codes.
+OBSERVATION_EXTRACT = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-observationExtract"
 SDC_PROFILES = {
     "Questionnaire": "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire",
     "QuestionnaireResponse": "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaireresponse",
 }
 YES_NO_SYSTEM = "http://terminology.hl7.org/CodeSystem/v2-0136"
 ABSENT_SYSTEM = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
-UCUM_SYSTEM = "http://unitsofmeasure.org"
-#: UCUM codes of the units criteria files use; a unit missing here is shown by name only.
-UCUM = {
-    "years": "a",
-    "months": "mo",
-    "weeks": "wk",
-    "days": "d",
-    "hours": "h",
-    "kg": "kg",
-    "cm": "cm",
-    "mg/day": "mg/d",
-    "mcg/day": "ug/d",
-    "µg/day": "ug/d",
-    "%": "%",
-}
 
 HEADER = "case-header"
 #: The case header as items: (CaseHeader field, linkId, text, FHIR type).
@@ -115,6 +109,16 @@ def release_from_profiles(profiles: list[Any], resource_type: str) -> set[str]:
 
 def question_code(cset: CriteriaSet, criterion: Criterion, base: str) -> dict[str, str]:
     return {"system": f"{base}/CodeSystem/{cset.id}", "code": criterion.id, "display": criterion.title}
+
+
+def standard_codings(criterion: Criterion) -> list[dict[str, str]]:
+    """The criterion's standard codes (SNOMED CT, LOINC, ATC ...) as Codings, with their own displays."""
+    return [{"system": c.system, "code": c.code, "display": c.display} for c in criterion.codes]
+
+
+def item_codes(cset: CriteriaSet, criterion: Criterion, base: str) -> list[dict[str, str]]:
+    """A question's ``item.code`` (and its Observation's code): the project's own code, then the standard ones."""
+    return [question_code(cset, criterion, base), *standard_codings(criterion)]
 
 
 def coding_for(cset: CriteriaSet, criterion: Criterion, value: str, base: str) -> dict[str, str]:
