@@ -255,3 +255,25 @@ def test_nothing_in_the_record_reader_escapes_as_a_bug() -> None:
     for raw in (b"{}", b"null", b'{"resourceType": 3}', b'{"resourceType": "Patient"}', b"\n\n"):
         with pytest.raises(CandidacyError):
             read_record([("x.json", raw)], TODAY)
+
+
+def test_the_command_prints_proposals_out_of_date_items_and_the_summary() -> None:
+    from click.testing import CliRunner
+
+    from candidacy.cli.main import main
+
+    args = ["fhir", "prefill", "--criteria", str(CRITERIA), "--date", "2026-12-01"]
+    bulk = [arg for p in sorted(RECORDS.glob("bulk-ms-r5-*.ndjson")) for arg in ("--record", str(p))]
+    done = CliRunner().invoke(main, [*args, *bulk])
+    assert done.exit_code == 0, done.output
+    assert "Nothing below is an answer until a clinician accepts it" in done.output
+    assert "Age [age_years]: 47" in done.output
+    assert "Out of date, not proposed (2):" in done.output
+    assert "6 resources read from 5 file(s)" in done.output
+    as_json = CliRunner().invoke(main, [*args, "--record", str(TBI), "--json"])
+    data = json.loads(as_json.output)
+    assert {p["criterion"] for p in data["proposals"]} >= {"cause", "age_years", "months_since_tbi"}
+    assert data["summary"]["unknown_codes"] == 1
+    refused = CliRunner().invoke(main, [*args, "--record", str(TBI), "--patient-identifier", "123"])
+    assert refused.exit_code == 2
+    assert "do not include the case's (123)" in refused.output
