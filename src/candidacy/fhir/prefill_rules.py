@@ -31,6 +31,7 @@ __all__ = [
     "PrefillRules",
     "QuantityRule",
     "Rule",
+    "find_rules",
     "load_rules",
     "rules_path",
 ]
@@ -147,6 +148,12 @@ class PrefillRules(_Strict):
 def rules_path(criteria_path: Path) -> Path:
     """Where the rules of a criteria file live: ``<folder>/fhir/<stem>_prefill.yaml``."""
     return criteria_path.parent / "fhir" / f"{criteria_path.stem}_prefill.yaml"
+
+
+def find_rules(criteria_folder: Path | str, cset: CriteriaSet) -> PrefillRules | None:
+    """The rules of a criteria set in the app's criteria folder (``fhir/<set id>_prefill.yaml``), if any."""
+    path = Path(criteria_folder) / "fhir" / f"{cset.id}_prefill.yaml"
+    return load_rules(path, cset) if path.is_file() else None
 
 
 def load_rules(path: Path | str, cset: CriteriaSet, display_name: str | None = None) -> PrefillRules:
