@@ -277,3 +277,27 @@ def test_the_command_prints_proposals_out_of_date_items_and_the_summary() -> Non
     refused = CliRunner().invoke(main, [*args, "--record", str(TBI), "--patient-identifier", "123"])
     assert refused.exit_code == 2
     assert "do not include the case's (123)" in refused.output
+
+
+def test_accepted_provenance_reaches_the_record_the_pdf_and_the_questionnaire_response() -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from candidacy import reports
+    from candidacy.draft import draft_record
+    from candidacy.fhir import questionnaire_response
+
+    answers = AnswerSet(criteria=CSET.id, version=CSET.version)
+    proposals = _run(_tbi()).proposals
+    for proposal in proposals:
+        for change in acceptance(answers, proposal):
+            answers = apply_change(answers, change).answers
+    line = next(p for p in proposals if p.criterion == "baclofen_hypersensitivity").note_line()
+    markdown = reports.render(draft_record(CSET, answers), "markdown").decode()
+    assert "AllergyIntolerance/allergy-baclofen (2025-09-03), SNOMED 387342009" in markdown
+    pdf = reports.render(draft_record(CSET, answers), "pdf")
+    text = " ".join(" ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "From record: AllergyIntolerance/allergy-baclofen (2025-09-03), SNOMED 387342009" in text
+    response = json.dumps(questionnaire_response(CSET, answers, "R5"))
+    assert json.dumps(line)[1:-1] in response
