@@ -88,3 +88,26 @@ def test_a_bad_record_changes_nothing(at: AppTest) -> None:
     assert "no Patient resource" in errors[0]
     assert _proposals(at) == []
     assert at.button_group(key=k("answer", "cause")).value == "stroke"
+
+
+def test_in_a_stored_case_each_acceptance_is_saved_and_audited() -> None:
+    from .test_app_cases import db, give_name, new_session
+
+    app = new_session()
+    give_name(app)
+    app.button(key="case-save-new").click().run()
+    _upload(app, (TBI.name, TBI.read_bytes()))
+    app.button(key="prefill-accept-cause").click().run()
+    assert not app.exception
+    stored = db().get(1).answers.answers
+    assert stored["cause"].value == "traumatic_brain_injury"
+    assert stored["cause"].note.startswith("From record: Condition/cond-tbi (2025-02-10)")
+    trail = [(e.action, e.item) for e in db().audit_trail(1)]
+    assert ("answer", "cause") in trail and ("note", "cause") in trail
+    app.button(key="prefill-accept-all").click().run()
+    assert not app.exception
+    stored = db().get(1).answers.answers
+    assert stored["age_years"].value == 38
+    assert stored["vp_shunt"].note.startswith("From record: Procedure/proc-vp-shunt (2025-03-04)")
+    last = db().audit_trail(1)[-1]
+    assert last.action == "load" and last.new is not None and "10 proposals accepted from the FHIR record" in last.new
