@@ -301,3 +301,19 @@ def test_accepted_provenance_reaches_the_record_the_pdf_and_the_questionnaire_re
     assert "From record: AllergyIntolerance/allergy-baclofen (2025-09-03), SNOMED 387342009" in text
     response = json.dumps(questionnaire_response(CSET, answers, "R5"))
     assert json.dumps(line)[1:-1] in response
+
+
+def test_validate_checks_the_prefill_rules_beside_a_criteria_file(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from candidacy.cli.main import main
+
+    ok = CliRunner().invoke(main, ["validate", str(CRITERIA)])
+    assert ok.exit_code == 0 and "18 prefill rules" in ok.output
+    (tmp_path / "fhir").mkdir()
+    (tmp_path / "itb_pump.yaml").write_text(CRITERIA.read_text())
+    text = rules_path(CRITERIA).read_text().replace("criterion: seizures", "criterion: fits", 1)
+    (tmp_path / "fhir" / "itb_pump_prefill.yaml").write_text(text)
+    broken = CliRunner().invoke(main, ["validate", str(tmp_path / "itb_pump.yaml")])
+    assert broken.exit_code == 1
+    assert "itb_pump_prefill.yaml:" in broken.output and "no criterion 'fits'" in broken.output
