@@ -119,6 +119,17 @@ def test_conflicting_resources_give_a_named_conflict_and_no_proposal() -> None:
     assert {"cause", "baclofen_hypersensitivity"}.isdisjoint(p.criterion for p in result.proposals)
 
 
+def test_weights_in_other_ucum_units_convert() -> None:
+    def in_stone(data: dict[str, Any]) -> None:
+        data["entry"] = [e for e in data["entry"] if e["resource"]["id"] != "obs-bmi"]
+        quantity = {"value": 2.9, "unit": "stone", "system": "http://unitsofmeasure.org", "code": "[stone_av]"}
+        _resource(data, "obs-weight")["valueQuantity"] = quantity
+
+    proposal = next(p for p in _run(_tbi(in_stone)).proposals if p.criterion == "body_habitus")
+    assert (proposal.value, proposal.rule) == ("very_small", "weight-under-20-kg")
+    assert proposal.sources[0].detail == "18.4 kg"  # 2.9 x 6.35029318 kg, to one decimal
+
+
 def test_refuted_and_later_resources_are_not_evidence() -> None:
     def refute(data: dict[str, Any]) -> None:
         _resource(data, "cond-epilepsy")["verificationStatus"] = {
@@ -154,13 +165,12 @@ def _future(data: dict[str, Any]) -> None:
     _resource(data, "obs-bmi")["effectiveDateTime"] = (TODAY + dt.timedelta(days=3)).isoformat()
 
 
-def _stone(data: dict[str, Any]) -> None:
-    _resource(data, "obs-weight")["valueQuantity"] = {
-        "value": 18,
-        "unit": "stone",
-        "system": "http://unitsofmeasure.org",
-        "code": "[stone_av]",
-    }
+def _length(data: dict[str, Any]) -> None:
+    _resource(data, "obs-weight")["valueQuantity"] = {"value": 180, "system": "http://unitsofmeasure.org", "code": "cm"}
+
+
+def _not_ucum(data: dict[str, Any]) -> None:
+    _resource(data, "obs-weight")["valueQuantity"] = {"value": 18, "unit": "stone", "code": "st"}
 
 
 def _no_id(data: dict[str, Any]) -> None:
@@ -177,7 +187,8 @@ BAD: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
     "another patient's resource": (_other_subject, "Observation/obs-bmi is about Patient/pat-other"),
     "malformed resource": (_malformed, "Condition/cond-tbi is not a valid FHIR resource"),
     "date in the future": (_future, "effectiveDateTime is 2026-12-04, after today (2026-12-01)"),
-    "unit that does not convert": (_stone, "the unit '[stone_av]' does not convert to kg"),
+    "unit of another kind": (_length, "the unit does not convert to kg ('cm' does not convert to 'kg')"),
+    "unit that is not UCUM": (_not_ucum, "the unit does not convert to kg ('st' is not given as a UCUM code)"),
     "resource without an id": (_no_id, "Condition has no id"),
     "a bundle that is not a record": (_history, "a Bundle of type 'history' is not a patient record"),
 }
@@ -234,6 +245,7 @@ RULE_ERRORS = {
         "system 'loinc'",
     ),
     "unknown key": ("look_back_months: 10", "lookback_months: 10", "unknown key 'lookback_months'"),
+    "not a UCUM unit": ("unit: kg\n", "unit: kilo\n", "'kilo' is not a UCUM unit"),
 }
 
 

@@ -26,6 +26,7 @@ from candidacy.fhir import sources as read
 from candidacy.fhir.prefill_rules import AgeRule, CodedRule, OnsetRule, PrefillRules, QuantityRule
 from candidacy.fhir.record import Entry, Record, fhir_date
 from candidacy.fhir.sources import Source
+from candidacy.fhir.units import UCUM_SYSTEM, UnitError, convert
 from candidacy.reasoning.answers import AnswerSet
 from candidacy.reasoning.changes import Change, SetAnswer, SetNote
 
@@ -43,7 +44,6 @@ __all__ = [
 ]
 
 NOTE_PREFIX = "From record:"
-UCUM = "http://unitsofmeasure.org"
 
 
 @dataclass(frozen=True)
@@ -212,21 +212,21 @@ def _value(rule: Any, entry: Entry, on: dt.date) -> tuple[str | int, str] | None
     quantity = entry.data.get("valueQuantity")
     if not isinstance(quantity, dict) or not isinstance(quantity.get("value"), int | float):
         return None
-    unit = quantity.get("code") if quantity.get("system") == UCUM else None
-    factor = rule.units.get(str(unit)) if unit is not None else None
-    if factor is None:
-        given = quantity.get("code") or quantity.get("unit") or "no unit"
+    given = str(quantity.get("code") or quantity.get("unit") or "no unit")
+    try:
+        if quantity.get("system") != UCUM_SYSTEM or not quantity.get("code"):
+            raise UnitError(f"'{given}' is not given as a UCUM code")
+        number = convert(float(quantity["value"]), str(quantity["code"]), rule.unit)
+    except UnitError as error:
         raise FhirError(
             Problem(
-                f"{entry.ref}: the unit '{given}' does not convert to {rule.unit} (UCUM units this rule converts: "
-                f"{', '.join(rule.units)}); nothing was read",
+                f"{entry.ref}: the unit does not convert to {rule.unit} ({error}); nothing was read",
                 file=entry.file,
                 line=entry.line,
                 path="valueQuantity",
             )
-        )
-    number = float(quantity["value"]) * factor
-    shown = f"{number:g} {rule.unit}"
+        ) from None
+    shown = f"{round(number, 1):g} {rule.unit}"
     for band in rule.bands:
         if (band.below is None or number < band.below) and (band.above is None or number > band.above):
             return band.answer, shown

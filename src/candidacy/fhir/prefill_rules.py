@@ -21,6 +21,7 @@ from candidacy.criteria.models import CriteriaSet, NumberAnswer
 from candidacy.criteria.values import choices
 from candidacy.criteria.yamlsource import Located, PathKey, read_file
 from candidacy.errors import CriteriaError, Problem
+from candidacy.fhir.units import UnitError, check_unit
 
 __all__ = [
     "SYSTEMS",
@@ -126,13 +127,20 @@ class Band(_Strict):
 
 
 class QuantityRule(_Matching):
-    """An Observation's valueQuantity, converted to ``unit``; the band it falls in gives the answer."""
+    """An Observation's valueQuantity, converted to ``unit`` (UCUM); the band it falls in gives the answer."""
 
     kind: Literal["quantity"]
     unit: StrictStr
-    #: UCUM unit code -> factor to ``unit`` (a declared table: only these units convert).
-    units: Annotated[dict[StrictStr, StrictInt | StrictFloat], Field(min_length=1)]
     bands: Annotated[list[Band], Field(min_length=1)]
+
+    @field_validator("unit")
+    @classmethod
+    def _ucum(cls, unit: str) -> str:
+        try:
+            check_unit(unit)
+        except UnitError as exc:
+            raise ValueError(str(exc)) from None
+        return unit
 
 
 Rule = Annotated[AgeRule | OnsetRule | CodedRule | QuantityRule, Field(discriminator="kind")]
@@ -197,10 +205,6 @@ def _cross_check(rules: PrefillRules, cset: CriteriaSet, located: Located) -> li
         answers = [((*at, "answer"), rule.answer)] if isinstance(rule, CodedRule) else []
         if isinstance(rule, QuantityRule):
             answers = [((*at, "bands", j, "answer"), b.answer) for j, b in enumerate(rule.bands)]
-            if rule.unit not in rule.units:
-                problems.append(
-                    located.problem((*at, "units"), f"the table does not list the rule's unit '{rule.unit}'")
-                )
         for place, value in answers:
             if value not in values:
                 problems.append(
