@@ -111,3 +111,15 @@ def test_in_a_stored_case_each_acceptance_is_saved_and_audited() -> None:
     assert stored["vp_shunt"].note.startswith("From record: Procedure/proc-vp-shunt (2025-03-04)")
     last = db().audit_trail(1)[-1]
     assert last.action == "load" and last.new is not None and "10 proposals accepted from the FHIR record" in last.new
+
+
+def test_a_proposal_that_would_change_an_answer_is_accepted_only_on_its_own(at: AppTest) -> None:
+    at.button_group(key=k("answer", "cause")).set_value("stroke").run()
+    _upload(at, (TBI.name, TBI.read_bytes()))
+    assert at.button(key="prefill-accept-all").label == "Accept all 10 proposals for unanswered items"
+    assert any(c.value == "Accepting replaces the answer given: Stroke." for c in at.caption)
+    at.button(key="prefill-accept-all").click().run()
+    assert at.button_group(key=k("answer", "cause")).value == "stroke"  # kept until accepted on its own
+    assert _proposals(at) == ["cause"]
+    at.button(key="prefill-accept-cause").click().run()
+    assert at.button_group(key=k("answer", "cause")).value == "traumatic_brain_injury"

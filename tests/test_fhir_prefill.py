@@ -329,3 +329,17 @@ def test_validate_checks_the_prefill_rules_beside_a_criteria_file(tmp_path: Path
     broken = CliRunner().invoke(main, ["validate", str(tmp_path / "itb_pump.yaml")])
     assert broken.exit_code == 1
     assert "itb_pump_prefill.yaml:" in broken.output and "no criterion 'fits'" in broken.output
+
+
+def test_a_number_outside_the_items_range_is_not_proposed() -> None:
+    def born_long_ago(data: dict[str, Any]) -> None:
+        _resource(data, "pat-tbi")["birthDate"] = "1880-01-01"
+
+    result = _run(_tbi(born_long_ago))
+    assert "age_years" not in {p.criterion for p in result.proposals}
+    assert result.summary["out_of_range"] == 1
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_read() -> None:
+    with pytest.raises(SourceFileError, match="the limit is 1048576 bytes"):
+        read_record([("big.ndjson", b"{}\n" * 400_000)], TODAY)

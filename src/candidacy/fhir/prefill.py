@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from candidacy.criteria.models import CriteriaSet
+from candidacy.criteria.models import CriteriaSet, NumberAnswer
 from candidacy.criteria.values import choices
 from candidacy.errors import FhirError, Problem
 from candidacy.fhir import sources as read
@@ -111,6 +111,7 @@ def propose(cset: CriteriaSet, rules: PrefillRules, record: Record, on: dt.date)
         for candidate in _candidates(rule, record, on, later, matched):
             found.setdefault(candidate.criterion, []).append(candidate)
             used.update(f"{s.resource}/{s.id}" for s in candidate.sources)
+    out_of_range = 0
     for criterion in cset.iter_criteria():
         candidates = found.get(criterion.id)
         if not candidates:
@@ -120,6 +121,13 @@ def propose(cset: CriteriaSet, rules: PrefillRules, record: Record, on: dt.date)
         def label(value: str | int, labels: dict[str, str] = labels) -> str:
             return labels.get(str(value), str(value))
 
+        if isinstance(criterion.answer, NumberAnswer):
+            low, high = criterion.answer.min, criterion.answer.max
+            outside = [c for c in candidates if not low <= float(c.value) <= high]
+            out_of_range += len(outside)
+            candidates = [c for c in candidates if c not in outside]
+            if not candidates:
+                continue
         fresh = [c for c in candidates if not _too_old(c, by_rule, on)]
         if not fresh:
             newest = max(candidates, key=lambda c: c.when or dt.date.min)
@@ -140,7 +148,7 @@ def propose(cset: CriteriaSet, rules: PrefillRules, record: Record, on: dt.date)
         result.proposals.append(
             Proposal(criterion.id, criterion.title, first.value, label(first.value), rule_ids, description, merged)
         )
-    result.summary = _summary(rules, record, used, matched, later)
+    result.summary = _summary(rules, record, used, matched, later) | {"out_of_range": out_of_range}
     return result
 
 
@@ -320,6 +328,8 @@ def summary_lines(result: Prefill) -> list[str]:
     ]
     if s["matched_without_answer"]:
         lines.append(f"{s['matched_without_answer']} matched a rule but gave no answer (a status or value outside it).")
+    if s.get("out_of_range"):
+        lines.append(f"{s['out_of_range']} gave a number outside the item's range and were not proposed.")
     if s["after_assessment_date"]:
         lines.append(f"{s['after_assessment_date']} are dated after the assessment date and were not used.")
     if s["not_read"]:

@@ -25,6 +25,7 @@ from pydantic import ValidationError
 
 from candidacy.criteria.yamlsource import parse_bytes, parse_text
 from candidacy.errors import FhirError, Problem, SourceFileError
+from candidacy.files import MAX_BYTES
 
 __all__ = ["MAX_FILES", "MAX_RESOURCES", "Entry", "Record", "fhir_date", "read_record"]
 
@@ -130,6 +131,8 @@ def read_record(sources: Sequence[tuple[str, bytes]], today: dt.date, identifier
 
 
 def _file_entries(name: str, raw: bytes) -> list[Entry]:
+    if len(raw) > MAX_BYTES:
+        raise SourceFileError(Problem(f"file is {len(raw)} bytes; the limit is {MAX_BYTES} bytes (1 MiB)", file=name))
     stripped = raw.lstrip()
     if name.lower().endswith((".ndjson", ".jsonl")) or (stripped[:1] == b"{" and b"}\n{" in raw.replace(b"\r", b"")):
         return _ndjson(name, raw)

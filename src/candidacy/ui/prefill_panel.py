@@ -12,7 +12,9 @@ import streamlit as st
 
 from candidacy import clock
 from candidacy.criteria.models import CriteriaSet
+from candidacy.criteria.values import answer_label
 from candidacy.errors import CandidacyError
+from candidacy.reasoning.answers import Answer
 from candidacy.reports.render import escape_markdown
 from candidacy.ui import edits, state
 
@@ -66,22 +68,27 @@ def _show(cset: CriteriaSet, result: object) -> None:
         return
     done: set[str] = st.session_state.get(state.PREFILL_DONE, set())
     open_ = [p for p in result.proposals if p.criterion not in done]
+    answers = state.draft_for(cset).answers
+    replacing = {p.criterion: label for p in open_ if (label := _replaced(cset, answers, p.criterion, p.value))}
     st.caption(
         f"Assessment date {result.on.isoformat()}. Nothing below is an answer until you accept it; "
         "an accepted answer keeps where it came from in the item's note."
     )
-    if open_:
+    free = [p.criterion for p in open_ if p.criterion not in replacing]
+    if free:
         st.button(
-            f"Accept all {len(open_)} proposals",
+            f"Accept all {len(free)} proposals" + (" for unanswered items" if replacing else ""),
             key="prefill-accept-all",
             on_click=_accept,
-            args=(cset, [p.criterion for p in open_]),
+            args=(cset, free),
             icon=":material/done_all:",
         )
     for p in open_:
         with st.container(border=True, key=f"prefill-{p.criterion}"):
             st.markdown(f"**{escape_markdown(p.title)}**: {escape_markdown(p.label)}")
             st.caption(escape_markdown(p.note_line()))
+            if p.criterion in replacing:
+                st.caption(f"Accepting replaces the answer given: {escape_markdown(replacing[p.criterion])}.")
             accept, reject = st.columns(2)
             accept.button("Accept", key=f"prefill-accept-{p.criterion}", on_click=_accept, args=(cset, [p.criterion]))
             reject.button("Reject", key=f"prefill-reject-{p.criterion}", on_click=_reject, args=(p.criterion,))
@@ -98,6 +105,14 @@ def _show(cset: CriteriaSet, result: object) -> None:
             f"{s.look_back_months} months, so not proposed."
         )
     st.caption(escape_markdown(" ".join(summary_lines(result))))
+
+
+def _replaced(cset: CriteriaSet, answers: dict[str, Answer], criterion: str, proposed: str | int) -> str:
+    """The label of the answer an item holds when accepting would change it, else ''."""
+    given = answers[criterion].value if criterion in answers else None
+    if given is None or isinstance(given, bool) or given == proposed:
+        return ""
+    return answer_label(cset.criteria_by_id[criterion], cset, given)
 
 
 @state.callback
