@@ -13,6 +13,7 @@ from candidacy.criteria.diff import diff_criteria
 from candidacy.criteria.loader import criteria_files, load_criteria
 from candidacy.criteria.schema import criteria_json_schema
 from candidacy.errors import CandidacyError
+from candidacy.fhir.prefill_rules import load_rules, rules_path
 from candidacy.learning.vignettes import load_vignettes, vignette_folder
 
 __all__ = ["diff_command", "schema", "validate"]
@@ -41,6 +42,7 @@ def validate(paths: tuple[Path, ...]) -> None:
         try:  # every file is checked, so errors are reported here rather than ending the command
             cset = load_criteria(path)
             vignettes = load_vignettes(vignette_folder(path, cset), cset)
+            rules = load_rules(rules_path(path), cset) if rules_path(path).is_file() else None
         except CandidacyError as error:
             failed = True
             report_error(error)
@@ -48,6 +50,7 @@ def validate(paths: tuple[Path, ...]) -> None:
         say(
             f"ok: {path}: {cset.id} version {cset.version}, {len(cset.criteria_by_id)} criteria, sha256 {cset.sha256}"
             + (f"; {len(vignettes)} vignettes" if vignettes else "")
+            + (f"; {len(rules.rules)} prefill rules" if rules else "")
         )
     sys.exit(EXIT_CRITERIA if failed else 0)
 

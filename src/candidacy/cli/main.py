@@ -14,9 +14,12 @@ from candidacy.cli.cases_commands import cases_group
 from candidacy.cli.criteria_commands import diff_command, schema, validate
 from candidacy.cli.errors import CandidacyGroup
 from candidacy.cli.fhir_commands import fhir
+from candidacy.cli.prefill_commands import prefill
 from candidacy.cli.screening import screening
 
 __all__ = ["main"]
+
+fhir.add_command(prefill)  # `fhir prefill`: proposals from a patient's record
 
 
 @click.group(cls=CandidacyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -91,6 +91,11 @@ _TAGS = {
     "float",
     "list[str]",
     "function-after[model_post_init]",
+    # the kinds of prefill rule (candidacy.fhir.prefill_rules)
+    "age",
+    "months_since_onset",
+    "coded",
+    "quantity",
 }
 
 

@@ -15,6 +15,7 @@ from candidacy.reports.render import escape_markdown
 from candidacy.ui import edits, state
 from candidacy.ui.case_panel import opened_frozen, render_case_panel
 from candidacy.ui.layout import require_set
+from candidacy.ui.prefill_panel import render_prefill
 from candidacy.ui.state import draft_for, key, seed
 from candidacy.ui.summary import render_step_line, render_summary
 from candidacy.ui.widgets import render_item
@@ -58,6 +59,7 @@ def render() -> None:
     if opened_frozen():  # a signed revision is read as its record (shown by the panel), not as greyed widgets
         render_case_panel(cset, draft)
         return
+    render_prefill(cset)
     # The summary starts at the top, beside the case panel and the header: the step for the meeting's
     # question is in the first screen whatever the panel holds.
     checklist, summary = st.columns([3, 2], gap="large")

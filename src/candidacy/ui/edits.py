@@ -23,7 +23,7 @@ from candidacy.ui import cases_state, state
 from candidacy.ui.identity import current_identity
 from candidacy.ui.state import Kind
 
-__all__ = ["change", "change_many", "follow_address", "replace_all"]
+__all__ = ["accept", "change", "change_many", "follow_address", "replace_all"]
 
 
 def follow_address(cset: CriteriaSet) -> None:
@@ -82,14 +82,18 @@ def _attribute(cset: CriteriaSet) -> bool:
     return True
 
 
-def change_many(cset: CriteriaSet, answers: dict[str, GivenValue], reason: str) -> None:
-    """Several answers at once (e.g. "none of these"): one change, one save, one audit entry."""
+def change_many(
+    cset: CriteriaSet, answers: dict[str, GivenValue], reason: str, notes: dict[str, str] | None = None
+) -> None:
+    """Several answers (and notes) at once (e.g. "none of these"): one change, one save, one audit entry."""
     state.counted()
     if not _attribute(cset):
         return
     after = state.draft_for(cset)
     for crit_id, value in answers.items():
         after = apply_change(after, SetAnswer(crit_id, value)).answers
+    for crit_id, note in (notes or {}).items():
+        after = apply_change(after, SetNote(crit_id, note)).answers
     for crit_id, value in answers.items():
         st.session_state[state.key(cset, "answer", crit_id)] = value
     if state.opened() is not None:
@@ -97,6 +101,27 @@ def change_many(cset: CriteriaSet, answers: dict[str, GivenValue], reason: str) 
     else:
         state.set_draft(cset, after)
         state.keep(cset)
+
+
+def accept(cset: CriteriaSet, changes: list[Change], reason: str) -> None:
+    """Proposals a clinician accepted, as their answer and note changes: for one proposal each change
+    on its own (each audited with its old and new value), for several one change and one save. The
+    items' widgets are dropped, so they are drawn again from the draft with the accepted answer."""
+    for item in changes:
+        if isinstance(item, SetAnswer | SetNote):
+            for role in ("answer", "unknown", "note", "notes"):
+                st.session_state.pop(state.key(cset, role, item.criterion), None)
+    criteria = {c.criterion for c in changes if isinstance(c, SetAnswer | SetNote)}
+    if len(criteria) == 1:
+        for item in changes:
+            if isinstance(item, SetAnswer):
+                change(cset, "answer", item.criterion, item.value)
+            elif isinstance(item, SetNote):
+                change(cset, "note", item.criterion, item.note)
+        return
+    answers = {c.criterion: c.value for c in changes if isinstance(c, SetAnswer)}
+    notes = {c.criterion: c.note for c in changes if isinstance(c, SetNote)}
+    change_many(cset, answers, reason, notes)
 
 
 def replace_all(cset: CriteriaSet, answers: AnswerSet, reason: str) -> None:

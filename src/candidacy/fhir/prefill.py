@@ -1,0 +1,337 @@
+"""Proposed answers from a patient's FHIR record, each with the resources and the rule behind it.
+
+:func:`propose` applies the rules (:mod:`candidacy.fhir.prefill_rules`) to a record
+(:mod:`candidacy.fhir.record`) at an assessment date. For each criterion the matches are sorted:
+
+- one answer from every match within its look-back: a **proposal**, naming every source;
+- different answers (two causes, an allergy beside an intolerance): a **conflict**, no proposal;
+- matches only older than the look-back: an **out-of-date** item, shown and not proposed.
+
+Nothing here is an answer. :func:`acceptance` turns an accepted proposal into the ordinary changes
+(:class:`~candidacy.reasoning.changes.SetAnswer` and a :class:`~candidacy.reasoning.changes.SetNote`
+that adds the provenance line), so an accepted answer takes the one change path every answer takes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from candidacy.criteria.models import CriteriaSet, NumberAnswer
+from candidacy.criteria.values import choices
+from candidacy.errors import FhirError, Problem
+from candidacy.fhir import sources as read
+from candidacy.fhir.prefill_rules import AgeRule, CodedRule, OnsetRule, PrefillRules, QuantityRule
+from candidacy.fhir.record import Entry, Record, fhir_date
+from candidacy.fhir.sources import Source
+from candidacy.fhir.units import UCUM_SYSTEM, UnitError, convert
+from candidacy.reasoning.answers import AnswerSet
+from candidacy.reasoning.changes import Change, SetAnswer, SetNote
+
+__all__ = [
+    "NOTE_PREFIX",
+    "Candidate",
+    "Conflict",
+    "Prefill",
+    "Proposal",
+    "Stale",
+    "acceptance",
+    "as_dict",
+    "propose",
+    "summary_lines",
+]
+
+NOTE_PREFIX = "From record:"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An answer one rule found for a criterion, with the resources behind it."""
+
+    criterion: str
+    value: str | int
+    rule: str
+    sources: tuple[Source, ...]
+    when: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Proposal:
+    criterion: str
+    title: str
+    value: str | int
+    label: str
+    rule: str
+    description: str
+    sources: tuple[Source, ...]
+
+    def note_line(self) -> str:
+        """The provenance a note keeps: every source and the rule, on one short, stable line."""
+        return f"{NOTE_PREFIX} {'; '.join(s.line() for s in self.sources)} (rule {self.rule})"
+
+
+@dataclass(frozen=True)
+class Conflict:
+    criterion: str
+    title: str
+    candidates: tuple[tuple[str, Candidate], ...]  # (label, candidate)
+
+
+@dataclass(frozen=True)
+class Stale:
+    criterion: str
+    title: str
+    label: str
+    rule: str
+    look_back_months: int
+    sources: tuple[Source, ...]
+
+
+@dataclass
+class Prefill:
+    on: dt.date
+    patient: str
+    proposals: list[Proposal] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    stale: list[Stale] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def propose(cset: CriteriaSet, rules: PrefillRules, record: Record, on: dt.date) -> Prefill:
+    """Every proposal, conflict and out-of-date item the record gives at the assessment date ``on``."""
+    result = Prefill(on=on, patient=record.patient.ref)
+    by_rule = {r.id: r for r in rules.rules}
+    found: dict[str, list[Candidate]] = {}
+    used: set[str] = set()
+    later: set[str] = set()
+    matched: set[str] = set()
+    for rule in rules.rules:
+        for candidate in _candidates(rule, record, on, later, matched):
+            found.setdefault(candidate.criterion, []).append(candidate)
+            used.update(f"{s.resource}/{s.id}" for s in candidate.sources)
+    out_of_range = 0
+    for criterion in cset.iter_criteria():
+        candidates = found.get(criterion.id)
+        if not candidates:
+            continue
+        labels = dict(choices(criterion, cset) or [])
+
+        def label(value: str | int, labels: dict[str, str] = labels) -> str:
+            return labels.get(str(value), str(value))
+
+        if isinstance(criterion.answer, NumberAnswer):
+            low, high = criterion.answer.min, criterion.answer.max
+            outside = [c for c in candidates if not low <= float(c.value) <= high]
+            out_of_range += len(outside)
+            candidates = [c for c in candidates if c not in outside]
+            if not candidates:
+                continue
+        fresh = [c for c in candidates if not _too_old(c, by_rule, on)]
+        if not fresh:
+            newest = max(candidates, key=lambda c: c.when or dt.date.min)
+            look_back = by_rule[newest.rule].look_back_months  # type: ignore[union-attr]
+            result.stale.append(
+                Stale(criterion.id, criterion.title, label(newest.value), newest.rule, look_back or 0, newest.sources)
+            )
+            continue
+        values = {c.value for c in fresh}
+        if len(values) > 1:
+            pairs = tuple((label(c.value), c) for c in fresh)
+            result.conflicts.append(Conflict(criterion.id, criterion.title, pairs))
+            continue
+        first = fresh[0]
+        merged = tuple(dict.fromkeys(s for c in fresh for s in c.sources))
+        rule_ids = ", ".join(dict.fromkeys(c.rule for c in fresh))
+        description = " ".join(dict.fromkeys(by_rule[c.rule].description for c in fresh))
+        result.proposals.append(
+            Proposal(criterion.id, criterion.title, first.value, label(first.value), rule_ids, description, merged)
+        )
+    result.summary = _summary(rules, record, used, matched, later) | {"out_of_range": out_of_range}
+    return result
+
+
+def _too_old(candidate: Candidate, by_rule: dict[str, Any], on: dt.date) -> bool:
+    months = getattr(by_rule[candidate.rule], "look_back_months", None)
+    return months is not None and candidate.when is not None and _months(candidate.when, on) >= months
+
+
+def _months(start: dt.date, end: dt.date) -> int:
+    """Whole months from ``start`` to ``end`` (a month is complete on the same day of the month)."""
+    return (end.year - start.year) * 12 + end.month - start.month - (1 if end.day < start.day else 0)
+
+
+def _candidates(rule: Any, record: Record, on: dt.date, later: set[str], matched: set[str]) -> list[Candidate]:
+    if isinstance(rule, AgeRule):
+        patient = record.patient
+        born = fhir_date(patient.data.get("birthDate"))
+        if born is None or born > on:
+            return []
+        years = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+        source = Source("Patient", patient.id, str(patient.data["birthDate"]), "", "", "birth date")
+        return [Candidate(rule.criterion, years, rule.id, (source,))]
+    kinds = (
+        rule.resource
+        if isinstance(rule, CodedRule)
+        else ["Observation" if isinstance(rule, QuantityRule) else "Condition"]
+    )
+    out: list[Candidate] = []
+    for entry in record.entries:
+        if entry.type not in kinds or read.refuted(entry):
+            continue
+        match = read.matching(entry, record, rule.codes)
+        if match is None:
+            continue
+        matched.add(entry.ref)
+        when, written = read.entry_date(entry)
+        if when is not None and when > on:
+            later.add(entry.ref)  # after the assessment date: not evidence for it
+            continue
+        coding, code = match
+        display = str(coding.get("display") or code.display)
+        found = _value(rule, entry, on)
+        if found is None:
+            continue
+        source = Source(entry.type, entry.id, written, code.system, code.code, display, found[1])
+        out.append(Candidate(rule.criterion, found[0], rule.id, (source,), when))
+    return out
+
+
+def _value(rule: Any, entry: Entry, on: dt.date) -> tuple[str | int, str] | None:
+    if isinstance(rule, OnsetRule):
+        onset = fhir_date(entry.data.get("onsetDateTime")) or fhir_date(
+            (entry.data.get("onsetPeriod") or {}).get("start")
+        )
+        return None if onset is None else (_months(onset, on), "onset")
+    if isinstance(rule, CodedRule):
+        if rule.allergy_type and read.allergy_type(entry) != rule.allergy_type:
+            return None
+        if rule.status and read.status(entry) not in rule.status:
+            return None
+        if rule.clinical_status and read.clinical_status(entry) not in rule.clinical_status:
+            return None
+        detail = (read.allergy_type(entry) or "") if entry.type == "AllergyIntolerance" else ""
+        if entry.type.startswith("Medication"):
+            reason = read.reason_text(entry)
+            detail = f"{read.status(entry)}" + (f": {reason}" if reason else "")
+        return rule.answer, detail
+    assert isinstance(rule, QuantityRule)
+    quantity = entry.data.get("valueQuantity")
+    if not isinstance(quantity, dict) or not isinstance(quantity.get("value"), int | float):
+        return None
+    given = str(quantity.get("code") or quantity.get("unit") or "no unit")
+    try:
+        if quantity.get("system") != UCUM_SYSTEM or not quantity.get("code"):
+            raise UnitError(f"'{given}' is not given as a UCUM code")
+        number = convert(float(quantity["value"]), str(quantity["code"]), rule.unit)
+    except UnitError as error:
+        raise FhirError(
+            Problem(
+                f"{entry.ref}: the unit does not convert to {rule.unit} ({error}); nothing was read",
+                file=entry.file,
+                line=entry.line,
+                path="valueQuantity",
+            )
+        ) from None
+    shown = f"{round(number, 1):g} {rule.unit}"
+    for band in rule.bands:
+        if (band.below is None or number < band.below) and (band.above is None or number > band.above):
+            return band.answer, shown
+    return None
+
+
+def _summary(rules: PrefillRules, record: Record, used: set[str], matched: set[str], later: set[str]) -> dict[str, Any]:
+    """What the import read: resources by type, how many gave an answer, how many had codes no rule
+    knows (ignored), and the types no rule reads."""
+    read_types = {t for r in rules.rules if isinstance(r, CodedRule) for t in r.resource} | {"Condition", "Observation"}
+    unknown = [e for e in record.entries if e.type in read_types and e.ref not in used and e.ref not in matched]
+    unread = Counter(e.type for e in record.entries if e.type not in read_types and e.type != "Patient")
+    return {
+        "files": list(record.files),
+        "resources": sum(record.counts().values()),
+        "by_type": dict(sorted(record.counts().items())),
+        "used": len(used),
+        "matched_without_answer": len(matched - used - later),
+        "unknown_codes": len(unknown),
+        "after_assessment_date": len(later),
+        "not_read": dict(sorted(unread.items())),
+    }
+
+
+def acceptance(answers: AnswerSet, proposal: Proposal) -> list[Change]:
+    """The changes that accept ``proposal``: its answer, and its provenance added to the item's note."""
+    changes: list[Change] = [SetAnswer(proposal.criterion, proposal.value)]
+    note = answers.answers[proposal.criterion].note if proposal.criterion in answers.answers else ""
+    line = proposal.note_line()
+    if line not in note:
+        changes.append(SetNote(proposal.criterion, f"{note}\n{line}" if note else line))
+    return changes
+
+
+def as_dict(result: Prefill) -> dict[str, Any]:
+    """The proposals, conflicts, out-of-date items and import summary as plain data (``--json``)."""
+
+    def sources(items: tuple[Source, ...]) -> list[dict[str, str | None]]:
+        return [s.as_dict() for s in items]
+
+    return {
+        "patient": result.patient,
+        "assessment_date": result.on.isoformat(),
+        "proposals": [
+            {
+                "criterion": p.criterion,
+                "title": p.title,
+                "value": p.value,
+                "label": p.label,
+                "rule": p.rule,
+                "description": p.description,
+                "note": p.note_line(),
+                "sources": sources(p.sources),
+            }
+            for p in result.proposals
+        ],
+        "conflicts": [
+            {
+                "criterion": c.criterion,
+                "title": c.title,
+                "candidates": [
+                    {"value": cand.value, "label": label, "rule": cand.rule, "sources": sources(cand.sources)}
+                    for label, cand in c.candidates
+                ],
+            }
+            for c in result.conflicts
+        ],
+        "out_of_date": [
+            {
+                "criterion": s.criterion,
+                "title": s.title,
+                "label": s.label,
+                "rule": s.rule,
+                "look_back_months": s.look_back_months,
+                "sources": sources(s.sources),
+            }
+            for s in result.stale
+        ],
+        "summary": result.summary,
+    }
+
+
+def summary_lines(result: Prefill) -> list[str]:
+    """The import summary in words, as the command line and the app show it."""
+    s = result.summary
+    types = ", ".join(f"{kind} {n}" for kind, n in s["by_type"].items())
+    lines = [
+        f"{s['resources']} resources read from {len(s['files'])} file(s) ({types}), for {result.patient}.",
+        f"{s['used']} gave a proposal, a conflict or an out-of-date item; "
+        f"{s['unknown_codes']} had codes no rule knows (ignored).",
+    ]
+    if s["matched_without_answer"]:
+        lines.append(f"{s['matched_without_answer']} matched a rule but gave no answer (a status or value outside it).")
+    if s.get("out_of_range"):
+        lines.append(f"{s['out_of_range']} gave a number outside the item's range and were not proposed.")
+    if s["after_assessment_date"]:
+        lines.append(f"{s['after_assessment_date']} are dated after the assessment date and were not used.")
+    if s["not_read"]:
+        lines.append("Not read by any rule: " + ", ".join(f"{k} {n}" for k, n in s["not_read"].items()) + ".")
+    return lines

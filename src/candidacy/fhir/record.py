@@ -1,0 +1,273 @@
+"""A patient's record as FHIR: read, checked, and refused as a whole when anything in it is wrong.
+
+Accepted: a Bundle (``collection``, ``searchset`` as ``Patient/$everything`` returns it, or
+``document``) or Bulk Data NDJSON files (one resource a line), in R4, R4B or R5 JSON. Each file goes
+through the project's one reading path (size cap, UTF-8, nesting depth, control characters), and each
+resource through ``fhir.resources``: first as R4B (whose models also read R4 JSON of the resource
+types used here, which R4B left unchanged), then as R5. The record must hold exactly one Patient, and
+every resource that names a patient must name that one. Refused, naming the file, line and resource:
+no Patient or several; a Patient without the identifier the case names; a resource about another
+patient; a resource the FHIR models reject; a date after today; too many files or resources.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from fhir.resources import get_fhir_model_class as r5_model
+from fhir.resources.R4B import get_fhir_model_class as r4b_model
+from pydantic import ValidationError
+
+from candidacy.criteria.yamlsource import parse_bytes, parse_text
+from candidacy.errors import FhirError, Problem, SourceFileError
+from candidacy.files import MAX_BYTES
+
+__all__ = ["MAX_FILES", "MAX_RESOURCES", "Entry", "Record", "fhir_date", "read_record"]
+
+MAX_FILES = 20
+MAX_RESOURCES = 5000
+BUNDLE_TYPES = ("collection", "searchset", "document")
+#: The fields that hold a patient reference, and the fields whose dates may not lie in the future.
+_SUBJECT_FIELDS = ("subject", "patient")
+_DATE_FIELDS = (
+    "birthDate",
+    "onsetDateTime",
+    "abatementDateTime",
+    "recordedDate",
+    "effectiveDateTime",
+    "issued",
+    "authoredOn",
+    "dateAsserted",
+    "performedDateTime",
+    "occurrenceDateTime",
+    "lastOccurrence",
+)
+_PERIOD_FIELDS = ("onsetPeriod", "effectivePeriod", "performedPeriod", "occurrencePeriod")
+_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One resource of the record, as its file gave it, with the release whose models accepted it."""
+
+    data: dict[str, Any]
+    release: str
+    file: str
+    line: int | None
+
+    @property
+    def type(self) -> str:
+        return str(self.data["resourceType"])
+
+    @property
+    def id(self) -> str:
+        return str(self.data.get("id", ""))
+
+    @property
+    def ref(self) -> str:
+        return f"{self.type}/{self.id}"
+
+
+@dataclass(frozen=True)
+class Record:
+    patient: Entry
+    entries: tuple[Entry, ...]
+    files: tuple[str, ...]
+
+    def counts(self) -> Counter[str]:
+        return Counter(e.type for e in self.entries)
+
+    def by_ref(self, ref: str) -> Entry | None:
+        return next((e for e in self.entries if e.ref == ref), None)
+
+
+def fhir_date(text: object) -> dt.date | None:
+    """The calendar date a FHIR date or dateTime starts on (a year alone is 1 January); None if not one."""
+    if not isinstance(text, str):
+        return None
+    found = _DATE.match(text)
+    if not found:
+        return None
+    year, month, day = found.group(1), found.group(2) or "01", found.group(3) or "01"
+    try:
+        return dt.date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+def read_record(sources: Sequence[tuple[str, bytes]], today: dt.date, identifier: str | None = None) -> Record:
+    """Read files (name, bytes) into one patient's record; raise FhirError or SourceFileError, changing nothing.
+
+    ``identifier`` (``system|value`` or a value alone) is the case's patient identifier when it has one.
+    """
+    if not sources:
+        raise FhirError("no record file was given")
+    if len(sources) > MAX_FILES:
+        raise FhirError(f"{len(sources)} record files; the limit is {MAX_FILES}")
+    entries: list[Entry] = []
+    for name, raw in sources:
+        entries.extend(_file_entries(name, raw))
+        if len(entries) > MAX_RESOURCES:
+            raise FhirError(f"more than {MAX_RESOURCES} resources; the limit is {MAX_RESOURCES}", file=name)
+    entries = _deduplicated(entries)
+    patients = [e for e in entries if e.type == "Patient"]
+    if not patients:
+        raise FhirError("the record holds no Patient resource: nothing says whose record it is")
+    if len(patients) > 1:
+        names = ", ".join(p.ref for p in patients)
+        raise FhirError(f"the record holds {len(patients)} patients ({names}); give one patient's record")
+    patient = patients[0]
+    if identifier:
+        _check_identifier(patient, identifier)
+    for entry in entries:
+        _check_subject(entry, patient)
+        _check_dates(entry, today)
+    return Record(patient=patient, entries=tuple(entries), files=tuple(name for name, _ in sources))
+
+
+def _file_entries(name: str, raw: bytes) -> list[Entry]:
+    if len(raw) > MAX_BYTES:
+        raise SourceFileError(Problem(f"file is {len(raw)} bytes; the limit is {MAX_BYTES} bytes (1 MiB)", file=name))
+    stripped = raw.lstrip()
+    if name.lower().endswith((".ndjson", ".jsonl")) or (stripped[:1] == b"{" and b"}\n{" in raw.replace(b"\r", b"")):
+        return _ndjson(name, raw)
+    located = parse_bytes(raw, name)
+    data = located.data
+    if not isinstance(data, dict) or not isinstance(data.get("resourceType"), str):
+        raise FhirError("not a FHIR resource (a JSON object with a resourceType)", file=name)
+    if data["resourceType"] != "Bundle":
+        return [_entry(data, name, 1)]
+    kind = data.get("type")
+    if kind not in BUNDLE_TYPES:
+        raise FhirError(
+            f"a Bundle of type '{kind}' is not a patient record (one of {', '.join(BUNDLE_TYPES)})", file=name
+        )
+    items = data.get("entry") or []
+    if not isinstance(items, list):
+        raise FhirError("Bundle.entry is not a list", file=name)
+    entries: list[Entry] = []
+    for i, item in enumerate(items):
+        mark = located.mark(("entry", i))
+        line = mark[0] if mark else None
+        resource = item.get("resource") if isinstance(item, dict) else None
+        if not isinstance(resource, dict):
+            raise FhirError(Problem("the entry holds no resource", file=name, line=line, path=f"entry.{i}"))
+        search = item.get("search")
+        if isinstance(search, dict) and search.get("mode") == "outcome":
+            continue  # a server's message about the search, not part of the record
+        if resource.get("resourceType") == "Bundle":
+            raise FhirError(Problem("a Bundle inside a Bundle is not read", file=name, line=line, path=f"entry.{i}"))
+        entries.append(_entry(resource, name, line, f"entry.{i}.resource"))
+    return entries
+
+
+def _ndjson(name: str, raw: bytes) -> list[Entry]:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceFileError(Problem(f"not UTF-8 text (bad byte at offset {exc.start})", file=name)) from exc
+    entries: list[Entry] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        data = parse_text(line, name, first_line=number).data
+        if not isinstance(data, dict) or not isinstance(data.get("resourceType"), str):
+            raise FhirError(Problem("not a FHIR resource (a JSON object with a resourceType)", file=name, line=number))
+        entries.append(_entry(data, name, number))
+    return entries
+
+
+def _entry(data: dict[str, Any], file: str, line: int | None, path: str = "") -> Entry:
+    """The resource checked by the R4B models, else the R5 models; refused when neither accepts it."""
+    kind = data.get("resourceType")
+    where = f"{kind}/{data.get('id', '?')}"
+    if not isinstance(data.get("id"), str):
+        raise FhirError(
+            Problem(f"{kind} has no id: its provenance could not be named", file=file, line=line, path=path)
+        )
+    failures: list[str] = []
+    for release, model_of in (("R4B", r4b_model), ("R5", r5_model)):
+        try:
+            model_of(str(kind)).model_validate(data)
+        except KeyError:
+            raise FhirError(Problem(f"'{kind}' is not a FHIR resource type", file=file, line=line, path=path)) from None
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            failures.append(f"{release}: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}")
+            continue
+        except (ValueError, TypeError) as exc:  # fhir.resources' own checks outside pydantic
+            failures.append(f"{release}: {str(exc)[:200]}")
+            continue
+        return Entry(data=data, release=release, file=file, line=line)
+    raise FhirError(
+        Problem(f"{where} is not a valid FHIR resource ({'; '.join(failures)})", file=file, line=line, path=path)
+    )
+
+
+def _deduplicated(entries: list[Entry]) -> list[Entry]:
+    """One copy of a resource given twice (the Patient in every NDJSON file); two different copies are refused."""
+    kept: dict[str, Entry] = {}
+    for entry in entries:
+        seen = kept.get(entry.ref)
+        if seen is None:
+            kept[entry.ref] = entry
+        elif seen.data != entry.data:
+            raise FhirError(
+                Problem(f"{entry.ref} is given twice with different content", file=entry.file, line=entry.line)
+            )
+    return list(kept.values())
+
+
+def _check_identifier(patient: Entry, identifier: str) -> None:
+    system, _, value = identifier.rpartition("|")
+    given = [i for i in patient.data.get("identifier") or [] if isinstance(i, dict)]
+    if not any(i.get("value") == value and (not system or i.get("system") == system) for i in given):
+        raise FhirError(
+            Problem(
+                f"this record is of {patient.ref}, whose identifiers do not include the case's ({identifier}); "
+                "nothing was read from it",
+                file=patient.file,
+                line=patient.line,
+            )
+        )
+
+
+def _check_subject(entry: Entry, patient: Entry) -> None:
+    for field in _SUBJECT_FIELDS:
+        ref = entry.data.get(field)
+        target = ref.get("reference") if isinstance(ref, dict) else None
+        if not isinstance(target, str) or target.split("/")[-2:-1] != ["Patient"]:
+            continue
+        if target.split("/")[-1] != patient.id:
+            raise FhirError(
+                Problem(
+                    f"{entry.ref} is about {target}, not about {patient.ref}: the record mixes patients",
+                    file=entry.file,
+                    line=entry.line,
+                    path=field,
+                )
+            )
+
+
+def _check_dates(entry: Entry, today: dt.date) -> None:
+    values = [(f, entry.data.get(f)) for f in _DATE_FIELDS]
+    for field in _PERIOD_FIELDS:
+        period = entry.data.get(field)
+        if isinstance(period, dict):
+            values += [(f"{field}.start", period.get("start")), (f"{field}.end", period.get("end"))]
+    for field, text in values:
+        when = fhir_date(text)
+        if when is not None and when > today:
+            raise FhirError(
+                Problem(
+                    f"{entry.ref}: {field} is {text}, after today ({today.isoformat()}); check the record",
+                    file=entry.file,
+                    line=entry.line,
+                    path=field,
+                )
+            )
