@@ -238,7 +238,12 @@ def test_accepting_goes_through_the_change_path_and_keeps_the_provenance_in_the_
 RULE_ERRORS = {
     "no such criterion": ("criterion: age_years", "criterion: age_in_years", "no criterion 'age_in_years'"),
     "no such option": ("answer: hypersensitivity", "answer: allergic", "'allergic' is not an answer"),
-    "bad SNOMED code": ('code: "24700007"', 'code: "MS"', "'MS' is not a SNOMED code"),
+    "bad SNOMED code": ('code: "24700007"', 'code: "MS"', "'MS' is not a SNOMED CT code"),
+    "SNOMED typing slip (the criteria's own check digit)": (
+        'code: "24700007"',
+        'code: "24700008"',
+        "not the Verhoeff check digit",
+    ),
     "unknown system": (
         'system: "http://loinc.org", code: "39156-5"',
         'system: "loinc", code: "39156-5"',

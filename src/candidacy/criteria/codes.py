@@ -144,17 +144,18 @@ class CodeSystem:
     uri: str
     name: str
     problem: Callable[[str], str | None]
+    short: str  # as a provenance line names it, before the code ("SNOMED 387342009")
 
 
 #: Every code system a criteria file may name, by URI.
 SYSTEMS = {
     s.uri: s
     for s in (
-        CodeSystem(SNOMED, "SNOMED CT", _snomed),
-        CodeSystem(LOINC, "LOINC", _loinc),
-        CodeSystem(ATC, "WHO ATC", _atc),
-        CodeSystem(RXNORM, "RxNorm", _rxnorm),
-        CodeSystem(UCUM_SYSTEM, "UCUM", _ucum),
+        CodeSystem(SNOMED, "SNOMED CT", _snomed, "SNOMED"),
+        CodeSystem(LOINC, "LOINC", _loinc, "LOINC"),
+        CodeSystem(ATC, "WHO ATC", _atc, "ATC"),
+        CodeSystem(RXNORM, "RxNorm", _rxnorm, "RxNorm"),
+        CodeSystem(UCUM_SYSTEM, "UCUM", _ucum, "UCUM"),
     )
 }
 

@@ -10,12 +10,12 @@ for a number item), and names the file, line and field of every problem.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr, ValidationError, field_validator
 
+from candidacy.criteria.codes import SYSTEMS, UCUM_SYSTEM, shape_problem
 from candidacy.criteria.loader import problems_from_validation
 from candidacy.criteria.models import CriteriaSet, NumberAnswer
 from candidacy.criteria.values import choices
@@ -24,7 +24,6 @@ from candidacy.errors import CriteriaError, Problem
 from candidacy.fhir.units import UnitError, check_unit
 
 __all__ = [
-    "SYSTEMS",
     "AgeRule",
     "CodedRule",
     "MatchCode",
@@ -37,14 +36,8 @@ __all__ = [
     "rules_path",
 ]
 
-#: The code systems a rule may match, by URI, with the short name a provenance line shows and the
-#: shape of a code in that system.
-SYSTEMS: dict[str, tuple[str, re.Pattern[str]]] = {
-    "http://snomed.info/sct": ("SNOMED", re.compile(r"[1-9][0-9]{5,17}")),
-    "http://loinc.org": ("LOINC", re.compile(r"[0-9]{1,7}-[0-9]")),
-    "http://www.whocc.no/atc": ("ATC", re.compile(r"[A-Z]([0-9]{2}([A-Z]([A-Z]([0-9]{2})?)?)?)?")),
-    "http://www.nlm.nih.gov/research/umls/rxnorm": ("RxNorm", re.compile(r"[0-9]{1,9}")),
-}
+#: The code systems a rule may match: those criteria files may name (criteria/codes.py), units aside.
+MATCHABLE = tuple(uri for uri in SYSTEMS if uri != UCUM_SYSTEM)
 
 #: The resource types a coded rule may read.
 ResourceType = Literal[
@@ -67,17 +60,16 @@ class MatchCode(_Strict):
     @classmethod
     def _shape(cls, code: str, info: Any) -> str:
         system = info.data.get("system")
-        if system not in SYSTEMS:
-            known = ", ".join(SYSTEMS)
-            raise ValueError(f"system '{system}' is not one a rule may match (one of {known})")
-        name, shape = SYSTEMS[system]
-        if not shape.fullmatch(code):
-            raise ValueError(f"'{code}' is not a {name} code")
+        if system not in MATCHABLE:
+            raise ValueError(f"system '{system}' is not one a rule may match (one of {', '.join(MATCHABLE)})")
+        problem = shape_problem(system, code)
+        if problem:
+            raise ValueError(problem)
         return code
 
     @property
     def system_name(self) -> str:
-        return SYSTEMS[self.system][0]
+        return SYSTEMS[self.system].short
 
 
 class _Rule(_Strict):

@@ -11,7 +11,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from candidacy.fhir.prefill_rules import SYSTEMS, MatchCode
+from candidacy.criteria.codes import SYSTEMS
+from candidacy.fhir.prefill_rules import MatchCode
 from candidacy.fhir.record import Entry, Record, fhir_date
 
 __all__ = [
@@ -52,7 +53,7 @@ class Source:
     def line(self) -> str:
         """``AllergyIntolerance/abc (2025-03-01), SNOMED 387342009 Baclofen``: short and stable."""
         when = f" ({self.date})" if self.date else ""
-        coded = f"{SYSTEMS[self.system][0]} {self.code} " if self.system in SYSTEMS else ""
+        coded = f"{SYSTEMS[self.system].short} {self.code} " if self.system in SYSTEMS else ""
         detail = f", {self.detail}" if self.detail else ""
         return f"{self.resource}/{self.id}{when}, {coded}{self.display}{detail}"
 
