@@ -64,15 +64,18 @@ LABELS = {"yes": "Yes", "no": "No"}
 # one on whichever process nginx reaches, and an action under way has no answer from the page.
 CONNECTION_OBSERVER = """
 (() => {
+  // Each attribute change is read from its own record (its old value, and the next record's old value or
+  // the current one as its new value): a reconnect quick enough to end within one batch of mutations
+  // (CONNECTED -> PINGING_SERVER -> CONNECTED) still counts, though the attribute reads CONNECTED again.
   window.__lost = 0;
-  let last = null;
-  new MutationObserver(() => {
-    const root = document.querySelector('[data-testid="stApp"]');
-    const now = root && root.getAttribute("data-test-connection-state");
-    if (last === "CONNECTED" && now && now !== "CONNECTED") window.__lost += 1;
-    if (now) last = now;
-  }).observe(document, {attributes: true, subtree: true, childList: true,
-                        attributeFilter: ["data-test-connection-state"]});
+  const NAME = "data-test-connection-state";
+  new MutationObserver((records) => {
+    const changes = records.filter((r) => r.attributeName === NAME);
+    changes.forEach((r, i) => {
+      const now = i + 1 < changes.length ? changes[i + 1].oldValue : r.target.getAttribute(NAME);
+      if (r.oldValue === "CONNECTED" && now !== "CONNECTED") window.__lost += 1;
+    });
+  }).observe(document, {attributes: true, subtree: true, attributeOldValue: true, attributeFilter: [NAME]});
 })();
 """
 
