@@ -8,6 +8,7 @@
     │   │                       deeply, an ambiguous number, a control character, an alias, a duplicate key
     │   ├── AnswersError        answers do not fit the criteria set they claim (all problems at once)
     │   ├── FhirError           a FHIR resource is malformed, inconsistent, or for another questionnaire
+    │   │   └── UnitError       a unit is not UCUM, or a quantity does not convert into the unit asked for
     │   └── WorksheetError      a screening worksheet does not fit its protocol, or would be rewritten
     ├── OutputError             a file cannot be written: missing folder, no permission, not a regular file
     ├── SettingsError           a setting (environment variable) has a bad value
@@ -53,6 +54,7 @@ __all__ = [
     "SourceFileError",
     "StoreError",
     "TamperError",
+    "UnitError",
     "WorksheetError",
 ]
 
@@ -118,6 +120,10 @@ class FhirError(InputError):
     def __init__(self, messages: Sequence[str | Problem] | str | Problem, file: str | None = None) -> None:
         items: Sequence[str | Problem] = [messages] if isinstance(messages, str | Problem) else messages
         super().__init__([m if isinstance(m, Problem) else Problem(m, file=file) for m in items])
+
+
+class UnitError(FhirError):
+    """A code that is not UCUM, or a quantity that does not convert into the unit asked for."""
 
 
 class WorksheetError(InputError):

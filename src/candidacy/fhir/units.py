@@ -11,13 +11,11 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from candidacy.errors import UnitError
+
 __all__ = ["UCUM_SYSTEM", "UnitError", "check_unit", "convert"]
 
 UCUM_SYSTEM = "http://unitsofmeasure.org"
-
-
-class UnitError(ValueError):
-    """A code that is not UCUM, or a quantity that does not convert into the unit asked for."""
 
 
 @lru_cache(maxsize=1)
