@@ -175,7 +175,9 @@ def test_fill_a_case_download_and_resume(server: str, browser: Any, tmp_path: Pa
     goto(fresh, server)
     expect(fresh.get_by_text("Answered 0 of 55 applicable items")).to_be_visible()
     fresh.get_by_text("Resume a saved case").click()
-    fresh.locator(".st-key-resume-upload input[type=file]").set_input_files(str(saved))  # what it loads is checked below
+    fresh.locator(".st-key-resume-upload input[type=file]").set_input_files(
+        str(saved)
+    )  # what it loads is checked below
     expect(fresh.get_by_text("Loaded 50 answers from case.json")).to_be_visible()
     expect(fresh.get_by_text("Answered 50 of 50 applicable items")).to_be_visible()
     expect(option(fresh, "ambulatory", "No")).to_have_attribute("aria-checked", "true")
