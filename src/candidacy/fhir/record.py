@@ -7,7 +7,9 @@ resource through ``fhir.resources``: first as R4B (whose models also read R4 JSO
 types used here, which R4B left unchanged), then as R5. The record must hold exactly one Patient, and
 every resource that names a patient must name that one. Refused, naming the file, line and resource:
 no Patient or several; a Patient without the identifier the case names; a resource about another
-patient; a resource the FHIR models reject; a date after today; too many files or resources.
+patient (its subject a contained Patient, a Group, a name alone, or a reference that does not resolve
+to the record's Patient through its id, a versioned or absolute URL, or the Bundle's ``urn:uuid:``
+fullUrl); a resource the FHIR models reject; a date after today; too many files or resources.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from fhir.resources import get_fhir_model_class as r5_model
@@ -26,6 +28,7 @@ from pydantic import ValidationError
 from candidacy.criteria.yamlsource import parse_bytes, parse_text
 from candidacy.errors import FhirError, Problem, SourceFileError
 from candidacy.files import MAX_BYTES
+from candidacy.text import printable
 
 __all__ = ["MAX_FILES", "MAX_RESOURCES", "Entry", "Record", "fhir_date", "read_record"]
 
@@ -48,6 +51,8 @@ _DATE_FIELDS = (
     "lastOccurrence",
 )
 _PERIOD_FIELDS = ("onsetPeriod", "effectivePeriod", "performedPeriod", "occurrencePeriod")
+#: A literal reference: optional base URL, Type/id, optional version.
+_REFERENCE = re.compile(r"(?:.*/)?([A-Z][A-Za-z]{1,63})/([A-Za-z0-9.-]{1,64})(?:/_history/[A-Za-z0-9.-]{1,64})?")
 _DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 
 
@@ -59,6 +64,7 @@ class Entry:
     release: str
     file: str
     line: int | None
+    full_url: str | None = None  # Bundle.entry.fullUrl, which a ``urn:uuid:`` reference names
 
     @property
     def type(self) -> str:
@@ -114,6 +120,7 @@ def read_record(sources: Sequence[tuple[str, bytes]], today: dt.date, identifier
         entries.extend(_file_entries(name, raw))
         if len(entries) > MAX_RESOURCES:
             raise FhirError(f"more than {MAX_RESOURCES} resources; the limit is {MAX_RESOURCES}", file=name)
+    urls = {e.full_url: e.ref for e in entries if e.full_url}
     entries = _deduplicated(entries)
     patients = [e for e in entries if e.type == "Patient"]
     if not patients:
@@ -125,7 +132,7 @@ def read_record(sources: Sequence[tuple[str, bytes]], today: dt.date, identifier
     if identifier:
         _check_identifier(patient, identifier)
     for entry in entries:
-        _check_subject(entry, patient)
+        _check_subject(entry, patient, urls)
         _check_dates(entry, today)
     return Record(patient=patient, entries=tuple(entries), files=tuple(name for name, _ in sources))
 
@@ -162,7 +169,9 @@ def _file_entries(name: str, raw: bytes) -> list[Entry]:
             continue  # a server's message about the search, not part of the record
         if resource.get("resourceType") == "Bundle":
             raise FhirError(Problem("a Bundle inside a Bundle is not read", file=name, line=line, path=f"entry.{i}"))
-        entries.append(_entry(resource, name, line, f"entry.{i}.resource"))
+        full_url = item.get("fullUrl")
+        entry = _entry(resource, name, line, f"entry.{i}.resource")
+        entries.append(replace(entry, full_url=full_url) if isinstance(full_url, str) else entry)
     return entries
 
 
@@ -223,10 +232,14 @@ def _deduplicated(entries: list[Entry]) -> list[Entry]:
     return list(kept.values())
 
 
+def _has_identifier(patient: Entry, system: object, value: object) -> bool:
+    given = [i for i in patient.data.get("identifier") or [] if isinstance(i, dict)]
+    return bool(value) and any(i.get("value") == value and (not system or i.get("system") == system) for i in given)
+
+
 def _check_identifier(patient: Entry, identifier: str) -> None:
     system, _, value = identifier.rpartition("|")
-    given = [i for i in patient.data.get("identifier") or [] if isinstance(i, dict)]
-    if not any(i.get("value") == value and (not system or i.get("system") == system) for i in given):
+    if not _has_identifier(patient, system, value):
         raise FhirError(
             Problem(
                 f"this record is of {patient.ref}, whose identifiers do not include the case's ({identifier}); "
@@ -237,16 +250,38 @@ def _check_identifier(patient: Entry, identifier: str) -> None:
         )
 
 
-def _check_subject(entry: Entry, patient: Entry) -> None:
+def _target(reference: str, urls: dict[str, str]) -> str | None:
+    """``Type/id`` of a reference (relative, absolute, versioned, or a Bundle's ``urn:uuid:`` fullUrl);
+    None for a contained resource (``#id``) or a reference the record cannot resolve."""
+    if reference in urls:
+        return urls[reference]
+    found = _REFERENCE.fullmatch(reference)
+    if reference.startswith(("#", "urn:")) or found is None:
+        return None
+    return f"{found.group(1)}/{found.group(2)}"
+
+
+def _check_subject(entry: Entry, patient: Entry, urls: dict[str, str]) -> None:
+    """A resource that names whom it is about must name the record's Patient, in a way that can be
+    checked: a reference that resolves to it, or one of its identifiers. A contained Patient, another
+    Patient, a Group or a name alone would make another person's data evidence for this one."""
     for field in _SUBJECT_FIELDS:
         ref = entry.data.get(field)
-        target = ref.get("reference") if isinstance(ref, dict) else None
-        if not isinstance(target, str) or target.split("/")[-2:-1] != ["Patient"]:
+        if not isinstance(ref, dict):
             continue
-        if target.split("/")[-1] != patient.id:
+        target, identifier = ref.get("reference"), ref.get("identifier")
+        if isinstance(target, str):
+            named, ok = target, _target(target, urls) == patient.ref
+        elif isinstance(identifier, dict):
+            named = f"identifier {identifier.get('system', '')}|{identifier.get('value', '')}"
+            ok = _has_identifier(patient, identifier.get("system"), identifier.get("value"))
+        else:
+            named, ok = "no reference or identifier", False
+        if not ok:
             raise FhirError(
                 Problem(
-                    f"{entry.ref} is about {target}, not about {patient.ref}: the record mixes patients",
+                    f"{entry.ref} is about {printable(named[:100])}, not about {patient.ref}: the record mixes "
+                    "patients, or names one it does not hold; nothing was read from it",
                     file=entry.file,
                     line=entry.line,
                     path=field,

@@ -1,0 +1,104 @@
+"""Records crafted to mislead the prefill reader: another person's data behind a reference the subject
+check could not read, dates that are partial or carry a time zone, display text that is huge or turns
+the line around, units without a system, and resources the record itself says did not happen."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from candidacy.criteria.loader import load_criteria
+from candidacy.errors import FhirError
+from candidacy.fhir.prefill import Prefill, propose
+from candidacy.fhir.prefill_rules import load_rules, rules_path
+from candidacy.fhir.record import read_record
+from tests.clock_support import TODAY
+
+ROOT = Path(__file__).resolve().parents[1]
+CRITERIA = ROOT / "criteria" / "itb_pump.yaml"
+TBI = ROOT / "tests" / "data" / "fhir_records" / "referral-tbi-everything.json"
+CSET = load_criteria(CRITERIA)
+RULES = load_rules(rules_path(CRITERIA), CSET)
+Edit = Callable[[dict[str, Any]], None]
+
+
+def _resource(data: dict[str, Any], ident: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(e["resource"] for e in data["entry"] if e["resource"]["id"] == ident)
+    return found
+
+
+def _record(change: Edit) -> list[tuple[str, bytes]]:
+    data = json.loads(TBI.read_text())
+    change(data)
+    return [("referral.json", json.dumps(data, indent=1).encode())]
+
+
+def _run(change: Edit, on: dt.date = TODAY) -> Prefill:
+    return propose(CSET, RULES, read_record(_record(change), TODAY), on)
+
+
+def _subject(reference: dict[str, Any]) -> Edit:
+    def change(data: dict[str, Any]) -> None:
+        _resource(data, "cond-tbi")["subject"] = reference
+
+    return change
+
+
+def _contained_patient(data: dict[str, Any]) -> None:
+    condition = _resource(data, "cond-tbi")
+    condition["contained"] = [{"resourceType": "Patient", "id": "p1", "birthDate": "2001-01-01"}]
+    condition["subject"] = {"reference": "#p1"}
+
+
+def _uuid_to_nobody(data: dict[str, Any]) -> None:
+    _resource(data, "cond-tbi")["subject"] = {"reference": "urn:uuid:7a1f4a2e-58b3-4a64-9d9e-3c3b6f0d9a11"}
+
+
+OTHERS: dict[str, tuple[Edit, str]] = {
+    "a contained Patient": (_contained_patient, "is about #p1"),
+    "a urn:uuid that is no entry's fullUrl": (_uuid_to_nobody, "is about urn:uuid:7a1f4a2e"),
+    "another patient, versioned": (_subject({"reference": "Patient/pat-other/_history/1"}), "pat-other/_history/1"),
+    "another patient, absolute": (_subject({"reference": "https://x.example/fhir/Patient/pat-other"}), "pat-other"),
+    "a Group": (_subject({"reference": "Group/ward-7"}), "is about Group/ward-7"),
+    "a name alone": (_subject({"display": "Someone Else"}), "is about no reference or identifier"),
+    "another identifier": (
+        _subject({"identifier": {"system": "https://fhir.nhs.uk/Id/nhs-number", "value": "1234567890"}}),
+        "is about identifier https://fhir.nhs.uk/Id/nhs-number|1234567890",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", OTHERS)
+def test_a_resource_whose_subject_is_not_the_records_patient_is_refused(case: str) -> None:
+    change, message = OTHERS[case]
+    with pytest.raises(FhirError) as caught:
+        _run(change)
+    assert message in str(caught.value) and "not about Patient/pat-tbi" in str(caught.value)
+    assert "referral.json" in str(caught.value)
+
+
+SAME: dict[str, Edit] = {
+    "versioned": _subject({"reference": "Patient/pat-tbi/_history/3"}),
+    "absolute": _subject({"reference": "https://ehr.example.org/fhir/Patient/pat-tbi"}),
+    "by identifier": _subject({"identifier": {"system": "https://fhir.nhs.uk/Id/nhs-number", "value": "9434765919"}}),
+}
+
+
+def _uuid_to_the_patient(data: dict[str, Any]) -> None:
+    patient = next(e for e in data["entry"] if e["resource"]["resourceType"] == "Patient")
+    patient["fullUrl"] = "urn:uuid:0b3c2d4e-1111-4a64-9d9e-3c3b6f0d9a11"
+    _resource(data, "cond-tbi")["subject"] = {"reference": patient["fullUrl"]}
+
+
+SAME["a urn:uuid fullUrl"] = _uuid_to_the_patient
+
+
+@pytest.mark.parametrize("case", SAME)
+def test_every_way_of_naming_the_records_patient_is_read(case: str) -> None:
+    result = _run(SAME[case])
+    assert {p.criterion: p.value for p in result.proposals}["cause"] == "traumatic_brain_injury"
