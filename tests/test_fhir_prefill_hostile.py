@@ -14,7 +14,7 @@ import pytest
 
 from candidacy.criteria.loader import load_criteria
 from candidacy.errors import FhirError
-from candidacy.fhir.prefill import Prefill, propose
+from candidacy.fhir.prefill import Prefill, propose, summary_lines
 from candidacy.fhir.prefill_rules import load_rules, rules_path
 from candidacy.fhir.record import read_record
 from tests.clock_support import TODAY
@@ -102,3 +102,51 @@ SAME["a urn:uuid fullUrl"] = _uuid_to_the_patient
 def test_every_way_of_naming_the_records_patient_is_read(case: str) -> None:
     result = _run(SAME[case])
     assert {p.criterion: p.value for p in result.proposals}["cause"] == "traumatic_brain_injury"
+
+
+def _born(text: str) -> Edit:
+    def change(data: dict[str, Any]) -> None:
+        next(e["resource"] for e in data["entry"] if e["resource"]["resourceType"] == "Patient")["birthDate"] = text
+
+    return change
+
+
+def _onset(text: str) -> Edit:
+    def change(data: dict[str, Any]) -> None:
+        _resource(data, "cond-tbi")["onsetDateTime"] = text
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("change", "criterion", "expected"),
+    [
+        (_born("2022"), "age_years", None),  # 3 or 4 on 1 December 2026: under 4 is a caution, so no guess
+        (_born("2022-12"), "age_years", None),  # 4 if born on 1 December, 3 if on any later day of it
+        (_born("2022-06"), "age_years", 4),  # 4 whichever day of June
+        (_born("2022-12-01"), "age_years", 4),
+        (_onset("2025-12"), "months_since_tbi", None),  # 11 or 12 months: the 12-month boundary
+        (_onset("2025"), "months_since_tbi", None),
+        (_onset("2025-12-01"), "months_since_tbi", 12),
+    ],
+)
+def test_a_date_too_coarse_for_the_number_gives_no_number(change: Edit, criterion: str, expected: int | None) -> None:
+    result = _run(change)
+    assert {p.criterion: p.value for p in result.proposals}.get(criterion) == expected
+    if expected is None:
+        assert result.summary["imprecise_date"] == 1
+        assert "too coarse for a number of years or months" in " ".join(summary_lines(result))
+
+
+def test_a_date_with_a_time_zone_is_the_day_it_was_in_the_services_zone() -> None:
+    # 23:30 in New York on 10 February is 04:30 on 11 February in London: 21 whole months on 10 December.
+    result = _run(_onset("2025-02-10T23:30:00-05:00"), on=dt.date(2026, 12, 10))
+    assert {p.criterion: p.value for p in result.proposals}["months_since_tbi"] == 21
+
+
+def test_a_time_later_today_in_a_zone_ahead_is_not_refused_as_the_future() -> None:
+    # 00:30 on 2 December at +14:00 is 10:30 on 1 December in London: today there, not a date to come.
+    result = _run(_onset("2026-12-02T00:30:00+14:00"))
+    assert result.summary["after_assessment_date"] == 0
+    with pytest.raises(FhirError, match="after today"):
+        _run(_onset("2026-12-02T09:00:00+00:00"))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +25,7 @@ from candidacy.criteria.values import choices
 from candidacy.errors import FhirError, Problem
 from candidacy.fhir import sources as read
 from candidacy.fhir.prefill_rules import AgeRule, CodedRule, OnsetRule, PrefillRules, QuantityRule
-from candidacy.fhir.record import Entry, Record, fhir_date
+from candidacy.fhir.record import Entry, Record, fhir_span
 from candidacy.fhir.sources import Source
 from candidacy.fhir.units import UCUM_SYSTEM, UnitError, convert
 from candidacy.reasoning.answers import AnswerSet
@@ -105,10 +106,9 @@ def propose(cset: CriteriaSet, rules: PrefillRules, record: Record, on: dt.date)
     by_rule = {r.id: r for r in rules.rules}
     found: dict[str, list[Candidate]] = {}
     used: set[str] = set()
-    later: set[str] = set()
-    matched: set[str] = set()
+    tally = _Tally()
     for rule in rules.rules:
-        for candidate in _candidates(rule, record, on, later, matched):
+        for candidate in _candidates(rule, record, on, tally):
             found.setdefault(candidate.criterion, []).append(candidate)
             used.update(f"{s.resource}/{s.id}" for s in candidate.sources)
     out_of_range = 0
@@ -148,7 +148,7 @@ def propose(cset: CriteriaSet, rules: PrefillRules, record: Record, on: dt.date)
         result.proposals.append(
             Proposal(criterion.id, criterion.title, first.value, label(first.value), rule_ids, description, merged)
         )
-    result.summary = _summary(rules, record, used, matched, later) | {"out_of_range": out_of_range}
+    result.summary = _summary(rules, record, used, tally) | {"out_of_range": out_of_range}
     return result
 
 
@@ -162,14 +162,42 @@ def _months(start: dt.date, end: dt.date) -> int:
     return (end.year - start.year) * 12 + end.month - start.month - (1 if end.day < start.day else 0)
 
 
-def _candidates(rule: Any, record: Record, on: dt.date, later: set[str], matched: set[str]) -> list[Candidate]:
+def _years(start: dt.date, end: dt.date) -> int:
+    return end.year - start.year - ((end.month, end.day) < (start.month, start.day))
+
+
+def _count(text: object, on: dt.date, unit: Callable[[dt.date, dt.date], int]) -> int | None:
+    """Whole years or months from a FHIR date to ``on``; None when the date is too coarse to say (a year
+    or a month alone, read from its first and its last day, gives two counts): such a date is
+    1 January or the 1st to nobody, so no number is made up from it."""
+    span = fhir_span(text)
+    if span is None:
+        return None
+    counts = {unit(day, on) for day in span}
+    return counts.pop() if len(counts) == 1 else None
+
+
+@dataclass
+class _Tally:
+    """Resources set aside while matching, for the import summary."""
+
+    later: set[str] = field(default_factory=set)  # dated after the assessment date
+    matched: set[str] = field(default_factory=set)  # matched a rule's codes
+    imprecise: set[str] = field(default_factory=set)  # a date too coarse for the number a rule derives
+
+
+def _candidates(rule: Any, record: Record, on: dt.date, tally: _Tally) -> list[Candidate]:
     if isinstance(rule, AgeRule):
         patient = record.patient
-        born = fhir_date(patient.data.get("birthDate"))
-        if born is None or born > on:
+        born = patient.data.get("birthDate")
+        span = fhir_span(born)
+        if span is None or span[0] > on:
             return []
-        years = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-        source = Source("Patient", patient.id, str(patient.data["birthDate"]), "", "", "birth date")
+        years = _count(born, on, _years)
+        if years is None:
+            tally.imprecise.add(patient.ref)
+            return []
+        source = Source("Patient", patient.id, str(born), "", "", "birth date")
         return [Candidate(rule.criterion, years, rule.id, (source,))]
     kinds = (
         rule.resource
@@ -183,27 +211,31 @@ def _candidates(rule: Any, record: Record, on: dt.date, later: set[str], matched
         match = read.matching(entry, record, rule.codes)
         if match is None:
             continue
-        matched.add(entry.ref)
+        tally.matched.add(entry.ref)
         when, written = read.entry_date(entry)
         if when is not None and when > on:
-            later.add(entry.ref)  # after the assessment date: not evidence for it
+            tally.later.add(entry.ref)  # after the assessment date: not evidence for it
             continue
         coding, code = match
         display = str(coding.get("display") or code.display)
         found = _value(rule, entry, on)
         if found is None:
+            if isinstance(rule, OnsetRule) and _onset(entry) is not None:
+                tally.imprecise.add(entry.ref)
             continue
         source = Source(entry.type, entry.id, written, code.system, code.code, display, found[1])
         out.append(Candidate(rule.criterion, found[0], rule.id, (source,), when))
     return out
 
 
+def _onset(entry: Entry) -> object:
+    return entry.data.get("onsetDateTime") or (entry.data.get("onsetPeriod") or {}).get("start")
+
+
 def _value(rule: Any, entry: Entry, on: dt.date) -> tuple[str | int, str] | None:
     if isinstance(rule, OnsetRule):
-        onset = fhir_date(entry.data.get("onsetDateTime")) or fhir_date(
-            (entry.data.get("onsetPeriod") or {}).get("start")
-        )
-        return None if onset is None else (_months(onset, on), "onset")
+        months = _count(_onset(entry), on, _months)
+        return None if months is None else (months, "onset")
     if isinstance(rule, CodedRule):
         if rule.allergy_type and read.allergy_type(entry) != rule.allergy_type:
             return None
@@ -241,20 +273,21 @@ def _value(rule: Any, entry: Entry, on: dt.date) -> tuple[str | int, str] | None
     return None
 
 
-def _summary(rules: PrefillRules, record: Record, used: set[str], matched: set[str], later: set[str]) -> dict[str, Any]:
+def _summary(rules: PrefillRules, record: Record, used: set[str], tally: _Tally) -> dict[str, Any]:
     """What the import read: resources by type, how many gave an answer, how many had codes no rule
     knows (ignored), and the types no rule reads."""
     read_types = {t for r in rules.rules if isinstance(r, CodedRule) for t in r.resource} | {"Condition", "Observation"}
-    unknown = [e for e in record.entries if e.type in read_types and e.ref not in used and e.ref not in matched]
+    unknown = [e for e in record.entries if e.type in read_types and e.ref not in used | tally.matched]
     unread = Counter(e.type for e in record.entries if e.type not in read_types and e.type != "Patient")
     return {
         "files": list(record.files),
         "resources": sum(record.counts().values()),
         "by_type": dict(sorted(record.counts().items())),
         "used": len(used),
-        "matched_without_answer": len(matched - used - later),
+        "matched_without_answer": len(tally.matched - used - tally.later - tally.imprecise),
         "unknown_codes": len(unknown),
-        "after_assessment_date": len(later),
+        "after_assessment_date": len(tally.later),
+        "imprecise_date": len(tally.imprecise),
         "not_read": dict(sorted(unread.items())),
     }
 
@@ -330,6 +363,11 @@ def summary_lines(result: Prefill) -> list[str]:
         lines.append(f"{s['matched_without_answer']} matched a rule but gave no answer (a status or value outside it).")
     if s.get("out_of_range"):
         lines.append(f"{s['out_of_range']} gave a number outside the item's range and were not proposed.")
+    if s.get("imprecise_date"):
+        lines.append(
+            f"{s['imprecise_date']} gave a date as a year or a month only, too coarse for a number of years or "
+            "months, and were not proposed."
+        )
     if s["after_assessment_date"]:
         lines.append(f"{s['after_assessment_date']} are dated after the assessment date and were not used.")
     if s["not_read"]:

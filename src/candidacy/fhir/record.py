@@ -25,12 +25,13 @@ from fhir.resources import get_fhir_model_class as r5_model
 from fhir.resources.R4B import get_fhir_model_class as r4b_model
 from pydantic import ValidationError
 
+from candidacy import clock
 from candidacy.criteria.yamlsource import parse_bytes, parse_text
 from candidacy.errors import FhirError, Problem, SourceFileError
 from candidacy.files import MAX_BYTES
 from candidacy.text import printable
 
-__all__ = ["MAX_FILES", "MAX_RESOURCES", "Entry", "Record", "fhir_date", "read_record"]
+__all__ = ["MAX_FILES", "MAX_RESOURCES", "Entry", "Record", "fhir_date", "fhir_span", "read_record"]
 
 MAX_FILES = 20
 MAX_RESOURCES = 5000
@@ -93,17 +94,43 @@ class Record:
 
 
 def fhir_date(text: object) -> dt.date | None:
-    """The calendar date a FHIR date or dateTime starts on (a year alone is 1 January); None if not one."""
+    """The first calendar day a FHIR date or dateTime may mean (a year alone is 1 January); None if not one.
+
+    A dateTime with a time and an offset is an instant: its day is the day in the service's time zone,
+    the zone "today" is counted in (``2026-12-02T00:30:00+14:00`` is still 1 December in London).
+    """
+    span = fhir_span(text)
+    return span[0] if span else None
+
+
+def fhir_span(text: object) -> tuple[dt.date, dt.date] | None:
+    """The first and last calendar days a FHIR date or dateTime may mean: ``2019`` is 1 January to
+    31 December 2019, ``2019-05`` the month of May, a full date that day alone; None if not one."""
     if not isinstance(text, str):
         return None
     found = _DATE.match(text)
     if not found:
         return None
-    year, month, day = found.group(1), found.group(2) or "01", found.group(3) or "01"
+    year, month, day = found.groups()
     try:
-        return dt.date(int(year), int(month), int(day))
+        if day is None:
+            first = dt.date(int(year), int(month or 1), 1)
+            last = dt.date(int(year), 12, 31) if month is None else _month_end(first)
+            return first, last
+        if len(text) > 10 and text[10] == "T":
+            when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            if when.tzinfo is not None:
+                day_there = when.astimezone(clock.zone()).date()
+                return day_there, day_there
+        exact = dt.date(int(year), int(month), int(day))
+        return exact, exact
     except ValueError:
         return None
+
+
+def _month_end(first: dt.date) -> dt.date:
+    following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
 
 
 def read_record(sources: Sequence[tuple[str, bytes]], today: dt.date, identifier: str | None = None) -> Record:
