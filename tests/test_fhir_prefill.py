@@ -326,7 +326,7 @@ def test_validate_checks_the_prefill_rules_beside_a_criteria_file(tmp_path: Path
     from candidacy.cli.main import main
 
     ok = CliRunner().invoke(main, ["validate", str(CRITERIA)])
-    assert ok.exit_code == 0 and "18 prefill rules" in ok.output
+    assert ok.exit_code == 0 and "19 prefill rules" in ok.output
     (tmp_path / "fhir").mkdir()
     (tmp_path / "itb_pump.yaml").write_text(CRITERIA.read_text())
     text = rules_path(CRITERIA).read_text().replace("criterion: seizures", "criterion: fits", 1)

@@ -199,11 +199,7 @@ def _candidates(rule: Any, record: Record, on: dt.date, tally: _Tally) -> list[C
             return []
         source = Source("Patient", patient.id, str(born), "", "", "birth date")
         return [Candidate(rule.criterion, years, rule.id, (source,))]
-    kinds = (
-        rule.resource
-        if isinstance(rule, CodedRule)
-        else ["Observation" if isinstance(rule, QuantityRule) else "Condition"]
-    )
+    kinds = rule.resource_types()
     out: list[Candidate] = []
     for entry in record.entries:
         if entry.type not in kinds or read.refuted(entry):
@@ -212,6 +208,8 @@ def _candidates(rule: Any, record: Record, on: dt.date, tally: _Tally) -> list[C
         if match is None:
             continue
         tally.matched.add(entry.ref)
+        if not read.verified(entry, rule.verification_status):
+            continue
         when, written = read.entry_date(entry)
         if when is not None and when > on:
             tally.later.add(entry.ref)  # after the assessment date: not evidence for it
@@ -276,7 +274,7 @@ def _value(rule: Any, entry: Entry, on: dt.date) -> tuple[str | int, str] | None
 def _summary(rules: PrefillRules, record: Record, used: set[str], tally: _Tally) -> dict[str, Any]:
     """What the import read: resources by type, how many gave an answer, how many had codes no rule
     knows (ignored), and the types no rule reads."""
-    read_types = {t for r in rules.rules if isinstance(r, CodedRule) for t in r.resource} | {"Condition", "Observation"}
+    read_types = {t for r in rules.rules for t in r.resource_types()} - {"Patient"}
     unknown = [e for e in record.entries if e.type in read_types and e.ref not in used | tally.matched]
     unread = Counter(e.type for e in record.entries if e.type not in read_types and e.type != "Patient")
     return {

@@ -16,6 +16,7 @@ from candidacy.fhir.prefill_rules import MatchCode
 from candidacy.fhir.record import Entry, Record, fhir_date
 
 __all__ = [
+    "UNCONFIRMED",
     "Source",
     "allergy_type",
     "clinical_status",
@@ -25,6 +26,8 @@ __all__ = [
     "reason_text",
     "refuted",
     "status",
+    "verification_status",
+    "verified",
 ]
 
 #: The fields a resource's date is read from, most telling first.
@@ -145,12 +148,29 @@ def clinical_status(entry: Entry) -> str | None:
     return str(codes[0].get("code")) if codes else None
 
 
+#: Statuses that say the resource did not happen: a procedure not done, a drug not taken, an order or
+#: a measurement cancelled, an entry made by mistake.
+_NOT_SO = ("entered-in-error", "not-done", "not-taken", "cancelled")
+#: Verification statuses short of confirmed (R5 adds presumed); a rule reads them only when it names them.
+UNCONFIRMED = ("unconfirmed", "provisional", "differential", "presumed")
+
+
 def refuted(entry: Entry) -> bool:
-    """Recorded by mistake or shown not to be so: never a source."""
+    """Recorded by mistake, shown not to be so, or said not to have happened: never a source."""
     codes = _concept_codings(entry.data.get("verificationStatus"))
-    return entry.data.get("status") == "entered-in-error" or any(
-        c.get("code") in ("refuted", "entered-in-error") for c in codes
-    )
+    return entry.data.get("status") in _NOT_SO or any(c.get("code") in ("refuted", "entered-in-error") for c in codes)
+
+
+def verification_status(entry: Entry) -> str | None:
+    codes = _concept_codings(entry.data.get("verificationStatus"))
+    return str(codes[0].get("code")) if codes else None
+
+
+def verified(entry: Entry, wanted: list[str]) -> bool:
+    """Whether the resource's verification status is one a rule reads: those it names, or (naming none)
+    any that is not short of confirmed, so a provisional diagnosis never passes for a confirmed one."""
+    found = verification_status(entry)
+    return found in wanted if wanted else found not in UNCONFIRMED
 
 
 def status(entry: Entry) -> str | None:

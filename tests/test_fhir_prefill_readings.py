@@ -1,0 +1,105 @@
+"""What a record's resources may be read as: a diagnosis short of confirmed is a suspected cause, a
+procedure not done or a fusion not yet performed is no procedure, an unconfirmed allergy is no
+documented hypersensitivity; a rule filter set on a resource type that does not carry it is refused
+when the rules load, naming file, line and field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from candidacy.criteria.loader import load_criteria
+from candidacy.errors import CriteriaError
+from candidacy.fhir.prefill import Prefill, propose
+from candidacy.fhir.prefill_rules import load_rules, rules_path
+from candidacy.fhir.record import read_record
+from tests.clock_support import TODAY
+
+ROOT = Path(__file__).resolve().parents[1]
+CRITERIA = ROOT / "criteria" / "itb_pump.yaml"
+TBI = ROOT / "tests" / "data" / "fhir_records" / "referral-tbi-everything.json"
+CSET = load_criteria(CRITERIA)
+RULES = load_rules(rules_path(CRITERIA), CSET)
+Edit = Callable[[dict[str, Any]], None]
+CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+ALLERGY_VERIFICATION = "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification"
+
+
+def _run(ident: str, update: dict[str, Any], on: dt.date = TODAY) -> Prefill:
+    data = json.loads(TBI.read_text())
+    next(e["resource"] for e in data["entry"] if e["resource"]["id"] == ident).update(update)
+    record = read_record([("referral.json", json.dumps(data).encode())], TODAY)
+    return propose(CSET, RULES, record, on)
+
+
+def _proposed(result: Prefill) -> dict[str, str | int]:
+    return {p.criterion: p.value for p in result.proposals}
+
+
+def _verification(system: str, code: str) -> dict[str, Any]:
+    return {"verificationStatus": {"coding": [{"system": system, "code": code}]}}
+
+
+@pytest.mark.parametrize("code", ["provisional", "differential", "unconfirmed"])
+def test_a_cause_short_of_confirmed_is_proposed_as_suspected(code: str) -> None:
+    proposed = _proposed(_run("cond-tbi", _verification(CONDITION_VERIFICATION, code)))
+    assert proposed["cause"] == "suspected"
+    assert "months_since_tbi" not in proposed  # no count of months from an injury not confirmed
+
+
+def test_a_confirmed_cause_is_proposed_as_it_is() -> None:
+    assert _proposed(_run("cond-tbi", _verification(CONDITION_VERIFICATION, "confirmed")))["cause"] == (
+        "traumatic_brain_injury"
+    )
+
+
+def test_an_unconfirmed_allergy_is_no_documented_hypersensitivity() -> None:
+    result = _run("allergy-baclofen", {"type": "allergy", **_verification(ALLERGY_VERIFICATION, "unconfirmed")})
+    assert "baclofen_hypersensitivity" not in _proposed(result)
+    confirmed = _run("allergy-baclofen", {"type": "allergy", **_verification(ALLERGY_VERIFICATION, "confirmed")})
+    assert _proposed(confirmed)["baclofen_hypersensitivity"] == "hypersensitivity"
+
+
+@pytest.mark.parametrize(
+    ("ident", "status", "criterion"),
+    [
+        ("proc-fusion", "not-done", "spinal_fusion"),
+        ("proc-fusion", "preparation", "spinal_fusion"),  # planned, not a previous fusion
+        ("proc-vp-shunt", "not-done", "vp_shunt"),
+        ("obs-bmi", "cancelled", "body_habitus"),  # a measurement cancelled: no BMI
+    ],
+)
+def test_what_the_record_says_did_not_happen_is_not_evidence(ident: str, status: str, criterion: str) -> None:
+    assert criterion not in _proposed(_run(ident, {"status": status}))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            '    resource: [Condition]\n    clinical_status: [active]\n    answer: "yes"',
+            '    resource: [Condition, Observation]\n    clinical_status: [active]\n    answer: "yes"',
+            "Observation has no clinical_status",
+        ),
+        (
+            "    status: [completed]\n",
+            "    status: [completed]\n    allergy_type: allergy\n",
+            "Procedure has no allergy",
+        ),
+    ],
+)
+def test_a_filter_on_a_resource_type_without_it_is_refused(old: str, new: str, message: str, tmp_path: Path) -> None:
+    text = rules_path(CRITERIA).read_text()
+    assert old in text
+    broken = tmp_path / "rules.yaml"
+    broken.write_text(text.replace(old, new, 1))
+    with pytest.raises(CriteriaError) as caught:
+        load_rules(broken, CSET)
+    problem = caught.value.problems[0]
+    assert message in problem.message
+    assert problem.file == str(broken) and problem.line is not None and problem.path.startswith("rules.")
