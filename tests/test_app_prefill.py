@@ -123,3 +123,11 @@ def test_a_proposal_that_would_change_an_answer_is_accepted_only_on_its_own(at: 
     assert _proposals(at) == ["cause"]
     at.button(key="prefill-accept-cause").click().run()
     assert at.button_group(key=k("answer", "cause")).value == "traumatic_brain_injury"
+
+
+def test_a_proposal_shows_what_it_assumes_before_it_is_accepted(at: AppTest) -> None:
+    _upload(at, (TBI.name, TBI.read_bytes()))
+    shown = [c.value for c in at.caption]
+    assert any(
+        v.startswith(":material/help: Check before accepting: Whether the epilepsy is controlled") for v in shown
+    )

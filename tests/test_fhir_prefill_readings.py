@@ -103,3 +103,22 @@ def test_a_filter_on_a_resource_type_without_it_is_refused(old: str, new: str, m
     problem = caught.value.problems[0]
     assert message in problem.message
     assert problem.file == str(broken) and problem.line is not None and problem.path.startswith("rules.")
+
+
+def test_a_proposal_that_assumes_what_the_codes_do_not_say_says_so() -> None:
+    from click.testing import CliRunner
+
+    from candidacy.cli.main import main
+
+    checks = {
+        p.criterion: p.check
+        for p in propose(CSET, RULES, read_record([(TBI.name, TBI.read_bytes())], TODAY), TODAY).proposals
+    }
+    assert checks["seizures"].startswith("Whether the epilepsy is controlled is not coded")
+    assert checks["vp_shunt"] and checks["spinal_fusion"] and checks["coagulation"] and checks["oral_baclofen"]
+    assert checks["cause"] == "" and checks["age_years"] == ""  # read as the codes say
+    args = ["fhir", "prefill", "--criteria", str(CRITERIA), "--date", "2026-12-01", "--record", str(TBI)]
+    text = CliRunner().invoke(main, args).output
+    assert "    Check before accepting: Whether the epilepsy is controlled is not coded" in text
+    data = json.loads(CliRunner().invoke(main, [*args, "--json"]).output)
+    assert next(p for p in data["proposals"] if p["criterion"] == "seizures")["check"] == checks["seizures"]

@@ -75,6 +75,8 @@ def _text(result: Prefill) -> list[str]:
     lines.append(f"Proposals ({len(result.proposals)}):")
     for p in result.proposals:
         lines += [f"  {p.title} [{p.criterion}]: {p.label}", f"    {p.note_line()}"]
+        if p.check:
+            lines.append(f"    Check before accepting: {p.check}")
     if result.conflicts:
         lines += ["", f"Conflicts, no proposal ({len(result.conflicts)}):"]
         for c in result.conflicts:

@@ -67,6 +67,8 @@ class Proposal:
     rule: str
     description: str
     sources: tuple[Source, ...]
+    #: What the answer assumes that the record's codes do not say ('' when nothing): shown with it.
+    check: str = ""
 
     def note_line(self) -> str:
         """The provenance a note keeps: every source and the rule, on one short, stable line."""
@@ -145,8 +147,11 @@ def propose(cset: CriteriaSet, rules: PrefillRules, record: Record, on: dt.date)
         merged = tuple(dict.fromkeys(s for c in fresh for s in c.sources))
         rule_ids = ", ".join(dict.fromkeys(c.rule for c in fresh))
         description = " ".join(dict.fromkeys(by_rule[c.rule].description for c in fresh))
+        check = " ".join(dict.fromkeys(by_rule[c.rule].check for c in fresh if by_rule[c.rule].check))
         result.proposals.append(
-            Proposal(criterion.id, criterion.title, first.value, label(first.value), rule_ids, description, merged)
+            Proposal(
+                criterion.id, criterion.title, first.value, label(first.value), rule_ids, description, merged, check
+            )
         )
     result.summary = _summary(rules, record, used, tally) | {"out_of_range": out_of_range}
     return result
@@ -317,6 +322,7 @@ def as_dict(result: Prefill) -> dict[str, Any]:
                 "label": p.label,
                 "rule": p.rule,
                 "description": p.description,
+                "check": p.check,
                 "note": p.note_line(),
                 "sources": sources(p.sources),
             }

@@ -86,6 +86,8 @@ class _Rule(_Strict):
     id: Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9-]{0,63}$")]
     criterion: StrictStr
     description: Annotated[StrictStr, Field(min_length=1, max_length=300)]
+    #: What the answer assumes that the codes do not say: shown with the proposal, checked before accepting.
+    check: Annotated[StrictStr, Field(min_length=1, max_length=300)] | None = None
 
 
 class _Matching(_Rule):

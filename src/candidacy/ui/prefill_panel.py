@@ -87,6 +87,8 @@ def _show(cset: CriteriaSet, result: object) -> None:
         with st.container(border=True, key=f"prefill-{p.criterion}"):
             st.markdown(f"**{escape_markdown(p.title)}**: {escape_markdown(p.label)}")
             st.caption(escape_markdown(p.note_line()))
+            if p.check:
+                st.caption(f":material/help: Check before accepting: {escape_markdown(p.check)}")
             if p.criterion in replacing:
                 st.caption(f"Accepting replaces the answer given: {escape_markdown(replacing[p.criterion])}.")
             accept, reject = st.columns(2)
