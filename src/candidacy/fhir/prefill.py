@@ -147,7 +147,7 @@ def propose(cset: CriteriaSet, rules: PrefillRules, record: Record, on: dt.date)
         merged = tuple(dict.fromkeys(s for c in fresh for s in c.sources))
         rule_ids = ", ".join(dict.fromkeys(c.rule for c in fresh))
         description = " ".join(dict.fromkeys(by_rule[c.rule].description for c in fresh))
-        check = " ".join(dict.fromkeys(by_rule[c.rule].check for c in fresh if by_rule[c.rule].check))
+        check = " ".join(dict.fromkeys(text for c in fresh if (text := by_rule[c.rule].check)))
         result.proposals.append(
             Proposal(
                 criterion.id, criterion.title, first.value, label(first.value), rule_ids, description, merged, check
