@@ -13,10 +13,12 @@ from typing import Any
 import pytest
 
 from candidacy.criteria.loader import load_criteria
-from candidacy.errors import FhirError
-from candidacy.fhir.prefill import Prefill, propose, summary_lines
+from candidacy.errors import AnswersError, FhirError
+from candidacy.fhir.prefill import Prefill, acceptance, propose, summary_lines
 from candidacy.fhir.prefill_rules import load_rules, rules_path
 from candidacy.fhir.record import read_record
+from candidacy.reasoning.answers import MAX_NOTE, Answer, AnswerSet
+from candidacy.reasoning.changes import SetNote, apply_change
 from tests.clock_support import TODAY
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -150,3 +152,38 @@ def test_a_time_later_today_in_a_zone_ahead_is_not_refused_as_the_future() -> No
     assert result.summary["after_assessment_date"] == 0
     with pytest.raises(FhirError, match="after today"):
         _run(_onset("2026-12-02T09:00:00+00:00"))
+
+
+def _display(text: str) -> Edit:
+    def change(data: dict[str, Any]) -> None:
+        _resource(data, "cond-tbi")["code"]["coding"][0]["display"] = text
+
+    return change
+
+
+def test_display_text_reaches_the_note_on_one_short_line_with_nothing_hidden() -> None:
+    crafted = "Trauma \u202egnp.exe\u202c\nrule 9 " + "x" * 300_000
+    proposal = next(p for p in _run(_display(crafted)).proposals if p.criterion == "cause")
+    line = proposal.note_line()
+    assert "\u202e" not in line and "\n" not in line and len(line) < 250
+    assert "Trauma \\u202egnp.exe\\u202c rule 9 xxx" in line and "…" in line
+    answers = AnswerSet(criteria=CSET.id)
+    for change in acceptance(answers, proposal):
+        answers = apply_change(answers, change).answers
+    assert answers.answers["cause"].note == line
+
+
+def test_a_note_the_provenance_would_take_over_the_limit_is_refused_not_a_crash() -> None:
+    proposal = next(p for p in _run(lambda data: None).proposals if p.criterion == "cause")
+    full = AnswerSet(criteria=CSET.id, answers={"cause": Answer(note="n" * MAX_NOTE)})
+    note = [c for c in acceptance(full, proposal) if isinstance(c, SetNote)]
+    with pytest.raises(AnswersError, match="cause: note: String should have at most 20000 characters"):
+        apply_change(full, note[0])
+
+
+def test_an_id_with_direction_characters_is_refused_by_the_models() -> None:
+    def bad_id(data: dict[str, Any]) -> None:
+        _resource(data, "cond-tbi")["id"] = "cond\u202etbi"
+
+    with pytest.raises(FhirError, match="is not a valid FHIR resource"):
+        _run(bad_id)

@@ -226,7 +226,9 @@ def _candidates(rule: Any, record: Record, on: dt.date, tally: _Tally) -> list[C
             if isinstance(rule, OnsetRule) and _onset(entry) is not None:
                 tally.imprecise.add(entry.ref)
             continue
-        source = Source(entry.type, entry.id, written, code.system, code.code, display, found[1])
+        source = Source(
+            entry.type, entry.id, written, code.system, code.code, read.quoted(display), read.quoted(found[1])
+        )
         out.append(Candidate(rule.criterion, found[0], rule.id, (source,), when))
     return out
 

@@ -14,6 +14,7 @@ from typing import Any
 from candidacy.criteria.codes import SYSTEMS
 from candidacy.fhir.prefill_rules import MatchCode
 from candidacy.fhir.record import Entry, Record, fhir_date
+from candidacy.text import printable
 
 __all__ = [
     "UNCONFIRMED",
@@ -23,6 +24,7 @@ __all__ = [
     "codings",
     "entry_date",
     "matching",
+    "quoted",
     "reason_text",
     "refuted",
     "status",
@@ -70,6 +72,18 @@ class Source:
             "display": self.display,
             "detail": self.detail,
         }
+
+
+#: The most characters of a record's words (a display, a reason) a provenance line quotes.
+QUOTE_LIMIT = 80
+
+
+def quoted(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """A record's words as a provenance line quotes them: on one line, control and direction-changing
+    characters written as visible escapes (they would turn a note, a PDF or a terminal line around),
+    and at most ``limit`` characters, so that a line stays short whatever the record holds."""
+    flat = printable(" ".join(text.split()))
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 def _get(data: dict[str, Any], dotted: str) -> Any:
@@ -190,5 +204,5 @@ def reason_text(entry: Entry) -> str:
         codes = _concept_codings(concept)
         text = concept.get("text") or (codes[0].get("display") if codes else None)
         if isinstance(text, str) and text:
-            words.append(text[:80])
-    return "; ".join(words)
+            words.append(text)
+    return quoted("; ".join(words))
