@@ -39,6 +39,7 @@ __all__ = [
     "Proposal",
     "Stale",
     "acceptance",
+    "accepted",
     "as_dict",
     "propose",
     "summary_lines",
@@ -305,6 +306,12 @@ def acceptance(answers: AnswerSet, proposal: Proposal) -> list[Change]:
     if line not in note:
         changes.append(SetNote(proposal.criterion, f"{note}\n{line}" if note else line))
     return changes
+
+
+def accepted(answers: AnswerSet, proposal: Proposal) -> bool:
+    """Whether the answers hold the proposal's answer with its provenance (what the store took)."""
+    held = answers.answers.get(proposal.criterion)
+    return held is not None and held.value == proposal.value and proposal.note_line() in held.note
 
 
 def as_dict(result: Prefill) -> dict[str, Any]:

@@ -119,16 +119,20 @@ def _replaced(cset: CriteriaSet, answers: dict[str, Answer], criterion: str, pro
 
 @state.callback
 def _accept(cset: CriteriaSet, criteria: list[str]) -> None:
-    from candidacy.fhir.prefill import Prefill, acceptance
+    from candidacy.fhir.prefill import Prefill, acceptance, accepted
 
     result = st.session_state.get(state.PREFILL_RESULT)
     if not isinstance(result, Prefill):
         return
+    done: set[str] = st.session_state.setdefault(state.PREFILL_DONE, set())
+    chosen = [
+        p for p in result.proposals if p.criterion in criteria and p.criterion not in done
+    ]  # never a rejected one
     draft = state.draft_for(cset)
-    chosen = [p for p in result.proposals if p.criterion in criteria]
     changes = [change for p in chosen for change in acceptance(draft, p)]
     edits.accept(cset, changes, f"{len(chosen)} proposals accepted from the FHIR record")
-    st.session_state.setdefault(state.PREFILL_DONE, set()).update(criteria)
+    now = state.draft_for(cset)  # what the store took: a refused proposal stays listed, to accept again
+    done.update(p.criterion for p in chosen if accepted(now, p))
 
 
 @state.callback
