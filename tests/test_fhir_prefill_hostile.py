@@ -187,3 +187,27 @@ def test_an_id_with_direction_characters_is_refused_by_the_models() -> None:
 
     with pytest.raises(FhirError, match="is not a valid FHIR resource"):
         _run(bad_id)
+
+
+def test_the_provenance_line_is_the_same_whatever_the_order_of_the_files() -> None:
+    data = json.loads(TBI.read_text())
+    second = {**_resource(data, "cond-tbi"), "id": "cond-tbi-gp"}  # the same injury, as the GP coded it
+    bundle = ("referral.json", json.dumps(data).encode())
+    extra = ("gp.ndjson", json.dumps(second).encode() + b"\n")
+
+    def line(files: list[tuple[str, bytes]]) -> str:
+        result = propose(CSET, RULES, read_record(files, TODAY), TODAY)
+        return next(p for p in result.proposals if p.criterion == "cause").note_line()
+
+    assert line([bundle, extra]) == line([extra, bundle])
+    assert "Condition/cond-tbi (2025-02-10)" in line([extra, bundle]).split(";")[0]
+
+
+def test_the_same_resource_in_two_files_is_one_source() -> None:
+    data = json.loads(TBI.read_text())
+    again = ("again.ndjson", json.dumps(_resource(data, "cond-tbi")).encode() + b"\n")
+    result = propose(CSET, RULES, read_record([("referral.json", TBI.read_bytes()), again], TODAY), TODAY)
+    assert len(next(p for p in result.proposals if p.criterion == "cause").sources) == 1
+    changed = {**_resource(data, "cond-tbi"), "onsetDateTime": "2024-01-01"}
+    with pytest.raises(FhirError, match="Condition/cond-tbi is given twice with different content"):
+        read_record([("referral.json", TBI.read_bytes()), ("b.ndjson", json.dumps(changed).encode())], TODAY)

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from candidacy.criteria.codes import UCUM_SYSTEM
 from candidacy.criteria.models import CriteriaSet, NumberAnswer
 from candidacy.criteria.values import choices
 from candidacy.errors import FhirError, Problem
@@ -27,7 +28,7 @@ from candidacy.fhir import sources as read
 from candidacy.fhir.prefill_rules import AgeRule, CodedRule, OnsetRule, PrefillRules, QuantityRule
 from candidacy.fhir.record import Entry, Record, fhir_span
 from candidacy.fhir.sources import Source
-from candidacy.fhir.units import UCUM_SYSTEM, UnitError, convert
+from candidacy.fhir.units import UnitError, convert
 from candidacy.reasoning.answers import AnswerSet
 from candidacy.reasoning.changes import Change, SetAnswer, SetNote
 
@@ -145,7 +146,8 @@ def propose(cset: CriteriaSet, rules: PrefillRules, record: Record, on: dt.date)
             result.conflicts.append(Conflict(criterion.id, criterion.title, pairs))
             continue
         first = fresh[0]
-        merged = tuple(dict.fromkeys(s for c in fresh for s in c.sources))
+        # In a stable order, whatever the order of the files: a record read again gives the same line.
+        merged = tuple(sorted(dict.fromkeys(s for c in fresh for s in c.sources), key=lambda s: (s.resource, s.id)))
         rule_ids = ", ".join(dict.fromkeys(c.rule for c in fresh))
         description = " ".join(dict.fromkeys(by_rule[c.rule].description for c in fresh))
         check = " ".join(dict.fromkeys(text for c in fresh if (text := by_rule[c.rule].check)))

@@ -11,9 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["UCUM_SYSTEM", "UnitError", "check_unit", "convert"]
-
-UCUM_SYSTEM = "http://unitsofmeasure.org"
+__all__ = ["UnitError", "check_unit", "convert"]
 
 
 class UnitError(ValueError):
