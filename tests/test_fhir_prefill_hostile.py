@@ -211,3 +211,44 @@ def test_the_same_resource_in_two_files_is_one_source() -> None:
     changed = {**_resource(data, "cond-tbi"), "onsetDateTime": "2024-01-01"}
     with pytest.raises(FhirError, match="Condition/cond-tbi is given twice with different content"):
         read_record([("referral.json", TBI.read_bytes()), ("b.ndjson", json.dumps(changed).encode())], TODAY)
+
+
+def _weight(quantity: dict[str, Any]) -> Edit:
+    def change(data: dict[str, Any]) -> None:
+        data["entry"] = [e for e in data["entry"] if e["resource"]["id"] != "obs-bmi"]
+        _resource(data, "obs-weight")["valueQuantity"] = quantity
+
+    return change
+
+
+UCUM = "http://unitsofmeasure.org"
+
+
+@pytest.mark.parametrize(
+    ("quantity", "expected"),
+    [
+        ({"value": 40, "system": UCUM, "code": "[lb_av]"}, ("very_small", "18.1 kg")),
+        ({"value": 15000, "system": UCUM, "code": "g"}, ("very_small", "15 kg")),
+        ({"value": -5, "system": UCUM, "code": "kg"}, None),  # not a weight: no proposal
+        ({"value": 0, "system": UCUM, "code": "kg"}, None),
+    ],
+)
+def test_weights_convert_and_an_impossible_one_gives_nothing(
+    quantity: dict[str, Any], expected: tuple[str, str] | None
+) -> None:
+    proposal = next((p for p in _run(_weight(quantity)).proposals if p.criterion == "body_habitus"), None)
+    assert (proposal and (proposal.value, proposal.sources[0].detail)) == expected
+
+
+@pytest.mark.parametrize(
+    ("quantity", "message"),
+    [
+        ({"value": 15, "code": "kg"}, "'kg' is not given as a UCUM code"),  # no system
+        ({"value": 15, "system": UCUM, "code": "(" * 3000 + "g" + ")" * 3000}, "is not a UCUM unit"),
+        ({"value": 15, "system": UCUM, "code": "[lb_av]" + "x" * 10_000}, "is not a UCUM unit"),
+    ],
+)
+def test_a_unit_that_does_not_convert_is_refused_in_a_short_message(quantity: dict[str, Any], message: str) -> None:
+    with pytest.raises(FhirError) as caught:
+        _run(_weight(quantity))
+    assert message in str(caught.value) and len(str(caught.value)) < 300

@@ -260,7 +260,7 @@ def _value(rule: Any, entry: Entry, on: dt.date) -> tuple[str | int, str] | None
     quantity = entry.data.get("valueQuantity")
     if not isinstance(quantity, dict) or not isinstance(quantity.get("value"), int | float):
         return None
-    given = str(quantity.get("code") or quantity.get("unit") or "no unit")
+    given = read.quoted(str(quantity.get("code") or quantity.get("unit") or "no unit"), 40)
     try:
         if quantity.get("system") != UCUM_SYSTEM or not quantity.get("code"):
             raise UnitError(f"'{given}' is not given as a UCUM code")
