@@ -122,3 +122,19 @@ def test_a_proposal_that_assumes_what_the_codes_do_not_say_says_so() -> None:
     assert "    Check before accepting: Whether the epilepsy is controlled is not coded" in text
     data = json.loads(CliRunner().invoke(main, [*args, "--json"]).output)
     assert next(p for p in data["proposals"] if p["criterion"] == "seizures")["check"] == checks["seizures"]
+
+
+def test_a_drug_still_taken_since_long_ago_is_current_when_the_record_says_so_recently() -> None:
+    warfarin = {
+        "resourceType": "MedicationStatement",
+        "status": "active",
+        "medicationCodeableConcept": {"coding": [{"system": "http://www.whocc.no/atc", "code": "B01AA03"}]},
+        "effectivePeriod": {"start": "2023-01-10"},  # started long ago, not ended
+        "dateAsserted": "2026-11-20",  # and said to be taken ten days ago
+    }
+    data = json.loads(TBI.read_text())
+    entry = next(e for e in data["entry"] if e["resource"]["id"] == "rx-apixaban")
+    entry["resource"] = {"id": "med-warfarin", "subject": {"reference": "Patient/pat-tbi"}, **warfarin}
+    result = propose(CSET, RULES, read_record([("referral.json", json.dumps(data).encode())], TODAY), TODAY)
+    assert _proposed(result)["coagulation"] == "no_plan_yet"
+    assert not result.stale

@@ -38,7 +38,8 @@ _DATES: dict[str, tuple[str, ...]] = {
     "Condition": ("onsetDateTime", "onsetPeriod.start", "recordedDate"),
     "Procedure": ("performedDateTime", "performedPeriod.end", "performedPeriod.start", "occurrenceDateTime"),
     "Observation": ("effectiveDateTime", "effectivePeriod.end", "effectivePeriod.start", "issued"),
-    "MedicationStatement": ("effectivePeriod.end", "effectiveDateTime", "effectivePeriod.start", "dateAsserted"),
+    # A period not ended runs to when the record last said so (dateAsserted), not to its start.
+    "MedicationStatement": ("effectivePeriod.end", "effectiveDateTime", "dateAsserted", "effectivePeriod.start"),
     "MedicationRequest": ("authoredOn",),
 }
 
