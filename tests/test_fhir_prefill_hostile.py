@@ -252,3 +252,27 @@ def test_a_unit_that_does_not_convert_is_refused_in_a_short_message(quantity: di
     with pytest.raises(FhirError) as caught:
         _run(_weight(quantity))
     assert message in str(caught.value) and len(str(caught.value)) < 300
+
+
+def test_a_crafted_display_is_literal_in_the_markdown_record_the_pdf_and_the_response() -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from candidacy import reports
+    from candidacy.draft import draft_record
+    from candidacy.fhir import questionnaire_response
+
+    crafted = "**TBI** [see](javascript:alert(1)) <img src=x> :red[x] \u202eevil"
+    proposal = next(p for p in _run(_display(crafted)).proposals if p.criterion == "cause")
+    answers = AnswerSet(criteria=CSET.id, version=CSET.version)
+    for change in acceptance(answers, proposal):
+        answers = apply_change(answers, change).answers
+    markdown = reports.render(draft_record(CSET, answers), "markdown").decode()
+    assert r"\*\*TBI\*\* \[see\](javascript:alert(1)) \<img src=x\>" in markdown
+    assert "\u202e" not in markdown and "\\\\u202eevil" in markdown
+    pdf = reports.render(draft_record(CSET, answers), "pdf")
+    text = " ".join(" ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "**TBI** [see](javascript:alert(1)) <img src=x>" in text and "\u202e" not in text
+    response = questionnaire_response(CSET, answers, "R5")
+    assert json.dumps(proposal.note_line(), ensure_ascii=False)[1:-1] in json.dumps(response, ensure_ascii=False)
