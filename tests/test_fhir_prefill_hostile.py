@@ -14,7 +14,8 @@ import pytest
 
 from candidacy.criteria.loader import load_criteria
 from candidacy.errors import AnswersError, FhirError
-from candidacy.fhir.prefill import Prefill, acceptance, propose, summary_lines
+from candidacy.fhir.prefill import Prefill, acceptance, propose
+from candidacy.fhir.prefill_report import summary_lines
 from candidacy.fhir.prefill_rules import load_rules, rules_path
 from candidacy.fhir.record import read_record
 from candidacy.reasoning.answers import MAX_NOTE, Answer, AnswerSet

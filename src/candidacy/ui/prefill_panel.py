@@ -60,7 +60,8 @@ def render_prefill(cset: CriteriaSet) -> None:
 
 
 def _show(cset: CriteriaSet, result: object) -> None:
-    from candidacy.fhir.prefill import Prefill, summary_lines
+    from candidacy.fhir.prefill import Prefill
+    from candidacy.fhir.prefill_report import summary_lines
 
     if not isinstance(result, Prefill):
         lines = "\n".join(f"- {escape_markdown(str(line))}" for line in result)  # type: ignore[attr-defined]
