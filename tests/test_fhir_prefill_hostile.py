@@ -277,3 +277,18 @@ def test_a_crafted_display_is_literal_in_the_markdown_record_the_pdf_and_the_res
     assert "**TBI** [see](javascript:alert(1)) <img src=x>" in text and "\u202e" not in text
     response = questionnaire_response(CSET, answers, "R5")
     assert json.dumps(proposal.note_line(), ensure_ascii=False)[1:-1] in json.dumps(response, ensure_ascii=False)
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [
+        {"resourceType": "Condition", "id": "c\u202e" + "x" * 100_000},
+        {"resourceType": "Cond\u202eition" + "x" * 100_000, "id": "c1"},
+    ],
+)
+def test_an_error_quotes_a_crafted_type_or_id_shortly_and_visibly(resource: dict[str, Any]) -> None:
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": resource}]}
+    with pytest.raises(FhirError) as caught:
+        read_record([("crafted.json", json.dumps(bundle).encode())], TODAY)
+    message = str(caught.value)
+    assert len(message) < 1000 and "\u202e" not in message and "\\u202e" in message

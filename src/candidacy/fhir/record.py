@@ -179,7 +179,7 @@ def _file_entries(name: str, raw: bytes) -> list[Entry]:
     kind = data.get("type")
     if kind not in BUNDLE_TYPES:
         raise FhirError(
-            f"a Bundle of type '{kind}' is not a patient record (one of {', '.join(BUNDLE_TYPES)})", file=name
+            f"a Bundle of type '{_named(kind)}' is not a patient record (one of {', '.join(BUNDLE_TYPES)})", file=name
         )
     items = data.get("entry") or []
     if not isinstance(items, list):
@@ -221,28 +221,36 @@ def _ndjson(name: str, raw: bytes) -> list[Entry]:
 def _entry(data: dict[str, Any], file: str, line: int | None, path: str = "") -> Entry:
     """The resource checked by the R4B models, else the R5 models; refused when neither accepts it."""
     kind = data.get("resourceType")
-    where = f"{kind}/{data.get('id', '?')}"
+    where = _named(f"{kind}/{data.get('id', '?')}")
     if not isinstance(data.get("id"), str):
         raise FhirError(
-            Problem(f"{kind} has no id: its provenance could not be named", file=file, line=line, path=path)
+            Problem(f"{_named(kind)} has no id: its provenance could not be named", file=file, line=line, path=path)
         )
     failures: list[str] = []
     for release, model_of in (("R4B", r4b_model), ("R5", r5_model)):
         try:
             model_of(str(kind)).model_validate(data)
         except KeyError:
-            raise FhirError(Problem(f"'{kind}' is not a FHIR resource type", file=file, line=line, path=path)) from None
+            raise FhirError(
+                Problem(f"'{_named(kind)}' is not a FHIR resource type", file=file, line=line, path=path)
+            ) from None
         except ValidationError as exc:
             first = exc.errors()[0]
-            failures.append(f"{release}: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}")
+            failures.append(printable(f"{release}: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}"[:200]))
             continue
         except (ValueError, TypeError) as exc:  # fhir.resources' own checks outside pydantic
-            failures.append(f"{release}: {str(exc)[:200]}")
+            failures.append(printable(f"{release}: {str(exc)[:200]}"))
             continue
         return Entry(data=data, release=release, file=file, line=line)
     raise FhirError(
         Problem(f"{where} is not a valid FHIR resource ({'; '.join(failures)})", file=file, line=line, path=path)
     )
+
+
+def _named(value: object) -> str:
+    """A type or id from the file, before the models checked it, as an error message may quote it."""
+    text = printable(str(value))
+    return text if len(text) <= 80 else f"{text[:79]}…"
 
 
 def _deduplicated(entries: list[Entry]) -> list[Entry]:
@@ -307,7 +315,7 @@ def _check_subject(entry: Entry, patient: Entry, urls: dict[str, str]) -> None:
         if not ok:
             raise FhirError(
                 Problem(
-                    f"{entry.ref} is about {printable(named[:100])}, not about {patient.ref}: the record mixes "
+                    f"{entry.ref} is about {_named(named)}, not about {patient.ref}: the record mixes "
                     "patients, or names one it does not hold; nothing was read from it",
                     file=entry.file,
                     line=entry.line,
