@@ -138,3 +138,20 @@ def test_a_drug_still_taken_since_long_ago_is_current_when_the_record_says_so_re
     result = propose(CSET, RULES, read_record([("referral.json", json.dumps(data).encode())], TODAY), TODAY)
     assert _proposed(result)["coagulation"] == "no_plan_yet"
     assert not result.stale
+
+
+@pytest.mark.parametrize(
+    "reference", ["urn:uuid:5d0f3c1e-0a6b-4e8e-9a53-0b8f1e2c7d10", "Medication/baclofen-tab/_history/2"]
+)
+def test_a_medication_named_by_a_fullurl_or_a_versioned_reference_is_read(reference: str) -> None:
+    data = json.loads(TBI.read_text())
+    statement = next(e["resource"] for e in data["entry"] if e["resource"]["id"] == "med-baclofen")
+    medication = {
+        "resourceType": "Medication",
+        "id": "baclofen-tab",
+        "code": statement.pop("medicationCodeableConcept"),
+    }
+    statement["medicationReference"] = {"reference": reference}
+    data["entry"].append({"fullUrl": "urn:uuid:5d0f3c1e-0a6b-4e8e-9a53-0b8f1e2c7d10", "resource": medication})
+    result = propose(CSET, RULES, read_record([("referral.json", json.dumps(data).encode())], TODAY), TODAY)
+    assert _proposed(result)["oral_baclofen"] == "failed_or_not_tolerated"

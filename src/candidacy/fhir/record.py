@@ -18,7 +18,7 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from fhir.resources import get_fhir_model_class as r5_model
@@ -85,12 +85,19 @@ class Record:
     patient: Entry
     entries: tuple[Entry, ...]
     files: tuple[str, ...]
+    #: Each Bundle entry's fullUrl and the ``Type/id`` it names (what a ``urn:uuid:`` reference points to).
+    urls: dict[str, str] = field(default_factory=dict)
 
     def counts(self) -> Counter[str]:
         return Counter(e.type for e in self.entries)
 
     def by_ref(self, ref: str) -> Entry | None:
         return next((e for e in self.entries if e.ref == ref), None)
+
+    def resolve(self, reference: str) -> Entry | None:
+        """The record's resource a literal reference names (relative, versioned, absolute, or a fullUrl)."""
+        target = _target(reference, self.urls)
+        return self.by_ref(target) if target else None
 
 
 def fhir_date(text: object) -> dt.date | None:
@@ -161,7 +168,7 @@ def read_record(sources: Sequence[tuple[str, bytes]], today: dt.date, identifier
     for entry in entries:
         _check_subject(entry, patient, urls)
         _check_dates(entry, today)
-    return Record(patient=patient, entries=tuple(entries), files=tuple(name for name, _ in sources))
+    return Record(patient=patient, entries=tuple(entries), files=tuple(name for name, _ in sources), urls=urls)
 
 
 def _file_entries(name: str, raw: bytes) -> list[Entry]:
@@ -300,8 +307,8 @@ def _check_subject(entry: Entry, patient: Entry, urls: dict[str, str]) -> None:
     """A resource that names whom it is about must name the record's Patient, in a way that can be
     checked: a reference that resolves to it, or one of its identifiers. A contained Patient, another
     Patient, a Group or a name alone would make another person's data evidence for this one."""
-    for field in _SUBJECT_FIELDS:
-        ref = entry.data.get(field)
+    for name in _SUBJECT_FIELDS:
+        ref = entry.data.get(name)
         if not isinstance(ref, dict):
             continue
         target, identifier = ref.get("reference"), ref.get("identifier")
@@ -319,25 +326,25 @@ def _check_subject(entry: Entry, patient: Entry, urls: dict[str, str]) -> None:
                     "patients, or names one it does not hold; nothing was read from it",
                     file=entry.file,
                     line=entry.line,
-                    path=field,
+                    path=name,
                 )
             )
 
 
 def _check_dates(entry: Entry, today: dt.date) -> None:
     values = [(f, entry.data.get(f)) for f in _DATE_FIELDS]
-    for field in _PERIOD_FIELDS:
-        period = entry.data.get(field)
+    for name in _PERIOD_FIELDS:
+        period = entry.data.get(name)
         if isinstance(period, dict):
-            values += [(f"{field}.start", period.get("start")), (f"{field}.end", period.get("end"))]
-    for field, text in values:
+            values += [(f"{name}.start", period.get("start")), (f"{name}.end", period.get("end"))]
+    for name, text in values:
         when = fhir_date(text)
         if when is not None and when > today:
             raise FhirError(
                 Problem(
-                    f"{entry.ref}: {field} is {text}, after today ({today.isoformat()}); check the record",
+                    f"{entry.ref}: {name} is {text}, after today ({today.isoformat()}); check the record",
                     file=entry.file,
                     line=entry.line,
-                    path=field,
+                    path=name,
                 )
             )

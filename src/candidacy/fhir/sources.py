@@ -125,8 +125,8 @@ def _medication_code(ref: str, data: dict[str, Any], record: Record) -> Any:
             if isinstance(contained, dict) and contained.get("id") == ref[1:]:
                 return contained.get("code")
         return None
-    medication = record.by_ref("/".join(ref.split("/")[-2:]))
-    return medication.data.get("code") if medication else None
+    medication = record.resolve(ref)
+    return medication.data.get("code") if medication and medication.type == "Medication" else None
 
 
 def matching(entry: Entry, record: Record, codes: list[MatchCode]) -> tuple[dict[str, Any], MatchCode] | None:
