@@ -6,33 +6,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from candidacy.criteria.loader import load_criteria
 from candidacy.errors import AnswersError, FhirError
 from candidacy.fhir.prefill import Prefill, acceptance, propose
 from candidacy.fhir.prefill_report import summary_lines
-from candidacy.fhir.prefill_rules import load_rules, rules_path
 from candidacy.fhir.record import read_record
 from candidacy.reasoning.answers import MAX_NOTE, Answer, AnswerSet
 from candidacy.reasoning.changes import SetNote, apply_change
 from tests.clock_support import TODAY
-
-ROOT = Path(__file__).resolve().parents[1]
-CRITERIA = ROOT / "criteria" / "itb_pump.yaml"
-TBI = ROOT / "tests" / "data" / "fhir_records" / "referral-tbi-everything.json"
-CSET = load_criteria(CRITERIA)
-RULES = load_rules(rules_path(CRITERIA), CSET)
-Edit = Callable[[dict[str, Any]], None]
-
-
-def _resource(data: dict[str, Any], ident: str) -> dict[str, Any]:
-    found: dict[str, Any] = next(e["resource"] for e in data["entry"] if e["resource"]["id"] == ident)
-    return found
+from tests.prefill_support import CSET, RULES, TBI, Edit
+from tests.prefill_support import resource as _resource
 
 
 def _record(change: Edit) -> list[tuple[str, bytes]]:

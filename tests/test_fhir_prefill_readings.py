@@ -1,31 +1,21 @@
 """What a record's resources may be read as: a diagnosis short of confirmed is a suspected cause, a
 procedure not done or a fusion not yet performed is no procedure, an unconfirmed allergy is no
-documented hypersensitivity; a rule filter set on a resource type that does not carry it is refused
-when the rules load, naming file, line and field."""
+documented hypersensitivity; a rule that assumes what the codes do not say says so; a drug still taken
+is current when the record says so recently; a medication is found however it is referenced."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from candidacy.criteria.loader import load_criteria
-from candidacy.errors import CriteriaError
 from candidacy.fhir.prefill import Prefill, propose
-from candidacy.fhir.prefill_rules import load_rules, rules_path
 from candidacy.fhir.record import read_record
 from tests.clock_support import TODAY
+from tests.prefill_support import CRITERIA, CSET, RULES, TBI
 
-ROOT = Path(__file__).resolve().parents[1]
-CRITERIA = ROOT / "criteria" / "itb_pump.yaml"
-TBI = ROOT / "tests" / "data" / "fhir_records" / "referral-tbi-everything.json"
-CSET = load_criteria(CRITERIA)
-RULES = load_rules(rules_path(CRITERIA), CSET)
-Edit = Callable[[dict[str, Any]], None]
 CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
 ALLERGY_VERIFICATION = "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification"
 
@@ -76,33 +66,6 @@ def test_an_unconfirmed_allergy_is_no_documented_hypersensitivity() -> None:
 )
 def test_what_the_record_says_did_not_happen_is_not_evidence(ident: str, status: str, criterion: str) -> None:
     assert criterion not in _proposed(_run(ident, {"status": status}))
-
-
-@pytest.mark.parametrize(
-    ("old", "new", "message"),
-    [
-        (
-            '    resource: [Condition]\n    clinical_status: [active]\n    answer: "yes"',
-            '    resource: [Condition, Observation]\n    clinical_status: [active]\n    answer: "yes"',
-            "Observation has no clinical_status",
-        ),
-        (
-            "    status: [completed]\n",
-            "    status: [completed]\n    allergy_type: allergy\n",
-            "Procedure has no allergy",
-        ),
-    ],
-)
-def test_a_filter_on_a_resource_type_without_it_is_refused(old: str, new: str, message: str, tmp_path: Path) -> None:
-    text = rules_path(CRITERIA).read_text()
-    assert old in text
-    broken = tmp_path / "rules.yaml"
-    broken.write_text(text.replace(old, new, 1))
-    with pytest.raises(CriteriaError) as caught:
-        load_rules(broken, CSET)
-    problem = caught.value.problems[0]
-    assert message in problem.message
-    assert problem.file == str(broken) and problem.line is not None and problem.path.startswith("rules.")
 
 
 def test_a_proposal_that_assumes_what_the_codes_do_not_say_says_so() -> None:
