@@ -123,3 +123,55 @@ def test_a_proposal_that_would_change_an_answer_is_accepted_only_on_its_own(at: 
     assert _proposals(at) == ["cause"]
     at.button(key="prefill-accept-cause").click().run()
     assert at.button_group(key=k("answer", "cause")).value == "traumatic_brain_injury"
+
+
+def test_a_proposal_shows_what_it_assumes_before_it_is_accepted(at: AppTest) -> None:
+    _upload(at, (TBI.name, TBI.read_bytes()))
+    shown = [c.value for c in at.caption]
+    assert any(
+        v.startswith(":material/help: Check before accepting: Whether the epilepsy is controlled") for v in shown
+    )
+
+
+def _stored_case_with_proposals() -> AppTest:
+    from .test_app_cases import db, give_name, new_session
+
+    app = new_session()
+    give_name(app)
+    app.button(key="case-save-new").click().run()
+    _upload(app, (TBI.name, TBI.read_bytes()))
+    store = db()  # another session changes the case meanwhile
+    from candidacy.reasoning.changes import SetAnswer
+
+    from .test_app_cases import DR_A
+
+    store.apply(1, store.get(1).row.lock_version, SetAnswer("seizures", "none"), DR_A)
+    return app
+
+
+def test_an_acceptance_the_store_refuses_saves_nothing_and_stays_proposed() -> None:
+    from .test_app_cases import db
+
+    app = _stored_case_with_proposals()
+    app.button(key="prefill-accept-cause").click().run()
+    assert not app.exception
+    assert any("changed by someone else" in e.value for e in app.error)
+    assert "cause" not in db().get(1).answers.answers  # neither the answer nor its provenance note
+    assert app.button_group(key=k("answer", "cause")).value is None  # the page shows what is stored
+    assert app.button_group(key=k("answer", "seizures")).value == "none"
+    assert "cause" in _proposals(app)  # still proposed, to accept again
+    app.button(key="prefill-accept-cause").click().run()
+    stored = db().get(1).answers.answers["cause"]
+    assert stored.value == "traumatic_brain_injury" and stored.note.startswith("From record: Condition/cond-tbi")
+
+
+def test_an_accept_all_the_store_refuses_saves_nothing_and_keeps_every_proposal() -> None:
+    from .test_app_cases import db
+
+    app = _stored_case_with_proposals()
+    before = len(_proposals(app))
+    app.button(key="prefill-accept-all").click().run()
+    assert not app.exception
+    assert any("changed by someone else" in e.value for e in app.error)
+    assert set(db().get(1).answers.answers) == {"seizures"}
+    assert len(_proposals(app)) == before

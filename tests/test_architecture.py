@@ -182,3 +182,17 @@ def test_every_session_key_is_declared_in_the_session_module() -> None:
             if isinstance(key, ast.Constant) or (isinstance(key, ast.Name) and key.id in literal_names):
                 found.append(f"{path.name}:{key.lineno}: {ast.unparse(key)}")
     assert not found, "session keys named outside candidacy.ui.state:\n" + "\n".join(found)
+
+
+def test_each_code_system_uri_is_written_once_in_the_core() -> None:
+    """A code system's URI is vocabulary: declared in criteria/codes.py and imported everywhere else,
+    so that a rule, a unit and a Questionnaire never disagree on how a system is named."""
+    from candidacy.criteria.codes import SYSTEMS
+
+    root = Path(candidacy.__file__).parent
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and node.value in SYSTEMS:
+                found.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert [f for f in found if not f.startswith("criteria/codes.py")] == []

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from candidacy.criteria.loader import load_criteria
 from candidacy.errors import CandidacyError, CriteriaError, FhirError, SourceFileError
 from candidacy.fhir.prefill import Prefill, acceptance, propose
 from candidacy.fhir.prefill_rules import load_rules, rules_path
@@ -21,13 +20,8 @@ from candidacy.fhir.record import read_record
 from candidacy.reasoning.answers import Answer, AnswerSet
 from candidacy.reasoning.changes import apply_change
 from tests.clock_support import TODAY
-
-ROOT = Path(__file__).resolve().parents[1]
-CRITERIA = ROOT / "criteria" / "itb_pump.yaml"
-RECORDS = ROOT / "tests" / "data" / "fhir_records"
-TBI = RECORDS / "referral-tbi-everything.json"
-CSET = load_criteria(CRITERIA)
-RULES = load_rules(rules_path(CRITERIA), CSET)
+from tests.prefill_support import CRITERIA, CSET, RECORDS, RULES, TBI
+from tests.prefill_support import resource as _resource
 
 
 def _bundle() -> dict[str, Any]:
@@ -44,11 +38,6 @@ def _tbi(change: Callable[[dict[str, Any]], None] | None = None) -> list[tuple[s
     if change:
         change(data)
     return [("referral.json", json.dumps(data, indent=1).encode())]
-
-
-def _resource(data: dict[str, Any], ident: str) -> dict[str, Any]:
-    found: dict[str, Any] = next(e["resource"] for e in data["entry"] if e["resource"]["id"] == ident)
-    return found
 
 
 def test_a_referral_record_proposes_every_answer_its_resources_support() -> None:
@@ -251,6 +240,16 @@ RULE_ERRORS = {
     ),
     "unknown key": ("look_back_months: 10", "lookback_months: 10", "unknown key 'lookback_months'"),
     "not a UCUM unit": ("unit: kg\n", "unit: kilo\n", "'kilo' is not a UCUM unit"),
+    "a filter the resource type does not carry": (
+        '    resource: [Condition]\n    clinical_status: [active]\n    answer: "yes"',
+        '    resource: [Condition, Observation]\n    clinical_status: [active]\n    answer: "yes"',
+        "Observation has no clinical_status",
+    ),
+    "an allergy type on a procedure": (
+        "    status: [completed]\n",
+        "    status: [completed]\n    allergy_type: allergy\n",
+        "Procedure has no allergy_type",
+    ),
 }
 
 
@@ -326,7 +325,7 @@ def test_validate_checks_the_prefill_rules_beside_a_criteria_file(tmp_path: Path
     from candidacy.cli.main import main
 
     ok = CliRunner().invoke(main, ["validate", str(CRITERIA)])
-    assert ok.exit_code == 0 and "18 prefill rules" in ok.output
+    assert ok.exit_code == 0 and "19 prefill rules" in ok.output
     (tmp_path / "fhir").mkdir()
     (tmp_path / "itb_pump.yaml").write_text(CRITERIA.read_text())
     text = rules_path(CRITERIA).read_text().replace("criterion: seizures", "criterion: fits", 1)

@@ -14,7 +14,8 @@ import click
 
 from candidacy import clock
 from candidacy.cli.common import CRITERIA, load_criteria_set, say
-from candidacy.fhir.prefill import Prefill, as_dict, propose, summary_lines
+from candidacy.fhir.prefill import Prefill, propose
+from candidacy.fhir.prefill_report import as_dict, summary_lines
 from candidacy.fhir.prefill_rules import load_rules, rules_path
 from candidacy.fhir.record import read_record
 from candidacy.files import read_limited
@@ -75,6 +76,8 @@ def _text(result: Prefill) -> list[str]:
     lines.append(f"Proposals ({len(result.proposals)}):")
     for p in result.proposals:
         lines += [f"  {p.title} [{p.criterion}]: {p.label}", f"    {p.note_line()}"]
+        if p.check:
+            lines.append(f"    Check before accepting: {p.check}")
     if result.conflicts:
         lines += ["", f"Conflicts, no proposal ({len(result.conflicts)}):"]
         for c in result.conflicts:

@@ -16,17 +16,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from candidacy.criteria.codes import UCUM_SYSTEM
 from candidacy.criteria.models import CriteriaSet, NumberAnswer
 from candidacy.criteria.values import choices
 from candidacy.errors import FhirError, Problem
 from candidacy.fhir import sources as read
 from candidacy.fhir.prefill_rules import AgeRule, CodedRule, OnsetRule, PrefillRules, QuantityRule
-from candidacy.fhir.record import Entry, Record, fhir_date
+from candidacy.fhir.record import Entry, Record, fhir_span
 from candidacy.fhir.sources import Source
-from candidacy.fhir.units import UCUM_SYSTEM, UnitError, convert
+from candidacy.fhir.units import UnitError, convert
 from candidacy.reasoning.answers import AnswerSet
 from candidacy.reasoning.changes import Change, SetAnswer, SetNote
 
@@ -38,9 +40,8 @@ __all__ = [
     "Proposal",
     "Stale",
     "acceptance",
-    "as_dict",
+    "accepted",
     "propose",
-    "summary_lines",
 ]
 
 NOTE_PREFIX = "From record:"
@@ -66,6 +67,8 @@ class Proposal:
     rule: str
     description: str
     sources: tuple[Source, ...]
+    #: What the answer assumes that the record's codes do not say ('' when nothing): shown with it.
+    check: str = ""
 
     def note_line(self) -> str:
         """The provenance a note keeps: every source and the rule, on one short, stable line."""
@@ -105,10 +108,9 @@ def propose(cset: CriteriaSet, rules: PrefillRules, record: Record, on: dt.date)
     by_rule = {r.id: r for r in rules.rules}
     found: dict[str, list[Candidate]] = {}
     used: set[str] = set()
-    later: set[str] = set()
-    matched: set[str] = set()
+    tally = _Tally()
     for rule in rules.rules:
-        for candidate in _candidates(rule, record, on, later, matched):
+        for candidate in _candidates(rule, record, on, tally):
             found.setdefault(candidate.criterion, []).append(candidate)
             used.update(f"{s.resource}/{s.id}" for s in candidate.sources)
     out_of_range = 0
@@ -142,13 +144,17 @@ def propose(cset: CriteriaSet, rules: PrefillRules, record: Record, on: dt.date)
             result.conflicts.append(Conflict(criterion.id, criterion.title, pairs))
             continue
         first = fresh[0]
-        merged = tuple(dict.fromkeys(s for c in fresh for s in c.sources))
+        # In a stable order, whatever the order of the files: a record read again gives the same line.
+        merged = tuple(sorted(dict.fromkeys(s for c in fresh for s in c.sources), key=lambda s: (s.resource, s.id)))
         rule_ids = ", ".join(dict.fromkeys(c.rule for c in fresh))
         description = " ".join(dict.fromkeys(by_rule[c.rule].description for c in fresh))
+        check = " ".join(dict.fromkeys(text for c in fresh if (text := by_rule[c.rule].check)))
         result.proposals.append(
-            Proposal(criterion.id, criterion.title, first.value, label(first.value), rule_ids, description, merged)
+            Proposal(
+                criterion.id, criterion.title, first.value, label(first.value), rule_ids, description, merged, check
+            )
         )
-    result.summary = _summary(rules, record, used, matched, later) | {"out_of_range": out_of_range}
+    result.summary = _summary(rules, record, used, tally) | {"out_of_range": out_of_range}
     return result
 
 
@@ -162,20 +168,44 @@ def _months(start: dt.date, end: dt.date) -> int:
     return (end.year - start.year) * 12 + end.month - start.month - (1 if end.day < start.day else 0)
 
 
-def _candidates(rule: Any, record: Record, on: dt.date, later: set[str], matched: set[str]) -> list[Candidate]:
+def _years(start: dt.date, end: dt.date) -> int:
+    return end.year - start.year - ((end.month, end.day) < (start.month, start.day))
+
+
+def _count(text: object, on: dt.date, unit: Callable[[dt.date, dt.date], int]) -> int | None:
+    """Whole years or months from a FHIR date to ``on``; None when the date is too coarse to say (a year
+    or a month alone, read from its first and its last day, gives two counts): such a date is
+    1 January or the 1st to nobody, so no number is made up from it."""
+    span = fhir_span(text)
+    if span is None:
+        return None
+    counts = {unit(day, on) for day in span}
+    return counts.pop() if len(counts) == 1 else None
+
+
+@dataclass
+class _Tally:
+    """Resources set aside while matching, for the import summary."""
+
+    later: set[str] = field(default_factory=set)  # dated after the assessment date
+    matched: set[str] = field(default_factory=set)  # matched a rule's codes
+    imprecise: set[str] = field(default_factory=set)  # a date too coarse for the number a rule derives
+
+
+def _candidates(rule: Any, record: Record, on: dt.date, tally: _Tally) -> list[Candidate]:
     if isinstance(rule, AgeRule):
         patient = record.patient
-        born = fhir_date(patient.data.get("birthDate"))
-        if born is None or born > on:
+        born = patient.data.get("birthDate")
+        span = fhir_span(born)
+        if span is None or span[0] > on:
             return []
-        years = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-        source = Source("Patient", patient.id, str(patient.data["birthDate"]), "", "", "birth date")
+        years = _count(born, on, _years)
+        if years is None:
+            tally.imprecise.add(patient.ref)
+            return []
+        source = Source("Patient", patient.id, str(born), "", "", "birth date")
         return [Candidate(rule.criterion, years, rule.id, (source,))]
-    kinds = (
-        rule.resource
-        if isinstance(rule, CodedRule)
-        else ["Observation" if isinstance(rule, QuantityRule) else "Condition"]
-    )
+    kinds = rule.resource_types()
     out: list[Candidate] = []
     for entry in record.entries:
         if entry.type not in kinds or read.refuted(entry):
@@ -183,27 +213,35 @@ def _candidates(rule: Any, record: Record, on: dt.date, later: set[str], matched
         match = read.matching(entry, record, rule.codes)
         if match is None:
             continue
-        matched.add(entry.ref)
+        tally.matched.add(entry.ref)
+        if not read.verified(entry, rule.verification_status):
+            continue
         when, written = read.entry_date(entry)
         if when is not None and when > on:
-            later.add(entry.ref)  # after the assessment date: not evidence for it
+            tally.later.add(entry.ref)  # after the assessment date: not evidence for it
             continue
         coding, code = match
         display = str(coding.get("display") or code.display)
         found = _value(rule, entry, on)
         if found is None:
+            if isinstance(rule, OnsetRule) and _onset(entry) is not None:
+                tally.imprecise.add(entry.ref)
             continue
-        source = Source(entry.type, entry.id, written, code.system, code.code, display, found[1])
+        source = Source(
+            entry.type, entry.id, written, code.system, code.code, read.quoted(display), read.quoted(found[1])
+        )
         out.append(Candidate(rule.criterion, found[0], rule.id, (source,), when))
     return out
 
 
+def _onset(entry: Entry) -> object:
+    return entry.data.get("onsetDateTime") or (entry.data.get("onsetPeriod") or {}).get("start")
+
+
 def _value(rule: Any, entry: Entry, on: dt.date) -> tuple[str | int, str] | None:
     if isinstance(rule, OnsetRule):
-        onset = fhir_date(entry.data.get("onsetDateTime")) or fhir_date(
-            (entry.data.get("onsetPeriod") or {}).get("start")
-        )
-        return None if onset is None else (_months(onset, on), "onset")
+        months = _count(_onset(entry), on, _months)
+        return None if months is None else (months, "onset")
     if isinstance(rule, CodedRule):
         if rule.allergy_type and read.allergy_type(entry) != rule.allergy_type:
             return None
@@ -220,7 +258,7 @@ def _value(rule: Any, entry: Entry, on: dt.date) -> tuple[str | int, str] | None
     quantity = entry.data.get("valueQuantity")
     if not isinstance(quantity, dict) or not isinstance(quantity.get("value"), int | float):
         return None
-    given = str(quantity.get("code") or quantity.get("unit") or "no unit")
+    given = read.quoted(str(quantity.get("code") or quantity.get("unit") or "no unit"), 40)
     try:
         if quantity.get("system") != UCUM_SYSTEM or not quantity.get("code"):
             raise UnitError(f"'{given}' is not given as a UCUM code")
@@ -241,20 +279,21 @@ def _value(rule: Any, entry: Entry, on: dt.date) -> tuple[str | int, str] | None
     return None
 
 
-def _summary(rules: PrefillRules, record: Record, used: set[str], matched: set[str], later: set[str]) -> dict[str, Any]:
+def _summary(rules: PrefillRules, record: Record, used: set[str], tally: _Tally) -> dict[str, Any]:
     """What the import read: resources by type, how many gave an answer, how many had codes no rule
     knows (ignored), and the types no rule reads."""
-    read_types = {t for r in rules.rules if isinstance(r, CodedRule) for t in r.resource} | {"Condition", "Observation"}
-    unknown = [e for e in record.entries if e.type in read_types and e.ref not in used and e.ref not in matched]
+    read_types = {t for r in rules.rules for t in r.resource_types()} - {"Patient"}
+    unknown = [e for e in record.entries if e.type in read_types and e.ref not in used | tally.matched]
     unread = Counter(e.type for e in record.entries if e.type not in read_types and e.type != "Patient")
     return {
         "files": list(record.files),
         "resources": sum(record.counts().values()),
         "by_type": dict(sorted(record.counts().items())),
         "used": len(used),
-        "matched_without_answer": len(matched - used - later),
+        "matched_without_answer": len(tally.matched - used - tally.later - tally.imprecise),
         "unknown_codes": len(unknown),
-        "after_assessment_date": len(later),
+        "after_assessment_date": len(tally.later),
+        "imprecise_date": len(tally.imprecise),
         "not_read": dict(sorted(unread.items())),
     }
 
@@ -269,69 +308,7 @@ def acceptance(answers: AnswerSet, proposal: Proposal) -> list[Change]:
     return changes
 
 
-def as_dict(result: Prefill) -> dict[str, Any]:
-    """The proposals, conflicts, out-of-date items and import summary as plain data (``--json``)."""
-
-    def sources(items: tuple[Source, ...]) -> list[dict[str, str | None]]:
-        return [s.as_dict() for s in items]
-
-    return {
-        "patient": result.patient,
-        "assessment_date": result.on.isoformat(),
-        "proposals": [
-            {
-                "criterion": p.criterion,
-                "title": p.title,
-                "value": p.value,
-                "label": p.label,
-                "rule": p.rule,
-                "description": p.description,
-                "note": p.note_line(),
-                "sources": sources(p.sources),
-            }
-            for p in result.proposals
-        ],
-        "conflicts": [
-            {
-                "criterion": c.criterion,
-                "title": c.title,
-                "candidates": [
-                    {"value": cand.value, "label": label, "rule": cand.rule, "sources": sources(cand.sources)}
-                    for label, cand in c.candidates
-                ],
-            }
-            for c in result.conflicts
-        ],
-        "out_of_date": [
-            {
-                "criterion": s.criterion,
-                "title": s.title,
-                "label": s.label,
-                "rule": s.rule,
-                "look_back_months": s.look_back_months,
-                "sources": sources(s.sources),
-            }
-            for s in result.stale
-        ],
-        "summary": result.summary,
-    }
-
-
-def summary_lines(result: Prefill) -> list[str]:
-    """The import summary in words, as the command line and the app show it."""
-    s = result.summary
-    types = ", ".join(f"{kind} {n}" for kind, n in s["by_type"].items())
-    lines = [
-        f"{s['resources']} resources read from {len(s['files'])} file(s) ({types}), for {result.patient}.",
-        f"{s['used']} gave a proposal, a conflict or an out-of-date item; "
-        f"{s['unknown_codes']} had codes no rule knows (ignored).",
-    ]
-    if s["matched_without_answer"]:
-        lines.append(f"{s['matched_without_answer']} matched a rule but gave no answer (a status or value outside it).")
-    if s.get("out_of_range"):
-        lines.append(f"{s['out_of_range']} gave a number outside the item's range and were not proposed.")
-    if s["after_assessment_date"]:
-        lines.append(f"{s['after_assessment_date']} are dated after the assessment date and were not used.")
-    if s["not_read"]:
-        lines.append("Not read by any rule: " + ", ".join(f"{k} {n}" for k, n in s["not_read"].items()) + ".")
-    return lines
+def accepted(answers: AnswerSet, proposal: Proposal) -> bool:
+    """Whether the answers hold the proposal's answer with its provenance (what the store took)."""
+    held = answers.answers.get(proposal.criterion)
+    return held is not None and held.value == proposal.value and proposal.note_line() in held.note

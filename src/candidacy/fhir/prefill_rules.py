@@ -45,6 +45,16 @@ ResourceType = Literal[
 ]
 
 
+VerificationStatus = Literal["confirmed", "unconfirmed", "provisional", "differential", "presumed"]
+#: The resource types that carry each filter a coded rule may set.
+FILTERED_TYPES = {
+    "allergy_type": ("AllergyIntolerance",),
+    "clinical_status": ("Condition", "AllergyIntolerance"),
+    "verification_status": ("Condition", "AllergyIntolerance"),
+    "status": ("MedicationStatement", "MedicationRequest", "Procedure", "Observation"),
+}
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
@@ -76,6 +86,8 @@ class _Rule(_Strict):
     id: Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9-]{0,63}$")]
     criterion: StrictStr
     description: Annotated[StrictStr, Field(min_length=1, max_length=300)]
+    #: What the answer assumes that the codes do not say: shown with the proposal, checked before accepting.
+    check: Annotated[StrictStr, Field(min_length=1, max_length=300)] | None = None
 
 
 class _Matching(_Rule):
@@ -83,17 +95,31 @@ class _Matching(_Rule):
     #: Data older than this many months before the assessment date is flagged, not proposed.
     look_back_months: Annotated[StrictInt, Field(ge=1, le=1200)] | None = None
 
+    def resource_types(self) -> tuple[str, ...]:
+        """The resource types the rule reads."""
+        raise NotImplementedError
+
+    #: Condition / AllergyIntolerance verificationStatus read; absent: any but those short of confirmed
+    #: (unconfirmed, provisional, differential, presumed).
+    verification_status: list[VerificationStatus] = Field(default_factory=list)
+
 
 class AgeRule(_Rule):
     """Whole years from Patient.birthDate to the assessment date."""
 
     kind: Literal["age"]
 
+    def resource_types(self) -> tuple[str, ...]:
+        return ("Patient",)
+
 
 class OnsetRule(_Matching):
     """Whole months from a Condition's onset to the assessment date."""
 
     kind: Literal["months_since_onset"]
+
+    def resource_types(self) -> tuple[str, ...]:
+        return ("Condition",)
 
 
 class CodedRule(_Matching):
@@ -108,6 +134,9 @@ class CodedRule(_Matching):
     status: list[StrictStr] = Field(default_factory=list)
     #: Condition / AllergyIntolerance clinicalStatus; absent: any (refuted or entered-in-error never count).
     clinical_status: list[StrictStr] = Field(default_factory=list)
+
+    def resource_types(self) -> tuple[str, ...]:
+        return tuple(self.resource)
 
 
 class Band(_Strict):
@@ -124,6 +153,9 @@ class QuantityRule(_Matching):
     kind: Literal["quantity"]
     unit: StrictStr
     bands: Annotated[list[Band], Field(min_length=1)]
+
+    def resource_types(self) -> tuple[str, ...]:
+        return ("Observation",)
 
     @field_validator("unit")
     @classmethod
@@ -193,6 +225,15 @@ def _cross_check(rules: PrefillRules, cset: CriteriaSet, located: Located) -> li
         if numeric:
             problems.append(located.problem((*at, "criterion"), f"'{rule.criterion}' is a number item"))
             continue
+        if isinstance(rule, _Matching):
+            for name, carried in FILTERED_TYPES.items():
+                lacking = [t for t in rule.resource_types() if t not in carried]
+                if getattr(rule, name, None) and lacking:
+                    problems.append(
+                        located.problem(
+                            (*at, name), f"{', '.join(lacking)} has no {name}: the rule could never match it"
+                        )
+                    )
         values = [v for v, _ in choices(criterion, cset) or []]
         answers = [((*at, "answer"), rule.answer)] if isinstance(rule, CodedRule) else []
         if isinstance(rule, QuantityRule):

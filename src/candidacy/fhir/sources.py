@@ -14,17 +14,22 @@ from typing import Any
 from candidacy.criteria.codes import SYSTEMS
 from candidacy.fhir.prefill_rules import MatchCode
 from candidacy.fhir.record import Entry, Record, fhir_date
+from candidacy.text import printable
 
 __all__ = [
+    "UNCONFIRMED",
     "Source",
     "allergy_type",
     "clinical_status",
     "codings",
     "entry_date",
     "matching",
+    "quoted",
     "reason_text",
     "refuted",
     "status",
+    "verification_status",
+    "verified",
 ]
 
 #: The fields a resource's date is read from, most telling first.
@@ -33,7 +38,8 @@ _DATES: dict[str, tuple[str, ...]] = {
     "Condition": ("onsetDateTime", "onsetPeriod.start", "recordedDate"),
     "Procedure": ("performedDateTime", "performedPeriod.end", "performedPeriod.start", "occurrenceDateTime"),
     "Observation": ("effectiveDateTime", "effectivePeriod.end", "effectivePeriod.start", "issued"),
-    "MedicationStatement": ("effectivePeriod.end", "effectiveDateTime", "effectivePeriod.start", "dateAsserted"),
+    # A period not ended runs to when the record last said so (dateAsserted), not to its start.
+    "MedicationStatement": ("effectivePeriod.end", "effectiveDateTime", "dateAsserted", "effectivePeriod.start"),
     "MedicationRequest": ("authoredOn",),
 }
 
@@ -67,6 +73,18 @@ class Source:
             "display": self.display,
             "detail": self.detail,
         }
+
+
+#: The most characters of a record's words (a display, a reason) a provenance line quotes.
+QUOTE_LIMIT = 80
+
+
+def quoted(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """A record's words as a provenance line quotes them: on one line, control and direction-changing
+    characters written as visible escapes (they would turn a note, a PDF or a terminal line around),
+    and at most ``limit`` characters, so that a line stays short whatever the record holds."""
+    flat = printable(" ".join(text.split()))
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 def _get(data: dict[str, Any], dotted: str) -> Any:
@@ -107,8 +125,8 @@ def _medication_code(ref: str, data: dict[str, Any], record: Record) -> Any:
             if isinstance(contained, dict) and contained.get("id") == ref[1:]:
                 return contained.get("code")
         return None
-    medication = record.by_ref("/".join(ref.split("/")[-2:]))
-    return medication.data.get("code") if medication else None
+    medication = record.resolve(ref)
+    return medication.data.get("code") if medication and medication.type == "Medication" else None
 
 
 def matching(entry: Entry, record: Record, codes: list[MatchCode]) -> tuple[dict[str, Any], MatchCode] | None:
@@ -145,12 +163,29 @@ def clinical_status(entry: Entry) -> str | None:
     return str(codes[0].get("code")) if codes else None
 
 
+#: Statuses that say the resource did not happen: a procedure not done, a drug not taken, an order or
+#: a measurement cancelled, an entry made by mistake.
+_NOT_SO = ("entered-in-error", "not-done", "not-taken", "cancelled")
+#: Verification statuses short of confirmed (R5 adds presumed); a rule reads them only when it names them.
+UNCONFIRMED = ("unconfirmed", "provisional", "differential", "presumed")
+
+
 def refuted(entry: Entry) -> bool:
-    """Recorded by mistake or shown not to be so: never a source."""
+    """Recorded by mistake, shown not to be so, or said not to have happened: never a source."""
     codes = _concept_codings(entry.data.get("verificationStatus"))
-    return entry.data.get("status") == "entered-in-error" or any(
-        c.get("code") in ("refuted", "entered-in-error") for c in codes
-    )
+    return entry.data.get("status") in _NOT_SO or any(c.get("code") in ("refuted", "entered-in-error") for c in codes)
+
+
+def verification_status(entry: Entry) -> str | None:
+    codes = _concept_codings(entry.data.get("verificationStatus"))
+    return str(codes[0].get("code")) if codes else None
+
+
+def verified(entry: Entry, wanted: list[str]) -> bool:
+    """Whether the resource's verification status is one a rule reads: those it names, or (naming none)
+    any that is not short of confirmed, so a provisional diagnosis never passes for a confirmed one."""
+    found = verification_status(entry)
+    return found in wanted if wanted else found not in UNCONFIRMED
 
 
 def status(entry: Entry) -> str | None:
@@ -170,5 +205,5 @@ def reason_text(entry: Entry) -> str:
         codes = _concept_codings(concept)
         text = concept.get("text") or (codes[0].get("display") if codes else None)
         if isinstance(text, str) and text:
-            words.append(text[:80])
-    return "; ".join(words)
+            words.append(text)
+    return quoted("; ".join(words))

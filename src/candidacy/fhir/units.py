@@ -11,11 +11,11 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from candidacy.criteria.codes import UCUM_SYSTEM, shape_problem
 from candidacy.errors import UnitError
+from candidacy.text import printable
 
-__all__ = ["UCUM_SYSTEM", "UnitError", "check_unit", "convert"]
-
-UCUM_SYSTEM = "http://unitsofmeasure.org"
+__all__ = ["UnitError", "check_unit", "convert"]
 
 
 @lru_cache(maxsize=1)
@@ -28,6 +28,8 @@ def _registry() -> Any:
 def _unit(code: str) -> Any:
     from lark.exceptions import LarkError
 
+    if shape_problem(UCUM_SYSTEM, code):  # printable, no spaces, at most 40 characters: before the parser
+        raise UnitError(f"'{printable(code[:40])}' is not a UCUM unit")
     try:
         return _registry().from_ucum(code)
     except (LarkError, ValueError, KeyError, AttributeError, TypeError) as exc:

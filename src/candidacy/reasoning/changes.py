@@ -78,15 +78,25 @@ def _with(answers: AnswerSet, criterion: str, answer: Answer) -> AnswerSet:
     return answers.model_copy(update={"answers": kept}, deep=True)
 
 
+def _answer(criterion: str, value: GivenValue, note: str) -> Answer:
+    """The answer the change leaves, or AnswersError naming the item (a note over the limit, say)."""
+    try:
+        return Answer(value=value, note=note)
+    except ValidationError as exc:
+        raise AnswersError(
+            [Problem(f"{criterion}: {'.'.join(str(p) for p in e['loc'])}: {e['msg']}") for e in exc.errors()]
+        ) from None
+
+
 def apply_change(answers: AnswerSet, change: Change) -> Applied:
     """The answers with ``change`` applied, and its audit line; ``answers`` itself is left as it was."""
     if isinstance(change, SetAnswer):
         before = answers.answers.get(change.criterion, Answer())
-        after = _with(answers, change.criterion, Answer(value=change.value, note=before.note))
+        after = _with(answers, change.criterion, _answer(change.criterion, change.value, before.note))
         return Applied(after, change.criterion, _value_text(before.value), _value_text(change.value))
     if isinstance(change, SetNote):
         before = answers.answers.get(change.criterion, Answer())
-        after = _with(answers, change.criterion, Answer(value=before.value, note=change.note))
+        after = _with(answers, change.criterion, _answer(change.criterion, before.value, change.note))
         return Applied(after, change.criterion, before.note or None, change.note or None)
     if isinstance(change, SetHeader):
         if change.field not in CaseHeader.model_fields:

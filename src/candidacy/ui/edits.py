@@ -106,7 +106,19 @@ def change_many(
 def accept(cset: CriteriaSet, changes: list[Change], reason: str) -> None:
     """Proposals a clinician accepted, as their answer and note changes: for one proposal each change
     on its own (each audited with its old and new value), for several one change and one save. The
-    items' widgets are dropped, so they are drawn again from the draft with the accepted answer."""
+    items' widgets are dropped, so they are drawn again from the draft with the accepted answer.
+
+    The changes are first applied to the draft as it stands, so one that would be refused (a note
+    over the limit) writes nothing; of one proposal's changes, none is sent after one the store
+    refused, so an answer's provenance is never saved without it (nor it without the provenance
+    when the refusal came first)."""
+    try:
+        after = state.draft_for(cset)
+        for item in changes:
+            after = apply_change(after, item).answers
+    except CandidacyError as error:
+        state.say(f"Not changed: {error}")
+        return
     for item in changes:
         if isinstance(item, SetAnswer | SetNote):
             for role in ("answer", "unknown", "note", "notes"):
@@ -118,10 +130,22 @@ def accept(cset: CriteriaSet, changes: list[Change], reason: str) -> None:
                 change(cset, "answer", item.criterion, item.value)
             elif isinstance(item, SetNote):
                 change(cset, "note", item.criterion, item.note)
+            if not _holds(state.draft_for(cset), item):
+                return  # refused (and said): the page shows what is stored; the rest is not sent
         return
     answers = {c.criterion: c.value for c in changes if isinstance(c, SetAnswer)}
     notes = {c.criterion: c.note for c in changes if isinstance(c, SetNote)}
     change_many(cset, answers, reason, notes)
+
+
+def _holds(answers: AnswerSet, item: Change) -> bool:
+    """Whether the answers hold what an answer or note change set."""
+    held = answers.answers.get(item.criterion) if isinstance(item, SetAnswer | SetNote) else None
+    if isinstance(item, SetAnswer):
+        return held is not None and held.value == item.value
+    if isinstance(item, SetNote):
+        return (held.note if held else "") == item.note
+    return True
 
 
 def replace_all(cset: CriteriaSet, answers: AnswerSet, reason: str) -> None:

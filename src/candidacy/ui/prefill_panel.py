@@ -60,7 +60,8 @@ def render_prefill(cset: CriteriaSet) -> None:
 
 
 def _show(cset: CriteriaSet, result: object) -> None:
-    from candidacy.fhir.prefill import Prefill, summary_lines
+    from candidacy.fhir.prefill import Prefill
+    from candidacy.fhir.prefill_report import summary_lines
 
     if not isinstance(result, Prefill):
         lines = "\n".join(f"- {escape_markdown(str(line))}" for line in result)  # type: ignore[attr-defined]
@@ -87,6 +88,8 @@ def _show(cset: CriteriaSet, result: object) -> None:
         with st.container(border=True, key=f"prefill-{p.criterion}"):
             st.markdown(f"**{escape_markdown(p.title)}**: {escape_markdown(p.label)}")
             st.caption(escape_markdown(p.note_line()))
+            if p.check:
+                st.caption(f":material/help: Check before accepting: {escape_markdown(p.check)}")
             if p.criterion in replacing:
                 st.caption(f"Accepting replaces the answer given: {escape_markdown(replacing[p.criterion])}.")
             accept, reject = st.columns(2)
@@ -117,16 +120,20 @@ def _replaced(cset: CriteriaSet, answers: dict[str, Answer], criterion: str, pro
 
 @state.callback
 def _accept(cset: CriteriaSet, criteria: list[str]) -> None:
-    from candidacy.fhir.prefill import Prefill, acceptance
+    from candidacy.fhir.prefill import Prefill, acceptance, accepted
 
     result = st.session_state.get(state.PREFILL_RESULT)
     if not isinstance(result, Prefill):
         return
+    done: set[str] = st.session_state.setdefault(state.PREFILL_DONE, set())
+    chosen = [
+        p for p in result.proposals if p.criterion in criteria and p.criterion not in done
+    ]  # never a rejected one
     draft = state.draft_for(cset)
-    chosen = [p for p in result.proposals if p.criterion in criteria]
     changes = [change for p in chosen for change in acceptance(draft, p)]
     edits.accept(cset, changes, f"{len(chosen)} proposals accepted from the FHIR record")
-    st.session_state.setdefault(state.PREFILL_DONE, set()).update(criteria)
+    now = state.draft_for(cset)  # what the store took: a refused proposal stays listed, to accept again
+    done.update(p.criterion for p in chosen if accepted(now, p))
 
 
 @state.callback
