@@ -16,7 +16,10 @@ import pytest
 import sqlalchemy as sa
 
 from candidacy import CriteriaSet, load_criteria_text
+from candidacy.errors import CandidacyError
 from candidacy.identity import Identity
+from candidacy.reasoning.answers import MAX_NOTE
+from candidacy.reasoning.changes import SetAnswer, SetNote
 from candidacy.reports import render
 from candidacy.settings import Settings, SettingsError, load_settings
 from candidacy.store import CaseStore, ConflictError, FrozenError, StoreError
@@ -104,6 +107,25 @@ def test_audit_trail_records_every_change(store: CaseStore) -> None:
         ("dr b", "answer", "seizures", '"none"', '"uncontrolled"'),
         ("dr b", "note", "seizures", None, "two in October"),
         ("dr b", "ready", None, "draft", "ready"),
+    ]
+
+
+def test_the_changes_of_one_action_are_stored_together_or_not_at_all(store: CaseStore) -> None:
+    """An accepted answer and its provenance note: one transaction, one audit row each; when the second
+    is refused, the first is not stored either."""
+    case_id = store.create_case("itb_pump", "Case D", None, DR_A)
+    lock = _lock(store, case_id)
+    rows = len(store.audit_trail(case_id))
+    too_long = SetNote("seizures", "x" * (MAX_NOTE + 1))
+    with pytest.raises(CandidacyError):
+        store.apply(case_id, lock, [SetAnswer("seizures", "uncontrolled"), too_long], DR_A)
+    assert "seizures" not in store.get(case_id).answers.answers
+    assert (len(store.audit_trail(case_id)), _lock(store, case_id)) == (rows, lock)
+    lock = store.apply(case_id, lock, [SetAnswer("seizures", "uncontrolled"), SetNote("seizures", "From record")], DR_A)
+    assert lock == _lock(store, case_id) and store.get(case_id).answers.answers["seizures"].note == "From record"
+    assert [(e.action, e.item) for e in store.audit_trail(case_id)[rows:]] == [
+        ("answer", "seizures"),
+        ("note", "seizures"),
     ]
 
 

@@ -10,6 +10,7 @@ refused or failed save leaves nothing half-applied anywhere.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ from pydantic import ValidationError
 from candidacy.errors import AnswersError, Problem
 from candidacy.reasoning.answers import Answer, AnswerSet, CaseHeader, GivenValue
 
-__all__ = ["Applied", "Change", "ReplaceAll", "SetAnswer", "SetHeader", "SetNote", "apply_change"]
+__all__ = ["Applied", "Change", "ReplaceAll", "SetAnswer", "SetHeader", "SetNote", "apply_change", "as_changes"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,13 @@ class ReplaceAll:
 
 
 Change = SetAnswer | SetNote | SetHeader | ReplaceAll
+
+
+def as_changes(change: Change | Sequence[Change]) -> list[Change]:
+    """One change, or the several changes of one user action, as a list (applied in order, together)."""
+    if isinstance(change, SetAnswer | SetNote | SetHeader | ReplaceAll):
+        return [change]
+    return list(change)
 
 
 @dataclass(frozen=True)

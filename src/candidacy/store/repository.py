@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any
 
 from sqlalchemy import and_, insert, select, update
@@ -24,7 +24,7 @@ from candidacy.criteria.diff import CriteriaDiff, diff_criteria
 from candidacy.criteria.models import CriteriaSet
 from candidacy.identity import Identity
 from candidacy.reasoning.answers import AnswerSet, CaseHeader, GivenValue, check_answers
-from candidacy.reasoning.changes import Change, ReplaceAll, SetAnswer, SetHeader, SetNote, apply_change
+from candidacy.reasoning.changes import Change, ReplaceAll, SetAnswer, SetHeader, SetNote, apply_change, as_changes
 from candidacy.reasoning.engine import evaluate
 from candidacy.reports.departure import departure, gaps_of
 from candidacy.reports.meeting import meeting_step
@@ -161,11 +161,15 @@ class CaseStore:
                 self._edit_in(conn, case_id, lock, actor, action, ReplaceAll(filled, how))
         return case_id
 
-    def apply(self, case_id: int, lock_version: int, change: Change, actor: Identity) -> int:
-        """Apply one change (see :mod:`candidacy.reasoning.changes`) in one transaction; the new lock."""
+    def apply(self, case_id: int, lock_version: int, change: Change | Sequence[Change], actor: Identity) -> int:
+        """Apply one change (see :mod:`candidacy.reasoning.changes`), or the several changes of one user
+        action (an accepted answer and its provenance note), in one transaction, each with its audit row:
+        all of them or none. Returns the new lock."""
         _may_edit(actor)
         with valid_input(), self.engine.begin() as conn:
-            return self.edit_in(conn, case_id, lock_version, actor, change)
+            for one in as_changes(change):
+                lock_version = self.edit_in(conn, case_id, lock_version, actor, one)
+            return lock_version
 
     def save_answer(self, case_id: int, lock_version: int, crit_id: str, value: GivenValue, actor: Identity) -> int:
         """Autosave one answer; returns the new lock version."""

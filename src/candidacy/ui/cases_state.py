@@ -9,6 +9,7 @@ and text the clinician typed is kept beside the widget to copy or merge (nothing
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import streamlit as st
@@ -16,7 +17,7 @@ import streamlit as st
 from candidacy.criteria.models import CriteriaSet
 from candidacy.errors import CandidacyError, ConflictError, FrozenError
 from candidacy.identity import Identity
-from candidacy.reasoning.changes import Change, SetHeader, SetNote, apply_change
+from candidacy.reasoning.changes import Change, SetHeader, SetNote, apply_change, as_changes
 from candidacy.ui import state
 from candidacy.ui.identity import current_identity, require_identity
 from candidacy.ui.state import catalogue, replace_draft
@@ -71,24 +72,29 @@ def close_case(cset: CriteriaSet) -> None:
     state.start_new(cset)
 
 
-def autosave(cset: CriteriaSet, change: Change) -> None:
-    """Save one change of the open case in the store; the session's draft then shows what the store
-    accepted. Refused or failed, the page shows exactly what is stored, with the reason said (a typed
-    note or header text is kept beside it, so nothing typed is lost)."""
+def autosave(cset: CriteriaSet, change: Change | Sequence[Change]) -> None:
+    """Save one change of the open case, or the changes of one action together, in the store; the
+    session's draft then shows what the store accepted. Refused or failed, the page shows exactly what is
+    stored, with the reason said (a typed note or header text is kept beside it, so nothing typed is lost)."""
     current = state.opened()
     if current is None:
         return
+    changes = as_changes(change)
     case_id, lock = current
     try:
-        lock = store().apply(case_id, lock, change, actor())
+        lock = store().apply(case_id, lock, changes, actor())
     except CandidacyError as error:
         refused = isinstance(error, (ConflictError, FrozenError))
         state.say(str(error) if refused else f"Not saved: {error}")
-        if isinstance(change, SetNote) and change.note:
-            state.refuse_text(state.key(cset, "note", change.criterion), change.note)
-        elif isinstance(change, SetHeader) and isinstance(change.value, str) and change.value:
-            state.refuse_text(state.key(cset, "case", change.field), change.value)
+        for one in changes:
+            if isinstance(one, SetNote) and one.note:
+                state.refuse_text(state.key(cset, "note", one.criterion), one.note)
+            elif isinstance(one, SetHeader) and isinstance(one.value, str) and one.value:
+                state.refuse_text(state.key(cset, "case", one.field), one.value)
         open_case(cset, case_id)  # show what is stored now
         return
     state.set_lock(lock)
-    state.set_draft(cset, apply_change(state.draft_for(cset), change).answers)
+    draft = state.draft_for(cset)
+    for one in changes:
+        draft = apply_change(draft, one).answers
+    state.set_draft(cset, draft)

@@ -104,14 +104,13 @@ def change_many(
 
 
 def accept(cset: CriteriaSet, changes: list[Change], reason: str) -> None:
-    """Proposals a clinician accepted, as their answer and note changes: for one proposal each change
-    on its own (each audited with its old and new value), for several one change and one save. The
-    items' widgets are dropped, so they are drawn again from the draft with the accepted answer.
+    """Proposals a clinician accepted, as their answer and note changes: for one proposal its changes in
+    one transaction (each audited with its old and new value), for several one change and one save, so
+    an answer's provenance is never saved without it, nor it without its provenance. The items' widgets
+    are dropped, so they are drawn again from the draft with the accepted answer.
 
-    The changes are first applied to the draft as it stands, so one that would be refused (a note
-    over the limit) writes nothing; of one proposal's changes, none is sent after one the store
-    refused, so an answer's provenance is never saved without it (nor it without the provenance
-    when the refusal came first)."""
+    The changes are first applied to the draft as it stands, so one that would be refused (a note over
+    the limit) writes nothing."""
     try:
         after = state.draft_for(cset)
         for item in changes:
@@ -124,28 +123,19 @@ def accept(cset: CriteriaSet, changes: list[Change], reason: str) -> None:
             for role in ("answer", "unknown", "note", "notes"):
                 st.session_state.pop(state.key(cset, role, item.criterion), None)
     criteria = {c.criterion for c in changes if isinstance(c, SetAnswer | SetNote)}
-    if len(criteria) == 1:
-        for item in changes:
-            if isinstance(item, SetAnswer):
-                change(cset, "answer", item.criterion, item.value)
-            elif isinstance(item, SetNote):
-                change(cset, "note", item.criterion, item.note)
-            if not _holds(state.draft_for(cset), item):
-                return  # refused (and said): the page shows what is stored; the rest is not sent
+    if len(criteria) == 1:  # one proposal: its answer and note, each audited, saved together or not at all
+        state.counted()
+        if not _attribute(cset):
+            return
+        if state.opened() is not None:
+            cases_state.autosave(cset, changes)
+        else:
+            state.set_draft(cset, after)
+            state.keep(cset)
         return
     answers = {c.criterion: c.value for c in changes if isinstance(c, SetAnswer)}
     notes = {c.criterion: c.note for c in changes if isinstance(c, SetNote)}
     change_many(cset, answers, reason, notes)
-
-
-def _holds(answers: AnswerSet, item: Change) -> bool:
-    """Whether the answers hold what an answer or note change set."""
-    held = answers.answers.get(item.criterion) if isinstance(item, SetAnswer | SetNote) else None
-    if isinstance(item, SetAnswer):
-        return held is not None and held.value == item.value
-    if isinstance(item, SetNote):
-        return (held.note if held else "") == item.note
-    return True
 
 
 def replace_all(cset: CriteriaSet, answers: AnswerSet, reason: str) -> None:
