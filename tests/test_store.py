@@ -129,6 +129,18 @@ def test_the_changes_of_one_action_are_stored_together_or_not_at_all(store: Case
     ]
 
 
+def test_a_change_that_changes_nothing_writes_nothing(store: CaseStore) -> None:
+    """An empty note saved over no note, or an answer saved again, is no change: no audit row, and the
+    lock stays, so another session's next write is not refused because of it."""
+    case_id = store.create_case("itb_pump", "Case E", None, DR_A)
+    lock = store.save_answer(case_id, _lock(store, case_id), "seizures", "none", DR_A)
+    rows = len(store.audit_trail(case_id))
+    assert store.save_note(case_id, lock, "seizures", "", DR_B) == lock
+    assert store.save_answer(case_id, lock, "seizures", "none", DR_B) == lock
+    assert store.apply(case_id, lock, [SetNote("reliable_support", ""), SetAnswer("seizures", "none")], DR_B) == lock
+    assert (len(store.audit_trail(case_id)), _lock(store, case_id)) == (rows, lock)
+
+
 def test_second_writer_gets_a_conflict_and_nothing_is_overwritten(db_url: str, itb: CriteriaSet) -> None:
     alice, bob = CaseStore(db_url, {itb.id: itb}), CaseStore(db_url, {itb.id: itb})
     case_id = alice.create_case("itb_pump", "Case D", None, ALICE)

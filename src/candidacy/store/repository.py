@@ -367,6 +367,8 @@ class CaseStore:
         detail = self._checked(conn, case_id, lock_version)
         status = next_status(action, detail.row.status, case_id, detail.number)
         applied = apply_change(detail.answers, change)
+        if isinstance(change, SetAnswer | SetNote | SetHeader) and applied.answers == detail.answers:
+            return lock_version  # it changes nothing (an empty note saved again): no write, no audit row
         answers = applied.answers
         cset = self._cset(detail.row.criteria_id)
         check_answers(cset, answers)
