@@ -9,6 +9,7 @@ and text the clinician typed is kept beside the widget to copy or merge (nothing
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
 import streamlit as st
@@ -22,9 +23,9 @@ from candidacy.ui.identity import current_identity, require_identity
 from candidacy.ui.state import catalogue, replace_draft
 
 if TYPE_CHECKING:
-    from candidacy.store import CaseStore
+    from candidacy.store import CaseDetail, CaseStore
 
-__all__ = ["autosave", "close_case", "known_actor", "open_case", "saved_as_case", "store"]
+__all__ = ["autosave", "close_case", "known_actor", "open_case", "read_open", "saved_as_case", "store"]
 
 # The session's names for the case panel and the Cases page (kept in candidacy.ui.state).
 MESSAGE_KEY = state.MESSAGE
@@ -61,6 +62,20 @@ def open_case(cset: CriteriaSet, case_id: int) -> None:
     state.move_to({state.CASE_PARAM: str(case_id)})
 
 
+def read_open(number: int | None = None) -> CaseDetail:
+    """A revision of the open case (the current one by default), as a page rerun reads it.
+
+    The session knows a lock version at which the case's seal holds: the one it opened the case at
+    (checked in full) or its own last write left (a write checks the seal inside its transaction and
+    seals what it wrote). At that version a read does not hash the whole case again; at any other
+    (another session wrote), or after a failed write, it does. A change made outside the application
+    under an unchanged lock version is named by the next write, or by opening the case."""
+    current = state.opened()
+    if current is None:
+        raise CandidacyError("no stored case is open")
+    return store().get(current[0], number, trusted_lock=state.sealed_at())
+
+
 def saved_as_case(cset: CriteriaSet, case_id: int) -> None:
     """An unsaved draft became a stored case: its kept copy on disk is no longer needed."""
     state.forget_kept(cset)
@@ -82,13 +97,17 @@ def autosave(cset: CriteriaSet, change: Change) -> None:
     try:
         lock = store().apply(case_id, lock, change, actor())
     except CandidacyError as error:
+        state.distrust()
         refused = isinstance(error, (ConflictError, FrozenError))
         state.say(str(error) if refused else f"Not saved: {error}")
         if isinstance(change, SetNote) and change.note:
             state.refuse_text(state.key(cset, "note", change.criterion), change.note)
         elif isinstance(change, SetHeader) and isinstance(change.value, str) and change.value:
             state.refuse_text(state.key(cset, "case", change.field), change.value)
-        open_case(cset, case_id)  # show what is stored now
+        # Show what is stored now; a case that cannot be opened (changed outside the application) is read
+        # in full by the page, which says so.
+        with contextlib.suppress(CandidacyError):
+            open_case(cset, case_id)
         return
     state.set_lock(lock)
     state.set_draft(cset, apply_change(state.draft_for(cset), change).answers)
