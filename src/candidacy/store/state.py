@@ -97,9 +97,11 @@ def check_seal(conn: Connection, case_id: int, attempts: int = 5) -> str | None:
     damaged content: that is a reason too.
 
     The case is read in several statements, and another session may commit a change between them (each
-    statement sees the latest commit unless the caller holds a snapshot). Every change the application
-    commits appends an audit row, so the reading counts only when the last row is the same before and
-    after it; otherwise it is read again. A case that keeps changing throughout is not called tampered."""
+    statement sees the latest commit unless the caller holds a snapshot). A reading that matches the last
+    row's seal is the content that row sealed, however it was read. Every change the application commits
+    appends an audit row, so a reading that does not match counts only when the last row is the same
+    before and after it; otherwise it is read again. A case that keeps changing throughout is not called
+    tampered."""
     for _ in range(attempts):
         before = _last_seal(conn, case_id)
         if before is None or not before[1]:
@@ -107,7 +109,11 @@ def check_seal(conn: Connection, case_id: int, attempts: int = 5) -> str | None:
         try:
             now = case_state(conn, case_id)
         except (ValueError, TypeError, OverflowError) as error:
+            if _last_seal(conn, case_id) != before:
+                continue
             return f"its stored content cannot be read ({type(error).__name__}: {str(error)[:120]})"
+        if now == before[1]:
+            return None
         if _last_seal(conn, case_id) == before:
-            return UNSEALED_CHANGE if now != before[1] else None
+            return UNSEALED_CHANGE
     return None

@@ -42,10 +42,17 @@ def _store(url: str, reviewer_must_differ: bool) -> CaseStore:
     return CaseStore(url, catalogue().sets, reviewer_must_differ=reviewer_must_differ)
 
 
+_STORES: dict[tuple[str, bool], CaseStore] = {}  # a plain look-up first: asked several times a run
+
+
 def store() -> CaseStore:
     """The process's case store; raises a CandidacyError (bad settings, newer schema) for the page to show."""
     settings = state.settings()
-    return _store(settings.database, settings.require_distinct_reviewer)
+    wanted = (settings.database, settings.require_distinct_reviewer)
+    found = _STORES.get(wanted)
+    if found is None:  # opened once, under Streamlit's lock (two first sessions do not both migrate)
+        found = _STORES[wanted] = _store(*wanted)
+    return found
 
 
 def known_actor() -> Identity | None:

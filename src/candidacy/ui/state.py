@@ -151,9 +151,17 @@ def _settings(environment: tuple[tuple[str, str], ...]) -> Settings:
     return load_settings()
 
 
+_SETTINGS: dict[tuple[tuple[str, str], ...], Settings] = {}  # a plain look-up first: asked several times a run
+_CATALOGUES: dict[str, Catalogue] = {}
+
+
 def settings() -> Settings:
     """The settings, read once per environment (tests change it between sessions)."""
-    return _settings(tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("CANDIDACY_"))))
+    environment = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("CANDIDACY_")))
+    found = _SETTINGS.get(environment)
+    if found is None:
+        found = _SETTINGS[environment] = _settings(environment)
+    return found
 
 
 def criteria_dir() -> str:
@@ -171,7 +179,11 @@ def _load(folder: str) -> Catalogue:
 
 def catalogue() -> Catalogue:
     """Criteria are read and validated once per process (per folder) and never changed afterwards."""
-    return _load(criteria_dir())
+    folder = criteria_dir()
+    found = _CATALOGUES.get(folder)
+    if found is None:
+        found = _CATALOGUES[folder] = _load(folder)
+    return found
 
 
 def current_set() -> CriteriaSet | None:
