@@ -12,7 +12,7 @@ import hashlib
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Select, String, and_, func, select, type_coerce
+from sqlalchemy import Select, String, and_, bindparam, func, select, type_coerce
 from sqlalchemy.engine import Connection
 
 from candidacy.reasoning.answers import AnswerSet
@@ -54,6 +54,13 @@ def _case_query() -> Select[Any]:
     the application into something impossible is reported, not raised while reading the list."""
     columns = [c for c in cases.c if c.name != "meeting_date"]
     return select(*columns, type_coerce(cases.c.meeting_date, String).label("meeting_date"))
+
+
+# Built once: building a statement costs several times executing it (a page rerun reads a case).
+_CASE = _case_query().where(cases.c.id == bindparam("case_id"))
+_REVISION = select(revisions).where(
+    and_(revisions.c.case_id == bindparam("case_id"), revisions.c.number == bindparam("number"))
+)
 
 
 def _date(raw: str) -> dt.date | None:
@@ -101,17 +108,13 @@ def detail(
     is named at the next write or opening, which always check."""
     if not 1 <= case_id <= MAX_ID:
         raise StoreError(f"case {case_id} does not exist (case numbers run from 1 to {MAX_ID})")
-    case = conn.execute(_case_query().where(cases.c.id == case_id)).mappings().first()
+    case = conn.execute(_CASE, {"case_id": case_id}).mappings().first()
     if case is None:
         raise StoreError(f"case {case_id} does not exist")
     if isinstance(case["meeting_date"], str) and _date(case["meeting_date"]) is None:
         raise TamperError(f"case {case_id}: its meeting date '{case['meeting_date'][:40]}' is not a date")
     wanted = number or case["revision"]
-    rev = (
-        conn.execute(select(revisions).where(and_(revisions.c.case_id == case_id, revisions.c.number == wanted)))
-        .mappings()
-        .first()
-    )
+    rev = conn.execute(_REVISION, {"case_id": case_id, "number": wanted}).mappings().first()
     if rev is None:
         raise TamperError(f"case {case_id}: its revision {wanted} does not exist")
     try:
