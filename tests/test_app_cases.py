@@ -131,11 +131,35 @@ def test_review_freezes_and_a_new_revision_needs_a_reason() -> None:
     assert db().get(1, 1).sign_off is not None
 
 
+def test_the_closed_decision_form_keeps_what_was_typed() -> None:
+    """The form's fields are drawn only while it is open; what was typed is there again when it reopens."""
+    app = new_session()
+    give_name(app)
+    app.button(key="case-save-new").click().run()
+    app.session_state["decision-form"] = True
+    app.run()
+    app.selectbox(key="decision-outcome").set_value("deferred")
+    app.text_area(key="decision-reasons").input("the family asked for time").run()
+    app.session_state["decision-form"] = False  # closed, then the page reruns with a change elsewhere
+    app.run()
+    assert not [w for w in app.text_area if w.key == "decision-reasons"]
+    app.button_group(key=k("answer", "active_infection")).set_value("no").run()
+    app.session_state["decision-form"] = True
+    app.run()
+    assert not app.exception
+    assert app.text_area(key="decision-reasons").value == "the family asked for time"
+    assert app.selectbox(key="decision-outcome").value == "deferred"
+    assert not [w for w in app.warning if "Session State" in w.value]  # no warning about the kept values
+
+
 def test_team_decision_needs_reasons_when_it_departs_from_the_criteria() -> None:
     app = new_session()
     give_name(app)
     app.button(key="case-save-new").click().run()
     app.button_group(key=k("answer", "active_infection")).set_value("yes").run()
+    assert not [w for w in app.selectbox if w.key == "decision-outcome"]  # drawn when the form opens
+    app.session_state["decision-form"] = True  # the clinician opens "Record or change the team's decision"
+    app.run()
     app.selectbox(key="decision-outcome").set_value("screening_offered")
     app.text_area(key="decision-present").input("Dr A\nDr B (physiotherapy)")
     app.button(key="case-decide").click().run()
@@ -252,6 +276,39 @@ def test_a_draft_relabelled_outside_the_application_is_shown_as_tampered() -> No
     app.switch_page("views/cases.py").run()
     app.button(key=f"open-{case_id}").click().run()
     errors = " ".join(e.value for e in app.error)
+    assert "changed outside the application" in errors and "TAMPERED" in errors, errors
+
+
+def test_a_case_changed_outside_the_application_while_open_is_caught_at_the_next_save() -> None:
+    """A rerun of the open case does not hash the whole case again while it is at the lock version the
+    session checked or wrote; a change made outside the application under that lock version is named by
+    the next save (which checks the seal in its transaction) and by opening the case again."""
+    import sqlalchemy as sa
+
+    app = new_session()
+    give_name(app)
+    app.button_group(key=k("answer", "cause")).set_value("stroke").run()
+    app.button(key="case-save-new").click().run()
+    case_id = int(app.query_params["case"][0])
+    store = db()
+    lock = store.get(case_id).row.lock_version
+    with store.engine.begin() as conn:  # the lock version is left as it was
+        conn.execute(sa.text("UPDATE cases SET label = 'RELABELLED' WHERE id = :id"), {"id": case_id})
+    app.run()  # a rerun with no change: read at the lock version the session wrote, not hashed again
+    assert not app.exception
+    assert not [e for e in app.error if "changed outside the application" in e.value]
+    app.button_group(key=k("answer", "seizures")).set_value("uncontrolled").run()
+    assert not app.exception
+    errors = " ".join(e.value for e in app.error)
+    assert "Not saved: TAMPERED" in errors, errors  # the save's own check, said
+    assert "**This case was changed outside the application.**" in errors, errors  # and the case read in full
+    assert not [b for b in app.button_group if b.key == k("answer", "cause")]  # shown no longer as a checklist
+    assert store.get(case_id, trusted_lock=lock).answers.answers.get("seizures") is None  # not saved
+    reopened = new_session()
+    give_name(reopened)
+    reopened.switch_page("views/cases.py").run()
+    reopened.button(key=f"open-{case_id}").click().run()
+    errors = " ".join(e.value for e in reopened.error)
     assert "changed outside the application" in errors and "TAMPERED" in errors, errors
 
 

@@ -133,3 +133,26 @@ def test_an_unusable_database_is_reported_when_the_draft_is_saved(
     assert problems and "not an SQLite database" in problems[0]
     assert app.button_group(key="itb_pump-answer-active_infection").value == "yes"  # nothing lost
     assert "case" not in app.query_params
+
+
+def _path_of(node: object, wanted: str, path: tuple[int, ...] = ()) -> tuple[int, ...] | None:
+    """Where in the page (indices from the root) the first Markdown element starting with ``wanted`` is."""
+    for index, child in getattr(node, "children", {}).items():
+        if type(child).__name__ == "Markdown" and str(child.value).startswith(wanted):
+            return (*path, index)
+        found = _path_of(child, wanted, (*path, index))
+        if found is not None:
+            return found
+    return None
+
+
+def test_a_new_finding_leaves_the_rest_of_the_summary_in_place() -> None:
+    """A finding's box fills a place kept for its kind: the long lists below it keep their place in the
+    page, so the browser redraws the box and what changed, not every element after it."""
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app.run()
+    assert not app.exception
+    before = _path_of(app._tree, "##### Progress by section")
+    app.button_group(key="itb_pump-answer-active_infection").set_value("yes").run()
+    assert any("Active infection" in e.value for e in app.error)  # the contraindication's box is there
+    assert before is not None and _path_of(app._tree, "##### Progress by section") == before

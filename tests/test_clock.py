@@ -191,6 +191,7 @@ def test_audit_decision_and_sign_off_carry_the_clocks_time(
     at(monkeypatch, instant, zone)
     store, case_id, app = _case_and_session("Signed-01", local_day)
     app.query_params["case"] = str(case_id)
+    app.session_state["decision-form"] = True  # the team's decision form, opened
     app.run()
     assert not app.exception
     assert app.date_input(key="decision-date").value == local_day  # the decision's date defaults to today here

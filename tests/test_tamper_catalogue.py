@@ -293,3 +293,21 @@ def test_an_audit_row_changed_outside_the_application_is_tampered_in_show_and_th
         store.check(case_id)
     result = CliRunner().invoke(main, ["cases", "show", str(case_id)], env=_env(store))
     assert result.exit_code == 3 and "TAMPERED" in result.output, result.output
+
+
+def test_a_change_under_an_unchanged_lock_is_caught_by_the_next_write_and_opening(store: CaseStore) -> None:
+    """A page rerun reads the open case at the lock version its session checked or wrote without hashing
+    the whole case again (``trusted_lock``); every other read, every write and opening still check it."""
+    case_id = _draft(store)
+    lock = lock_version(store, case_id)
+    _without_triggers(store, "UPDATE cases SET label = 'RELABELLED' WHERE id = :id", id=case_id)  # lock kept
+    assert store.get(case_id, trusted_lock=lock).row.label == "RELABELLED"  # the rerun's read
+    with pytest.raises(TamperError, match="changed outside the application"):
+        store.get(case_id)  # any other read
+    with pytest.raises(TamperError, match="changed outside the application"):
+        store.get(case_id, trusted_lock=lock - 1)  # a read at another version
+    with pytest.raises(TamperError, match="changed outside the application"):
+        store.save_answer(case_id, lock, "seizures", "none", ASSESSOR)  # the next write
+    with pytest.raises(TamperError, match="changed outside the application"):
+        store.check(case_id)  # opening the case
+    assert store.get(case_id, trusted_lock=lock).answers.answers.get("seizures") is None  # nothing written

@@ -43,7 +43,12 @@ VERDICT_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
 )
 
 
+_ANY_VERDICT = re.compile("|".join(f"(?:{p.pattern})" for p in VERDICT_PATTERNS), re.IGNORECASE)
+
+
 def verdict_words(text: str) -> list[str]:
+    if not _ANY_VERDICT.search(text):  # one search for the usual case (every criteria text is checked at start)
+        return []
     return [m.group(0) for p in VERDICT_PATTERNS for m in [p.search(text)] if m]
 
 

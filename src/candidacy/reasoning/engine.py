@@ -12,8 +12,10 @@ and it is listed in ``routine``. Answered Unknown, or given a note, it is an ope
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from candidacy.criteria.conditions import AllOf, AnyOf, Blocked, Condition, Leaf, Present, Walker
 from candidacy.criteria.kinds import PRESENT_KINDS
@@ -70,8 +72,35 @@ def _make_plan(cset: CriteriaSet) -> _Plan:
     return _Plan(items, pathway_plan(cset, steps), ref)
 
 
+@dataclass
+class _Recent:
+    """The latest assessment of a set, by its answers. A stored case's change is evaluated by the store
+    (for the case lists' summary) and then by the page, for the same answers: the second is a look-up.
+    One entry is all that needs; more would also answer an answer changed back, which would flatter the
+    benchmark of a new answer. Assessments are frozen, so sharing one is safe; sessions run in threads."""
+
+    size: int = 1
+    found: OrderedDict[frozenset[tuple[str, str, object, str]], Assessment] = field(default_factory=OrderedDict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
 def evaluate(cset: CriteriaSet, answers: Checked) -> Assessment:
     """Evaluate checked answers (see :func:`candidacy.reasoning.answers.check_answers`)."""
+    recent = cset.memo("engine.recent", lambda _: _Recent())
+    key = frozenset((cid, type(value).__name__, value, note) for cid, (value, note) in answers.items())
+    with recent.lock:
+        if key in recent.found:
+            recent.found.move_to_end(key)
+            return recent.found[key]
+    result = _evaluate(cset, answers)
+    with recent.lock:
+        recent.found[key] = result
+        while len(recent.found) > recent.size:
+            recent.found.popitem(last=False)
+    return result
+
+
+def _evaluate(cset: CriteriaSet, answers: Checked) -> Assessment:
     plan = cset.memo("engine.plan", _make_plan)
     values = {cid: entry[0] for cid, entry in answers.items() if entry[0] is not None}
     state = State(cset, plan.pathway.items, values)

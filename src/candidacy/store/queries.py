@@ -12,7 +12,7 @@ import hashlib
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Select, String, and_, func, select, type_coerce
+from sqlalchemy import Select, String, and_, bindparam, func, select, type_coerce
 from sqlalchemy.engine import Connection
 
 from candidacy.reasoning.answers import AnswerSet
@@ -56,6 +56,13 @@ def _case_query() -> Select[Any]:
     return select(*columns, type_coerce(cases.c.meeting_date, String).label("meeting_date"))
 
 
+# Built once: building a statement costs several times executing it (a page rerun reads a case).
+_CASE = _case_query().where(cases.c.id == bindparam("case_id"))
+_REVISION = select(revisions).where(
+    and_(revisions.c.case_id == bindparam("case_id"), revisions.c.number == bindparam("number"))
+)
+
+
 def _date(raw: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(raw)
@@ -88,22 +95,26 @@ def check_frozen(case_id: int, number: int, record_text: str | None, content_has
     return record
 
 
-def detail(conn: Connection, case_id: int, number: int | None = None, sealed: bool = True) -> CaseDetail:
+def detail(
+    conn: Connection, case_id: int, number: int | None = None, sealed: bool = True, trusted_lock: int | None = None
+) -> CaseDetail:
     """One revision with its case row; refused as TAMPERED when the case's content is not what its last
-    audit row sealed (``sealed=False`` only while a case is being created, before its first row)."""
+    audit row sealed (``sealed=False`` only while a case is being created, before its first row).
+
+    ``trusted_lock``: the lock version at which the caller has already checked the seal (on opening the
+    case, or by writing it: every write checks the seal first and seals what it wrote). A read at that
+    version skips hashing the whole case again, so that a page rerun does not; a signed record is still
+    checked against its hash, and a change made outside the application under an unchanged lock version
+    is named at the next write or opening, which always check."""
     if not 1 <= case_id <= MAX_ID:
         raise StoreError(f"case {case_id} does not exist (case numbers run from 1 to {MAX_ID})")
-    case = conn.execute(_case_query().where(cases.c.id == case_id)).mappings().first()
+    case = conn.execute(_CASE, {"case_id": case_id}).mappings().first()
     if case is None:
         raise StoreError(f"case {case_id} does not exist")
     if isinstance(case["meeting_date"], str) and _date(case["meeting_date"]) is None:
         raise TamperError(f"case {case_id}: its meeting date '{case['meeting_date'][:40]}' is not a date")
     wanted = number or case["revision"]
-    rev = (
-        conn.execute(select(revisions).where(and_(revisions.c.case_id == case_id, revisions.c.number == wanted)))
-        .mappings()
-        .first()
-    )
+    rev = conn.execute(_REVISION, {"case_id": case_id, "number": wanted}).mappings().first()
     if rev is None:
         raise TamperError(f"case {case_id}: its revision {wanted} does not exist")
     try:
@@ -112,7 +123,7 @@ def detail(conn: Connection, case_id: int, number: int | None = None, sealed: bo
         raise TamperError(
             f"case {case_id} revision {wanted}: its answers cannot be read ({exc.error_count()} problem(s))"
         ) from None
-    wrong = check_seal(conn, case_id) if sealed else None
+    wrong = check_seal(conn, case_id) if sealed and case["lock_version"] != trusted_lock else None
     if wrong is not None:
         raise TamperError(f"case {case_id}: {wrong}")
     return found

@@ -68,10 +68,11 @@ class CaseStore:
         with self.engine.connect() as conn:
             return queries.list_cases(conn, meeting_date, status, search, include_archived, limit)
 
-    def get(self, case_id: int, number: int | None = None) -> CaseDetail:
-        """A revision (the current one by default); a reviewed one is checked against its hash."""
+    def get(self, case_id: int, number: int | None = None, trusted_lock: int | None = None) -> CaseDetail:
+        """A revision (the current one by default); a reviewed one is checked against its hash. The case's
+        seal is checked too, unless it is at ``trusted_lock`` (see :func:`queries.detail`)."""
         with self.engine.connect() as conn:
-            return queries.detail(conn, case_id, number)
+            return queries.detail(conn, case_id, number, trusted_lock=trusted_lock)
 
     def check(self, case_id: int) -> None:
         """Raise TamperError when the case's audit chain or seal does not hold (what verify would say)."""
@@ -88,9 +89,9 @@ class CaseStore:
         with self.engine.connect() as conn:
             return queries.audit_trail(conn, case_id, latest)
 
-    def record(self, case_id: int, number: int | None = None) -> Record:
+    def record(self, case_id: int, number: int | None = None, trusted_lock: int | None = None) -> Record:
         """The record of a revision: the frozen, hash-checked one if it was reviewed, else built now."""
-        detail = self.get(case_id, number)
+        detail = self.get(case_id, number, trusted_lock)
         if detail.record is not None:
             return detail.record
         return build_record(self._cset(detail.row.criteria_id), detail.answers, decision=detail.decision)

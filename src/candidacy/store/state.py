@@ -20,7 +20,7 @@ import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection
 
 from candidacy.store.chain import utc_text
@@ -52,29 +52,35 @@ def snapshot_digest(content: str) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+# The statements, built once (building one costs several times executing it); values are bound per call.
+_CASE = select(cases).where(cases.c.id == bindparam("case_id"))
+_REVISIONS = select(revisions).where(revisions.c.case_id == bindparam("case_id")).order_by(revisions.c.number)
+_WORKSHEETS = (
+    select(screening_worksheets)
+    .where(screening_worksheets.c.case_id == bindparam("case_id"))
+    .order_by(screening_worksheets.c.id)
+)
+_SNAPSHOTS = select(criteria_snapshots.c.sha256).where(
+    criteria_snapshots.c.sha256.in_(bindparam("wanted", expanding=True))
+)
+_LAST_SEAL = (
+    select(audit.c.id, audit.c.state)
+    .where(audit.c.case_id == bindparam("case_id"))
+    .order_by(audit.c.id.desc())
+    .limit(1)
+)
+
+
 def case_state(conn: Connection, case_id: int) -> str:
     """The hash of everything the case holds now (see the module's docstring for what is left out)."""
-    case = conn.execute(select(cases).where(cases.c.id == case_id)).mappings().first()
+    key = {"case_id": case_id}
+    case = conn.execute(_CASE, key).mappings().first()
     if case is None:
         raise StoreError(f"case {case_id} does not exist")
-    revs = [
-        _row(r)
-        for r in conn.execute(
-            select(revisions).where(revisions.c.case_id == case_id).order_by(revisions.c.number)
-        ).mappings()
-    ]
-    sheets = [
-        _row(w, _WORKSHEET_UNSEALED)
-        for w in conn.execute(
-            select(screening_worksheets)
-            .where(screening_worksheets.c.case_id == case_id)
-            .order_by(screening_worksheets.c.id)
-        ).mappings()
-    ]
+    revs = [_row(r) for r in conn.execute(_REVISIONS, key).mappings()]
+    sheets = [_row(w, _WORKSHEET_UNSEALED) for w in conn.execute(_WORKSHEETS, key).mappings()]
     wanted = sorted({r["criteria_sha256"] for r in revs})
-    present = set(
-        conn.execute(select(criteria_snapshots.c.sha256).where(criteria_snapshots.c.sha256.in_(wanted))).scalars()
-    )
+    present = set(conn.execute(_SNAPSHOTS, {"wanted": wanted}).scalars())
     state = {
         "case": _row(case, _UNSEALED),
         "revisions": revs,
@@ -86,8 +92,7 @@ def case_state(conn: Connection, case_id: int) -> str:
 
 
 def _last_seal(conn: Connection, case_id: int) -> tuple[int, str] | None:
-    query = select(audit.c.id, audit.c.state).where(audit.c.case_id == case_id).order_by(audit.c.id.desc()).limit(1)
-    row = conn.execute(query).first()
+    row = conn.execute(_LAST_SEAL, {"case_id": case_id}).first()
     return None if row is None else (int(row[0]), str(row[1]))
 
 
@@ -97,9 +102,11 @@ def check_seal(conn: Connection, case_id: int, attempts: int = 5) -> str | None:
     damaged content: that is a reason too.
 
     The case is read in several statements, and another session may commit a change between them (each
-    statement sees the latest commit unless the caller holds a snapshot). Every change the application
-    commits appends an audit row, so the reading counts only when the last row is the same before and
-    after it; otherwise it is read again. A case that keeps changing throughout is not called tampered."""
+    statement sees the latest commit unless the caller holds a snapshot). A reading that matches the last
+    row's seal is the content that row sealed, however it was read. Every change the application commits
+    appends an audit row, so a reading that does not match counts only when the last row is the same
+    before and after it; otherwise it is read again. A case that keeps changing throughout is not called
+    tampered."""
     for _ in range(attempts):
         before = _last_seal(conn, case_id)
         if before is None or not before[1]:
@@ -107,7 +114,11 @@ def check_seal(conn: Connection, case_id: int, attempts: int = 5) -> str | None:
         try:
             now = case_state(conn, case_id)
         except (ValueError, TypeError, OverflowError) as error:
+            if _last_seal(conn, case_id) != before:
+                continue
             return f"its stored content cannot be read ({type(error).__name__}: {str(error)[:120]})"
+        if now == before[1]:
+            return None
         if _last_seal(conn, case_id) == before:
-            return UNSEALED_CHANGE if now != before[1] else None
+            return UNSEALED_CHANGE
     return None

@@ -13,7 +13,7 @@ from candidacy.reasoning.answers import AnswerSet
 from candidacy.reasoning.privacy import identifier_warning
 from candidacy.reports.render import escape_markdown
 from candidacy.ui import edits, state
-from candidacy.ui.case_panel import opened_frozen, render_case_panel
+from candidacy.ui.case_panel import opened_frozen, read_opened, render_case_panel
 from candidacy.ui.layout import require_set
 from candidacy.ui.prefill_panel import render_prefill
 from candidacy.ui.state import draft_for, key, seed
@@ -56,15 +56,16 @@ def render() -> None:
     _restored_banner(cset)
     _resume(cset)
     draft = draft_for(cset)
-    if opened_frozen():  # a signed revision is read as its record (shown by the panel), not as greyed widgets
-        render_case_panel(cset, draft)
+    opened = read_opened()  # the open case, read once for this run
+    if opened_frozen(opened):  # a signed revision is read as its record (shown by the panel), not as greyed widgets
+        render_case_panel(cset, draft, opened)
         return
     render_prefill(cset)
     # The summary starts at the top, beside the case panel and the header: the step for the meeting's
     # question is in the first screen whatever the panel holds.
     checklist, summary = st.columns([3, 2], gap="large")
     with checklist:
-        frozen = render_case_panel(cset, draft)
+        frozen = render_case_panel(cset, draft, opened)
         if frozen:
             return  # signed between the check above and now
         _case_header(cset, draft, frozen)

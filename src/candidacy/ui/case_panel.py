@@ -33,6 +33,7 @@ from candidacy.ui.state import (
     REVIEW_COMMENT,
     REVISE_REASON,
     callback,
+    distrust,
     draft_for,
 )
 
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 __all__ = ["render_case_panel"]
 
 AUDIT_SHOWN = 50  # the latest entries shown; the whole trail is a download (built on click)
+DECISION_FIELDS = (DECISION_OUTCOME, DECISION_UNTIL, DECISION_REASONS, DECISION_PRESENT, DECISION_DATE)
 
 
 @callback
@@ -79,6 +81,7 @@ def _act(action: str, cset: CriteriaSet) -> None:
             return
         cases_state.open_case(cset, case_id)
     except (CandidacyError, ValueError) as error:
+        distrust()  # the write may have found the case changed outside the application: read it in full
         # A refused decision is said inside its form, where the person is typing; the rest at the panel's top.
         session[DECISION_MESSAGE if action == "decide" else cases_state.MESSAGE_KEY] = str(error)
 
@@ -116,27 +119,31 @@ def sign_off_text(sign: SignOff, digest: str | None) -> str:
     return "  \n".join(lines)
 
 
-def opened_frozen() -> bool:
+def read_opened() -> CaseDetail | CandidacyError | None:
+    """The open case's current revision, read once for the whole page run (None when no case is open)."""
+    if cases_state.opened() is None:
+        return None
+    try:
+        return cases_state.read_open()
+    except CandidacyError as error:
+        return error
+
+
+def opened_frozen(opened: CaseDetail | CandidacyError | None) -> bool:
     """Whether the open case's current revision is signed (or its signed record fails its check): the page
     then shows it as its record, at full width, instead of the checklist beside the summary."""
-    current = cases_state.opened()
-    if current is None:
-        return False
-    try:
-        return cases_state.store().get(current[0]).frozen
-    except TamperError:
+    if isinstance(opened, TamperError):
         return True
-    except CandidacyError:
-        return False
+    return not isinstance(opened, CandidacyError) and opened is not None and opened.frozen
 
 
-def render_case_panel(cset: CriteriaSet, draft: AnswerSet) -> bool:
-    """Show the panel; return True when the open revision is reviewed (frozen: shown as its record)."""
+def render_case_panel(cset: CriteriaSet, draft: AnswerSet, opened: CaseDetail | CandidacyError | None) -> bool:
+    """Show the panel for the open case as read by :func:`read_opened`; return True when the open
+    revision is reviewed (frozen: shown as its record)."""
     message = cases_state.take_message()
     if message:
         st.error(escape_markdown(message), icon=":material/sync_problem:")
-    current = cases_state.opened()
-    if current is None:  # no store needed (nor loaded) until the draft is saved
+    if opened is None:  # no store needed (nor loaded) until the draft is saved
         with st.container(border=True):
             st.markdown("**Unsaved draft**, kept on this machine at this page's address; not yet a stored case.")
             st.button(
@@ -152,17 +159,18 @@ def render_case_panel(cset: CriteriaSet, draft: AnswerSet) -> bool:
     except CandidacyError as error:
         st.warning(f"Stored cases are unavailable: {escape_markdown(str(error))}")
         return False
-    case_id, _ = current
-    try:
-        detail = store.get(case_id)
-    except TamperError as error:
+    if isinstance(opened, TamperError):
         st.error(
-            f"**This case was changed outside the application.** {escape_markdown(str(error))}. "
+            f"**This case was changed outside the application.** {escape_markdown(str(opened))}. "
             "Do not rely on it; run `python -m candidacy cases verify` and restore from a backup.",
             icon=":material/gpp_bad:",
         )
         st.button("Close this case", key="case-close", on_click=_act, args=("close", cset))
         return True
+    if isinstance(opened, CandidacyError):
+        raise opened
+    detail = opened
+    case_id = detail.row.id
     row = detail.row
     with st.container(border=True):
         state_line = (
@@ -209,14 +217,18 @@ def _decision_form(cset: CriteriaSet, store: CaseStore, detail: CaseDetail) -> N
     and a label that do not change) across reruns, a refusal, or a decision just recorded."""
     decision = detail.decision
     st.markdown(f"**Team decision:** {escape_markdown(decision.label()) if decision else 'not recorded'}")
-    with st.expander(
+    form = st.expander(
         "Record or change the team's decision", key=DECISION_FORM, on_change="rerun", icon=":material/groups:"
-    ):
+    )
+    with form:
+        if form.open is False:  # drawn only while open (five fields on every rerun cost as much as the panel)
+            _keep_typed()
+            return
         refused = st.session_state.get(DECISION_MESSAGE)
         if refused:
             st.error(f"Not recorded: {escape_markdown(str(refused))}", icon=":material/block:")
         if decision is not None:
-            why = departure(store.record(detail.row.id), decision)
+            why = departure(store.record(detail.row.id, trusted_lock=detail.row.lock_version), decision)
             if why:
                 st.info(f"This decision departs from what the criteria point to ({escape_markdown(why)}).")
         outcomes = list(OUTCOMES)
@@ -236,6 +248,14 @@ def _decision_form(cset: CriteriaSet, store: CaseStore, detail: CaseDetail) -> N
         st.text_area("Who was present (one per line)", key=DECISION_PRESENT, max_chars=2000)
         st.date_input("Date of the decision", key=DECISION_DATE, value=clock.today())
         st.button("Record the decision", key="case-decide", on_click=_act, args=("decide", cset))
+
+
+def _keep_typed() -> None:
+    """Keep what was typed in the closed decision form for when it opens again: Streamlit forgets the value
+    of a widget that is not drawn, unless the value is written back under its key."""
+    for name in DECISION_FIELDS:
+        if name in st.session_state:
+            st.session_state[name] = st.session_state[name]
 
 
 def _sign_off_form(cset: CriteriaSet, store: CaseStore, case_id: int) -> None:
@@ -302,11 +322,11 @@ def _revisions(store: CaseStore, detail: CaseDetail) -> None:
 
 def _show_revision(store: CaseStore, case_id: int, number: int) -> None:
     try:
-        shown = store.get(case_id, number)
+        shown = cases_state.read_open(number)
     except TamperError as error:
         st.error(f"**{escape_markdown(str(error))}**", icon=":material/gpp_bad:")
         return
-    record: Record = shown.record or store.record(case_id, number)
+    record: Record = shown.record or store.record(case_id, number, trusted_lock=shown.row.lock_version)
     with st.container(border=True, key=f"revision-record-{number}"):
         if shown.sign_off is not None:
             st.success(sign_off_text(shown.sign_off, shown.content_hash), icon=":material/verified:")

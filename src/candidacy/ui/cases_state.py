@@ -9,6 +9,7 @@ and text the clinician typed is kept beside the widget to copy or merge (nothing
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -23,9 +24,9 @@ from candidacy.ui.identity import current_identity, require_identity
 from candidacy.ui.state import catalogue, replace_draft
 
 if TYPE_CHECKING:
-    from candidacy.store import CaseStore
+    from candidacy.store import CaseDetail, CaseStore
 
-__all__ = ["autosave", "close_case", "known_actor", "open_case", "saved_as_case", "store"]
+__all__ = ["autosave", "close_case", "known_actor", "open_case", "read_open", "saved_as_case", "store"]
 
 # The session's names for the case panel and the Cases page (kept in candidacy.ui.state).
 MESSAGE_KEY = state.MESSAGE
@@ -42,10 +43,17 @@ def _store(url: str, reviewer_must_differ: bool) -> CaseStore:
     return CaseStore(url, catalogue().sets, reviewer_must_differ=reviewer_must_differ)
 
 
+_STORES: dict[tuple[str, bool], CaseStore] = {}  # a plain look-up first: asked several times a run
+
+
 def store() -> CaseStore:
     """The process's case store; raises a CandidacyError (bad settings, newer schema) for the page to show."""
     settings = state.settings()
-    return _store(settings.database, settings.require_distinct_reviewer)
+    wanted = (settings.database, settings.require_distinct_reviewer)
+    found = _STORES.get(wanted)
+    if found is None:  # opened once, under Streamlit's lock (two first sessions do not both migrate)
+        found = _STORES[wanted] = _store(*wanted)
+    return found
 
 
 def known_actor() -> Identity | None:
@@ -60,6 +68,20 @@ def open_case(cset: CriteriaSet, case_id: int) -> None:
     replace_draft(cset, detail.answers.model_copy(deep=True))
     state.set_opened(case_id, detail.row.lock_version)
     state.move_to({state.CASE_PARAM: str(case_id)})
+
+
+def read_open(number: int | None = None) -> CaseDetail:
+    """A revision of the open case (the current one by default), as a page rerun reads it.
+
+    The session knows a lock version at which the case's seal holds: the one it opened the case at
+    (checked in full) or its own last write left (a write checks the seal inside its transaction and
+    seals what it wrote). At that version a read does not hash the whole case again; at any other
+    (another session wrote), or after a failed write, it does. A change made outside the application
+    under an unchanged lock version is named by the next write, or by opening the case."""
+    current = state.opened()
+    if current is None:
+        raise CandidacyError("no stored case is open")
+    return store().get(current[0], number, trusted_lock=state.sealed_at())
 
 
 def saved_as_case(cset: CriteriaSet, case_id: int) -> None:
@@ -84,6 +106,7 @@ def autosave(cset: CriteriaSet, change: Change | Sequence[Change]) -> None:
     try:
         lock = store().apply(case_id, lock, changes, actor())
     except CandidacyError as error:
+        state.distrust()
         refused = isinstance(error, (ConflictError, FrozenError))
         state.say(str(error) if refused else f"Not saved: {error}")
         for one in changes:
@@ -91,7 +114,10 @@ def autosave(cset: CriteriaSet, change: Change | Sequence[Change]) -> None:
                 state.refuse_text(state.key(cset, "note", one.criterion), one.note)
             elif isinstance(one, SetHeader) and isinstance(one.value, str) and one.value:
                 state.refuse_text(state.key(cset, "case", one.field), one.value)
-        open_case(cset, case_id)  # show what is stored now
+        # Show what is stored now; a case that cannot be opened (changed outside the application) is read
+        # in full by the page, which says so.
+        with contextlib.suppress(CandidacyError):
+            open_case(cset, case_id)
         return
     state.set_lock(lock)
     draft = state.draft_for(cset)

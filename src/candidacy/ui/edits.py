@@ -142,9 +142,12 @@ def replace_all(cset: CriteriaSet, answers: AnswerSet, reason: str) -> None:
     """A whole new draft (a loaded file): saved into the open case first; raises when the store refuses."""
     current = state.opened()
     if current is not None:
-        state.set_lock(
-            cases_state.store().apply(current[0], current[1], ReplaceAll(answers, reason), cases_state.actor())
-        )
+        try:
+            lock = cases_state.store().apply(current[0], current[1], ReplaceAll(answers, reason), cases_state.actor())
+        except CandidacyError:
+            state.distrust()  # it may have found the case changed outside the application: read it in full
+            raise
+        state.set_lock(lock)
     state.replace_draft(cset, answers)
     if current is None:
         state.keep(cset)

@@ -64,6 +64,7 @@ DRAFT_TOKEN: Final = "draft-token"  # noqa: S105 - a session key; the token of t
 RESTORED: Final = "draft-restored"  # when the draft was taken back from disk: its time, for the banner
 OPEN_CASE: Final = "open-case"  # id of the stored case open in this session
 OPEN_LOCK: Final = "open-case-lock"  # the lock version this session last saw
+OPEN_SEALED: Final = "open-case-sealed"  # the lock version at which this session checked the seal, or wrote
 MESSAGE: Final = "store-message"  # a problem to show once, at the top of the next page
 REFUSED: Final = "refused-text"  # widget key -> text typed but refused by a conflict (to copy or merge)
 # The case panel's review, revision and team-decision forms (widget keys read in their callbacks).
@@ -150,9 +151,17 @@ def _settings(environment: tuple[tuple[str, str], ...]) -> Settings:
     return load_settings()
 
 
+_SETTINGS: dict[tuple[tuple[str, str], ...], Settings] = {}  # a plain look-up first: asked several times a run
+_CATALOGUES: dict[str, Catalogue] = {}
+
+
 def settings() -> Settings:
     """The settings, read once per environment (tests change it between sessions)."""
-    return _settings(tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("CANDIDACY_"))))
+    environment = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("CANDIDACY_")))
+    found = _SETTINGS.get(environment)
+    if found is None:
+        found = _SETTINGS[environment] = _settings(environment)
+    return found
 
 
 def criteria_dir() -> str:
@@ -170,7 +179,11 @@ def _load(folder: str) -> Catalogue:
 
 def catalogue() -> Catalogue:
     """Criteria are read and validated once per process (per folder) and never changed afterwards."""
-    return _load(criteria_dir())
+    folder = criteria_dir()
+    found = _CATALOGUES.get(folder)
+    if found is None:
+        found = _CATALOGUES[folder] = _load(folder)
+    return found
 
 
 def current_set() -> CriteriaSet | None:
@@ -284,16 +297,33 @@ def opened() -> tuple[int, int] | None:
 
 
 def set_opened(case_id: int | None, lock: int = 0) -> None:
+    """The case this session shows, opened (its seal and chain checked in full) at ``lock``."""
     if case_id is None:
         st.session_state.pop(OPEN_CASE, None)
         st.session_state.pop(OPEN_LOCK, None)
+        st.session_state.pop(OPEN_SEALED, None)
     else:
         st.session_state[OPEN_CASE] = case_id
         st.session_state[OPEN_LOCK] = lock
+        st.session_state[OPEN_SEALED] = lock
 
 
 def set_lock(lock: int) -> None:
+    """The lock version after this session's own write (which checked the seal and sealed what it wrote)."""
     st.session_state[OPEN_LOCK] = lock
+    st.session_state[OPEN_SEALED] = lock
+
+
+def sealed_at() -> int | None:
+    """The lock version at which this session knows the open case's seal holds (None: read it in full)."""
+    sealed = st.session_state.get(OPEN_SEALED)
+    return None if sealed is None else int(sealed)
+
+
+def distrust() -> None:
+    """A write of the open case failed or was refused (it may have found the case changed outside the
+    application): the next read checks the seal in full again."""
+    st.session_state.pop(OPEN_SEALED, None)
 
 
 def say(message: str) -> None:

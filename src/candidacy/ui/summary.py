@@ -63,8 +63,12 @@ def render_summary(result: Assessment, cset: CriteriaSet) -> None:
     empty: list[str] = []
     for kind, heading in room_order():  # blocking kinds come first
         findings = result.by_kind(kind)
+        # One place per kind, filled or not (an empty place takes no room): what follows keeps its place
+        # in the page, so a new finding redraws its own box, not the long lists below it.
+        place = st.empty()
         if findings:
-            _category(kind, heading, findings)
+            with place.container():
+                _category(kind, heading, findings)
         else:
             empty.append(heading)
     if empty:
