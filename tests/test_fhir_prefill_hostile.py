@@ -278,3 +278,18 @@ def test_an_error_quotes_a_crafted_type_or_id_shortly_and_visibly(resource: dict
         read_record([("crafted.json", json.dumps(bundle).encode())], TODAY)
     message = str(caught.value)
     assert len(message) < 1000 and "\u202e" not in message and "\\u202e" in message
+
+
+def test_a_resource_that_names_no_patient_is_no_evidence() -> None:
+    """An Observation may leave its subject out; such a resource says nothing of whom it is about, so it
+    proposes nothing, and the import summary counts it."""
+    before = _run(lambda data: None)
+    assert any(s.id == "obs-bmi" for p in before.proposals for s in p.sources)
+
+    def no_subject(data: dict[str, Any]) -> None:
+        _resource(data, "obs-bmi").pop("subject")
+
+    result = _run(no_subject)
+    assert not any(s.id == "obs-bmi" for p in result.proposals for s in p.sources)
+    assert result.summary["no_subject"] == 1
+    assert "1 named no patient (no subject) and were not used." in summary_lines(result)

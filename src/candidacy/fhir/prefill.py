@@ -26,7 +26,7 @@ from candidacy.criteria.values import choices
 from candidacy.errors import FhirError, Problem
 from candidacy.fhir import sources as read
 from candidacy.fhir.prefill_rules import AgeRule, CodedRule, OnsetRule, PrefillRules, QuantityRule
-from candidacy.fhir.record import Entry, Record, fhir_span
+from candidacy.fhir.record import Entry, Record, fhir_span, names_subject
 from candidacy.fhir.sources import Source
 from candidacy.fhir.units import UnitError, convert
 from candidacy.reasoning.answers import AnswerSet
@@ -190,6 +190,7 @@ class _Tally:
     later: set[str] = field(default_factory=set)  # dated after the assessment date
     matched: set[str] = field(default_factory=set)  # matched a rule's codes
     imprecise: set[str] = field(default_factory=set)  # a date too coarse for the number a rule derives
+    no_subject: set[str] = field(default_factory=set)  # names no subject or patient
 
 
 def _candidates(rule: Any, record: Record, on: dt.date, tally: _Tally) -> list[Candidate]:
@@ -214,6 +215,9 @@ def _candidates(rule: Any, record: Record, on: dt.date, tally: _Tally) -> list[C
         if match is None:
             continue
         tally.matched.add(entry.ref)
+        if not names_subject(entry):
+            tally.no_subject.add(entry.ref)  # says nothing of whom it is about: not evidence about this one
+            continue
         if not read.verified(entry, rule.verification_status):
             continue
         when, written = read.entry_date(entry)
@@ -290,7 +294,8 @@ def _summary(rules: PrefillRules, record: Record, used: set[str], tally: _Tally)
         "resources": sum(record.counts().values()),
         "by_type": dict(sorted(record.counts().items())),
         "used": len(used),
-        "matched_without_answer": len(tally.matched - used - tally.later - tally.imprecise),
+        "matched_without_answer": len(tally.matched - used - tally.later - tally.imprecise - tally.no_subject),
+        "no_subject": len(tally.no_subject),
         "unknown_codes": len(unknown),
         "after_assessment_date": len(tally.later),
         "imprecise_date": len(tally.imprecise),

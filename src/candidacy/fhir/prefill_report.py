@@ -78,6 +78,8 @@ def summary_lines(result: Prefill) -> list[str]:
             f"{s['imprecise_date']} gave a date as a year or a month only, too coarse for a number of years or "
             "months, and were not proposed."
         )
+    if s.get("no_subject"):
+        lines.append(f"{s['no_subject']} named no patient (no subject) and were not used.")
     if s["after_assessment_date"]:
         lines.append(f"{s['after_assessment_date']} are dated after the assessment date and were not used.")
     if s["not_read"]:

@@ -303,6 +303,12 @@ def _target(reference: str, urls: dict[str, str]) -> str | None:
     return f"{found.group(1)}/{found.group(2)}"
 
 
+def names_subject(entry: Entry) -> bool:
+    """Whether a resource says whom it is about (checked to be the record's Patient when read). One that
+    says nothing (an Observation may leave its subject out) is no evidence about this patient."""
+    return any(isinstance(entry.data.get(name), dict) for name in _SUBJECT_FIELDS)
+
+
 def _check_subject(entry: Entry, patient: Entry, urls: dict[str, str]) -> None:
     """A resource that names whom it is about must name the record's Patient, in a way that can be
     checked: a reference that resolves to it, or one of its identifiers. A contained Patient, another
