@@ -127,34 +127,19 @@ DOSE = {
 EDITOR = '#portal .gdg-style input[role="combobox"]'  # the grid's open cell editor
 
 
-def _wait_grid_focused(page: object, grid: object) -> None:
-    """Wait until the grid holds the keyboard focus (its scroller takes it on a click, and back when an
-    editor closes): a key pressed before that goes elsewhere."""
-    page.wait_for_function(  # type: ignore[attr-defined]
-        "el => el.contains(document.activeElement)",
-        arg=grid.element_handle(timeout=TIMEOUT),  # type: ignore[attr-defined]
-        timeout=TIMEOUT,
-    )
-
-
-def _type_cell(page: object, grid: object, text: str) -> None:
-    """Type into the selected cell as a person can: Enter opens its editor, the text is typed once the
-    editor has the focus, and Tab keeps it and moves right.
-
-    Each key to the grid waits until the run that the previous cell's value caused has ended and the
-    grid has the keyboard: under load, a key that reached the grid while that run redrew it was lost
-    (the first character that opened an editor: '+' stored for '1+'; an Enter that opened none).
-    """
+def _type_cell(page: object, text: str) -> None:
+    """Type into the selected cell as a person does: the editor opens on the first key, the rest is typed
+    into it, Tab (keep it, go right) once the text is there, the next key once the editor has closed."""
     from playwright.sync_api import expect
 
-    page.wait_for_function(IDLE_NOW)  # type: ignore[attr-defined]
-    _wait_grid_focused(page, grid)
-    page.keyboard.press("Enter")  # type: ignore[attr-defined]
+    keyboard = page.keyboard  # type: ignore[attr-defined]
+    keyboard.type(text[0])
     editor = page.locator(EDITOR)  # type: ignore[attr-defined]
-    expect(editor).to_be_focused(timeout=TIMEOUT)
-    editor.press_sequentially(text)
+    expect(editor).to_be_visible(timeout=TIMEOUT)
+    if len(text) > 1:
+        editor.press_sequentially(text[1:])
     expect(editor).to_have_value(text, timeout=TIMEOUT)
-    page.keyboard.press("Tab")  # type: ignore[attr-defined]
+    keyboard.press("Tab")
     expect(page.locator("#portal .gdg-style")).to_have_count(0, timeout=TIMEOUT)  # type: ignore[attr-defined]
 
 
@@ -162,7 +147,11 @@ def _type_row(page: object, grid: object, row: int, values: tuple[str, ...]) -> 
     """Select the row's time cell with one click, then type each value moving right: keyboard only."""
     page.wait_for_function(IDLE_NOW)  # type: ignore[attr-defined]  # no run redrawing the grid under the click
     grid.click(position={"x": 20, "y": 35 * row + 52})  # type: ignore[attr-defined]
-    _wait_grid_focused(page, grid)
+    # the grid has the keyboard (its scroller takes focus on a click) before any key is pressed
+    grid.evaluate(  # type: ignore[attr-defined]
+        "el => new Promise(done => { const check = () => el.contains(document.activeElement) ? done(true) "
+        ": requestAnimationFrame(check); check(); })"
+    )
     page.keyboard.press("ArrowRight")  # type: ignore[attr-defined]
     for column, value in zip(COLUMNS, values, strict=True):
         text = value
@@ -170,7 +159,7 @@ def _type_row(page: object, grid: object, row: int, values: tuple[str, ...]) -> 
             text = {"with_help": "help of one", "unable": "Needs two"}[value]
         elif column == "function.standing":
             text = {"with_help": "or an aid", "unable": "Cannot"}[value]
-        _type_cell(page, grid, text)
+        _type_cell(page, text)
 
 
 def _stored_cells(url: str, worksheet: int) -> dict[tuple[int, str], object]:
