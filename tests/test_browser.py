@@ -40,6 +40,7 @@ from .browser_pages import (
 from .browser_support import (
     ARTIFACTS,
     CHROMIUM_ARGS,
+    FIRST_RUN_DONE,
     IDLE_NOW,
     ROOT,
     RUN_OBSERVER,
@@ -94,10 +95,7 @@ def new_page(context: Any) -> Any:
 def goto(page: Any, url: str) -> None:
     """Open an address and wait for its first run to finish."""
     page.goto(url)
-    page.wait_for_function(
-        "() => window.__runs && window.__runs.finished > 0"
-        " && document.querySelector('[data-testid=\"stApp\"]').getAttribute('data-test-script-state') === 'notRunning'"
-    )
+    page.wait_for_function(FIRST_RUN_DONE)
 
 
 def here(page: Any) -> str:

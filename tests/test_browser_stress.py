@@ -1,4 +1,4 @@
-"""Screen and store agree under load: a few hundred quick random actions in Chromium, then an exact check.
+"""Screen and store agree under load: quick random actions in Chromium, then an exact check.
 
 A CPU hog runs beside ``streamlit run``. The test answers, clears, writes notes, types numbers and
 reloads or leaves the page, quickly: answers and notes do not wait for the rerun they cause. Only
@@ -55,8 +55,14 @@ from .browser_support import (
 
 pytestmark = pytest.mark.browser
 
-ACTIONS = int(os.environ.get("STRESS_ACTIONS", "200"))
-SEED = int(os.environ.get("STRESS_SEED", "20261127"))
+# 60 actions of this seed hold every kind of action the test was written for, several times: 33 quick
+# answers each right after another action (the lost callbacks and the two callbacks at once), a note
+# emptied while its box is open (the box that closed), notes retyped in open boxes, numbers typed,
+# "not known" ticked and unticked, answers chosen again (cleared), 8 answers that change which items
+# apply, 3 reloads and 4 visits to Cases and back. The earlier 200 actions of seed 20261127 held no
+# "not known" tick at all and only 2 numbers. STRESS_ACTIONS and STRESS_SEED run a longer or another mix.
+ACTIONS = int(os.environ.get("STRESS_ACTIONS", "60"))
+SEED = int(os.environ.get("STRESS_SEED", "20261974"))
 WORDS = ("spasms", "at", "night", "wheelchair", "transfers", "letter", "clinic", "reviewed", "baclofen", "tone")
 
 # One read of the whole screen: every answer control, number box, "not known" box and open note.
