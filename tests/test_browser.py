@@ -39,11 +39,11 @@ from .browser_pages import (
 )
 from .browser_support import (
     ARTIFACTS,
-    CHROMIUM_ARGS,
     FIRST_RUN_DONE,
     IDLE_NOW,
     ROOT,
     RUN_OBSERVER,
+    chromium,
     chromium_path,
     rerun,
     streamlit_server,
@@ -75,14 +75,9 @@ def server(folder: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    executable = chromium_path()
-    from playwright.sync_api import sync_playwright
-
     use_timeouts()
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 def new_page(context: Any) -> Any:

@@ -15,7 +15,15 @@ import pytest
 from candidacy.identity.profile import save_profile
 
 from .browser_pages import TIMEOUT, change, chosen, item, use_timeouts
-from .browser_support import CHROMIUM_ARGS, IDLE_NOW, ROOT, RUN_OBSERVER, chromium_path, rerun, streamlit_server
+from .browser_support import (
+    IDLE_NOW,
+    ROOT,
+    RUN_OBSERVER,
+    chromium,
+    chromium_path,
+    rerun,
+    streamlit_server,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -35,14 +43,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    executable = chromium_path()
-    from playwright.sync_api import sync_playwright
-
     use_timeouts()
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 def _button(page: Any, key: str) -> Any:

@@ -24,7 +24,7 @@ from candidacy.learning.vignettes import load_vignettes
 from candidacy.reasoning.answers import Answer, AnswerSet, CaseHeader
 from candidacy.store import CaseStore
 
-from .browser_support import ARTIFACTS, CHROMIUM_ARGS, IDLE_NOW, ROOT, chromium_path, streamlit_server
+from .browser_support import ARTIFACTS, IDLE_NOW, ROOT, chromium, chromium_path, streamlit_server
 from .clock_support import day
 
 pytestmark = pytest.mark.browser
@@ -92,15 +92,11 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    executable = chromium_path()
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     expect.set_options(timeout=TIMEOUT)  # every expect waits for its condition up to this long
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 def _page(browser: object, viewport: dict[str, int]) -> object:

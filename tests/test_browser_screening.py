@@ -19,10 +19,10 @@ from candidacy.store import CaseStore
 
 from .browser_support import (
     ARTIFACTS,
-    CHROMIUM_ARGS,
     IDLE_NOW,
     ROOT,
     RUN_OBSERVER,
+    chromium,
     chromium_path,
     cpu_hog,
     rerun,
@@ -57,13 +57,8 @@ def server(database: tuple[str, Path, int]) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    executable = chromium_path()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 def fresh(page: object, key: str) -> object:

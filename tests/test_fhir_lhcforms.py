@@ -33,7 +33,7 @@ from candidacy.reasoning.engine import evaluate
 from candidacy.reports import render
 from candidacy.reports.record import build_record
 
-from .browser_support import chromium_path
+from .browser_support import chromium
 from .conftest import ROOT
 from .fhir_tools import LFORMS, TOOLS, npm_tools
 
@@ -73,13 +73,8 @@ def server(site: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    executable = chromium_path()
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, headless=True)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def _fill(page: Any, cset: CriteriaSet, case: AnswerSet, q: dict[str, Any]) -> None:

@@ -21,7 +21,7 @@ from candidacy import load_criteria
 from candidacy.store import CaseStore
 
 from .browser_pages import choose, option
-from .browser_support import ARTIFACTS, CHROMIUM_ARGS, IDLE_NOW, ROOT, chromium_path, streamlit_server
+from .browser_support import ARTIFACTS, IDLE_NOW, ROOT, chromium, chromium_path, streamlit_server
 from .conftest import ITB
 from .oidc_support import ASSESSOR, REVIEWER, Person, oidc_provider, team_env, write_secrets
 from .pg_support import fresh_database, postgres_server, require_postgres
@@ -33,15 +33,11 @@ TIMEOUT = 30_000
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    executable = chromium_path()
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     expect.set_options(timeout=TIMEOUT)  # a shared 2-core machine: wait for conditions, generously
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 def new_page(browser: Any) -> Any:
