@@ -16,9 +16,16 @@ from candidacy.criteria.models import CriteriaSet
 from candidacy.reasoning.assessment import DepartureRule, Finding, MissingItem
 from candidacy.reasoning.logic import ItemPlan, State, truth
 
-__all__ = ["departures"]
+__all__ = ["departures", "what_holds"]
 
 NAMED = 3  # findings named in a departure's words; more are counted
+
+
+def what_holds(named: Sequence[str], unanswered: int) -> str:
+    """The findings a departure rests on (three named, the rest counted) and the items left unanswered."""
+    titles = "; ".join(named[:NAMED]) + (f" and {len(named) - NAMED} more" if len(named) > NAMED else "")
+    counted = f"{unanswered} item(s) unanswered" if unanswered else ""
+    return "; ".join(part for part in (titles, counted) if part)
 
 
 def departures(
@@ -36,14 +43,13 @@ def departures(
             continue
         kinds = {leaf.present for _, leaf in iter_leaves(rule.when) if isinstance(leaf, Present)}
         named = [f.title for f in findings if f.kind in kinds and items[f.criterion].stage <= stage]
-        parts = ["; ".join(named[:NAMED]) + (f" and {len(named) - NAMED} more" if len(named) > NAMED else "")]
+        unanswered = 0
         if "unanswered" in kinds:
-            open_items = [
-                m
+            unanswered = sum(
+                1
                 for m in missing
                 if m.status == "unanswered" and items[m.criterion].stage <= stage and m.criterion not in state.presumed
-            ]
-            parts.append(f"{len(open_items)} item(s) unanswered" if open_items else "")
-        detail = "; ".join(p for p in parts if p)
+            )
+        detail = what_holds(named, unanswered)
         out.append(DepartureRule(rule.id, tuple(rule.outcomes), f"{rule.says} ({detail})" if detail else rule.says))
     return tuple(out)

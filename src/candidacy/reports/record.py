@@ -46,6 +46,7 @@ from candidacy.reasoning.assessment import (
     RoutineItem,
     StageSummary,
 )
+from candidacy.reasoning.departures import what_holds
 from candidacy.reasoning.engine import evaluate
 from candidacy.reports.signoff import Decision, SignOff
 
@@ -76,9 +77,7 @@ def _with_legacy_departures(data: dict[str, Any]) -> dict[str, Any]:
     )
     rules: list[dict[str, Any]] = []
     if holding or unanswered:
-        named = "; ".join(holding[:3]) + (f" and {len(holding) - 3} more" if len(holding) > 3 else "")
-        parts = ([named] if named else []) + ([f"{unanswered} item(s) unanswered"] if unanswered else [])
-        why = "the criteria hold back a screening test here (" + "; ".join(parts) + ")"
+        why = f"the criteria hold back a screening test here ({what_holds(holding, unanswered)})"
         rules.append({"rule": "offered_while_held_back", "outcomes": ["screening_offered"], "why": why})
     elif not any(f.get("kind") in _LEGACY_AGAINST for f in findings):
         why = "the criteria point towards a screening test here (nothing against is recorded)"
