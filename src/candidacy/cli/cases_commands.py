@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from candidacy.case.workflow import STATUSES
 from candidacy.cli.common import emit, say
 from candidacy.cli.errors import EXIT_TAMPER
 from candidacy.errors import Problem, SourceFileError, StoreError
@@ -21,7 +22,6 @@ from candidacy.reports.render import render_text
 from candidacy.store import open_store
 from candidacy.store.summary import summary_line
 from candidacy.store.tables import MAX_ID
-from candidacy.store.workflow import STATUSES
 
 __all__ = ["cases_group"]
 

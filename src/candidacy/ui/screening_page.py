@@ -14,14 +14,13 @@ from typing import Any
 
 import streamlit as st
 
+from candidacy.case.worksheet_changes import ChooseDefinition, MarkGiven, PrepareDose, SetPlan
 from candidacy.errors import CandidacyError
-from candidacy.identity import Identity
 from candidacy.reports.render import escape_markdown
 from candidacy.screening.pdf import render_worksheet_pdf
 from candidacy.screening.protocol import OUTCOMES, Protocol
 from candidacy.screening.result import ScreeningResult, compute_result
-from candidacy.screening.ward import choose_definition, mark_given, prepare_dose
-from candidacy.screening.worksheet import Plan, Worksheet
+from candidacy.screening.worksheet import Worksheet
 from candidacy.store.screening import StoredWorksheet
 from candidacy.ui import address, cases_state, screening_state
 from candidacy.ui.screening_grid import apply_pending
@@ -169,14 +168,12 @@ def _pick_worksheet(
 def _on_definition(widget: str) -> None:
     chosen = st.session_state.get(widget)
     if chosen:
-        screening_state.change(lambda p, ws, who: choose_definition(p, ws, str(chosen), who, screening_state.now()))
+        screening_state.change(lambda ws: ChooseDefinition(ws, str(chosen)))
 
 
 def _on_amend(widget: str, reason_key: str) -> None:
     chosen, reason = st.session_state.get(widget), str(st.session_state.get(reason_key) or "")
-    if chosen and screening_state.change(
-        lambda p, ws, who: choose_definition(p, ws, str(chosen), who, screening_state.now(), reason)
-    ):
+    if chosen and screening_state.change(lambda ws: ChooseDefinition(ws, str(chosen), reason)):
         st.session_state[reason_key] = ""
 
 
@@ -197,12 +194,7 @@ def _on_start(start: str, reason: str, low: int) -> None:
 
 
 def _write_plan(fields: dict[str, Any]) -> None:
-    def edit(protocol: Protocol, ws: Worksheet, _who: Identity) -> Worksheet:
-        changed = ws.model_copy(deep=True)
-        changed.plan = Plan.model_validate({**changed.plan.model_dump(), **fields})
-        return changed
-
-    screening_state.change(edit)
+    screening_state.change(lambda ws: SetPlan(ws, fields))
 
 
 def _seed(widget: str, value: Any) -> None:
@@ -316,11 +308,11 @@ def _plan(protocol: Protocol, ws: Worksheet, result: ScreeningResult, prefix: st
 
 
 def _on_prepare(micrograms: int) -> None:
-    screening_state.change(lambda p, ws, _who: prepare_dose(p, ws, micrograms))
+    screening_state.change(lambda ws: PrepareDose(ws, micrograms))
 
 
 def _on_given(dose: int) -> None:
-    screening_state.change(lambda p, ws, who: mark_given(p, ws, dose, who, screening_state.now()))
+    screening_state.change(lambda ws: MarkGiven(ws, dose))
 
 
 def _doses(protocol: Protocol, ws: Worksheet, result: ScreeningResult, prefix: str, frozen: bool) -> None:
