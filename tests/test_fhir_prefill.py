@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
+from candidacy.case import CaseContent, apply_change
 from candidacy.errors import CandidacyError, CriteriaError, FhirError, SourceFileError
 from candidacy.fhir.prefill import Prefill, acceptance, propose
 from candidacy.fhir.prefill_rules import load_rules, rules_path
 from candidacy.fhir.record import read_record
 from candidacy.reasoning.answers import Answer, AnswerSet
-from candidacy.case import CaseContent, apply_change
 from tests.clock_support import TODAY
 from tests.prefill_support import CRITERIA, CSET, RECORDS, RULES, TBI
 from tests.prefill_support import resource as _resource

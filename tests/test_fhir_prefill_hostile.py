@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
+from candidacy.case import CaseContent, SetNote, apply_change
 from candidacy.errors import AnswersError, FhirError
 from candidacy.fhir.prefill import Prefill, acceptance, propose
 from candidacy.fhir.prefill_report import summary_lines
 from candidacy.fhir.record import read_record
 from candidacy.reasoning.answers import MAX_NOTE, Answer, AnswerSet
-from candidacy.case import CaseContent, SetNote, apply_change
 from tests.clock_support import TODAY
 from tests.prefill_support import CSET, RULES, TBI, Edit
 from tests.prefill_support import resource as _resource

@@ -16,10 +16,10 @@ import pytest
 import sqlalchemy as sa
 
 from candidacy import CriteriaSet, load_criteria_text
+from candidacy.case import SetAnswer, SetNote
 from candidacy.errors import CandidacyError
 from candidacy.identity import Identity
 from candidacy.reasoning.answers import MAX_NOTE
-from candidacy.case import SetAnswer, SetNote
 from candidacy.reports import render
 from candidacy.settings import Settings, SettingsError, load_settings
 from candidacy.store import CaseStore, ConflictError, FrozenError, StoreError
