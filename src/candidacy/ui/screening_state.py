@@ -7,13 +7,11 @@ on the page. The worksheet in the store is the source of truth; widget values ar
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
 
-from candidacy import clock
 from candidacy.case.worksheet_changes import WorksheetChange
 from candidacy.errors import CandidacyError
 from candidacy.screening.loader import load_protocol, protocol_files, screening_folder
@@ -25,7 +23,6 @@ from candidacy.ui.state import SCREENING_MESSAGE, SCREENING_OPEN, catalogue, cri
 
 __all__ = [
     "change",
-    "now",
     "open_worksheet",
     "opened",
     "protocols",
@@ -58,10 +55,6 @@ def protocols() -> tuple[dict[str, Protocol], list[str]]:
 
 def screening_store() -> ScreeningStore:
     return ScreeningStore(cases_state.store(), protocols()[0])
-
-
-def now() -> dt.datetime:
-    return clock.now().replace(microsecond=0)
 
 
 def opened() -> StoredWorksheet | None:
