@@ -176,6 +176,34 @@ def test_team_decision_needs_reasons_when_it_departs_from_the_criteria() -> None
     assert any("decision: Screening test offered" in m.value for m in app.markdown)
 
 
+def test_a_refused_decision_leaves_the_page_showing_what_is_stored() -> None:
+    """The store refuses a departing decision without reasons: the refusal is said in the form, the panel
+    still shows the decision the store holds, nothing is written, and the session's next change saves
+    (its lock is the store's)."""
+    app = new_session()
+    give_name(app)
+    app.button(key="case-save-new").click().run()
+    app.session_state["decision-form"] = True
+    app.run()
+    app.selectbox(key="decision-outcome").set_value("deferred")
+    app.text_input(key="decision-until").input("the MRI")
+    app.button(key="case-decide").click().run()
+    stored = db().get(1)
+    assert stored.decision is not None and stored.decision.outcome == "deferred"
+    lock, rows = stored.row.lock_version, len(db().audit_trail(1))
+    app.selectbox(key="decision-outcome").set_value("screening_offered")
+    app.button(key="case-decide").click().run()
+    assert not app.exception
+    refused = " ".join(e.value for e in app.error)
+    assert "Not recorded:" in refused and "a decision that departs from the criteria needs its reasons" in refused
+    assert any("**Team decision:** Deferred until the MRI" in m.value for m in app.markdown)
+    assert (db().get(1).row.lock_version, len(db().audit_trail(1))) == (lock, rows)
+    assert db().get(1).decision == stored.decision
+    app.button_group(key=k("answer", "seizures")).set_value("none").run()
+    assert not [e for e in app.error if "changed by someone else" in e.value]
+    assert db().get(1).answers.answers["seizures"].value == "none"
+
+
 def test_second_session_gets_a_conflict_not_a_silent_overwrite() -> None:
     first = new_session()
     give_name(first)

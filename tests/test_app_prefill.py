@@ -141,7 +141,7 @@ def _stored_case_with_proposals() -> AppTest:
     app.button(key="case-save-new").click().run()
     _upload(app, (TBI.name, TBI.read_bytes()))
     store = db()  # another session changes the case meanwhile
-    from candidacy.reasoning.changes import SetAnswer
+    from candidacy.case import SetAnswer
 
     from .test_app_cases import DR_A
 

@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
+from candidacy.case import CaseContent, apply_change
 from candidacy.errors import CandidacyError, CriteriaError, FhirError, SourceFileError
 from candidacy.fhir.prefill import Prefill, acceptance, propose
 from candidacy.fhir.prefill_rules import load_rules, rules_path
 from candidacy.fhir.record import read_record
 from candidacy.reasoning.answers import Answer, AnswerSet
-from candidacy.reasoning.changes import apply_change
 from tests.clock_support import TODAY
 from tests.prefill_support import CRITERIA, CSET, RECORDS, RULES, TBI
 from tests.prefill_support import resource as _resource
@@ -217,7 +217,7 @@ def test_accepting_goes_through_the_change_path_and_keeps_the_provenance_in_the_
     proposal = next(p for p in _run(_tbi()).proposals if p.criterion == "oral_baclofen")
     answers = AnswerSet(criteria=CSET.id, answers={"oral_baclofen": Answer(note="max 60 mg/day")})
     for change in acceptance(answers, proposal):
-        answers = apply_change(answers, change).answers
+        answers = apply_change(CaseContent(answers), change).answers
     accepted = answers.answers["oral_baclofen"]
     assert accepted.value == "failed_or_not_tolerated"
     assert accepted.note == f"max 60 mg/day\n{proposal.note_line()}"
@@ -308,7 +308,7 @@ def test_accepted_provenance_reaches_the_record_the_pdf_and_the_questionnaire_re
     proposals = _run(_tbi()).proposals
     for proposal in proposals:
         for change in acceptance(answers, proposal):
-            answers = apply_change(answers, change).answers
+            answers = apply_change(CaseContent(answers), change).answers
     line = next(p for p in proposals if p.criterion == "baclofen_hypersensitivity").note_line()
     markdown = reports.render(draft_record(CSET, answers), "markdown").decode()
     assert "AllergyIntolerance/allergy-baclofen (2025-09-03), SNOMED 387342009" in markdown

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
+from candidacy.case import CaseContent, SetNote, apply_change
 from candidacy.errors import AnswersError, FhirError
 from candidacy.fhir.prefill import Prefill, acceptance, propose
 from candidacy.fhir.prefill_report import summary_lines
 from candidacy.fhir.record import read_record
 from candidacy.reasoning.answers import MAX_NOTE, Answer, AnswerSet
-from candidacy.reasoning.changes import SetNote, apply_change
 from tests.clock_support import TODAY
 from tests.prefill_support import CSET, RULES, TBI, Edit
 from tests.prefill_support import resource as _resource
@@ -156,7 +156,7 @@ def test_display_text_reaches_the_note_on_one_short_line_with_nothing_hidden() -
     assert "Trauma \\u202egnp.exe\\u202c rule 9 xxx" in line and "…" in line
     answers = AnswerSet(criteria=CSET.id)
     for change in acceptance(answers, proposal):
-        answers = apply_change(answers, change).answers
+        answers = apply_change(CaseContent(answers), change).answers
     assert answers.answers["cause"].note == line
 
 
@@ -165,7 +165,7 @@ def test_a_note_the_provenance_would_take_over_the_limit_is_refused_not_a_crash(
     full = AnswerSet(criteria=CSET.id, answers={"cause": Answer(note="n" * MAX_NOTE)})
     note = [c for c in acceptance(full, proposal) if isinstance(c, SetNote)]
     with pytest.raises(AnswersError, match="cause: note: String should have at most 20000 characters"):
-        apply_change(full, note[0])
+        apply_change(CaseContent(full), note[0])
 
 
 def test_an_id_with_direction_characters_is_refused_by_the_models() -> None:
@@ -254,7 +254,7 @@ def test_a_crafted_display_is_literal_in_the_markdown_record_the_pdf_and_the_res
     proposal = next(p for p in _run(_display(crafted)).proposals if p.criterion == "cause")
     answers = AnswerSet(criteria=CSET.id, version=CSET.version)
     for change in acceptance(answers, proposal):
-        answers = apply_change(answers, change).answers
+        answers = apply_change(CaseContent(answers), change).answers
     markdown = reports.render(draft_record(CSET, answers), "markdown").decode()
     assert r"\*\*TBI\*\* \[see\](javascript:alert(1)) \<img src=x\>" in markdown
     assert "\u202e" not in markdown and "\\\\u202eevil" in markdown

@@ -16,10 +16,10 @@ import pytest
 import sqlalchemy as sa
 
 from candidacy import CriteriaSet, load_criteria_text
+from candidacy.case import SetAnswer, SetNote
 from candidacy.errors import CandidacyError
 from candidacy.identity import Identity
 from candidacy.reasoning.answers import MAX_NOTE
-from candidacy.reasoning.changes import SetAnswer, SetNote
 from candidacy.reports import render
 from candidacy.settings import Settings, SettingsError, load_settings
 from candidacy.store import CaseStore, ConflictError, FrozenError, StoreError
@@ -121,8 +121,12 @@ def test_the_changes_of_one_action_are_stored_together_or_not_at_all(store: Case
         store.apply(case_id, lock, [SetAnswer("seizures", "uncontrolled"), too_long], DR_A)
     assert "seizures" not in store.get(case_id).answers.answers
     assert (len(store.audit_trail(case_id)), _lock(store, case_id)) == (rows, lock)
-    lock = store.apply(case_id, lock, [SetAnswer("seizures", "uncontrolled"), SetNote("seizures", "From record")], DR_A)
-    assert lock == _lock(store, case_id) and store.get(case_id).answers.answers["seizures"].note == "From record"
+    saved = store.apply(
+        case_id, lock, [SetAnswer("seizures", "uncontrolled"), SetNote("seizures", "From record")], DR_A
+    )
+    assert saved.lock_version == _lock(store, case_id)
+    assert saved.content.answers == store.get(case_id).answers  # what the store accepted is what it holds
+    assert store.get(case_id).answers.answers["seizures"].note == "From record"
     assert [(e.action, e.item) for e in store.audit_trail(case_id)[rows:]] == [
         ("answer", "seizures"),
         ("note", "seizures"),
@@ -137,7 +141,8 @@ def test_a_change_that_changes_nothing_writes_nothing(store: CaseStore) -> None:
     rows = len(store.audit_trail(case_id))
     assert store.save_note(case_id, lock, "seizures", "", DR_B) == lock
     assert store.save_answer(case_id, lock, "seizures", "none", DR_B) == lock
-    assert store.apply(case_id, lock, [SetNote("reliable_support", ""), SetAnswer("seizures", "none")], DR_B) == lock
+    saved = store.apply(case_id, lock, [SetNote("reliable_support", ""), SetAnswer("seizures", "none")], DR_B)
+    assert saved.lock_version == lock
     assert (len(store.audit_trail(case_id)), _lock(store, case_id)) == (rows, lock)
 
 

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from candidacy import CriteriaSet
+from candidacy.case.workflow import STATUSES, TRANSITIONS, next_status
 from candidacy.cli import main
 from candidacy.errors import CandidacyError
 from candidacy.identity import Identity
@@ -25,7 +26,6 @@ from candidacy.reports.signoff import Decision
 from candidacy.store import CaseStore, FrozenError, StoreError, TamperError
 from candidacy.store.migrate import migrate
 from candidacy.store.verify import verify
-from candidacy.store.workflow import STATUSES, TRANSITIONS, next_status
 
 from .store_fixtures import lock_version as _lock
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from candidacy.case import CaseContent, SetAnswer, SetHeader, SetNote, apply_change
 from candidacy.criteria.models import ChoiceAnswer, CriteriaSet, Criterion, Section, YesNoAnswer
 from candidacy.errors import CandidacyError
 from candidacy.files import write_atomic
@@ -27,7 +28,6 @@ from candidacy.reasoning.answers import (
     parse_answers,
 )
 from candidacy.reasoning.assessment import Assessment
-from candidacy.reasoning.changes import SetAnswer, SetHeader, SetNote, apply_change
 from candidacy.reasoning.engine import evaluate
 from candidacy.reports.record import Record, build_record
 
@@ -58,16 +58,16 @@ def new_draft(cset: CriteriaSet) -> AnswerSet:
 
 def set_answer(draft: AnswerSet, crit_id: str, value: GivenValue) -> None:
     """Change ``draft`` in place through :func:`apply_change` (for a draft only this session holds)."""
-    draft.answers = apply_change(draft, SetAnswer(crit_id, value)).answers.answers
+    draft.answers = apply_change(CaseContent(draft), SetAnswer(crit_id, value)).answers.answers
 
 
 def set_note(draft: AnswerSet, crit_id: str, note: str) -> None:
-    draft.answers = apply_change(draft, SetNote(crit_id, note)).answers.answers
+    draft.answers = apply_change(CaseContent(draft), SetNote(crit_id, note)).answers.answers
 
 
 def set_header(draft: AnswerSet, name: str, value: Any) -> None:
     """One field of the case header (label, assessor, role, dates), validated like a loaded file."""
-    draft.case = apply_change(draft, SetHeader(name, value)).answers.case
+    draft.case = apply_change(CaseContent(draft), SetHeader(name, value)).answers.case
 
 
 def attribution(case: CaseHeader, name: str, role: str) -> dict[str, str]:

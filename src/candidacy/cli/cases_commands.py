@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from candidacy.case import SignOffRevision
+from candidacy.case.workflow import STATUSES
 from candidacy.cli.common import emit, say
 from candidacy.cli.errors import EXIT_TAMPER
 from candidacy.errors import Problem, SourceFileError, StoreError
@@ -21,7 +23,6 @@ from candidacy.reports.render import render_text
 from candidacy.store import open_store
 from candidacy.store.summary import summary_line
 from candidacy.store.tables import MAX_ID
-from candidacy.store.workflow import STATUSES
 
 __all__ = ["cases_group"]
 
@@ -99,9 +100,10 @@ def cases_sign_off(case_id: int, name: str, role: str, comment: str, acknowledge
     store = open_store()
     actor = Identity(name=name.strip(), role=role.strip(), source="cli")
     detail = store.get(case_id)
-    gaps = [criterion for criterion, _ in store.gaps(case_id)] if acknowledge_gaps else []
-    digest = store.review(case_id, detail.row.lock_version, actor, comment, gaps)
-    say(f"signed off revision {detail.number} of case {case_id}; revision hash {digest}")
+    gaps = tuple(criterion for criterion, _ in store.gaps(case_id)) if acknowledge_gaps else ()
+    saved = store.apply(case_id, detail.row.lock_version, SignOffRevision(comment, gaps), actor)
+    assert saved.content.record is not None
+    say(f"signed off revision {detail.number} of case {case_id}; revision hash {saved.content.record.sha256()}")
 
 
 @cases_group.command("verify")

@@ -30,7 +30,7 @@ from candidacy.fhir.record import Entry, Record, fhir_span, names_subject
 from candidacy.fhir.sources import Source
 from candidacy.fhir.units import UnitError, convert
 from candidacy.reasoning.answers import AnswerSet
-from candidacy.reasoning.changes import Change, SetAnswer, SetNote
+from candidacy.reasoning.changes import AnswerChange, SetAnswer, SetNote
 
 __all__ = [
     "NOTE_PREFIX",
@@ -303,9 +303,9 @@ def _summary(rules: PrefillRules, record: Record, used: set[str], tally: _Tally)
     }
 
 
-def acceptance(answers: AnswerSet, proposal: Proposal) -> list[Change]:
+def acceptance(answers: AnswerSet, proposal: Proposal) -> list[AnswerChange]:
     """The changes that accept ``proposal``: its answer, and its provenance added to the item's note."""
-    changes: list[Change] = [SetAnswer(proposal.criterion, proposal.value)]
+    changes: list[AnswerChange] = [SetAnswer(proposal.criterion, proposal.value)]
     note = answers.answers[proposal.criterion].note if proposal.criterion in answers.answers else ""
     line = proposal.note_line()
     if line not in note:

@@ -38,6 +38,7 @@ __all__ = [
     "mark_given",
     "needs_reason",
     "new_worksheet",
+    "open_copy",
     "prepare_dose",
     "rate_goals",
     "reopen",
@@ -54,7 +55,8 @@ def new_worksheet(protocol: Protocol, label: str = "", case_id: int | None = Non
     )
 
 
-def _open(ws: Worksheet) -> Worksheet:
+def open_copy(ws: Worksheet) -> Worksheet:
+    """A copy of the worksheet to change; refused once the outcome is confirmed (reopen it first)."""
     if ws.confirmation is not None:
         raise WorksheetError("the outcome is confirmed; reopen the worksheet with a reason to change it")
     return ws.model_copy(deep=True)
@@ -66,7 +68,7 @@ def choose_definition(
     """Choose the response definition: freely before the first dose, afterwards only with a reason."""
     if definition not in {d.id for d in protocol.definitions}:
         raise WorksheetError(f"unknown definition '{definition}'")
-    changed = _open(ws)
+    changed = open_copy(ws)
     plan = changed.plan
     if plan.definition == definition:
         return changed
@@ -93,7 +95,7 @@ def prepare_dose(protocol: Protocol, ws: Worksheet, micrograms: int) -> Workshee
         raise WorksheetError("choose the response definition before the first dose")
     if ws.doses and ws.doses[-1].given_at is None:
         raise WorksheetError(f"dose {len(ws.doses)} has not been given yet")
-    changed = _open(ws)
+    changed = open_copy(ws)
     changed.doses.append(DoseEntry(micrograms=micrograms))
     check_worksheet(protocol, changed)
     return changed
@@ -101,7 +103,7 @@ def prepare_dose(protocol: Protocol, ws: Worksheet, micrograms: int) -> Workshee
 
 def mark_given(protocol: Protocol, ws: Worksheet, dose: int, by: Identity, at: dt.datetime) -> Worksheet:
     """Record that a prepared dose was given, by whom and when."""
-    changed = _open(ws)
+    changed = open_copy(ws)
     if not 0 <= dose < len(changed.doses):
         raise WorksheetError(f"there is no dose number {dose + 1}")
     entry = changed.doses[dose]
@@ -144,7 +146,7 @@ def set_value(
     time never before it). Changing a measurement already there once it is history (see
     :func:`needs_reason`) needs a reason and is kept as a correction beside the value. With ``seen``
     (the value the writer had on screen), a value someone else stored meanwhile is never overwritten."""
-    changed = _open(ws)
+    changed = open_copy(ws)
     if not 0 <= dose < len(changed.doses):
         raise WorksheetError(f"there is no dose number {dose + 1}")
     entry = changed.doses[dose]
@@ -194,7 +196,7 @@ def _cell_name(hour: int, measure: str) -> str:
 
 
 def add_adverse_event(protocol: Protocol, ws: Worksheet, dose: int, entry: AdverseEventEntry) -> Worksheet:
-    changed = _open(ws)
+    changed = open_copy(ws)
     if not 0 <= dose < len(changed.doses):
         raise WorksheetError(f"there is no dose number {dose + 1}")
     changed.doses[dose].adverse_events.append(entry)
@@ -203,7 +205,7 @@ def add_adverse_event(protocol: Protocol, ws: Worksheet, dose: int, entry: Adver
 
 
 def rate_goals(protocol: Protocol, ws: Worksheet, dose: int, ratings: dict[int, str]) -> Worksheet:
-    changed = _open(ws)
+    changed = open_copy(ws)
     if not 0 <= dose < len(changed.doses):
         raise WorksheetError(f"there is no dose number {dose + 1}")
     changed.doses[dose].goals = [
@@ -217,7 +219,7 @@ def confirm(
     ws: Worksheet, outcome: OutcomeId, computed: OutcomeId, by: Identity, at: dt.datetime, comment: str = ""
 ) -> Worksheet:
     """The team confirms the outcome; when it differs from the computed one, a comment says why."""
-    changed = _open(ws)
+    changed = open_copy(ws)
     if changed.plan.definition is None or not changed.doses:
         raise WorksheetError("there is nothing to confirm yet: choose a definition and record a dose")
     if outcome != computed and not comment.strip():

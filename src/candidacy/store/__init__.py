@@ -1,7 +1,9 @@
 """Stored cases: SQLite by default, PostgreSQL when configured, one implementation (SQLAlchemy 2).
 
 repository   CaseStore, the one path for every change to a case (app and command line alike)
-workflow     the one table of allowed status changes
+commit       the parts of that path's one transaction: read as content, write back, commit and audit
+reader       CaseStore's reading half
+screening    the screening worksheets of a case, changed through the same function
 chain        the audit trail as a hash chain
 queries      reading (a reviewed revision is re-checked against its hash on every read)
 verify       the whole database checked: chains, frozen records, sign-offs
@@ -12,7 +14,7 @@ connection   engine and migrations
 from candidacy.settings import Settings
 from candidacy.store.errors import ConflictError, FrozenError, StoreError, TamperError
 from candidacy.store.repository import CaseStore
-from candidacy.store.rows import AuditEntry, CaseDetail, CaseRow
+from candidacy.store.rows import AuditEntry, CaseDetail, CaseRow, Saved
 
 __all__ = [
     "AuditEntry",
@@ -21,6 +23,7 @@ __all__ = [
     "CaseStore",
     "ConflictError",
     "FrozenError",
+    "Saved",
     "StoreError",
     "TamperError",
     "open_store",

@@ -20,6 +20,7 @@ from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from candidacy.case.workflow import ACTIONS, Status
 from candidacy.criteria.models import CriteriaSet
 from candidacy.criteria.yamlsource import parse_text
 from candidacy.errors import Problem, SourceFileError
@@ -30,7 +31,6 @@ from candidacy.store.errors import StoreError
 from candidacy.store.rows import utc
 from candidacy.store.tables import audit, cases, criteria_snapshots, revisions, screening_worksheets
 from candidacy.store.verify import verify_connection
-from candidacy.store.workflow import ACTIONS, Status
 
 __all__ = ["export_jsonl", "import_jsonl"]
 

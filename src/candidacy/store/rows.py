@@ -7,11 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from candidacy.case import CaseContent
 from candidacy.reasoning.answers import AnswerSet
 from candidacy.reports.record import Record
 from candidacy.reports.signoff import Decision, SignOff
 
-__all__ = ["AuditEntry", "CaseDetail", "CaseRow", "audit_entry", "case_row", "utc"]
+__all__ = ["AuditEntry", "CaseDetail", "CaseRow", "Saved", "audit_entry", "case_row", "utc"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,15 @@ class CaseDetail:
     @property
     def sign_off(self) -> SignOff | None:
         return self.record.sign_off if self.record is not None else None
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What the store accepted: the case's new lock version and its content as stored now (what the
+    session then shows)."""
+
+    lock_version: int
+    content: CaseContent
 
 
 @dataclass(frozen=True)

@@ -13,20 +13,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Connection
 
 from candidacy import clock
+from candidacy.case import CaseContent, Change, Context, SetAnswer, SetNote, apply_change
+from candidacy.case.worksheet_changes import ReplaceWorksheet, WorksheetChange, field_changes
 from candidacy.criteria.models import UNKNOWN
 from candidacy.criteria.values import choices
 from candidacy.identity import Identity
 from candidacy.reasoning.answers import AnswerSet
-from candidacy.reasoning.changes import Change, SetAnswer, SetNote
 from candidacy.screening.checks import check_worksheet
 from candidacy.screening.protocol import Protocol
 from candidacy.screening.result import compute_result
@@ -61,36 +60,6 @@ def _text(ws: Worksheet) -> str:
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _leaves(node: Any, path: str = "") -> dict[str, str]:
-    """Every scalar of a JSON document by dotted path, for a field-by-field audit of a save."""
-    if isinstance(node, dict):
-        out: dict[str, str] = {}
-        for key, value in node.items():
-            out |= _leaves(value, f"{path}.{key}" if path else str(key))
-        return out
-    if isinstance(node, list):
-        out = {}
-        for index, value in enumerate(node):
-            out |= _leaves(value, f"{path}.{_position(index, value)}")
-        return out
-    return {path: json.dumps(node, ensure_ascii=False) if not isinstance(node, str) else node}
-
-
-def _position(index: int, value: Any) -> str:
-    """A time point is named by its hour, not its place in the list: inserting an earlier time point
-    never shows as every later one changing hour."""
-    if isinstance(value, dict) and isinstance(value.get("hour"), int):
-        return f"{value['hour']}h"
-    return str(index)
-
-
-def changes(before: Worksheet, after: Worksheet) -> list[tuple[str, str | None, str | None]]:
-    old, new = _leaves(json.loads(_text(before))), _leaves(json.loads(_text(after)))
-    return [
-        (key, old.get(key), new.get(key)) for key in sorted(old.keys() | new.keys()) if old.get(key) != new.get(key)
-    ]
 
 
 class ScreeningStore:
@@ -170,14 +139,44 @@ class ScreeningStore:
         return worksheet_id
 
     def save(self, worksheet_id: int, lock_version: int, ws: Worksheet, actor: Identity) -> int:
-        """Store the worksheet as typed; one audit row per changed field. Returns the new lock version."""
-        with self.engine.begin() as conn:
-            stored = self._checked(conn, worksheet_id, lock_version)
+        """Store the whole worksheet as typed (a file, the command line), at the lock version the caller saw;
+        one audit row per changed field. Returns the new lock version."""
+        return self.apply(worksheet_id, ReplaceWorksheet(worksheet_id, ws), actor, lock_version)
+
+    def apply(
+        self, worksheet_id: int, change: WorksheetChange, actor: Identity, lock_version: int | None = None
+    ) -> int:
+        """Apply one ward change to the worksheet as stored, in one transaction, through
+        :func:`candidacy.case.apply_change`: one audit row per field it moved, in the case's chain. A change
+        carries what the person saw where it matters (a value's ``seen``: one stored by someone else meanwhile
+        is refused, never overwritten), so it needs no lock version; ``lock_version`` asks for one (a whole
+        worksheet). Returns the new lock version (the same when nothing changed: nothing is written)."""
+        if change.worksheet != worksheet_id:
+            raise StoreError(f"the change names worksheet {change.worksheet}, not {worksheet_id}")
+        with valid_input(), self.engine.begin() as conn:
+            stored = self._get(conn, worksheet_id)
+            if lock_version is not None:
+                stored = self._checked(conn, worksheet_id, lock_version)
             if stored.status == "confirmed":
                 raise FrozenError(
                     f"screening worksheet {worksheet_id} is confirmed; reopen it with a reason to change it"
                 )
-            return self._write(conn, stored, ws, actor, "open")
+            detail = queries.detail(conn, stored.case_id, sealed=False)  # sealed again by the audit row below
+            content = CaseContent(
+                detail.answers,
+                status=detail.row.status,  # type: ignore[arg-type]  # the workflow refuses an unknown status
+                worksheets={worksheet_id: stored.worksheet},
+                case_id=stored.case_id,
+                revision=detail.number,
+            )
+            now = clock.now().replace(
+                microsecond=0
+            )  # a worksheet's times are kept to the second, as the ward reads them
+            context = Context(self.cases.criteria.get(detail.row.criteria_id), actor, now, self.protocols)
+            applied = apply_change(content, change, context)
+            if not applied.lines:
+                return stored.lock_version
+            return self._write(conn, stored, applied.content.worksheet(worksheet_id), actor, "open")
 
     def confirm(
         self, worksheet_id: int, lock_version: int, outcome: str, comment: str, actor: Identity, case_lock: int
@@ -269,7 +268,7 @@ class ScreeningStore:
         )
         if done.rowcount != 1:
             raise ConflictError(f"screening worksheet {stored.id} was changed by someone else; reload it")
-        rows = [(f"ws{stored.id}:{path}", old, new) for path, old, new in changes(stored.worksheet, ws)]
+        rows = [(f"ws{stored.id}:{path}", old, new) for path, old, new in field_changes(stored.worksheet, ws)]
         if status != stored.status:
             rows.append((f"worksheet {stored.id}", stored.status, status))
         self._audit(conn, stored.case_id, actor, rows, now)

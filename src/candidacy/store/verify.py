@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from sqlalchemy import Engine, select
 from sqlalchemy.engine import Connection
 
+from candidacy.case.workflow import STATUSES
 from candidacy.reasoning.answers import AnswerSet
 from candidacy.screening.worksheet import Worksheet
 from candidacy.store.chain import CHAINED, ChainBreak, check_chain, database_head
@@ -24,7 +25,6 @@ from candidacy.store.errors import TamperError
 from candidacy.store.queries import check_frozen
 from candidacy.store.state import case_state, check_seal, snapshot_digest
 from candidacy.store.tables import audit, cases, criteria_snapshots, revisions, screening_worksheets
-from candidacy.store.workflow import STATUSES
 
 __all__ = ["VerifyReport", "verify", "verify_case", "verify_connection"]
 

@@ -1,6 +1,7 @@
 """The stored-case panel of the assessment page: save a draft as a case, autosave status, the team's
 decision, sign-off (with the unanswered items acknowledged), new revisions, every revision readable as
-its record, criteria drift and the audit trail. Every action is one call to the store."""
+its record, criteria drift and the audit trail. Every action is a change (:mod:`candidacy.case`) handed
+to the store in one call; the panel then shows what the store holds, a refusal said beside it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from candidacy import clock, reports
+from candidacy.case import MarkReady, SetDecision, SignOffRevision
 from candidacy.criteria.models import CriteriaSet
 from candidacy.errors import CandidacyError, TamperError
 from candidacy.reasoning.answers import AnswerSet
@@ -68,12 +70,12 @@ def _act(action: str, cset: CriteriaSet) -> None:
         assert current is not None
         case_id, lock = current
         if action == "ready":
-            store.mark_ready(case_id, lock, actor)
+            store.apply(case_id, lock, MarkReady(), actor)
         elif action == "review":
             gaps = [criterion for criterion, _ in store.gaps(case_id)] if session.get(REVIEW_ACKNOWLEDGE) else []
-            store.review(case_id, lock, actor, str(session.get(REVIEW_COMMENT) or ""), gaps)
+            store.apply(case_id, lock, SignOffRevision(str(session.get(REVIEW_COMMENT) or ""), tuple(gaps)), actor)
         elif action == "decide":
-            store.save_decision(case_id, lock, _decision_from_form(actor.name), actor)
+            store.apply(case_id, lock, SetDecision(_decision_from_form(actor.name)), actor)
         elif action == "revise":
             store.revise(case_id, lock, str(session.get(REVISE_REASON) or ""), actor)
         elif action == "close":

@@ -11,10 +11,10 @@ import datetime as dt
 
 import streamlit as st
 
+from candidacy.case.workflow import STATUSES
 from candidacy.errors import CandidacyError
 from candidacy.reports.render import escape_markdown
 from candidacy.store.summary import summary_line
-from candidacy.store.workflow import STATUSES
 from candidacy.text import printable
 from candidacy.ui import address, cases_state, state
 from candidacy.ui.layout import require_set

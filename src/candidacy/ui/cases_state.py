@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
+from candidacy.case import Change, SetHeader, SetNote, as_changes
 from candidacy.criteria.models import CriteriaSet
 from candidacy.errors import CandidacyError, ConflictError, FrozenError
 from candidacy.identity import Identity
-from candidacy.reasoning.changes import Change, SetHeader, SetNote, apply_change, as_changes
 from candidacy.ui import state
 from candidacy.ui.identity import current_identity, require_identity
 from candidacy.ui.state import catalogue, replace_draft
@@ -104,7 +104,7 @@ def autosave(cset: CriteriaSet, change: Change | Sequence[Change]) -> None:
     changes = as_changes(change)
     case_id, lock = current
     try:
-        lock = store().apply(case_id, lock, changes, actor())
+        saved = store().apply(case_id, lock, changes, actor())
     except CandidacyError as error:
         state.distrust()
         refused = isinstance(error, (ConflictError, FrozenError))
@@ -119,8 +119,5 @@ def autosave(cset: CriteriaSet, change: Change | Sequence[Change]) -> None:
         with contextlib.suppress(CandidacyError):
             open_case(cset, case_id)
         return
-    state.set_lock(lock)
-    draft = state.draft_for(cset)
-    for one in changes:
-        draft = apply_change(draft, one).answers
-    state.set_draft(cset, draft)
+    state.set_lock(saved.lock_version)
+    state.set_draft(cset, saved.content.answers)  # what the store accepted

@@ -1,24 +1,26 @@
 """The session's one path for a change to the case on the Assess page: an answer, a note, a header
 field, several answers at once, or a loaded file, and opening what the address names.
 
-Each change is data (:mod:`candidacy.reasoning.changes`). For a stored case it goes to the store
-first (:func:`candidacy.ui.cases_state.autosave`) and the session's draft then shows what the store
-accepted; an unsaved draft is changed in the session and kept on this machine. This module sits above
+Each change is data (:mod:`candidacy.case`). For a stored case it goes to the store first
+(:func:`candidacy.ui.cases_state.autosave`) and the session's draft then shows what the store accepted;
+an unsaved draft is changed in the session by the same :func:`candidacy.case.apply_change`, with the
+same rules, and kept on this machine. This module sits above
 both :mod:`candidacy.ui.state` (the session's keys and draft) and :mod:`candidacy.ui.cases_state`
 (the open case), so neither needs the other at run time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import streamlit as st
 
+from candidacy.case import CaseContent, Change, Context, ReplaceAll, SetAnswer, SetHeader, SetNote, apply_change
 from candidacy.criteria.models import CriteriaSet
 from candidacy.draft import attribution
 from candidacy.errors import CandidacyError
 from candidacy.reasoning.answers import AnswerSet, GivenValue
-from candidacy.reasoning.changes import Change, ReplaceAll, SetAnswer, SetHeader, SetNote, apply_change
 from candidacy.ui import cases_state, state
 from candidacy.ui.identity import current_identity
 from candidacy.ui.state import Kind
@@ -51,12 +53,20 @@ def change(cset: CriteriaSet, kind: Kind, name: str, value: Any) -> None:
         cases_state.autosave(cset, _change_of(kind, name, value))
         return
     try:
-        applied = apply_change(state.draft_for(cset), _change_of(kind, name, value))
+        answers = _applied(cset, state.draft_for(cset), [_change_of(kind, name, value)])
     except CandidacyError as error:
         state.say(f"Not changed: {error}")
         return
-    state.set_draft(cset, applied.answers)
+    state.set_draft(cset, answers)
     state.keep(cset)
+
+
+def _applied(cset: CriteriaSet, draft: AnswerSet, changes: Sequence[Change]) -> AnswerSet:
+    """The draft's answers after ``changes``, applied as the store applies them (the same rules)."""
+    content = CaseContent(draft)
+    for one in changes:
+        content = apply_change(content, one, Context(cset)).content
+    return content.answers
 
 
 def _attribute(cset: CriteriaSet) -> bool:
@@ -72,7 +82,7 @@ def _attribute(cset: CriteriaSet) -> bool:
     for field, value in attribution(state.draft_for(cset).case, who.name, who.role).items():
         st.session_state.pop(state.key(cset, "case", field), None)  # the header's widget is seeded again
         if state.opened() is None:  # an unsaved draft: kept on disk with the change that follows
-            state.set_draft(cset, apply_change(state.draft_for(cset), SetHeader(field, value)).answers)
+            state.set_draft(cset, _applied(cset, state.draft_for(cset), [SetHeader(field, value)]))
             continue
         before = st.session_state.get(state.MESSAGE)
         cases_state.autosave(cset, SetHeader(field, value))
@@ -89,11 +99,9 @@ def change_many(
     state.counted()
     if not _attribute(cset):
         return
-    after = state.draft_for(cset)
-    for crit_id, value in answers.items():
-        after = apply_change(after, SetAnswer(crit_id, value)).answers
-    for crit_id, note in (notes or {}).items():
-        after = apply_change(after, SetNote(crit_id, note)).answers
+    edits: list[Change] = [SetAnswer(crit_id, value) for crit_id, value in answers.items()]
+    edits += [SetNote(crit_id, note) for crit_id, note in (notes or {}).items()]
+    after = _applied(cset, state.draft_for(cset), edits)
     for crit_id, value in answers.items():
         st.session_state[state.key(cset, "answer", crit_id)] = value
     if state.opened() is not None:
@@ -103,7 +111,7 @@ def change_many(
         state.keep(cset)
 
 
-def accept(cset: CriteriaSet, changes: list[Change], reason: str) -> None:
+def accept(cset: CriteriaSet, changes: Sequence[Change], reason: str) -> None:
     """Proposals a clinician accepted, as their answer and note changes: for one proposal its changes in
     one transaction (each audited with its old and new value), for several one change and one save, so
     an answer's provenance is never saved without it, nor it without its provenance. The items' widgets
@@ -112,9 +120,7 @@ def accept(cset: CriteriaSet, changes: list[Change], reason: str) -> None:
     The changes are first applied to the draft as it stands, so one that would be refused (a note over
     the limit) writes nothing."""
     try:
-        after = state.draft_for(cset)
-        for item in changes:
-            after = apply_change(after, item).answers
+        after = _applied(cset, state.draft_for(cset), changes)
     except CandidacyError as error:
         state.say(f"Not changed: {error}")
         return
@@ -143,11 +149,12 @@ def replace_all(cset: CriteriaSet, answers: AnswerSet, reason: str) -> None:
     current = state.opened()
     if current is not None:
         try:
-            lock = cases_state.store().apply(current[0], current[1], ReplaceAll(answers, reason), cases_state.actor())
+            saved = cases_state.store().apply(current[0], current[1], ReplaceAll(answers, reason), cases_state.actor())
         except CandidacyError:
             state.distrust()  # it may have found the case changed outside the application: read it in full
             raise
-        state.set_lock(lock)
+        state.set_lock(saved.lock_version)
+        answers = saved.content.answers  # what the store accepted
     state.replace_draft(cset, answers)
     if current is None:
         state.keep(cset)

@@ -3,10 +3,11 @@
 Two grids per dose (what the reading uses: tone, spasms, function and the timed walk; then vital signs
 and a note), each a keyed ``st.data_editor``. A row is a time point, so a value typed in a row can only
 be stored at that time point. The page calls :func:`apply_pending` before it draws anything: every
-cell changed since the last run is stored at once, one value at a time, through the ward's
-``set_value`` with the value the writer had on screen, so a value someone else stored meanwhile is
-never overwritten. A refused value (a correction with no reason, a stale screen) is said, and the
-grid is drawn again from the store.
+cell changed since the last run is handed to the store at once, one value at a time, as a
+:class:`~candidacy.case.worksheet_changes.SetValue` with the value the writer had on screen, which the
+store applies to the worksheet it holds, so a value someone else stored meanwhile is never
+overwritten. A refused value (a correction with no reason, a stale screen) is said, and the grid is
+drawn again from the store.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from typing import Any
 import pandas as pd  # type: ignore[import-untyped]  # no stubs shipped; used only to type the grid's columns
 import streamlit as st
 
+from candidacy.case.worksheet_changes import SetValue
 from candidacy.screening.cells import Measure, Value, measures, read_cell
 from candidacy.screening.protocol import Protocol
-from candidacy.screening.ward import set_value
 from candidacy.screening.worksheet import DoseEntry, Worksheet
 from candidacy.store.screening import StoredWorksheet
 from candidacy.ui import screening_state
@@ -121,13 +122,9 @@ def apply_pending(stored: StoredWorksheet, prefix: str) -> bool:
 
 
 def _store(dose: int, hour: int, measure: str, value: Value, seen: Value, prefix: str) -> bool:
+    """Hand the value, its place, the value this screen showed there and the reason to the store."""
     reason = str(st.session_state.get(f"{prefix}-d{dose}-reason") or "")
-
-    def edit(protocol: Protocol, ws: Worksheet, who: Any) -> Worksheet:
-        when = screening_state.now()
-        return set_value(protocol, ws, dose, hour, measure, value, who, when, reason=reason, seen=(seen,))
-
-    return screening_state.change(edit)
+    return screening_state.change(lambda ws: SetValue(ws, dose, hour, measure, value, seen=(seen,), reason=reason))
 
 
 def _label(measure: Measure) -> str:

@@ -9,12 +9,11 @@ from typing import Any
 
 import streamlit as st
 
-from candidacy.identity import Identity
+from candidacy.case.worksheet_changes import AddAdverseEvent, RateGoals
 from candidacy.reports.render import escape_markdown
 from candidacy.screening.chart import chart_points
 from candidacy.screening.protocol import Protocol
-from candidacy.screening.ward import add_adverse_event, rate_goals
-from candidacy.screening.worksheet import AdverseEventEntry, DoseEntry, Person, Worksheet
+from candidacy.screening.worksheet import DoseEntry, Worksheet
 from candidacy.ui import screening_state
 from candidacy.ui.screening_grid import render_grids
 
@@ -60,12 +59,7 @@ def _record_event(dose: int, event_key: str, note_key: str) -> None:
         screening_state.set_message("Choose the adverse event first.")
         return
     note = str(st.session_state.get(note_key) or "")
-
-    def edit(protocol: Protocol, ws: Worksheet, who: Identity) -> Worksheet:
-        entry = AdverseEventEntry(event=str(event), at=screening_state.now(), by=Person.of(who), note=note)
-        return add_adverse_event(protocol, ws, dose, entry)
-
-    if screening_state.change(edit):
+    if screening_state.change(lambda ws: AddAdverseEvent(ws, dose, str(event), note)):
         st.session_state[note_key] = ""
 
 
@@ -91,7 +85,7 @@ def _on_goal(dose: int, prefix: str, count: int) -> None:
         for i in range(count)
         if st.session_state.get(f"{prefix}-d{dose}-goal-{i}")
     }
-    screening_state.change(lambda protocol, ws, _who: rate_goals(protocol, ws, dose, ratings))
+    screening_state.change(lambda ws: RateGoals(ws, dose, ratings))
 
 
 def _goals(ws: Worksheet, dose: int, prefix: str, frozen: bool) -> None:

@@ -1,24 +1,21 @@
 """The screening worksheet open in this session, and its autosave: every widget change is stored.
 
-The page calls :func:`change` with a pure function from ``candidacy.screening.worksheet``; the
-result is stored at once (with its audit rows), or refused with the reason shown on the page. The
-worksheet in the store is the source of truth; widget values are seeded from it.
+The page calls :func:`change` with a ward change (data, :mod:`candidacy.case.worksheet_changes`); the
+store applies it to the worksheet it holds (with its audit rows), or refuses it with the reason shown
+on the page. The worksheet in the store is the source of truth; widget values are seeded from it.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
 
-from candidacy import clock
+from candidacy.case.worksheet_changes import WorksheetChange
 from candidacy.errors import CandidacyError
-from candidacy.identity import Identity
 from candidacy.screening.loader import load_protocol, protocol_files, screening_folder
 from candidacy.screening.protocol import Protocol
-from candidacy.screening.worksheet import Worksheet
 from candidacy.store import ConflictError, FrozenError
 from candidacy.store.screening import ScreeningStore, StoredWorksheet
 from candidacy.ui import cases_state
@@ -26,7 +23,6 @@ from candidacy.ui.state import SCREENING_MESSAGE, SCREENING_OPEN, catalogue, cri
 
 __all__ = [
     "change",
-    "now",
     "open_worksheet",
     "opened",
     "protocols",
@@ -61,10 +57,6 @@ def screening_store() -> ScreeningStore:
     return ScreeningStore(cases_state.store(), protocols()[0])
 
 
-def now() -> dt.datetime:
-    return clock.now().replace(microsecond=0)
-
-
 def opened() -> StoredWorksheet | None:
     worksheet_id = st.session_state.get(SCREENING_OPEN)
     if worksheet_id is None:
@@ -84,21 +76,20 @@ def open_worksheet(worksheet_id: int | None) -> None:
         st.session_state[SCREENING_OPEN] = worksheet_id
 
 
-def change(edit: Callable[[Protocol, Worksheet, Identity], Worksheet]) -> bool:
-    """Apply a change by the person acting to the open worksheet and store it; on refusal the page
-    shows why (nobody named yet, the worksheet is confirmed, it keeps changing under us).
+def change(make: Callable[[int], WorksheetChange]) -> bool:
+    """Store a ward change to the open worksheet (``make`` builds it for the worksheet's number) by the
+    person acting; on refusal the page shows why (nobody named yet, the worksheet is confirmed, a value
+    someone else stored meanwhile) and draws what is stored.
 
-    Every edit is a pure function of one field, so when another save landed first (a quick second
-    tap on the ward, or a colleague) it is applied again to the stored worksheet instead of being lost."""
+    The store applies the change to the worksheet it holds, in its transaction; a write that lost a race
+    with another one (a colleague's, at the same moment) is tried again on what that one stored."""
+    last: CandidacyError | None = None
     for _attempt in range(3):
-        stored = opened()
-        if stored is None:
+        worksheet_id = st.session_state.get(SCREENING_OPEN)
+        if worksheet_id is None:
             return False
-        store = screening_store()
         try:
-            who = cases_state.actor()
-            protocol = store.protocol(stored.worksheet.protocol)
-            store.save(stored.id, stored.lock_version, edit(protocol, stored.worksheet, who), who)
+            screening_store().apply(int(worksheet_id), make(int(worksheet_id)), cases_state.actor())
         except ConflictError as error:
             last = error
             continue

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from candidacy.store.errors import FrozenError, StoreError
+from candidacy.errors import FrozenError, StoreError
 
 __all__ = ["ACTIONS", "EDITS", "STATUSES", "TRANSITIONS", "Status", "next_status"]
 
@@ -39,8 +39,10 @@ TRANSITIONS: dict[tuple[str, Status], Status] = {
 ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(action for action, _ in TRANSITIONS))
 
 
-def next_status(action: str, status: str, case_id: int, revision: int) -> Status:
-    """The status after ``action``; a clear refusal when the workflow does not allow it."""
+def next_status(action: str, status: str, case_id: int | None, revision: int) -> Status:
+    """The status after ``action``; a clear refusal when the workflow does not allow it.
+
+    ``case_id``: None for an unsaved draft (always a draft, so never refused)."""
     after = TRANSITIONS.get((action, status))  # type: ignore[arg-type]
     if after is not None:
         return after
