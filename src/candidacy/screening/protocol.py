@@ -16,8 +16,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, StrictFloat, StrictInt, StrictStr
 
+from candidacy.criteria.located import PathKey
 from candidacy.criteria.models import Identifier, Source, SourceRef, Text
-from candidacy.criteria.yamlsource import PathKey
 
 __all__ = [
     "OUTCOMES",
