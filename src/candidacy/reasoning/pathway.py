@@ -32,7 +32,8 @@ from candidacy.criteria.conditions import (
 from candidacy.criteria.models import UNKNOWN, CriteriaSet, NextStep
 from candidacy.criteria.values import answer_label
 from candidacy.reasoning.assessment import CitedSource, DecisiveUnknown, NextStepResult, StageSummary
-from candidacy.reasoning.logic import BLOCKED, ItemPlan, State, item_plans, truth
+from candidacy.reasoning.item_plans import ItemPlan, item_plans
+from candidacy.reasoning.logic import BLOCKED, State, truth
 from candidacy.reasoning.step_basis import sentence, step_reasons
 
 __all__ = ["HOW_IT_WORKS", "PathwayPlan", "Route", "pathway_plan", "route"]
