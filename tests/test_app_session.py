@@ -180,7 +180,7 @@ def test_callbacks_hold_back_a_rerun_request_until_they_end() -> None:
     """
     from streamlit.runtime.state.safe_session_state import SafeSessionState
 
-    from candidacy.ui import state
+    from candidacy.ui.callbacks import callback
 
     assert "_yield_callback" in SafeSessionState.__annotations__
     calls: list[str] = []
@@ -197,7 +197,7 @@ def test_callbacks_hold_back_a_rerun_request_until_they_end() -> None:
     from unittest import mock
 
     with mock.patch("streamlit.runtime.scriptrunner.get_script_run_ctx", return_value=Ctx()):
-        state.callback(during)()
+        callback(during)()
     assert calls == ["callback body"]  # the check did not run inside the callback
     safe._yield_callback()
     assert calls == ["callback body", "rerun check"]  # and it is back afterwards

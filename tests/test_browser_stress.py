@@ -12,7 +12,7 @@ What it found:
   ``st.session_state`` access, also inside widget callbacks, and ends a callback there as if it had
   called ``st.rerun()``. A quick second action could cut the first one's callback off before the
   draft or the store were updated; the widget's value was already recorded, so no later run called
-  back. ``candidacy.ui.state.callback`` defers the request to the end of the callback.
+  back. ``candidacy.ui.callbacks.callback`` defers the request to the end of the callback.
 - Two callbacks of one page running at once. With Streamlit's fast reruns (its default), a rerun
   request starts a new script thread while the old one is still in its callback: both saved against
   the same case version, the store refused one as a conflict, the page reloaded the case, and an

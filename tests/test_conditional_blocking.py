@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from candidacy import FINDING_KINDS, CandidacyError, CriteriaSet, check_answers, evaluate
 from candidacy.criteria.loader import load_criteria_text
 from candidacy.criteria.models import UNKNOWN
-from candidacy.reasoning.logic import State, item_plans
+from candidacy.reasoning.item_plans import item_plans
+from candidacy.reasoning.logic import State
 
 from .golden import BASELINE, answer_set
 from .test_golden_cases import run

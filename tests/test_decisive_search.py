@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from candidacy.criteria.loader import load_criteria_text
 from candidacy.criteria.models import UNKNOWN, CriteriaSet
 from candidacy.criteria.yamlsource import read_file
-from candidacy.reasoning.logic import State, item_plans, truth
+from candidacy.reasoning.item_plans import item_plans
+from candidacy.reasoning.logic import State, truth
 from candidacy.reasoning.pathway import PathwayPlan, _why, pathway_plan, route
 
 from .conftest import ITB

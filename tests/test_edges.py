@@ -17,7 +17,8 @@ from click.testing import CliRunner
 
 import candidacy.errors as errors_module
 from candidacy.cli import main
-from candidacy.criteria.yamlsource import MAX_DEPTH, parse_bytes, parse_text, read_file
+from candidacy.criteria.yamlevents import MAX_DEPTH
+from candidacy.criteria.yamlsource import parse_bytes, parse_text, read_file
 from candidacy.errors import CandidacyError, OutputError, SourceFileError
 from candidacy.files import read_limited, write_atomic
 

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from candidacy import FINDING_KINDS, Assessment, CriteriaSet, check_answers, evaluate
-from candidacy.criteria.checks import verdict_words
+from candidacy.criteria.wording import verdict_words
 
 from .golden import BASELINE, CASES, answer_set, answers_of
 

@@ -8,8 +8,8 @@ import re
 import pytest
 
 from candidacy import FINDING_KINDS, CriteriaSet, check_answers, evaluate
-from candidacy.criteria.checks import verdict_words
 from candidacy.criteria.models import ChoiceAnswer, YesNoAnswer
+from candidacy.criteria.wording import verdict_words
 from candidacy.reports.markdown import render_markdown
 from candidacy.reports.record import build_record
 from candidacy.reports.render import render_text

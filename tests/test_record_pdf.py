@@ -13,7 +13,8 @@ from pypdf import PdfReader
 
 from candidacy import CriteriaSet
 from candidacy.reasoning.answers import Answer, AnswerSet, CaseHeader
-from candidacy.reports.pdf import _FAMILY, _RUNNING_NOTE, _Document, render_pdf
+from candidacy.reports.pdf import render_pdf
+from candidacy.reports.pdf_layout import FAMILY, RUNNING_NOTE, Document
 from candidacy.reports.record import Record, build_record
 from candidacy.reports.signoff import Decision, SignOff
 
@@ -121,15 +122,15 @@ def test_a_label_of_120_characters_is_shortened_in_the_running_header_and_whole_
     assert label in pages[0].replace(" ", "") or label in pages[0]  # whole on page 1 (wrapped)
     runs = _header_runs(data, 1)
     left = next(r for r in runs if r[0].startswith("Case "))
-    right = next(r for r in runs if _RUNNING_NOTE in r[0])
+    right = next(r for r in runs if RUNNING_NOTE in r[0])
     assert "…" in left[0] and label not in left[0]
-    probe = _Document(_record(itb))
+    probe = Document(_record(itb))
     probe.add_page()
-    probe.set_font(_FAMILY, "", 8)
+    probe.set_font(FAMILY, "", 8)
     pt_per_mm = 72 / 25.4
     left_end = left[1] + probe.get_string_width(left[0]) * pt_per_mm
     assert left_end < right[1], "the label overprints the running header's right-hand text"
-    assert right[1] + probe.get_string_width(_RUNNING_NOTE) * pt_per_mm <= (probe.w - probe.r_margin) * pt_per_mm + 1
+    assert right[1] + probe.get_string_width(RUNNING_NOTE) * pt_per_mm <= (probe.w - probe.r_margin) * pt_per_mm + 1
 
 
 def test_characters_the_font_cannot_draw_are_printed_as_code_points_never_dropped(itb: CriteriaSet) -> None:

@@ -14,6 +14,8 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from candidacy.criteria.faults import Fault, criterion_paths
+from candidacy.criteria.located import PathKey
 from candidacy.criteria.models import (
     ChoiceAnswer,
     Code,
@@ -38,8 +40,6 @@ __all__ = [
     "verhoeff_valid",
 ]
 
-Path = tuple[str | int, ...]
-Fault = tuple[Path, str, str | None]
 
 SNOMED = "http://snomed.info/sct"
 LOINC = "http://loinc.org"
@@ -169,7 +169,7 @@ def shape_problem(system: str, code: str) -> str | None:
     return f"'{code}' is not a {declared.name} code: {problem}" if problem else None
 
 
-def _code_list(codes: list[Code], path: Path, cset: CriteriaSet, crit: str | None) -> Iterator[Fault]:
+def _code_list(codes: list[Code], path: PathKey, cset: CriteriaSet, crit: str | None) -> Iterator[Fault]:
     seen: set[tuple[str, str]] = set()
     for i, code in enumerate(codes):
         problem = shape_problem(code.system, code.code)
@@ -184,7 +184,7 @@ def _code_list(codes: list[Code], path: Path, cset: CriteriaSet, crit: str | Non
         seen.add((code.system, code.code))
 
 
-def _observation(c: Criterion, path: Path) -> Iterator[Fault]:
+def _observation(c: Criterion, path: PathKey) -> Iterator[Fault]:
     if not c.observation:
         return
     where = (*path, "observation")
@@ -199,19 +199,17 @@ def _observation(c: Criterion, path: Path) -> Iterator[Fault]:
 def code_faults(cset: CriteriaSet) -> Iterator[Fault]:
     """Unknown systems, malformed codes, unknown sources, codes listed twice, and options of one
     criterion that share a code (an answer coded that way could not be read back)."""
-    for si, section in enumerate(cset.sections):
-        for ci, c in enumerate(section.criteria):
-            path: Path = ("sections", si, "criteria", ci)
-            yield from _code_list(c.codes, (*path, "codes"), cset, c.id)
-            yield from _observation(c, path)
-            if not isinstance(c.answer, ChoiceAnswer):
-                continue
-            first: dict[tuple[str, str], str] = {}
-            for oi, option in enumerate(c.answer.options):
-                opath = (*path, "answer", "options", oi, "codes")
-                yield from _code_list(option.codes, opath, cset, c.id)
-                if option.codes:
-                    key = (option.codes[0].system, option.codes[0].code)
-                    if key in first:
-                        yield (*opath, 0, "code"), f"options '{first[key]}' and '{option.value}' share a code", c.id
-                    first.setdefault(key, option.value)
+    for path, c in criterion_paths(cset):
+        yield from _code_list(c.codes, (*path, "codes"), cset, c.id)
+        yield from _observation(c, path)
+        if not isinstance(c.answer, ChoiceAnswer):
+            continue
+        first: dict[tuple[str, str], str] = {}
+        for oi, option in enumerate(c.answer.options):
+            opath = (*path, "answer", "options", oi, "codes")
+            yield from _code_list(option.codes, opath, cset, c.id)
+            if option.codes:
+                key = (option.codes[0].system, option.codes[0].code)
+                if key in first:
+                    yield (*opath, 0, "code"), f"options '{first[key]}' and '{option.value}' share a code", c.id
+                first.setdefault(key, option.value)

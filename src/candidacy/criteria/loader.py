@@ -12,8 +12,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from candidacy.criteria.checks import check_criteria_set
+from candidacy.criteria.located import Located, PathKey, format_path
 from candidacy.criteria.models import CriteriaSet
-from candidacy.criteria.yamlsource import Located, PathKey, format_path, parse_text, read_file
+from candidacy.criteria.yamlsource import parse_text, read_file
 from candidacy.errors import CriteriaError, Problem
 
 __all__ = ["criteria_files", "load_criteria", "load_criteria_text", "problems_from_validation"]

@@ -17,9 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, Stric
 
 from candidacy.criteria.codes import SYSTEMS, UCUM_SYSTEM, shape_problem
 from candidacy.criteria.loader import problems_from_validation
+from candidacy.criteria.located import Located, PathKey
 from candidacy.criteria.models import CriteriaSet, NumberAnswer
 from candidacy.criteria.values import choices
-from candidacy.criteria.yamlsource import Located, PathKey, read_file
+from candidacy.criteria.yamlsource import read_file
 from candidacy.errors import CriteriaError, Problem
 from candidacy.fhir.units import UnitError, check_unit
 

@@ -15,9 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
 from candidacy.criteria.kinds import KINDS
 from candidacy.criteria.loader import problems_from_validation
+from candidacy.criteria.located import Located
 from candidacy.criteria.models import FINDING_KINDS, CriteriaSet
 from candidacy.criteria.values import answer_label
-from candidacy.criteria.yamlsource import Located, read_file
+from candidacy.criteria.yamlsource import read_file
 from candidacy.errors import CandidacyError, CriteriaError, Problem
 from candidacy.reasoning.answers import Answer, AnswerSet, GivenValue, check_answers
 from candidacy.reasoning.assessment import SUMMARY_ORDER, Assessment

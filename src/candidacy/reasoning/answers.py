@@ -21,9 +21,10 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, ValidationError
 
 from candidacy.criteria.loader import problems_from_validation
+from candidacy.criteria.located import Located, format_path
 from candidacy.criteria.models import UNKNOWN, CriteriaSet, Migration, NumberAnswer, ScaleAnswer, YesNoAnswer
 from candidacy.criteria.values import choices, format_number
-from candidacy.criteria.yamlsource import Located, format_path, parse_bytes, read_file
+from candidacy.criteria.yamlsource import parse_bytes, read_file
 from candidacy.errors import AnswersError, Problem
 
 __all__ = [

@@ -14,7 +14,8 @@ from collections.abc import Mapping, Sequence
 from candidacy.criteria.conditions import Present, iter_leaves
 from candidacy.criteria.models import CriteriaSet
 from candidacy.reasoning.assessment import DepartureRule, Finding, MissingItem
-from candidacy.reasoning.logic import ItemPlan, State, truth
+from candidacy.reasoning.item_plans import ItemPlan
+from candidacy.reasoning.logic import State, truth
 
 __all__ = ["departures", "what_holds"]
 

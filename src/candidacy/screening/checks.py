@@ -8,7 +8,7 @@ recorded with a reason; a low first dose needs one of the protocol's reasons.
 
 from __future__ import annotations
 
-from candidacy.criteria.yamlsource import Located, PathKey
+from candidacy.criteria.located import Located, PathKey
 from candidacy.errors import Problem
 from candidacy.screening.protocol import Protocol
 from candidacy.screening.worksheet import Worksheet, WorksheetError

@@ -10,11 +10,13 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from candidacy.criteria.loader import problems_from_validation
+from candidacy.criteria.located import Located
 from candidacy.criteria.models import ChoiceAnswer, CriteriaSet
-from candidacy.criteria.yamlsource import Located, parse_text, read_file
+from candidacy.criteria.yamlsource import parse_text, read_file
 from candidacy.errors import Problem, ProtocolError
 from candidacy.screening.checks import check_worksheet
-from candidacy.screening.protocol import Protocol, protocol_faults
+from candidacy.screening.protocol import Protocol
+from candidacy.screening.protocol_checks import protocol_faults
 from candidacy.screening.worksheet import Worksheet, WorksheetError
 
 __all__ = [

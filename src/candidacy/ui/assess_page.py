@@ -12,7 +12,8 @@ from candidacy.errors import CandidacyError
 from candidacy.reasoning.answers import AnswerSet
 from candidacy.reasoning.privacy import identifier_warning
 from candidacy.reports.render import escape_markdown
-from candidacy.ui import edits, state
+from candidacy.ui import edits, kept_drafts, state
+from candidacy.ui.callbacks import callback
 from candidacy.ui.case_panel import opened_frozen, read_opened, render_case_panel
 from candidacy.ui.layout import require_set
 from candidacy.ui.prefill_panel import render_prefill
@@ -52,7 +53,7 @@ def render() -> None:
     step_line = st.container(key="step-line")  # filled once the draft is assessed (narrow screens only)
     title, new = st.columns([5, 1], vertical_alignment="bottom")
     title.title("Assess a case")
-    new.button("New case", key="new-case", on_click=state.start_new, args=(cset,), icon=":material/note_add:")
+    new.button("New case", key="new-case", on_click=kept_drafts.start_new, args=(cset,), icon=":material/note_add:")
     _restored_banner(cset)
     _resume(cset)
     draft = draft_for(cset)
@@ -169,13 +170,13 @@ def _resume(cset: CriteriaSet) -> None:
             (st.error if kind == "error" else st.success)(message)
 
 
-@state.callback
+@callback
 def _copy_case(cset: CriteriaSet, name: str) -> None:
     value = state.widget_value(key(cset, "case", name))
     edits.change(cset, "header", name, "" if value is None and name in _TEXT_NAMES else value)
 
 
-@state.callback
+@callback
 def _none(cset: CriteriaSet, section_id: str) -> None:
     section = next(s for s in cset.sections if s.id == section_id)
     items = absence_items(cset, section, draft_for(cset))

@@ -21,6 +21,7 @@ from candidacy.reports.record import Record
 from candidacy.reports.render import escape_markdown
 from candidacy.reports.signoff import OUTCOMES, Decision, SignOff
 from candidacy.ui import cases_state
+from candidacy.ui.callbacks import callback
 from candidacy.ui.state import (
     AUDIT_TRAIL,
     DECISION_DATE,
@@ -34,7 +35,6 @@ from candidacy.ui.state import (
     REVIEW_ACKNOWLEDGE,
     REVIEW_COMMENT,
     REVISE_REASON,
-    callback,
     distrust,
     draft_for,
 )

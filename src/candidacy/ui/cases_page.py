@@ -17,6 +17,7 @@ from candidacy.reports.render import escape_markdown
 from candidacy.store.summary import summary_line
 from candidacy.text import printable
 from candidacy.ui import address, cases_state, state
+from candidacy.ui.callbacks import callback
 from candidacy.ui.layout import require_set
 
 __all__ = ["render"]
@@ -28,7 +29,7 @@ YES, NO = ("yes", "true", "1"), ("no", "false", "0")
 FILTERS = (state.DATE_PARAM, state.STATUS_PARAM, state.LABEL_PARAM, state.ARCHIVED_PARAM)
 
 
-@state.callback
+@callback
 def _open(case_id: int) -> None:
     cset = require_set()
     try:
@@ -39,7 +40,7 @@ def _open(case_id: int) -> None:
     st.session_state[state.GO_TO_ASSESS] = case_id
 
 
-@state.callback
+@callback
 def _create() -> None:
     cset = require_set()
     label = str(st.session_state.get(state.NEW_CASE_LABEL) or "").strip()
@@ -55,7 +56,7 @@ def _create() -> None:
     _open(case_id)
 
 
-@state.callback
+@callback
 def _duplicate(case_id: int) -> None:
     try:
         cases_state.store().duplicate(case_id, cases_state.actor())
@@ -63,7 +64,7 @@ def _duplicate(case_id: int) -> None:
         st.session_state[cases_state.MESSAGE_KEY] = str(error)
 
 
-@state.callback
+@callback
 def _archive(case_id: int) -> None:
     store = cases_state.store()
     try:

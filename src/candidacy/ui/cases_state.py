@@ -19,9 +19,10 @@ from candidacy.case import Change, SetHeader, SetNote, as_changes
 from candidacy.criteria.models import CriteriaSet
 from candidacy.errors import CandidacyError, ConflictError, FrozenError
 from candidacy.identity import Identity
-from candidacy.ui import state
+from candidacy.ui import kept_drafts, state
 from candidacy.ui.identity import current_identity, require_identity
-from candidacy.ui.state import catalogue, replace_draft
+from candidacy.ui.resources import catalogue, settings
+from candidacy.ui.state import replace_draft
 
 if TYPE_CHECKING:
     from candidacy.store import CaseDetail, CaseStore
@@ -48,8 +49,8 @@ _STORES: dict[tuple[str, bool], CaseStore] = {}  # a plain look-up first: asked 
 
 def store() -> CaseStore:
     """The process's case store; raises a CandidacyError (bad settings, newer schema) for the page to show."""
-    settings = state.settings()
-    wanted = (settings.database, settings.require_distinct_reviewer)
+    chosen = settings()
+    wanted = (chosen.database, chosen.require_distinct_reviewer)
     found = _STORES.get(wanted)
     if found is None:  # opened once, under Streamlit's lock (two first sessions do not both migrate)
         found = _STORES[wanted] = _store(*wanted)
@@ -86,12 +87,12 @@ def read_open(number: int | None = None) -> CaseDetail:
 
 def saved_as_case(cset: CriteriaSet, case_id: int) -> None:
     """An unsaved draft became a stored case: its kept copy on disk is no longer needed."""
-    state.forget_kept(cset)
+    kept_drafts.forget_kept(cset)
     open_case(cset, case_id)
 
 
 def close_case(cset: CriteriaSet) -> None:
-    state.start_new(cset)
+    kept_drafts.start_new(cset)
 
 
 def autosave(cset: CriteriaSet, change: Change | Sequence[Change]) -> None:

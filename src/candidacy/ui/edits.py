@@ -12,7 +12,7 @@ both :mod:`candidacy.ui.state` (the session's keys and draft) and :mod:`candidac
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import streamlit as st
 
@@ -21,16 +21,19 @@ from candidacy.criteria.models import CriteriaSet
 from candidacy.draft import attribution
 from candidacy.errors import CandidacyError
 from candidacy.reasoning.answers import AnswerSet, GivenValue
-from candidacy.ui import cases_state, state
+from candidacy.ui import cases_state, kept_drafts, state
 from candidacy.ui.identity import current_identity
-from candidacy.ui.state import Kind
 
-__all__ = ["accept", "change", "change_many", "follow_address", "replace_all"]
+__all__ = ["PERSON_FIELDS", "Kind", "accept", "change", "change_many", "follow_address", "replace_all"]
+
+Kind = Literal["answer", "note", "header"]
+#: Header fields that say who assessed: typing in them never triggers filling them from the identity.
+PERSON_FIELDS = ("assessor", "role")
 
 
 def follow_address(cset: CriteriaSet) -> None:
-    """Show what the address names (see :func:`candidacy.ui.state.follow_address`)."""
-    state.follow_address(cset, cases_state.open_case)
+    """Show what the address names (see :func:`candidacy.ui.kept_drafts.follow_address`)."""
+    kept_drafts.follow_address(cset, cases_state.open_case)
 
 
 def _change_of(kind: Kind, name: str, value: Any) -> Change:
@@ -45,7 +48,7 @@ def change(cset: CriteriaSet, kind: Kind, name: str, value: Any) -> None:
     """Apply one change: to an open case, in the store first (the draft then shows what it accepted);
     to an unsaved draft, in the session and the kept copy. A refused change leaves both as they were."""
     state.counted()
-    if not (kind == "header" and name in state.PERSON_FIELDS) and not _attribute(cset):
+    if not (kind == "header" and name in PERSON_FIELDS) and not _attribute(cset):
         if kind in ("note", "header") and isinstance(value, str) and value:  # refused: what was typed is kept
             state.refuse_text(state.key(cset, "note" if kind == "note" else "case", name), value)
         return
@@ -58,7 +61,7 @@ def change(cset: CriteriaSet, kind: Kind, name: str, value: Any) -> None:
         state.say(f"Not changed: {error}")
         return
     state.set_draft(cset, answers)
-    state.keep(cset)
+    kept_drafts.keep(cset)
 
 
 def _applied(cset: CriteriaSet, draft: AnswerSet, changes: Sequence[Change]) -> AnswerSet:
@@ -108,7 +111,7 @@ def change_many(
         cases_state.autosave(cset, ReplaceAll(after, reason))
     else:
         state.set_draft(cset, after)
-        state.keep(cset)
+        kept_drafts.keep(cset)
 
 
 def accept(cset: CriteriaSet, changes: Sequence[Change], reason: str) -> None:
@@ -137,7 +140,7 @@ def accept(cset: CriteriaSet, changes: Sequence[Change], reason: str) -> None:
             cases_state.autosave(cset, changes)
         else:
             state.set_draft(cset, after)
-            state.keep(cset)
+            kept_drafts.keep(cset)
         return
     answers = {c.criterion: c.value for c in changes if isinstance(c, SetAnswer)}
     notes = {c.criterion: c.note for c in changes if isinstance(c, SetNote)}
@@ -157,4 +160,4 @@ def replace_all(cset: CriteriaSet, answers: AnswerSet, reason: str) -> None:
         answers = saved.content.answers  # what the store accepted
     state.replace_draft(cset, answers)
     if current is None:
-        state.keep(cset)
+        kept_drafts.keep(cset)

@@ -8,6 +8,7 @@ role mapping from the settings. Nothing here decides what a permission allows: t
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import streamlit as st
@@ -20,7 +21,7 @@ from candidacy.reports.render import escape_markdown
 from candidacy.settings import Settings, SettingsError, load_settings
 from candidacy.ui.state import PROFILE_MESSAGE, PROFILE_NAME, PROFILE_ROLE
 
-__all__ = ["current_identity", "identity_sidebar", "require_identity", "require_sign_in"]
+__all__ = ["current_identity", "draft_owner", "identity_sidebar", "require_identity", "require_sign_in"]
 
 
 def _settings() -> Settings:
@@ -67,6 +68,20 @@ def require_identity() -> Identity:
     raise NoIdentityError(
         "Give your name and role in the sidebar first (asked once, kept on this machine); nothing was saved."
     )
+
+
+def draft_owner() -> str:
+    """Whose unsaved drafts these are: the signed-in person in team mode, this machine's clinician otherwise."""
+    user = getattr(st, "user", None)
+    try:
+        signed_in = bool(user is not None and user.is_logged_in)
+    except (AttributeError, KeyError):  # no sign-in configured
+        signed_in = False
+    if signed_in and user is not None:
+        subject = str(user.get("email") or user.get("sub") or "")
+        if subject:
+            return "user-" + hashlib.sha256(subject.encode()).hexdigest()[:24]
+    return "personal"
 
 
 def _auth_configured(settings: Settings) -> str | None:

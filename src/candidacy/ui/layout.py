@@ -8,7 +8,8 @@ from candidacy.criteria.models import CriteriaSet
 from candidacy.reports.render import escape_markdown
 from candidacy.settings import load_settings
 from candidacy.ui.identity import identity_sidebar
-from candidacy.ui.state import SET_KEY, catalogue, current_set
+from candidacy.ui.resources import catalogue
+from candidacy.ui.state import SET_KEY, current_set
 
 __all__ = ["page_styles", "require_set", "sidebar"]
 

@@ -30,6 +30,7 @@ from candidacy.reports.render import escape_markdown
 from candidacy.ui import address
 from candidacy.ui.layout import require_set
 from candidacy.ui.learn_screening import render_screening_practice
+from candidacy.ui.resources import criteria_dir
 from candidacy.ui.state import (
     LEARN_ADDRESS,
     LEARN_CAUSE,
@@ -47,7 +48,6 @@ from candidacy.ui.state import (
     TAB_PARAM,
     TEACHING_PARAM,
     VIGNETTE_PARAM,
-    criteria_dir,
 )
 from candidacy.ui.widgets import render_item
 

@@ -17,8 +17,9 @@ from candidacy.reports.render import escape_markdown
 from candidacy.screening.chart import table
 from candidacy.screening.protocol import OUTCOMES, Protocol
 from candidacy.ui import address, screening_state
+from candidacy.ui.resources import criteria_dir
 from candidacy.ui.screening_sheet import dose_chart
-from candidacy.ui.state import LEARN_SCREENING_CHOSEN, LEARN_SCREENING_SUBMITTED, TEACHING_PARAM, criteria_dir
+from candidacy.ui.state import LEARN_SCREENING_CHOSEN, LEARN_SCREENING_SUBMITTED, TEACHING_PARAM
 
 __all__ = ["render_screening_practice"]
 

@@ -24,6 +24,7 @@ from candidacy.reports.record import Record
 from candidacy.reports.render import escape_markdown
 from candidacy.store import CaseStore
 from candidacy.ui import cases_state, state
+from candidacy.ui.callbacks import callback
 
 __all__ = ["ASSESS_PAGE", "CURRENT_KEY", "DATE_KEY", "PROJECTION_PAGE", "agenda", "meeting_dates", "render"]
 
@@ -55,7 +56,7 @@ def agenda(store: CaseStore, day: dt.date) -> list[tuple[AgendaEntry, Record]]:
     return out
 
 
-@state.callback
+@callback
 def _move(ids: list[int], step: int) -> None:
     current = st.session_state.get(CURRENT_KEY)
     index = ids.index(current) if current in ids else -1 if step > 0 else len(ids)

@@ -17,6 +17,8 @@ from candidacy.errors import CandidacyError
 from candidacy.reasoning.answers import Answer
 from candidacy.reports.render import escape_markdown
 from candidacy.ui import edits, state
+from candidacy.ui.callbacks import callback
+from candidacy.ui.resources import criteria_dir
 
 __all__ = ["render_prefill"]
 
@@ -28,7 +30,7 @@ def _propose(cset: CriteriaSet, files: list[tuple[str, bytes]]) -> object:
     from candidacy.fhir.record import read_record
 
     try:
-        rules = find_rules(state.criteria_dir(), cset)
+        rules = find_rules(criteria_dir(), cset)
         if rules is None:
             return [f"No prefill rules for the criteria set '{cset.id}' (fhir/{cset.id}_prefill.yaml)."]
         record = read_record(files, clock.today())
@@ -118,7 +120,7 @@ def _replaced(cset: CriteriaSet, answers: dict[str, Answer], criterion: str, pro
     return answer_label(cset.criteria_by_id[criterion], cset, given)
 
 
-@state.callback
+@callback
 def _accept(cset: CriteriaSet, criteria: list[str]) -> None:
     from candidacy.fhir.prefill import Prefill, acceptance, accepted
 
@@ -136,6 +138,6 @@ def _accept(cset: CriteriaSet, criteria: list[str]) -> None:
     done.update(p.criterion for p in chosen if accepted(now, p))
 
 
-@state.callback
+@callback
 def _reject(criterion: str) -> None:
     st.session_state.setdefault(state.PREFILL_DONE, set()).add(criterion)

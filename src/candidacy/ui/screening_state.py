@@ -19,7 +19,8 @@ from candidacy.screening.protocol import Protocol
 from candidacy.store import ConflictError, FrozenError
 from candidacy.store.screening import ScreeningStore, StoredWorksheet
 from candidacy.ui import cases_state
-from candidacy.ui.state import SCREENING_MESSAGE, SCREENING_OPEN, catalogue, criteria_dir
+from candidacy.ui.resources import catalogue, criteria_dir
+from candidacy.ui.state import SCREENING_MESSAGE, SCREENING_OPEN
 
 __all__ = [
     "change",

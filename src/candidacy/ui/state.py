@@ -1,36 +1,33 @@
-"""Session state in one place: every session key, the drafts, the address, and the one path of a change.
+"""Session state in one place: every session key and query parameter, and the session's reads and writes.
+
+Nothing else in the app reads or writes ``st.session_state`` under a name not declared here
+(``tests/test_architecture.py`` checks it). The session holds the drafts (one per criteria set), the
+open case with the lock version it was read at, the token of the unsaved draft, and what a callback
+leaves for the next run: a message, text a conflict refused, a move of the address.
 
 Widgets are views of the draft. Streamlit forgets a widget's state when it is not rendered (another
 page, an item that stops applying), so the draft, not the widget, is the source of truth, and a
-widget's state is seeded from the draft whenever Streamlit has dropped it.
+widget's state is seeded from the draft whenever Streamlit has dropped it. Callbacks look the draft
+up when they run, never through an object captured at render time: a draft replaced in between (a
+case opened, a conflict reloaded) cannot swallow a change.
 
-Every change a clinician makes goes through :func:`change`: the draft first, then where the draft
-lives (the stored case, or the unsaved draft kept on this machine). Callbacks look the draft up when
-they run, never through an object captured at render time: a draft replaced in between (a case
-opened, a conflict reloaded) cannot swallow a change.
-
-The address (``?case=12`` or ``?draft=<token>``) says what is open, so reload, back/forward, links
-and bookmarks land on the same case. An unsaved draft is kept on disk under its token, per owner.
+What is not session state lives beside this module: the process's settings and criteria
+(:mod:`.resources`), the callback guard (:mod:`.callbacks`), the one path of a change (:mod:`.edits`),
+the unsaved drafts kept on disk and the address that names them (:mod:`.kept_drafts`).
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import os
 import secrets
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any, Final, Literal, ParamSpec
+from typing import Any, Final
 
 import streamlit as st
 
-from candidacy.criteria.catalogue import Catalogue, load_catalogue
 from candidacy.criteria.models import CriteriaSet
-from candidacy.draft import KeptDraft, discard_kept, keep_draft, kept_draft, new_draft
-from candidacy.errors import CandidacyError
+from candidacy.draft import KeptDraft, new_draft
 from candidacy.reasoning.answers import AnswerSet
-from candidacy.settings import PROJECT_ROOT, Settings, load_settings
+from candidacy.ui.callbacks import callback
+from candidacy.ui.resources import catalogue
 
 __all__ = [
     "ARCHIVED_PARAM",
@@ -45,16 +42,12 @@ __all__ = [
     "TEACHING_PARAM",
     "VIGNETTE_PARAM",
     "WORKSHEET_PARAM",
-    "Kind",
-    "catalogue",
-    "criteria_dir",
     "current_set",
     "draft_for",
     "forget_widgets",
     "key",
     "seed",
     "set_draft",
-    "settings",
 ]
 
 # Session keys: nothing else in the app reads or writes st.session_state under another name.
@@ -138,53 +131,6 @@ TAB_PARAM: Final = "tab"  # Learn: the tab, ``/learn?tab=screening``
 VIGNETTE_PARAM: Final = "vignette"  # Learn: the vignette practised, ``/learn?vignette=v09_true_allergy``
 TEACHING_PARAM: Final = "teaching"  # Learn: the teaching screening worksheet, ``/learn?tab=screening&teaching=t02_...``
 
-Kind = Literal["answer", "note", "header"]
-#: Header fields that say who assessed: typing in them never triggers filling them from the identity.
-PERSON_FIELDS = ("assessor", "role")  # header fields filled from the person acting
-
-CRITERIA_DIR = PROJECT_ROOT / "criteria"
-
-
-@st.cache_resource(show_spinner=False)
-def _settings(environment: tuple[tuple[str, str], ...]) -> Settings:
-    del environment  # the cache key: settings are read again only when the environment changes
-    return load_settings()
-
-
-_SETTINGS: dict[tuple[tuple[str, str], ...], Settings] = {}  # a plain look-up first: asked several times a run
-_CATALOGUES: dict[str, Catalogue] = {}
-
-
-def settings() -> Settings:
-    """The settings, read once per environment (tests change it between sessions)."""
-    environment = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("CANDIDACY_")))
-    found = _SETTINGS.get(environment)
-    if found is None:
-        found = _SETTINGS[environment] = _settings(environment)
-    return found
-
-
-def criteria_dir() -> str:
-    """The criteria folder from the settings (``CANDIDACY_CRITERIA_DIR``, else the project's ``criteria/``)."""
-    try:
-        return str(settings().criteria_dir)
-    except CandidacyError:
-        return str(CRITERIA_DIR)  # the database setting is reported where the store is used
-
-
-@st.cache_resource(show_spinner=False)
-def _load(folder: str) -> Catalogue:
-    return load_catalogue(folder)
-
-
-def catalogue() -> Catalogue:
-    """Criteria are read and validated once per process (per folder) and never changed afterwards."""
-    folder = criteria_dir()
-    found = _CATALOGUES.get(folder)
-    if found is None:
-        found = _CATALOGUES[folder] = _load(folder)
-    return found
-
 
 def current_set() -> CriteriaSet | None:
     cat = catalogue()
@@ -234,49 +180,7 @@ def widget_value(widget_key: str) -> Any:
     return st.session_state.get(widget_key)
 
 
-# ---- the one path of a change ------------------------------------------------------------------
-
-P = ParamSpec("P")
-
-
-def callback(run: Callable[P, None]) -> Callable[P, None]:
-    """Make a widget callback run to its end, even when a newer rerun request arrives meanwhile.
-
-    Streamlit checks for a pending rerun at every ``st.session_state`` access, also inside
-    callbacks, and ends the callback there with a RerunException (as if it had called
-    ``st.rerun()``). A change cut off that way was lost: the widget's new value was already
-    recorded, so the next run saw no change and never called back; the screen showed the answer
-    while the draft, the summary and the store did not. Here the check is switched off while the
-    callback runs: a request that arrives stays pending, and Streamlit handles it right after the
-    callbacks, at its usual check, with the newest widget values.
-
-    This is the one Streamlit internal the app touches (``SafeSessionState._yield_callback``). It works
-    around a known upstream limitation: a rerun request ends whatever code is writing session state,
-    for responsiveness (streamlit/streamlit#10578, open; maintainers suggested protected blocks as a
-    future option). ``tests/test_app_session.py`` pins the behaviour; remove this once upstream offers it.
-    """
-
-    @functools.wraps(run)
-    def whole(*args: P.args, **kwargs: P.kwargs) -> None:
-        from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-        ctx = get_script_run_ctx(suppress_warning=True)
-        safe = getattr(ctx, "session_state", None)
-        check = getattr(safe, "_yield_callback", None)
-        if safe is None or check is None:  # outside a script run: nothing to hold back
-            run(*args, **kwargs)
-            return
-        object.__setattr__(safe, "_yield_callback", _no_check)
-        try:
-            run(*args, **kwargs)
-        finally:
-            object.__setattr__(safe, "_yield_callback", check)
-
-    return whole
-
-
-def _no_check() -> None:
-    """Stands in for Streamlit's rerun check while a callback runs (the request stays pending)."""
+# ---- the changes this session has applied ----------------------------------------------------
 
 
 def counted() -> None:
@@ -351,28 +255,16 @@ def drop_refused(widget_key: str) -> None:
     st.session_state.get(REFUSED, {}).pop(widget_key, None)
 
 
-# ---- unsaved drafts kept on this machine ---------------------------------------------------------
+def forget_refused() -> None:
+    """Drop all refused text (a new case starts)."""
+    st.session_state.pop(REFUSED, None)
 
 
-def owner() -> str:
-    """Whose drafts these are: the signed-in person in team mode, this machine's clinician otherwise."""
-    user = getattr(st, "user", None)
-    try:
-        signed_in = bool(user is not None and user.is_logged_in)
-    except (AttributeError, KeyError):  # no sign-in configured
-        signed_in = False
-    if signed_in and user is not None:
-        subject = str(user.get("email") or user.get("sub") or "")
-        if subject:
-            return "user-" + hashlib.sha256(subject.encode()).hexdigest()[:24]
-    return "personal"
-
-
-def drafts_folder() -> Path:
-    return settings().data_dir / "drafts" / owner()
+# ---- the unsaved draft's token, the draft restored, and a pending move of the address ------------
 
 
 def draft_token() -> str:
+    """The token of this session's unsaved draft (made on first use)."""
     token = st.session_state.get(DRAFT_TOKEN)
     if not token:
         token = secrets.token_urlsafe(12)
@@ -380,93 +272,46 @@ def draft_token() -> str:
     return str(token)
 
 
-def keep(cset: CriteriaSet) -> None:
-    """Write the unsaved draft to disk (atomically), so that a reload or a restart loses nothing."""
-    try:
-        keep_draft(drafts_folder(), draft_token(), draft_for(cset))
-    except (OSError, CandidacyError) as error:
-        say(f"The unsaved draft could not be kept on disk: {error}")
-
-
-def forget_kept(cset: CriteriaSet) -> None:
+def existing_draft_token() -> str | None:
+    """The token of this session's unsaved draft, None when it has none yet."""
     token = st.session_state.get(DRAFT_TOKEN)
-    if token:
-        discard_kept(drafts_folder(), str(token), cset.id)
+    return str(token) if token else None
 
 
-@callback
-def start_new(cset: CriteriaSet) -> None:
-    """A new, empty case: a new draft under a new token; the previous draft stays kept on disk."""
-    set_opened(None)
-    st.session_state[DRAFT_TOKEN] = secrets.token_urlsafe(12)
-    st.session_state.pop(RESTORED, None)
-    st.session_state.pop(REFUSED, None)
-    replace_draft(cset, new_draft(cset))
-    move_to({DRAFT_PARAM: st.session_state[DRAFT_TOKEN]})
+def new_draft_token() -> str:
+    """A new token: the session's draft from now on is another one."""
+    token = st.session_state[DRAFT_TOKEN] = secrets.token_urlsafe(12)
+    return token
 
 
-def move_to(params: dict[str, str]) -> None:
-    """Change the address. From a callback, Streamlit does not send a changed address to the browser,
-    so the change is kept and written by :func:`follow_address` at the top of the next run."""
-    st.session_state[NEW_ADDRESS] = params
+def set_draft_token(token: str | None) -> None:
+    if token is None:
+        st.session_state.pop(DRAFT_TOKEN, None)
+    else:
+        st.session_state[DRAFT_TOKEN] = token
 
 
 def restored() -> KeptDraft | None:
+    """The draft taken back from disk in this session (its time is shown in a banner), if any."""
     kept: KeptDraft | None = st.session_state.get(RESTORED)
     return kept
 
 
-def follow_address(cset: CriteriaSet, open_case: Callable[[CriteriaSet, int], None]) -> None:
-    """Make the session show what the address names: a stored case (opened with ``open_case``), or an
-    unsaved draft by token.
-
-    Runs at the top of every run of the assessment page, so back/forward (which changes only the
-    address) opens what the address names. An address without either gets the session's draft.
-    """
-    moved: dict[str, str] | None = st.session_state.pop(NEW_ADDRESS, None)
-    if moved is not None:
-        st.query_params.from_dict(moved)  # a new entry in the browser's history: back returns
-        return
-    wanted_case = st.query_params.get(CASE_PARAM)
-    wanted_draft = st.query_params.get(DRAFT_PARAM)
-    current = opened()
-    if wanted_case is None and wanted_draft is None:  # a bare address (the page link): keep what is open
-        if current is not None:
-            st.query_params[CASE_PARAM] = str(current[0])
-        else:
-            st.query_params[DRAFT_PARAM] = draft_token()
-        return
-    if wanted_case is not None:
-        if current is not None and str(current[0]) == wanted_case:
-            return
-        if wanted_case.isdigit():
-            try:
-                open_case(cset, int(wanted_case))
-            except CandidacyError as error:
-                say(f"Case {wanted_case} could not be opened: {error}")
-            else:
-                # The address already names the case: no move is pending. Left pending, it would
-                # be written at the next run of this page, over the address of a case opened by
-                # a link from another page (the Meeting agenda), and reopen this one instead.
-                st.session_state.pop(NEW_ADDRESS, None)
-                return
-        else:
-            say(f"The address names case '{wanted_case}', which is not a case number.")
-        del st.query_params[CASE_PARAM]
-    if current is not None:  # the address names a draft now (back from a case): show that draft
-        set_opened(None)
-        replace_draft(cset, new_draft(cset))
-        st.session_state.pop(DRAFT_TOKEN, None)
-    if wanted_draft and wanted_draft != st.session_state.get(DRAFT_TOKEN):
-        st.session_state[DRAFT_TOKEN] = wanted_draft
+def set_restored(kept: KeptDraft | None) -> None:
+    if kept is None:
         st.session_state.pop(RESTORED, None)
-        try:
-            kept = kept_draft(drafts_folder(), wanted_draft, cset)
-        except CandidacyError as error:
-            say(f"The unsaved draft kept on this machine could not be read: {error}")
-            kept = None
-        replace_draft(cset, kept.answers if kept is not None else new_draft(cset))
-        if kept is not None and kept.answers.answers:
-            st.session_state[RESTORED] = kept
-    if st.query_params.get(DRAFT_PARAM) != draft_token():
-        st.query_params[DRAFT_PARAM] = draft_token()
+    else:
+        st.session_state[RESTORED] = kept
+
+
+def move_to(params: dict[str, str]) -> None:
+    """Change the address. From a callback, Streamlit does not send a changed address to the browser,
+    so the change is kept and written by :func:`candidacy.ui.kept_drafts.follow_address` at the top of
+    the next run."""
+    st.session_state[NEW_ADDRESS] = params
+
+
+def take_move() -> dict[str, str] | None:
+    """The address a callback moved to, taken (it is written once), or None."""
+    moved: dict[str, str] | None = st.session_state.pop(NEW_ADDRESS, None)
+    return moved

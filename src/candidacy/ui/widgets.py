@@ -18,6 +18,7 @@ from candidacy.reasoning.answers import MAX_NOTE, Answer, AnswerSet, GivenValue
 from candidacy.reasoning.assessment import NotApplicable
 from candidacy.reports.render import escape_markdown
 from candidacy.ui import edits, state
+from candidacy.ui.callbacks import callback
 from candidacy.ui.state import key, seed
 from candidacy.ui.summary import render_question_anchor
 
@@ -27,7 +28,7 @@ SHORT_LABEL = 24  # options up to this length (and at most four) sit in one segm
 
 
 def _commit(
-    cset: CriteriaSet, kind: state.Kind, crit_id: str, value: Any, scope: str, practice: AnswerSet | None
+    cset: CriteriaSet, kind: edits.Kind, crit_id: str, value: Any, scope: str, practice: AnswerSet | None
 ) -> None:
     """The assessment's changes take the one path (draft, then store or kept draft); practice stays local."""
     if not scope:
@@ -36,12 +37,12 @@ def _commit(
         (set_answer if kind == "answer" else set_note)(practice, crit_id, value)
 
 
-@state.callback
+@callback
 def _copy_choice(cset: CriteriaSet, crit_id: str, scope: str, practice: AnswerSet | None) -> None:
     _commit(cset, "answer", crit_id, state.widget_value(key(cset, "answer", crit_id, scope)), scope, practice)
 
 
-@state.callback
+@callback
 def _copy_number(cset: CriteriaSet, crit_id: str, scope: str, practice: AnswerSet | None) -> None:
     value: GivenValue = UNKNOWN
     if not state.widget_value(key(cset, "unknown", crit_id, scope)):
@@ -49,7 +50,7 @@ def _copy_number(cset: CriteriaSet, crit_id: str, scope: str, practice: AnswerSe
     _commit(cset, "answer", crit_id, value, scope, practice)
 
 
-@state.callback
+@callback
 def _copy_note(cset: CriteriaSet, crit_id: str, scope: str, practice: AnswerSet | None) -> None:
     note_key = key(cset, "note", crit_id, scope)
     _commit(cset, "note", crit_id, state.widget_value(note_key) or "", scope, practice)
