@@ -2,13 +2,16 @@
 
 The session's draft, the case store, the screening store and the command line all change a case
 through it: an answer, a note, a header field, all answers at once (:mod:`candidacy.reasoning.changes`),
-the team's decision, marking a revision ready, the reviewer's sign-off, and the ward's changes to a
-screening worksheet (:mod:`candidacy.case.worksheet_changes`). It takes the content as it stands, the
+the team's decision, marking a revision ready, the reviewer's sign-off, starting a new revision with a
+reason, archiving the case, and the ward's changes to a screening worksheet, its confirmation (which
+answers the case's items too, :mod:`candidacy.case.confirmation`) and its reopening
+(:mod:`candidacy.case.worksheet_changes`). It takes the content as it stands, the
 change and its :class:`~candidacy.case.content.Context`, and returns the new content with the audit
 lines, or raises the refusal (the workflow does not allow it now, a decision that departs from the
-criteria gives no reasons, a gap is not acknowledged, a correction gives no reason, ...). It never
-mutates its input, so a refused change leaves nothing half-applied anywhere; the store only adds the
-lock, the revision, the chained audit row and the head, in one transaction.
+criteria gives no reasons, a gap is not acknowledged, a new revision or a correction gives no reason, a
+confirmed outcome that differs from the computed one gives no comment, ...). It never mutates its input,
+so a refused change leaves nothing half-applied anywhere; the store only adds the lock, the write-back,
+the chained audit row and the head, in one transaction.
 """
 
 from __future__ import annotations
@@ -20,14 +23,17 @@ from dataclasses import dataclass, replace
 from pydantic import ValidationError
 
 from candidacy import clock
+from candidacy.case.confirmation import confirmation_changes
 from candidacy.case.content import Applied, AuditLine, CaseContent, Context
 from candidacy.case.workflow import Status, next_status
 from candidacy.case.worksheet_changes import (
     AddAdverseEvent,
     ChooseDefinition,
+    ConfirmOutcome,
     MarkGiven,
     PrepareDose,
     RateGoals,
+    ReopenWorksheet,
     ReplaceWorksheet,
     SetPlan,
     SetValue,
@@ -42,8 +48,9 @@ from candidacy.reasoning.changes import AnswerChange, ReplaceAll, SetAnswer, Set
 from candidacy.reports.departure import departure, gaps_of
 from candidacy.reports.record import build_record
 from candidacy.reports.signoff import Decision, SignOff
+from candidacy.screening.worksheet import Worksheet
 
-__all__ = ["Change", "MarkReady", "SetDecision", "SignOffRevision", "apply_change", "as_changes"]
+__all__ = ["Archive", "Change", "MarkReady", "Revise", "SetDecision", "SignOffRevision", "apply_change", "as_changes"]
 
 
 @dataclass(frozen=True)
@@ -71,11 +78,27 @@ class SignOffRevision:
     action = "review"
 
 
-Change = AnswerChange | SetDecision | MarkReady | SignOffRevision | WorksheetChange
+@dataclass(frozen=True)
+class Revise:
+    """Start a new revision of a reviewed case, for the reason given (required): a draft again, holding
+    the signed revision's answers and decision, assessed against the criteria set as loaded now."""
+
+    reason: str
+    action = "revise"
+
+
+@dataclass(frozen=True)
+class Archive:
+    """Take the case off the working lists; its content, status and trail stay as they are."""
+
+    action = "archive"
+
+
+Change = AnswerChange | SetDecision | MarkReady | SignOffRevision | Revise | Archive | WorksheetChange
 _ANSWER_CHANGES = (SetAnswer, SetNote, SetHeader, ReplaceAll)
 _WORKSHEET_CHANGES = (SetValue, ChooseDefinition, SetPlan, PrepareDose, MarkGiven, AddAdverseEvent, RateGoals,
-                      ReplaceWorksheet)  # fmt: skip
-_CHANGES = (*_ANSWER_CHANGES, SetDecision, MarkReady, SignOffRevision, *_WORKSHEET_CHANGES)
+                      ReplaceWorksheet, ConfirmOutcome, ReopenWorksheet)  # fmt: skip
+_CHANGES = (*_ANSWER_CHANGES, SetDecision, MarkReady, SignOffRevision, Revise, Archive, *_WORKSHEET_CHANGES)
 
 
 def as_changes(change: Change | Sequence[Change]) -> list[Change]:
@@ -94,6 +117,8 @@ def apply_change(content: CaseContent, change: Change, context: Context | None =
     context = context or Context()
     if isinstance(change, SignOffRevision):
         _may_sign(context.need_actor())  # who may sign is said before what the workflow allows
+    if isinstance(change, Revise) and not change.reason.strip():
+        raise StoreError("a new revision needs a reason")  # as is the reason it is missing
     status = next_status(change.action, content.status, content.case_id, content.revision)
     if isinstance(change, _ANSWER_CHANGES):
         answers, line = _edit_answers(content.answers, change)
@@ -108,11 +133,11 @@ def apply_change(content: CaseContent, change: Change, context: Context | None =
         return Applied(replace(content, status=status), change.action, (AuditLine(None, content.status, status),))
     if isinstance(change, SignOffRevision):
         return _sign_off(content, change, context, status)
-    ws = content.worksheet(change.worksheet)
-    after = change_worksheet(context.protocol(ws.protocol), ws, change, context.need_actor(), context.need_now())
-    lines = tuple(AuditLine(f"ws{change.worksheet}:{path}", old, new) for path, old, new in field_changes(ws, after))
-    worksheets = {**content.worksheets, change.worksheet: after}
-    return Applied(replace(content, worksheets=worksheets, status=status), change.action, lines)
+    if isinstance(change, Revise):
+        return _revise(content, change.reason, context, status)
+    if isinstance(change, Archive):
+        return Applied(replace(content, archived=True, status=status), change.action, (AuditLine(None, None, None),))
+    return _change_worksheet(content, change, context)
 
 
 # -- answers -------------------------------------------------------------------------------------
@@ -222,3 +247,40 @@ def _sign_off(content: CaseContent, change: SignOffRevision, context: Context, s
     signed = record.model_copy(update={"sign_off": sign_off})
     line = AuditLine(None, content.status, signed.sha256())
     return Applied(replace(content, record=signed, status=status), "review", (line,))
+
+
+# -- a new revision ------------------------------------------------------------------------------
+def _revise(content: CaseContent, reason: str, context: Context, status: Status) -> Applied:
+    """A new revision, a draft again: the answers and the decision carried over, the signed record left
+    with the revision before, the answers now assessed against the criteria set as loaded."""
+    answers = content.answers.model_copy(update={"version": context.need_criteria().version}, deep=True)
+    number = content.revision + 1
+    after = replace(content, answers=answers, status=status, record=None, revision=number, reason=reason)
+    return Applied(after, "revise", (AuditLine(None, str(content.revision), reason),))
+
+
+# -- a screening worksheet -----------------------------------------------------------------------
+def _worksheet_status(ws: Worksheet) -> str:
+    return "confirmed" if ws.confirmation is not None else "open"
+
+
+def _change_worksheet(content: CaseContent, change: WorksheetChange, context: Context) -> Applied:
+    """A ward's change to a worksheet of the case, audited field by field (and its status, when confirming
+    or reopening moves it). Confirming the outcome answers the case's items first, as their own changes."""
+    ws = content.worksheet(change.worksheet)
+    protocol = context.protocol(ws.protocol)
+    after = change_worksheet(protocol, ws, change, context.need_actor(), context.need_now())
+    earlier: list[Applied] = []
+    case = content
+    if isinstance(change, ConfirmOutcome):
+        for answer in confirmation_changes(protocol, context.need_criteria(), change.worksheet, after, case.answers):
+            step = apply_change(case, answer, context)
+            if step.lines:
+                earlier.append(step)
+                case = step.content
+    lines = [AuditLine(f"ws{change.worksheet}:{path}", old, new) for path, old, new in field_changes(ws, after)]
+    if _worksheet_status(ws) != _worksheet_status(after):
+        lines.append(AuditLine(f"worksheet {change.worksheet}", _worksheet_status(ws), _worksheet_status(after)))
+    status = next_status(change.action, case.status, case.case_id, case.revision)
+    worksheets = {**case.worksheets, change.worksheet: after}
+    return Applied(replace(case, worksheets=worksheets, status=status), change.action, tuple(lines), tuple(earlier))
