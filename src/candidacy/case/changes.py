@@ -41,7 +41,7 @@ from candidacy.case.worksheet_changes import (
     change_worksheet,
     field_changes,
 )
-from candidacy.errors import AnswersError, Problem, StoreError
+from candidacy.errors import AnswersError, Problem, Refused
 from candidacy.identity import Identity
 from candidacy.reasoning.answers import Answer, AnswerSet, CaseHeader, GivenValue, check_answers
 from candidacy.reasoning.changes import AnswerChange, ReplaceAll, SetAnswer, SetHeader, SetNote
@@ -111,14 +111,14 @@ def as_changes(change: Change | Sequence[Change]) -> list[Change]:
 def apply_change(content: CaseContent, change: Change, context: Context | None = None) -> Applied:
     """The content with ``change`` applied, and its audit lines; ``content`` itself is left as it was.
 
-    Raises the refusal: a CandidacyError that says why (StoreError and FrozenError for the workflow and
-    the sign-off's rules, AnswersError for an answer the criteria do not accept, WorksheetError for the
-    ward's rules)."""
+    Raises the refusal: a CandidacyError that says why (Refused, FrozenError among them, for the workflow
+    and the rules of decisions, sign-offs and revisions, AnswersError for an answer the criteria do not
+    accept, WorksheetError for the ward's rules)."""
     context = context or Context()
     if isinstance(change, SignOffRevision):
         _may_sign(context.need_actor())  # who may sign is said before what the workflow allows
     if isinstance(change, Revise) and not change.reason.strip():
-        raise StoreError("a new revision needs a reason")  # as is the reason it is missing
+        raise Refused("a new revision needs a reason")  # before what the workflow allows
     status = next_status(change.action, content.status, content.case_id, content.revision)
     if isinstance(change, _ANSWER_CHANGES):
         answers, line = _edit_answers(content.answers, change)
@@ -200,7 +200,7 @@ def _decide(content: CaseContent, decision: Decision | None, context: Context, s
     if decision is not None:
         why = departure(build_record(context.need_criteria(), content.answers), decision)
         if why and not decision.reasons.strip():
-            raise StoreError(f"{why}; a decision that departs from the criteria needs its reasons")
+            raise Refused(f"{why}; a decision that departs from the criteria needs its reasons")
     before = content.decision.model_dump_json() if content.decision else None
     after = decision.model_dump_json() if decision else None
     return Applied(replace(content, decision=decision, status=status), "decision", (AuditLine(None, before, after),))
@@ -208,9 +208,9 @@ def _decide(content: CaseContent, decision: Decision | None, context: Context, s
 
 def _may_sign(actor: Identity) -> None:
     if not actor.may("reviewer"):
-        raise StoreError(f"{actor.name or 'this user'} is not a reviewer; only a reviewer can sign off")
+        raise Refused(f"{actor.name or 'this user'} is not a reviewer; only a reviewer can sign off")
     if not actor.name.strip() or not actor.role.strip():
-        raise StoreError("a sign-off needs the reviewer's name and role")
+        raise Refused("a sign-off needs the reviewer's name and role")
 
 
 def _sign_off(content: CaseContent, change: SignOffRevision, context: Context, status: Status) -> Applied:
@@ -218,21 +218,21 @@ def _sign_off(content: CaseContent, change: SignOffRevision, context: Context, s
     service asks for one, every unanswered applicable item acknowledged, a departing decision's reasons."""
     actor, now = context.need_actor(), context.need_now()
     if context.reviewer_must_differ and content.last_editor == (actor.subject or actor.name):
-        raise StoreError(f"{actor.name} made the last change to this revision; another reviewer must sign it off")
+        raise Refused(f"{actor.name} made the last change to this revision; another reviewer must sign it off")
     record = build_record(context.need_criteria(), content.answers, decision=content.decision)
     gaps = gaps_of(record)
     acknowledged = set(change.acknowledged_gaps)
     unacknowledged = [g for g in gaps if g.criterion not in acknowledged]
     if unacknowledged:
         listed = "; ".join(g.title for g in unacknowledged)  # titles, as the reviewer reads them
-        raise StoreError(
+        raise Refused(
             f"{len(unacknowledged)} applicable item(s) are unanswered: {listed}. Answer them, or "
             "acknowledge each gap explicitly as part of the sign-off"
         )
     if content.decision is not None:
         why = departure(record, content.decision)
         if why and not content.decision.reasons.strip():
-            raise StoreError(f"the team decision departs from the criteria ({why}) and gives no reasons")
+            raise Refused(f"the team decision departs from the criteria ({why}) and gives no reasons")
     sign_off = SignOff(
         reviewer=actor.name,
         role=actor.role,

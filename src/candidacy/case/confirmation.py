@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from candidacy.criteria.models import UNKNOWN, CriteriaSet
 from candidacy.criteria.values import choices
-from candidacy.errors import StoreError
+from candidacy.errors import Refused
 from candidacy.reasoning.answers import AnswerSet
 from candidacy.reasoning.changes import AnswerChange, SetAnswer, SetNote
 from candidacy.screening.protocol import Protocol
@@ -29,9 +29,9 @@ def confirmation_changes(
     """The answer changes that confirming worksheet ``number`` (``ws``, confirmed) makes on a case whose
     answers are ``answers`` and whose criteria set is ``cset`` (the one the protocol is written for)."""
     if ws.confirmation is None:
-        raise StoreError(f"screening worksheet {number} is not confirmed")
+        raise Refused(f"screening worksheet {number} is not confirmed")
     if cset.id != protocol.criteria:
-        raise StoreError(
+        raise Refused(
             f"screening protocol '{protocol.id}' answers criteria set '{protocol.criteria}', "
             f"but this case is assessed against '{cset.id}'"
         )
