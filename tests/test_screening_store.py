@@ -197,3 +197,11 @@ def test_a_confirmation_is_stored_exactly_as_the_change_function_applies_it(
     assert case_lock == after.row.lock_version == cases.get(case_id).row.lock_version
     assert screening.get(ws_id).worksheet == applied.content.worksheet(ws_id)
     assert verify(cases.engine).ok
+
+
+def test_a_confirmation_is_refused_without_the_case_lock_version(stores: tuple[CaseStore, ScreeningStore]) -> None:
+    cases, screening = stores
+    case_id, ws_id, lock, _ = _confirmable(stores, "T-lockless")
+    with pytest.raises(StoreError, match="needs its lock version"):
+        screening.apply(ws_id, ConfirmOutcome(ws_id, "positive_function_kept"), ME, lock)
+    assert screening.get(ws_id).status == "open" and "screening_test" not in cases.get(case_id).answers.answers

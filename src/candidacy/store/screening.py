@@ -114,6 +114,8 @@ class ScreeningStore:
 
     # -- changing --------------------------------------------------------------------------------
     def create(self, case_id: int, protocol_id: str, actor: Identity) -> int:
+        """A new, empty worksheet for the case (not a change of existing content, so inserted directly),
+        its creation audited in the case's chain."""
         protocol = self.protocol(protocol_id)
         detail = self.cases.get(case_id)
         ws = new_worksheet(protocol, detail.row.label, case_id)
@@ -161,6 +163,8 @@ class ScreeningStore:
             )
             detail = queries.detail(conn, stored.case_id, sealed=False)  # sealed again by the audit row below
             applied = apply_change(self._content(detail, stored), change, self._context(detail, actor))
+            if applied.earlier:  # confirming answers the case's items: at the case's version the caller saw
+                raise StoreError(f"a change that also changes case {stored.case_id} needs its lock version")
             return self._write(conn, stored, applied, actor) if applied.lines else stored.lock_version
 
     def confirm(
