@@ -4,12 +4,16 @@ confirmed once (then frozen and hash-checked), and the confirmed outcome becomes
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import astuple
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text, update
 from sqlalchemy.exc import DatabaseError
 
+from candidacy import clock
+from candidacy.case import CaseContent, Context, apply_change
+from candidacy.case.worksheet_changes import ConfirmOutcome
 from candidacy.criteria.loader import load_criteria
 from candidacy.identity import Identity
 from candidacy.screening.loader import load_worksheet
@@ -170,3 +174,34 @@ def test_a_confirmation_whose_last_write_fails_changes_nothing(
     stored = screening.get(ws_id)
     assert stored.status == "open" and stored.worksheet.confirmation is None and stored.lock_version == lock
     assert verify(cases.engine).ok
+
+
+def test_a_confirmation_is_stored_exactly_as_the_change_function_applies_it(
+    stores: tuple[CaseStore, ScreeningStore],
+) -> None:
+    cases, screening = stores
+    case_id, ws_id, lock, case_lock = _confirmable(stores, "T-same")
+    case_lock = cases.mark_ready(case_id, case_lock, ME)
+    stored = screening.get(ws_id)
+    content = CaseContent(cases.get(case_id).answers, "ready", worksheets={ws_id: stored.worksheet}, case_id=case_id)
+    proto = protocol()
+    context = Context(cases.criteria["itb_pump"], ME, clock.now().replace(microsecond=0), {proto.id: proto})
+    applied = apply_change(content, ConfirmOutcome(ws_id, "positive_function_kept"), context)
+    rows = len(cases.audit_trail(case_id))
+    lock, case_lock = screening.confirm(ws_id, lock, "positive_function_kept", "", ME, case_lock)
+    written = [(e.action, e.item, e.old, e.new) for e in cases.audit_trail(case_id)[rows:]]
+    steps = [(step.action, *astuple(step.lines[0])) for step in applied.earlier]
+    assert written == steps + [("screening", *astuple(line)) for line in applied.lines]
+    after = cases.get(case_id)
+    assert after.answers == applied.content.answers and after.row.status == applied.content.status == "draft"
+    assert case_lock == after.row.lock_version == cases.get(case_id).row.lock_version
+    assert screening.get(ws_id).worksheet == applied.content.worksheet(ws_id)
+    assert verify(cases.engine).ok
+
+
+def test_a_confirmation_is_refused_without_the_case_lock_version(stores: tuple[CaseStore, ScreeningStore]) -> None:
+    cases, screening = stores
+    case_id, ws_id, lock, _ = _confirmable(stores, "T-lockless")
+    with pytest.raises(StoreError, match="needs its lock version"):
+        screening.apply(ws_id, ConfirmOutcome(ws_id, "positive_function_kept"), ME, lock)
+    assert screening.get(ws_id).status == "open" and "screening_test" not in cases.get(case_id).answers.answers

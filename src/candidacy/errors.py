@@ -17,8 +17,10 @@
     │   ├── NoRoleError         a valid sign-in, but nothing configured gives this person a permission
     │   └── NoIdentityError     nobody is known yet (no profile, or nobody with a role signed in)
     └── StoreError              the case store refused a change or could not do it
+        ├── Refused             the rules of a change do not allow it now (the workflow, a reason or a
+        │   │                   decision's reasons missing, who may sign): said by candidacy.case.apply_change
+        │   └── FrozenError     the revision is reviewed (signed) and frozen
         ├── ConflictError       another session changed the case first (optimistic locking)
-        ├── FrozenError         the revision is reviewed (signed) and frozen
         ├── TamperError         stored data no longer matches its hash or chain (changed outside the app)
         ├── SchemaError         the database schema is newer than this version, or not this application's
         └── DatabaseError       the database is unreachable, not a database, full, or refused a value
@@ -49,6 +51,7 @@ __all__ = [
     "Problem",
     "ProfileError",
     "ProtocolError",
+    "Refused",
     "SchemaError",
     "SettingsError",
     "SourceFileError",
@@ -162,7 +165,12 @@ class ConflictError(StoreError):
     """Someone else saved the case since this session last read it; nothing was overwritten."""
 
 
-class FrozenError(StoreError):
+class Refused(StoreError):
+    """A change the case's rules refuse as things stand, before anything is written (a StoreError, so
+    that every edge that reports a store's refusal reports this one too)."""
+
+
+class FrozenError(Refused):
     """The current revision was reviewed; a change needs a new revision with a reason."""
 
 

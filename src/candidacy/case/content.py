@@ -2,7 +2,8 @@
 
 :class:`CaseContent` is the part of a case that changes: the answers (with the header), the revision's
 status, the team's decision, the signed record once signed off, and the screening worksheets a change
-reads. An unsaved draft is content too (status "draft", no case number). :class:`Context` carries
+reads, whether the case is archived and why its revision was started. An unsaved draft is content too
+(status "draft", no case number). :class:`Context` carries
 what a change may depend on beyond the content (the criteria set, who acts, when), passed in
 explicitly so that :func:`candidacy.case.apply_change` stays pure. :class:`Applied` is the content
 after the change with the audit lines that say what changed.
@@ -31,7 +32,8 @@ __all__ = ["Applied", "AuditLine", "CaseContent", "Context"]
 class CaseContent:
     """A case's changeable content. ``worksheets``: the screening worksheets by number, as far as a change
     needs them (the store reads the one a worksheet change names). ``last_editor``: who last changed this
-    revision's content (their subject, else their name), for the rule that another person signs it off."""
+    revision's content (their subject, else their name), for the rule that another person signs it off.
+    ``reason``: why the revision was started (empty for the first)."""
 
     answers: AnswerSet
     status: Status = "draft"
@@ -41,6 +43,8 @@ class CaseContent:
     case_id: int | None = None  # None for an unsaved draft
     revision: int = 1
     last_editor: str | None = None
+    archived: bool = False
+    reason: str = ""
 
     def worksheet(self, number: int) -> Worksheet:
         found = self.worksheets.get(number)
@@ -96,11 +100,15 @@ class AuditLine:
 class Applied:
     """The content after a change, the action it is audited as, and its audit lines.
 
-    No lines means that the change changes nothing (an empty note saved again): nothing is written."""
+    No lines means that the change changes nothing (an empty note saved again): nothing is written.
+    ``earlier``: the changes of the case that this one makes first, each audited under its own action
+    (confirming a screening outcome answers the case's items, then freezes the worksheet); ``content``
+    holds them all. The store writes them in order, in the same transaction."""
 
     content: CaseContent
     action: str
     lines: tuple[AuditLine, ...]
+    earlier: tuple[Applied, ...] = ()
 
     @property
     def answers(self) -> AnswerSet:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from candidacy.errors import FrozenError, StoreError
+from candidacy.errors import FrozenError, Refused
 
 __all__ = ["ACTIONS", "EDITS", "STATUSES", "TRANSITIONS", "Status", "next_status"]
 
@@ -52,6 +52,6 @@ def next_status(action: str, status: str, case_id: int | None, revision: int) ->
             "start a new revision, with a reason, to change it"
         )
     if action == "review":
-        raise StoreError(f"case {case_id} is a {status}; mark it ready for review before signing off")
+        raise Refused(f"case {case_id} is a {status}; mark it ready for review before signing off")
     allowed = sorted(a for a, s in TRANSITIONS if s == status)
-    raise StoreError(f"case {case_id} is {status}: '{action}' is not possible now (possible: {', '.join(allowed)})")
+    raise Refused(f"case {case_id} is {status}: '{action}' is not possible now (possible: {', '.join(allowed)})")

@@ -4,8 +4,10 @@ Each change names its worksheet and carries only what the person did (a value ty
 with the value they had on screen, a dose given, a definition chosen). The store applies it to the
 worksheet it holds, inside its transaction, through :func:`candidacy.case.apply_change`, so a change
 made from a screen that is a moment old lands on what is stored: a value someone else stored meanwhile
-is a refusal (``seen``), never overwritten. The ward's rules themselves stay in
-:mod:`candidacy.screening.ward`; the audit lines are the worksheet's changed fields (:func:`field_changes`).
+is a refusal (``seen``), never overwritten. Confirming the outcome freezes the worksheet (every change
+but reopening it, with a reason, is then refused); what confirming also answers on the case is in
+:mod:`candidacy.case.confirmation`. The ward's rules themselves stay in :mod:`candidacy.screening.ward`;
+the audit lines are the worksheet's changed fields (:func:`field_changes`).
 """
 
 from __future__ import annotations
@@ -16,19 +18,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from candidacy.errors import FrozenError, WorksheetError
 from candidacy.identity import Identity
 from candidacy.screening import ward
 from candidacy.screening.cells import Value
 from candidacy.screening.checks import check_worksheet
-from candidacy.screening.protocol import Protocol
+from candidacy.screening.protocol import OUTCOMES, Protocol
+from candidacy.screening.result import compute_result
 from candidacy.screening.worksheet import AdverseEventEntry, Person, Plan, Worksheet
 
 __all__ = [
     "AddAdverseEvent",
     "ChooseDefinition",
+    "ConfirmOutcome",
     "MarkGiven",
     "PrepareDose",
     "RateGoals",
+    "ReopenWorksheet",
     "ReplaceWorksheet",
     "SetPlan",
     "SetValue",
@@ -110,8 +116,38 @@ class ReplaceWorksheet:
     action = "screening"
 
 
+@dataclass(frozen=True)
+class ConfirmOutcome:
+    """The team confirms the screening outcome (``outcome``: one of the protocol's outcome ids); one that
+    differs from the computed outcome needs the ``comment`` that says why. The case's answers follow
+    (:mod:`candidacy.case.confirmation`), in the same change."""
+
+    worksheet: int
+    outcome: str
+    comment: str = ""
+    action = "screening"
+
+
+@dataclass(frozen=True)
+class ReopenWorksheet:
+    """Reopen a confirmed worksheet to change it; the reason is kept among the plan's amendments."""
+
+    worksheet: int
+    reason: str
+    action = "screening"
+
+
 WorksheetChange = (
-    SetValue | ChooseDefinition | SetPlan | PrepareDose | MarkGiven | AddAdverseEvent | RateGoals | ReplaceWorksheet
+    SetValue
+    | ChooseDefinition
+    | SetPlan
+    | PrepareDose
+    | MarkGiven
+    | AddAdverseEvent
+    | RateGoals
+    | ReplaceWorksheet
+    | ConfirmOutcome
+    | ReopenWorksheet
 )
 
 
@@ -119,7 +155,18 @@ def change_worksheet(
     protocol: Protocol, ws: Worksheet, change: WorksheetChange, by: Identity, at: dt.datetime
 ) -> Worksheet:
     """The worksheet after ``change`` by ``by`` at ``at`` (a new one; ``ws`` is left as it was), or a
-    WorksheetError saying why the ward's rules refuse it."""
+    WorksheetError saying why the ward's rules refuse it (a FrozenError once its outcome is confirmed)."""
+    if isinstance(change, ReopenWorksheet):
+        return ward.reopen(ws, by, at, change.reason)
+    if ws.confirmation is not None:
+        if isinstance(change, ConfirmOutcome):
+            raise FrozenError(f"screening worksheet {change.worksheet} is already confirmed")
+        raise FrozenError(f"screening worksheet {change.worksheet} is confirmed; reopen it with a reason to change it")
+    if isinstance(change, ConfirmOutcome):
+        if change.outcome not in OUTCOMES:
+            raise WorksheetError(f"unknown outcome '{change.outcome}' (possible: {', '.join(OUTCOMES)})")
+        computed = compute_result(protocol, ws).computed
+        return ward.confirm(ws, change.outcome, computed, by, at, change.comment)
     if isinstance(change, SetValue):
         return ward.set_value(
             protocol, ws, change.dose, change.hour, change.measure, change.value, by, at, change.reason, change.seen

@@ -3,7 +3,8 @@
 Every change to a case runs inside one transaction: :func:`checked` reads the case at the lock version
 the caller saw (another version is a conflict naming the other change), :func:`content_of` gives it
 to :func:`candidacy.case.apply_change`, :func:`write_content` writes what the change moved (the
-revision's answers, status, decision or signed record, the summary the lists show) and :func:`commit`
+revision's answers, status, decision or signed record, a new revision, the archive flag, the summary the
+lists show) and :func:`commit`
 bumps the case compare-and-set and appends the chained audit row that seals its whole state.
 """
 
@@ -65,6 +66,8 @@ def content_of(conn: Connection, detail: CaseDetail, with_last_editor: bool = Fa
         case_id=detail.row.id,
         revision=detail.number,
         last_editor=editor,
+        archived=detail.row.archived,
+        reason=detail.reason,
     )
 
 
@@ -80,11 +83,21 @@ def summary(cset: CriteriaSet, answers: AnswerSet) -> dict[str, Any]:
     }
 
 
-def write_content(conn: Connection, cset: CriteriaSet, detail: CaseDetail, applied: Applied) -> dict[str, Any]:
-    """Write to the revision what the change moved; returns the case row's new values besides its status."""
+def write_content(
+    conn: Connection, cset: CriteriaSet, detail: CaseDetail, applied: Applied, now: dt.datetime
+) -> dict[str, Any]:
+    """Write to the revision what the change moved (a new revision is added, the one before stays as it
+    was); returns the case row's new values besides its status. A revision nothing moved is not written:
+    a reviewed one refuses every write (the database's trigger)."""
     after = applied.content
-    revision: dict[str, Any] = {"status": after.status}
     values: dict[str, Any] = {}
+    if after.archived != detail.row.archived:
+        values["archived"] = after.archived
+    if after.revision != detail.number:
+        snapshot(conn, cset)
+        new_revision(conn, detail.row.id, after.revision, cset, after.answers, after.reason, after.decision, now)
+        return {**values, "revision": after.revision, **summary(cset, after.answers)}
+    revision: dict[str, Any] = {}
     if after.answers != detail.answers or applied.action in ("load", "duplicate"):
         revision["answers"] = after.answers.model_dump_json()
         values.update(summary(cset, after.answers))
@@ -109,11 +122,12 @@ def write_content(conn: Connection, cset: CriteriaSet, detail: CaseDetail, appli
             reviewed_source=sign.source,
             reviewed_subject=sign.subject,
         )
-    conn.execute(
-        update(revisions)
-        .where(and_(revisions.c.case_id == detail.row.id, revisions.c.number == detail.number))
-        .values(**revision)
-    )
+    if revision or after.status != detail.status:
+        conn.execute(
+            update(revisions)
+            .where(and_(revisions.c.case_id == detail.row.id, revisions.c.number == detail.number))
+            .values(status=after.status, **revision)
+        )
     return values
 
 

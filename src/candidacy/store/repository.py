@@ -23,11 +23,13 @@ from sqlalchemy.engine import Connection
 from candidacy import clock
 from candidacy.case import (
     Applied,
+    Archive,
     AuditLine,
     Change,
     Context,
     MarkReady,
     ReplaceAll,
+    Revise,
     SetAnswer,
     SetDecision,
     SetHeader,
@@ -36,7 +38,6 @@ from candidacy.case import (
     apply_change,
     as_changes,
 )
-from candidacy.case.workflow import next_status
 from candidacy.identity import Identity
 from candidacy.reasoning.answers import AnswerSet, CaseHeader, GivenValue
 from candidacy.reports.signoff import Decision
@@ -45,10 +46,10 @@ from candidacy.store.commit import checked, commit, content_of, new_revision, sn
 from candidacy.store.connection import valid_input
 from candidacy.store.errors import StoreError
 from candidacy.store.reader import CaseReader
-from candidacy.store.rows import Saved
+from candidacy.store.rows import CaseDetail, Saved
 from candidacy.store.tables import cases
 
-__all__ = ["CaseStore"]
+__all__ = ["CaseStore", "may_edit"]
 
 
 class CaseStore(CaseReader):
@@ -63,8 +64,13 @@ class CaseStore(CaseReader):
         answers: AnswerSet | None = None,
         copied_from: int | None = None,
     ) -> int:
-        """A new case, empty or holding ``answers`` (a saved draft, a duplicate), in one transaction."""
-        _may_edit(actor)
+        """A new case, empty or holding ``answers`` (a saved draft, a duplicate), in one transaction.
+
+        Creating is not a change of a case's content, so it does not go through
+        :func:`candidacy.case.apply_change`: before it there is no content, lock version or chain head to
+        change, only the rows to insert and the chain to start. The answers it holds are then a change
+        like any other (:class:`~candidacy.case.ReplaceAll`, audited as "load" or "duplicate")."""
+        may_edit(actor)
         cset = self._cset(criteria_id)
         now = clock.now()
         with valid_input():
@@ -159,27 +165,10 @@ class CaseStore(CaseReader):
 
     def revise(self, case_id: int, lock_version: int, reason: str, actor: Identity) -> int:
         """Start a new revision (after review) with a required reason; returns the new lock version."""
-        _may_edit(actor)
-        if not reason.strip():
-            raise StoreError("a new revision needs a reason")
-        now = clock.now()
-        with self.engine.begin() as conn:
-            detail = checked(conn, self.criteria, case_id, lock_version)
-            status = next_status("revise", detail.row.status, case_id, detail.number)
-            cset = self._cset(detail.row.criteria_id)
-            snapshot(conn, cset)
-            number = detail.number + 1
-            answers = detail.answers.model_copy(update={"version": cset.version}, deep=True)
-            new_revision(conn, case_id, number, cset, answers, reason, detail.decision, now)
-            values = {"revision": number, **summary(cset, answers)}
-            line = AuditLine(None, str(detail.number), reason)
-            return commit(
-                conn, self.criteria, detail.row, lock_version, actor, "revise", line, now, status, values,
-                revision=number,
-            )  # fmt: skip
+        return self.apply(case_id, lock_version, Revise(reason), actor).lock_version
 
     def duplicate(self, case_id: int, actor: Identity, label: str | None = None) -> int:
-        """A new case holding a copy of this one's current answers (one transaction)."""
+        """A new case holding a copy of this one's current answers (one transaction; see :meth:`create_case`)."""
         source = self.get(case_id)
         return self.create_case(
             source.row.criteria_id,
@@ -191,14 +180,7 @@ class CaseStore(CaseReader):
         )
 
     def archive(self, case_id: int, lock_version: int, actor: Identity) -> int:
-        _may_edit(actor)
-        now = clock.now()
-        with self.engine.begin() as conn:
-            detail = checked(conn, self.criteria, case_id, lock_version)
-            status = next_status("archive", detail.row.status, case_id, detail.number)
-            line = AuditLine(None, None, None)
-            return commit(conn, self.criteria, detail.row, lock_version, actor, "archive", line, now, status,
-                          {"archived": True})  # fmt: skip
+        return self.apply(case_id, lock_version, Archive(), actor).lock_version
 
     # -- the one path ----------------------------------------------------------------------------
     def edit_in(self, conn: Connection, case_id: int, lock_version: int, actor: Identity, change: Change) -> int:
@@ -207,30 +189,44 @@ class CaseStore(CaseReader):
         applied = self._change(conn, case_id, lock_version, actor, change)
         return lock_version + 1 if applied.lines else lock_version
 
+    def write_in(self, conn: Connection, case_id: int, lock_version: int, actor: Identity, applied: Applied) -> int:
+        """Write a change already applied to the case's content (one that another change made first, such
+        as the answers a screening confirmation gives) inside the caller's transaction, at the lock version
+        the caller saw; returns the new lock version."""
+        may_edit(actor)
+        detail = checked(conn, self.criteria, case_id, lock_version)
+        return self._write(conn, detail, lock_version, actor, applied, clock.now())
+
     def _change(self, conn: Connection, case_id: int, lock_version: int, actor: Identity, change: Change) -> Applied:
         """The lock check, the change applied to the content as stored (with its workflow and rules), what
         it moved written to the revision, the chained audit row and the head: all in ``conn``'s transaction."""
         signing = isinstance(change, SignOffRevision)
         if not signing:  # a sign-off's own rules say who may sign
-            _may_edit(actor)
+            may_edit(actor)
         now = clock.now()
         detail = checked(conn, self.criteria, case_id, lock_version)
         cset = self._cset(detail.row.criteria_id)
         content = content_of(conn, detail, with_last_editor=signing and self.reviewer_must_differ)
         context = Context(cset, actor, now, reviewer_must_differ=self.reviewer_must_differ)
         applied = apply_change(content, change, context)
-        if not applied.lines:
-            return applied  # it changes nothing (an empty note saved again): no write, no audit row
-        if len(applied.lines) != 1:
-            raise StoreError(f"a '{applied.action}' change of a case is audited as one row")
-        values = write_content(conn, cset, detail, applied)
-        status = applied.content.status
-        commit(conn, self.criteria, detail.row, lock_version, actor, applied.action, applied.lines[0], now, status,
-               values)  # fmt: skip
+        if applied.lines:  # else it changes nothing (an empty note saved again): no write, no audit row
+            self._write(conn, detail, lock_version, actor, applied, now)
         return applied
 
+    def _write(
+        self, conn: Connection, detail: CaseDetail, lock: int, actor: Identity, applied: Applied, now: dt.datetime
+    ) -> int:
+        """What the change moved, written back; the case bumped with its audit row and head."""
+        if applied.earlier or len(applied.lines) != 1:
+            raise StoreError(f"a '{applied.action}' change of a case is audited as one row")
+        values = write_content(conn, self._cset(detail.row.criteria_id), detail, applied, now)
+        after = applied.content
+        return commit(conn, self.criteria, detail.row, lock, actor, applied.action, applied.lines[0], now,
+                      after.status, values, revision=after.revision)  # fmt: skip
 
-def _may_edit(actor: Identity) -> None:
+
+def may_edit(actor: Identity) -> None:
+    """Refuse someone who may not change cases (a change's own rules say who may sign off)."""
     if not actor.name.strip():
         raise StoreError("say who you are (name and role) before changing a case")
     if not (actor.may("assessor") or actor.may("reviewer")):

@@ -1,12 +1,13 @@
 """Screening worksheets in the store: saved as typed, audited in the case's hash chain, frozen on confirm.
 
-A worksheet belongs to a case. Each save compares the new worksheet with the stored one and appends
-one chained audit row per changed field (``action`` = ``screening``, ``item`` = ``worksheet N: path``),
-so the case's trail shows every measurement as typed, by whom and when. The case's ``audit_head`` is
-moved compare-and-set, so two writers cannot fork the chain. Confirming the outcome freezes the
-worksheet with the hash of its content (checked on every read) and writes the case's screening
-answer, with the worksheet named as evidence, through :class:`CaseStore`'s own change path, in the same
-transaction as the freeze.
+A worksheet belongs to a case. Every change to it (a value, a dose, the whole worksheet, confirming
+and reopening the outcome) is data applied by :func:`candidacy.case.apply_change` to the worksheet as
+stored, in one transaction; the store keeps the lock, the write-back and the audit: one chained audit
+row per changed field (``action`` = ``screening``, ``item`` = ``wsN:path``), so the case's trail shows
+every measurement as typed, by whom and when. The case's ``audit_head`` is moved compare-and-set, so
+two writers cannot fork the chain. Confirming the outcome freezes the worksheet with the hash of its
+content (checked on every read) and writes the case's answers it gives, with the worksheet named as
+evidence, through :class:`CaseStore`'s own write path, in the same transaction as the freeze.
 """
 
 from __future__ import annotations
@@ -20,21 +21,19 @@ from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Connection
 
 from candidacy import clock
-from candidacy.case import CaseContent, Change, Context, SetAnswer, SetNote, apply_change
-from candidacy.case.worksheet_changes import ReplaceWorksheet, WorksheetChange, field_changes
-from candidacy.criteria.models import UNKNOWN
-from candidacy.criteria.values import choices
+from candidacy.case import Applied, CaseContent, Context, apply_change
+from candidacy.case.worksheet_changes import ConfirmOutcome, ReopenWorksheet, ReplaceWorksheet, WorksheetChange
 from candidacy.identity import Identity
-from candidacy.reasoning.answers import AnswerSet
 from candidacy.screening.checks import check_worksheet
 from candidacy.screening.protocol import Protocol
-from candidacy.screening.result import compute_result
-from candidacy.screening.ward import confirm, new_worksheet, reopen
+from candidacy.screening.ward import new_worksheet
 from candidacy.screening.worksheet import Worksheet
 from candidacy.store import chain, queries
+from candidacy.store.commit import checked
 from candidacy.store.connection import valid_input
-from candidacy.store.errors import ConflictError, FrozenError, StoreError, TamperError
-from candidacy.store.repository import CaseStore
+from candidacy.store.errors import ConflictError, StoreError, TamperError
+from candidacy.store.repository import CaseStore, may_edit
+from candidacy.store.rows import CaseDetail
 from candidacy.store.state import case_state
 from candidacy.store.tables import cases, screening_worksheets
 
@@ -115,6 +114,8 @@ class ScreeningStore:
 
     # -- changing --------------------------------------------------------------------------------
     def create(self, case_id: int, protocol_id: str, actor: Identity) -> int:
+        """A new, empty worksheet for the case (not a change of existing content, so inserted directly),
+        its creation audited in the case's chain."""
         protocol = self.protocol(protocol_id)
         detail = self.cases.get(case_id)
         ws = new_worksheet(protocol, detail.row.label, case_id)
@@ -150,92 +151,60 @@ class ScreeningStore:
         :func:`candidacy.case.apply_change`: one audit row per field it moved, in the case's chain. A change
         carries what the person saw where it matters (a value's ``seen``: one stored by someone else meanwhile
         is refused, never overwritten), so it needs no lock version; ``lock_version`` asks for one (a whole
-        worksheet). Returns the new lock version (the same when nothing changed: nothing is written)."""
+        worksheet, reopening). Returns the new lock version (the same when nothing changed: nothing is
+        written)."""
         if change.worksheet != worksheet_id:
             raise StoreError(f"the change names worksheet {change.worksheet}, not {worksheet_id}")
         with valid_input(), self.engine.begin() as conn:
-            stored = self._get(conn, worksheet_id)
-            if lock_version is not None:
-                stored = self._checked(conn, worksheet_id, lock_version)
-            if stored.status == "confirmed":
-                raise FrozenError(
-                    f"screening worksheet {worksheet_id} is confirmed; reopen it with a reason to change it"
-                )
-            detail = queries.detail(conn, stored.case_id, sealed=False)  # sealed again by the audit row below
-            content = CaseContent(
-                detail.answers,
-                status=detail.row.status,  # type: ignore[arg-type]  # the workflow refuses an unknown status
-                worksheets={worksheet_id: stored.worksheet},
-                case_id=stored.case_id,
-                revision=detail.number,
+            stored = (
+                self._get(conn, worksheet_id)
+                if lock_version is None
+                else self._checked(conn, worksheet_id, lock_version)
             )
-            now = clock.now().replace(
-                microsecond=0
-            )  # a worksheet's times are kept to the second, as the ward reads them
-            context = Context(self.cases.criteria.get(detail.row.criteria_id), actor, now, self.protocols)
-            applied = apply_change(content, change, context)
-            if not applied.lines:
-                return stored.lock_version
-            return self._write(conn, stored, applied.content.worksheet(worksheet_id), actor, "open")
+            detail = queries.detail(conn, stored.case_id, sealed=False)  # sealed again by the audit row below
+            applied = apply_change(self._content(detail, stored), change, self._context(detail, actor))
+            if applied.earlier:  # confirming answers the case's items: at the case's version the caller saw
+                raise StoreError(f"a change that also changes case {stored.case_id} needs its lock version")
+            return self._write(conn, stored, applied, actor) if applied.lines else stored.lock_version
 
     def confirm(
         self, worksheet_id: int, lock_version: int, outcome: str, comment: str, actor: Identity, case_lock: int
     ) -> tuple[int, int]:
-        """Confirm the outcome: the case's answers (the result with the worksheet as evidence, the
-        definition, the reaction, what a tolerated dose settles) and the frozen worksheet commit in one
-        transaction, all or nothing. A reviewed (frozen) case refuses, and nothing is confirmed.
+        """Confirm the outcome (:class:`~candidacy.case.worksheet_changes.ConfirmOutcome`): the case's
+        answers it gives (the result with the worksheet as evidence, the definition, the reaction, what a
+        tolerated dose settles), each audited as typed, and the frozen worksheet commit in one transaction,
+        all or nothing, at the worksheet's and the case's lock versions the caller saw. A reviewed (frozen)
+        case refuses, and nothing is confirmed.
 
         Returns the worksheet's and the case's new lock versions."""
+        may_edit(actor)  # confirming answers the case's items
         with valid_input(), self.engine.begin() as conn:
             stored = self._checked(conn, worksheet_id, lock_version)
-            if stored.status == "confirmed":
-                raise FrozenError(f"screening worksheet {worksheet_id} is already confirmed")
-            protocol = self.protocol(stored.worksheet.protocol)
-            result = compute_result(protocol, stored.worksheet)
-            done = confirm(stored.worksheet, outcome, result.computed, actor, clock.now(), comment)  # type: ignore[arg-type]
-            answers = queries.detail(conn, stored.case_id).answers
-            for change in self._case_changes(stored, protocol, done, answers):
-                case_lock = self.cases.edit_in(conn, stored.case_id, case_lock, actor, change)
-            return self._write(conn, stored, done, actor, "confirmed"), case_lock
+            detail = checked(conn, self.cases.criteria, stored.case_id, case_lock)
+            change = ConfirmOutcome(worksheet_id, outcome, comment)
+            applied = apply_change(self._content(detail, stored), change, self._context(detail, actor))
+            for step in applied.earlier:
+                case_lock = self.cases.write_in(conn, stored.case_id, case_lock, actor, step)
+            return self._write(conn, stored, applied, actor), case_lock
 
     def reopen(self, worksheet_id: int, lock_version: int, reason: str, actor: Identity) -> int:
-        with self.engine.begin() as conn:
-            stored = self._checked(conn, worksheet_id, lock_version)
-            return self._write(conn, stored, reopen(stored.worksheet, actor, clock.now(), reason), actor, "open")
+        """Reopen a confirmed worksheet, with a reason (kept among the plan's amendments)."""
+        return self.apply(worksheet_id, ReopenWorksheet(worksheet_id, reason), actor, lock_version)
 
     # -- internals -------------------------------------------------------------------------------
-    def _case_changes(
-        self, stored: StoredWorksheet, protocol: Protocol, ws: Worksheet, answers: AnswerSet
-    ) -> list[Change]:
-        """What confirming writes on the case, as the case store's own changes (each audited)."""
-        assert ws.confirmation is not None
-        result = compute_result(protocol, ws)
-        mapped = protocol.outcome(ws.confirmation.outcome)
-        evidence = (
-            f"From screening worksheet {stored.id} ({protocol.id} {protocol.version}): {mapped.label}. "
-            f"{result.outcome_sentence} {result.definition_sentence} {result.confirmed}"
+    def _content(self, detail: CaseDetail, stored: StoredWorksheet) -> CaseContent:
+        """The case's content as a worksheet change reads it: its answers, status and this worksheet."""
+        return CaseContent(
+            detail.answers,
+            status=detail.row.status,  # type: ignore[arg-type]  # the workflow refuses an unknown status
+            worksheets={stored.id: stored.worksheet},
+            case_id=stored.case_id,
+            revision=detail.number,
         )
-        found: list[Change] = [SetAnswer(protocol.answer_item, mapped.answer), SetNote(protocol.answer_item, evidence)]
-        definition = result.definition
-        if protocol.definition_item and definition is not None and definition.answer:
-            found.append(SetAnswer(protocol.definition_item, definition.answer))
-        recorded = [event.event for dose in ws.doses for event in dose.adverse_events]
-        if protocol.reaction_item:
-            cset = self.cases.criteria[protocol.criteria]
-            severity = [value for value, _ in choices(cset.criteria_by_id[protocol.reaction_item], cset) or []]
-            answer = protocol.adverse_events.reaction_answer(recorded, severity)
-            if answer is not None:
-                found.append(SetAnswer(protocol.reaction_item, answer))
-        settles = protocol.tolerated_dose
-        given = any(dose.given_at is not None for dose in ws.doses)
-        if settles is not None and given and not set(recorded) & set(settles.unless_events):
-            current = answers.answers.get(settles.item)
-            if current is None or current.value in (None, UNKNOWN):
-                note = f"{settles.note.strip()} Worksheet {stored.id}."
-                if current is not None and current.note:
-                    note = f"{current.note}\n{note}"
-                found += [SetAnswer(settles.item, settles.answer), SetNote(settles.item, note)]
-        return found
+
+    def _context(self, detail: CaseDetail, actor: Identity) -> Context:
+        now = clock.now().replace(microsecond=0)  # a worksheet's times are kept to the second, as the ward reads them
+        return Context(self.cases.criteria.get(detail.row.criteria_id), actor, now, self.protocols)
 
     def _checked(self, conn: Connection, worksheet_id: int, lock_version: int) -> StoredWorksheet:
         stored = self._get(conn, worksheet_id)
@@ -246,8 +215,12 @@ class ScreeningStore:
             )
         return stored
 
-    def _write(self, conn: Connection, stored: StoredWorksheet, ws: Worksheet, actor: Identity, status: str) -> int:
+    def _write(self, conn: Connection, stored: StoredWorksheet, applied: Applied, actor: Identity) -> int:
+        """The worksheet as the change left it, written at the lock version read, frozen with its hash once
+        confirmed; the change's audit lines appended to the case's chain."""
+        ws = applied.content.worksheet(stored.id)
         check_worksheet(self.protocol(ws.protocol), ws)
+        status = "confirmed" if ws.confirmation is not None else "open"
         now = clock.now()
         text = _text(ws)
         done = conn.execute(
@@ -268,10 +241,7 @@ class ScreeningStore:
         )
         if done.rowcount != 1:
             raise ConflictError(f"screening worksheet {stored.id} was changed by someone else; reload it")
-        rows = [(f"ws{stored.id}:{path}", old, new) for path, old, new in field_changes(stored.worksheet, ws)]
-        if status != stored.status:
-            rows.append((f"worksheet {stored.id}", stored.status, status))
-        self._audit(conn, stored.case_id, actor, rows, now)
+        self._audit(conn, stored.case_id, actor, [(line.item or "", line.old, line.new) for line in applied.lines], now)
         return stored.lock_version + 1
 
     def _audit(
