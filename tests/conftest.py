@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from candidacy import CriteriaSet, load_criteria
 
@@ -17,6 +18,13 @@ pytest_plugins = ["tests.store_fixtures"]  # SQLite and PostgreSQL databases for
 
 # One clock for the whole run, set before any test, fixture or server starts: no test depends on today.
 os.environ.update(environment())
+
+# Hypothesis budgets. The suite's own profile keeps every property's run short enough for a 2-core box;
+# HYPOTHESIS_PROFILE=thorough runs ten times as many examples (before a release, or after a change to the
+# engine's rules). A property that sets its own max_examples keeps it in both.
+settings.register_profile("suite", max_examples=100)
+settings.register_profile("thorough", max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 try:  # every Playwright assertion in the suite waits for its condition up to 30 s, not the default 5 s
     from playwright.sync_api import expect as _expect

@@ -48,7 +48,8 @@ def postgres_server() -> Iterator[str]:
     run = {"check": True, "capture_output": True, "timeout": 120}
     try:
         subprocess.run([*as_postgres, initdb, "-D", str(data), "-U", "candidacy", "--auth=trust", "-E", "UTF8"], **run)  # type: ignore[call-overload]
-        options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1"
+        # one server serves the whole session (a database per test): room for the connections of every pool
+        options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=300"
         subprocess.run(  # type: ignore[call-overload]
             [*as_postgres, pg_ctl, "-D", str(data), "-o", options, "-l", str(folder / "server.log"), "-w", "start"],
             **run,

@@ -15,7 +15,7 @@ from candidacy.identity.profile import profile_path
 
 from .conftest import ROOT
 from .oidc_support import ASSESSOR, REVIEWER, STRANGER, auth_section, oidc_provider, sign_in_claims
-from .pg_support import fresh_database, postgres_server
+from .pg_support import fresh_database
 from .store_fixtures import app_store as db
 
 APP = str(ROOT / "app.py")
@@ -89,20 +89,14 @@ def test_a_damaged_profile_is_reported_and_asked_again() -> None:
 
 
 @pytest.fixture(scope="module")
-def postgres() -> Iterator[str]:
-    with postgres_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
 def issuer() -> Iterator[str]:
     with oidc_provider() as url:
         yield url
 
 
 @pytest.fixture
-def team(postgres: str, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> str:
-    url = fresh_database(postgres, f"app_{abs(hash(request.node.name)) % 10**8}")
+def team(pg_server: str, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> str:
+    url = fresh_database(pg_server, f"app_{abs(hash(request.node.name)) % 10**8}")
     monkeypatch.setenv("CANDIDACY_MODE", "team")
     monkeypatch.setenv("CANDIDACY_DATABASE_URL", url)
     monkeypatch.setenv("CANDIDACY_ROLES_CLAIM", "roles")

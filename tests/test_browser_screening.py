@@ -7,6 +7,7 @@ later time point, read the result and the chart, confirm the outcome into the ca
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -252,4 +253,65 @@ def test_a_whole_dose_typed_on_the_grid_under_load_is_stored_where_it_was_typed(
     assert f"From screening worksheet {worksheet}" in answers["screening_test"].note
     assert answers["baclofen_hypersensitivity"].value == "none"  # a tolerated dose, left open before
     Path(ARTIFACTS / "screening-grid-input.txt").write_text(f"one dose on the grid: {used}\n")
+    context.close()
+
+
+# A whole baseline row typed at a quick typist's pace, one cell after another with nothing waited for between
+# them, while the run of each value before is under way: levels with their '+', and the function levels
+# chosen by typing a few words of their text.
+QUICK_ROW = ("1+", "1+", "2", "1+", "3", "or an aid", "help of one")
+QUICK_STORED = ("1+", "1+", "2", "1+", "3", "with_help", "with_help")
+KEY_GAP_MS = 60  # between two keys: about 16 a second, a quick typist's pace, not a wait for anything
+
+
+@pytest.mark.skipif(
+    os.environ.get("CANDIDACY_GRID_TYPING") != "1",
+    reason="reproduces the open grid-typing fault (about one run in two on a busy box): CANDIDACY_GRID_TYPING=1",
+)
+def test_a_row_typed_quickly_from_cell_to_cell_arrives_whole(
+    server: str, browser: object, database: tuple[str, Path, int]
+) -> None:
+    """No key of any value may be lost or land in another cell ('1+' stored as '+', or as nothing).
+
+    Not yet true: typed this way, one cell of the row (the first or the last seen so far) is now and then
+    left empty, on the screen as in the store, at 1024 px as at 1800 px (no sideways scrolling involved).
+    A likely cause, not yet confirmed: the level columns are select boxes, whose Tab keeps the option the
+    list has highlighted, and a list not yet drawn for the typed text has none. Kept out of the suite until
+    the grid is fixed."""
+    from playwright.sync_api import expect
+
+    url, _, case_id = database
+    context = browser.new_context(viewport={"width": 1024, "height": 768})  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.add_init_script(RUN_OBSERVER)
+    page.set_default_timeout(TIMEOUT)
+    page.goto(f"{server}/screening")
+    expect(page.get_by_role("heading", name="Screening test")).to_be_visible(timeout=TIMEOUT)
+    pick(page, "screening-case", f"WARD-7 (case {case_id})")
+    act(page, page.get_by_role("button", name="New worksheet"))
+    worksheet = int(page.evaluate("() => new URLSearchParams(location.search).get('worksheet')") or 0)
+    prefix = f"scr{worksheet}"
+    definition = fresh(page, f"{prefix}-definition")
+    act(page, definition.get_by_text("Mean lower-limb Ashworth score falls by at least 1.0"))  # type: ignore[attr-defined]
+    groups = fresh(page, f"{prefix}-groups")
+    for group in ("Hip adductors", "Knee extensors"):
+        groups.get_by_role("combobox").click()  # type: ignore[attr-defined]
+        page.keyboard.type(group)
+        with rerun(page):
+            page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    page.get_by_role("tab", name="Measurements").click()
+    act(page, page.get_by_role("button", name="Prepare dose 1: 50 micrograms (measure the baseline first)"))
+    grid = fresh(page, f"{prefix}-d0-reading-r1-v0")
+    page.wait_for_function(IDLE_NOW)
+    grid.click(position={"x": 20, "y": 52})  # type: ignore[attr-defined]  # the baseline row's time cell
+    grid.evaluate(  # type: ignore[attr-defined]
+        "el => new Promise(done => { const check = () => el.contains(document.activeElement) ? done(true) "
+        ": requestAnimationFrame(check); check(); })"
+    )
+    page.keyboard.press("ArrowRight")
+    for text in QUICK_ROW:
+        page.keyboard.type(text, delay=KEY_GAP_MS)
+        page.keyboard.press("Tab", delay=KEY_GAP_MS)
+    _wait_stored(url, worksheet, {(0, column): value for column, value in zip(COLUMNS, QUICK_STORED, strict=True)})
     context.close()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from candidacy.errors import AnswersError, DatabaseError, SchemaError
 from candidacy.identity import Identity
 from candidacy.store import CaseStore
 
-from .pg_support import fresh_database, postgres_server
+from .pg_support import fresh_database
 
 ME = Identity(name="Dr A. Example", role="Consultant neurologist", source="personal")
 _names = itertools.count()
@@ -100,14 +99,8 @@ def test_a_label_that_is_too_long_is_refused_not_cut(tmp_path: Path, itb: Criter
     assert store.get(case_id).answers.case.label == "OK-01"
 
 
-@pytest.fixture(scope="module")
-def pg_url() -> Iterator[str]:
-    with postgres_server() as url:
-        yield url
-
-
-def test_a_nul_in_a_label_or_a_search_on_postgresql(pg_url: str, itb: CriteriaSet) -> None:
-    store = CaseStore(fresh_database(pg_url, f"nul_{next(_names)}"), {itb.id: itb})
+def test_a_nul_in_a_label_or_a_search_on_postgresql(pg_server: str, itb: CriteriaSet) -> None:
+    store = CaseStore(fresh_database(pg_server, f"nul_{next(_names)}"), {itb.id: itb})
     try:
         with pytest.raises(DatabaseError, match="contains a NUL character"):
             store.create_case(itb.id, "A\x00B", None, ME)

@@ -1,4 +1,7 @@
-"""Properties of the engine over random valid answers to the full ITB set (hypothesis, derandomised)."""
+"""Properties of the engine over random valid answers to the full ITB set (hypothesis, derandomised).
+
+The number of examples is the profile's (tests/conftest.py): 100 per property in the suite, the same
+100 on every run; HYPOTHESIS_PROFILE=thorough for 1000."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from .conftest import ITB
 
 CSET = load_criteria(ITB)
 SUPPORTING_STEPS = {"support_screening", "after_positive_screening"}
-PROFILE = settings(derandomize=True, max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROFILE = settings(derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 Answers = dict[str, tuple[Any, str]]
 

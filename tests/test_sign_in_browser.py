@@ -24,7 +24,7 @@ from .browser_pages import choose, option
 from .browser_support import ARTIFACTS, IDLE_NOW, ROOT, chromium, chromium_path, streamlit_server
 from .conftest import ITB
 from .oidc_support import ASSESSOR, REVIEWER, Person, oidc_provider, team_env, write_secrets
-from .pg_support import fresh_database, postgres_server, require_postgres
+from .pg_support import fresh_database, require_postgres
 
 pytestmark = pytest.mark.browser
 
@@ -91,12 +91,15 @@ def test_personal_name_survives_reload_and_server_restart(browser: Any, tmp_path
 
 
 @pytest.fixture(scope="module")
-def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
-    """PostgreSQL with a fresh database, the local OpenID provider, and the team-mode environment."""
+def team(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[tuple[str, dict[str, str]]]:
+    """A fresh database on the session's PostgreSQL, the local OpenID provider, and the team-mode environment."""
     chromium_path()
     require_postgres()
+    server = request.getfixturevalue("pg_server")  # started only once Chromium and PostgreSQL are known present
     folder = tmp_path_factory.mktemp("team")
-    with postgres_server() as server, oidc_provider() as issuer:
+    with oidc_provider() as issuer:
         database = fresh_database(server, "team")
         env = team_env(database, write_secrets(folder / "secrets", issuer), folder / "data")
         env["CANDIDACY_REQUIRE_DISTINCT_REVIEWER"] = "true"

@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from .pg_support import fresh_database, postgres_server, require_postgres
+import pytest
+
+from .pg_support import fresh_database, require_postgres
 from .team_load_support import (
     app_env,
     app_processes,
@@ -27,20 +29,20 @@ from .team_load_support import (
 SESSIONS, CASES, BEFORE, AFTER = 4, 2, 1, 2
 
 
-def test_acknowledged_writes_survive_a_killed_process(tmp_path: Path) -> None:
+def test_acknowledged_writes_survive_a_killed_process(tmp_path: Path, request: pytest.FixtureRequest) -> None:
     require_postgres()
     require_nginx()
-    with postgres_server() as server:
-        database = fresh_database(server, "team_load_small")
-        cases = seed_cases(database, CASES)
-        with app_processes(app_env(database, tmp_path / "data")) as (first, second):
-            backends = [first.url.removeprefix("http://"), second.url.removeprefix("http://")]
-            with nginx_proxy(backends) as (base, _folder):
-                load = asyncio.run(
-                    run_load(base, cases, SESSIONS, 2, BEFORE, AFTER, first.process.kill, SESSIONS * BEFORE // 2, 7)
-                )
-        counts = tally(database, load, cases)
-        checked = verify(database)
+    server = request.getfixturevalue("pg_server")  # the session's PostgreSQL, a database of its own
+    database = fresh_database(server, "team_load_small")
+    cases = seed_cases(database, CASES)
+    with app_processes(app_env(database, tmp_path / "data")) as (first, second):
+        backends = [first.url.removeprefix("http://"), second.url.removeprefix("http://")]
+        with nginx_proxy(backends) as (base, _folder):
+            load = asyncio.run(
+                run_load(base, cases, SESSIONS, 2, BEFORE, AFTER, first.process.kill, SESSIONS * BEFORE // 2, 7)
+            )
+    counts = tally(database, load, cases)
+    checked = verify(database)
 
     log = "\n".join(str(a) for a in load.actions) + "\n" + "\n".join(load.errors)
     assert counts.lost == [], f"acknowledged changes missing from the audit trail:\n{counts.lost}\n{log}"
