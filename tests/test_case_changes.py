@@ -3,16 +3,13 @@ content handed in never changed (a refused change leaves nothing half-applied)."
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
-from typing import Any
 
 import pytest
 
 from candidacy import CriteriaSet
 from candidacy.case import (
     CaseContent,
-    Change,
     Context,
     MarkReady,
     SetAnswer,
@@ -22,7 +19,7 @@ from candidacy.case import (
     apply_change,
 )
 from candidacy.case.worksheet_changes import ChooseDefinition, MarkGiven, PrepareDose, SetValue
-from candidacy.errors import CandidacyError, FrozenError, StoreError, WorksheetError
+from candidacy.errors import FrozenError, StoreError, WorksheetError
 from candidacy.identity import Identity
 from candidacy.reasoning.answers import AnswerSet
 from candidacy.reports.departure import gaps_of
@@ -30,6 +27,7 @@ from candidacy.reports.record import build_record
 from candidacy.reports.signoff import Decision
 from candidacy.screening.ward import new_worksheet
 
+from .case_support import applying, empty_content, refused
 from .screening_support import START, protocol
 
 ASSESSOR = Identity("Dr A", "Specialty registrar", "personal", permissions=frozenset({"assessor"}))
@@ -39,31 +37,10 @@ NOW = dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC)
 DAY = dt.date(2026, 11, 20)
 
 
-def _content(itb: CriteriaSet, status: str = "draft", **fields: Any) -> CaseContent:
-    answers = AnswerSet(criteria=itb.id, version=itb.version)
-    return CaseContent(answers, status=status, case_id=7, revision=1, **fields)  # type: ignore[arg-type]
-
-
-def _unchanged(content: CaseContent, change: Change, context: Context) -> Exception:
-    """The refusal of ``change``, after checking that the content handed in is exactly as it was."""
-    before = copy.deepcopy(content)
-    with pytest.raises(CandidacyError) as refused:
-        apply_change(content, change, context)
-    assert content == before
-    return refused.value
-
-
-def _applied_unchanged(content: CaseContent, change: Change, context: Context) -> Any:
-    before = copy.deepcopy(content)
-    applied = apply_change(content, change, context)
-    assert content == before
-    return applied
-
-
 # -- the team decision ---------------------------------------------------------------------------
 def test_a_decision_is_recorded_and_takes_a_ready_case_back_to_draft(itb: CriteriaSet) -> None:
     decision = Decision(outcome="deferred", until="the MRI", decided_on=DAY)
-    applied = _applied_unchanged(_content(itb, "ready"), SetDecision(decision), Context(itb, ASSESSOR, NOW))
+    applied = applying(empty_content(itb, "ready"), SetDecision(decision), Context(itb, ASSESSOR, NOW))
     assert applied.content.decision == decision and applied.content.status == "draft"
     assert applied.action == "decision"
     [line] = applied.lines
@@ -72,35 +49,35 @@ def test_a_decision_is_recorded_and_takes_a_ready_case_back_to_draft(itb: Criter
 
 def test_a_decision_that_departs_from_the_criteria_needs_its_reasons(itb: CriteriaSet) -> None:
     offered = Decision(outcome="screening_offered", decided_on=DAY)  # with every item unanswered
-    error = _unchanged(_content(itb), SetDecision(offered), Context(itb, ASSESSOR, NOW))
+    error = refused(empty_content(itb), SetDecision(offered), Context(itb, ASSESSOR, NOW))
     assert isinstance(error, StoreError)
     assert "a decision that departs from the criteria needs its reasons" in str(error)
     with_reasons = offered.model_copy(update={"reasons": "seen in clinic; the gaps are known"})
-    assert apply_change(_content(itb), SetDecision(with_reasons), Context(itb)).content.decision == with_reasons
+    assert apply_change(empty_content(itb), SetDecision(with_reasons), Context(itb)).content.decision == with_reasons
 
 
 def test_a_decision_is_cleared(itb: CriteriaSet) -> None:
     decision = Decision(outcome="deferred", until="the MRI", decided_on=DAY)
-    applied = _applied_unchanged(_content(itb, decision=decision), SetDecision(None), Context(itb))
+    applied = applying(empty_content(itb, decision=decision), SetDecision(None), Context(itb))
     assert applied.content.decision is None
     assert (applied.lines[0].old, applied.lines[0].new) == (decision.model_dump_json(), None)
 
 
 def test_a_decision_on_a_signed_revision_is_refused(itb: CriteriaSet) -> None:
     decision = Decision(outcome="deferred", until="the MRI", decided_on=DAY)
-    assert isinstance(_unchanged(_content(itb, "reviewed"), SetDecision(decision), Context(itb)), FrozenError)
+    assert isinstance(refused(empty_content(itb, "reviewed"), SetDecision(decision), Context(itb)), FrozenError)
 
 
 # -- ready ---------------------------------------------------------------------------------------
 def test_ready_moves_a_draft_to_ready(itb: CriteriaSet) -> None:
-    applied = _applied_unchanged(_content(itb), MarkReady(), Context())
+    applied = applying(empty_content(itb), MarkReady(), Context())
     assert applied.content.status == "ready"
     assert [(line.item, line.old, line.new) for line in applied.lines] == [(None, "draft", "ready")]
 
 
 @pytest.mark.parametrize(("status", "refusal"), [("ready", "'ready' is not possible now"), ("reviewed", "frozen")])
 def test_ready_is_refused_unless_the_case_is_a_draft(itb: CriteriaSet, status: str, refusal: str) -> None:
-    assert refusal in str(_unchanged(_content(itb, status), MarkReady(), Context()))
+    assert refusal in str(refused(empty_content(itb, status), MarkReady(), Context()))
 
 
 # -- the sign-off --------------------------------------------------------------------------------
@@ -109,9 +86,9 @@ def _all_gaps(itb: CriteriaSet, content: CaseContent) -> tuple[str, ...]:
 
 
 def test_a_sign_off_freezes_the_record_with_the_signature(itb: CriteriaSet) -> None:
-    content = _content(itb, "ready")
+    content = empty_content(itb, "ready")
     change = SignOffRevision("read at the meeting", _all_gaps(itb, content))
-    applied = _applied_unchanged(content, change, Context(itb, REVIEWER, NOW))
+    applied = applying(content, change, Context(itb, REVIEWER, NOW))
     record = applied.content.record
     assert record is not None and record.sign_off is not None
     assert (record.sign_off.reviewer, record.sign_off.signed_at, record.sign_off.revision) == ("Dr R", NOW, 1)
@@ -122,37 +99,37 @@ def test_a_sign_off_freezes_the_record_with_the_signature(itb: CriteriaSet) -> N
 
 
 def test_a_sign_off_refuses_an_assessor_and_a_nameless_reviewer(itb: CriteriaSet) -> None:
-    content = _content(itb, "ready")
+    content = empty_content(itb, "ready")
     change = SignOffRevision("", _all_gaps(itb, content))
-    assert "Dr A is not a reviewer" in str(_unchanged(content, change, Context(itb, ASSESSOR, NOW)))
+    assert "Dr A is not a reviewer" in str(refused(content, change, Context(itb, ASSESSOR, NOW)))
     roleless = Identity("Dr R", " ", "personal", permissions=frozenset({"reviewer"}))
-    assert "needs the reviewer's name and role" in str(_unchanged(content, change, Context(itb, roleless, NOW)))
+    assert "needs the reviewer's name and role" in str(refused(content, change, Context(itb, roleless, NOW)))
 
 
 def test_a_sign_off_needs_the_case_ready(itb: CriteriaSet) -> None:
-    content = _content(itb)
-    error = _unchanged(content, SignOffRevision("", _all_gaps(itb, content)), Context(itb, REVIEWER, NOW))
+    content = empty_content(itb)
+    error = refused(content, SignOffRevision("", _all_gaps(itb, content)), Context(itb, REVIEWER, NOW))
     assert "mark it ready for review before signing off" in str(error)
 
 
 def test_a_sign_off_must_acknowledge_every_gap(itb: CriteriaSet) -> None:
-    content = _content(itb, "ready")
+    content = empty_content(itb, "ready")
     gaps = _all_gaps(itb, content)
-    error = _unchanged(content, SignOffRevision("", gaps[1:]), Context(itb, REVIEWER, NOW))
+    error = refused(content, SignOffRevision("", gaps[1:]), Context(itb, REVIEWER, NOW))
     assert "1 applicable item(s) are unanswered" in str(error) and "acknowledge each gap" in str(error)
 
 
 def test_a_sign_off_refuses_a_departing_decision_without_reasons(itb: CriteriaSet) -> None:
-    content = _content(itb, "ready", decision=Decision(outcome="screening_offered", decided_on=DAY))
-    error = _unchanged(content, SignOffRevision("", _all_gaps(itb, content)), Context(itb, REVIEWER, NOW))
+    content = empty_content(itb, "ready", decision=Decision(outcome="screening_offered", decided_on=DAY))
+    error = refused(content, SignOffRevision("", _all_gaps(itb, content)), Context(itb, REVIEWER, NOW))
     assert "departs from the criteria" in str(error) and "gives no reasons" in str(error)
 
 
 def test_a_sign_off_by_the_last_editor_is_refused_when_another_reviewer_must_sign(itb: CriteriaSet) -> None:
-    content = _content(itb, "ready", last_editor="Dr R")
+    content = empty_content(itb, "ready", last_editor="Dr R")
     change = SignOffRevision("", _all_gaps(itb, content))
     strict = Context(itb, REVIEWER, NOW, reviewer_must_differ=True)
-    assert "another reviewer must sign it off" in str(_unchanged(content, change, strict))
+    assert "another reviewer must sign it off" in str(refused(content, change, strict))
     assert apply_change(content, change, Context(itb, REVIEWER, NOW)).content.status == "reviewed"
 
 
@@ -172,7 +149,7 @@ def _with_worksheet(itb: CriteriaSet, given: bool = True) -> tuple[CaseContent, 
 
 def test_a_worksheet_value_is_stored_at_its_time_point_with_one_audit_line_per_field(itb: CriteriaSet) -> None:
     content, context = _with_worksheet(itb)
-    applied = _applied_unchanged(content, SetValue(3, 0, 1, "spasms", "1", seen=(None,)), context)
+    applied = applying(content, SetValue(3, 0, 1, "spasms", "1", seen=(None,)), context)
     point = applied.content.worksheet(3).doses[0].at_hour(1)
     assert point is not None and point.spasms == "1"
     assert applied.action == "screening" and applied.content.status == content.status
@@ -182,13 +159,13 @@ def test_a_worksheet_value_is_stored_at_its_time_point_with_one_audit_line_per_f
 
 def test_a_value_someone_else_stored_meanwhile_is_refused(itb: CriteriaSet) -> None:
     content, context = _with_worksheet(itb)
-    error = _unchanged(content, SetValue(3, 0, 0, "spasms", "3", seen=(None,)), context)
+    error = refused(content, SetValue(3, 0, 0, "spasms", "3", seen=(None,)), context)
     assert isinstance(error, WorksheetError) and "changed to '2' by someone else" in str(error)
 
 
 def test_a_correction_after_the_dose_needs_a_reason(itb: CriteriaSet) -> None:
     content, context = _with_worksheet(itb)
-    error = _unchanged(content, SetValue(3, 0, 0, "spasms", "3", seen=("2",)), context)
+    error = refused(content, SetValue(3, 0, 0, "spasms", "3", seen=("2",)), context)
     assert "a correction needs a reason" in str(error)
     corrected = apply_change(content, SetValue(3, 0, 0, "spasms", "3", ("2",), "typed in the wrong row"), context)
     baseline = corrected.content.worksheet(3).doses[0].at_hour(0)
@@ -202,19 +179,17 @@ def test_a_value_the_same_as_stored_changes_nothing(itb: CriteriaSet) -> None:
 
 def test_a_worksheet_the_case_does_not_hold_is_refused(itb: CriteriaSet) -> None:
     content, context = _with_worksheet(itb)
-    assert "worksheet 4 is not part of this case" in str(_unchanged(content, SetValue(4, 0, 0, "spasms", "1"), context))
+    assert "worksheet 4 is not part of this case" in str(refused(content, SetValue(4, 0, 0, "spasms", "1"), context))
 
 
 # -- answers (the draft's and the store's) -------------------------------------------------------
 def test_an_answer_is_checked_against_the_criteria_when_they_are_given(itb: CriteriaSet) -> None:
-    content = _content(itb)
-    assert "unknown criterion 'no_such_item'" in str(
-        _unchanged(content, SetAnswer("no_such_item", "yes"), Context(itb))
-    )
-    applied = _applied_unchanged(content, SetAnswer("seizures", "none"), Context(itb))
+    content = empty_content(itb)
+    assert "unknown criterion 'no_such_item'" in str(refused(content, SetAnswer("no_such_item", "yes"), Context(itb)))
+    applied = applying(content, SetAnswer("seizures", "none"), Context(itb))
     assert applied.answers.answers["seizures"].value == "none" and applied.content.status == "draft"
 
 
 def test_an_answer_on_a_signed_revision_is_refused_and_an_empty_note_changes_nothing(itb: CriteriaSet) -> None:
-    assert isinstance(_unchanged(_content(itb, "reviewed"), SetNote("seizures", "x"), Context(itb)), FrozenError)
-    assert apply_change(_content(itb), SetNote("seizures", ""), Context(itb)).lines == ()
+    assert isinstance(refused(empty_content(itb, "reviewed"), SetNote("seizures", "x"), Context(itb)), FrozenError)
+    assert apply_change(empty_content(itb), SetNote("seizures", ""), Context(itb)).lines == ()

@@ -4,21 +4,19 @@ each refusal said, and the content handed in is never changed."""
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
-from typing import Any
 
 import pytest
 
 from candidacy import CriteriaSet
-from candidacy.case import Archive, CaseContent, Change, Context, Revise, SetDecision, SignOffRevision, apply_change
+from candidacy.case import Archive, CaseContent, Context, Revise, SetDecision, SignOffRevision, apply_change
 from candidacy.case.worksheet_changes import ConfirmOutcome, ReopenWorksheet, SetValue
-from candidacy.errors import CandidacyError, FrozenError, WorksheetError
+from candidacy.errors import FrozenError, WorksheetError
 from candidacy.identity import Identity
-from candidacy.reasoning.answers import AnswerSet
 from candidacy.reports.signoff import Decision
 from candidacy.screening.loader import load_worksheet
 
+from .case_support import applying, empty_content, refused
 from .screening_support import EXAMPLE, protocol
 
 ME = Identity("Dr A", "Consultant", "personal")
@@ -26,30 +24,10 @@ NOW = dt.datetime(2026, 11, 23, 14, 0, tzinfo=dt.UTC)
 DAY = dt.date(2026, 11, 20)
 
 
-def _content(itb: CriteriaSet, status: str = "draft", **fields: Any) -> CaseContent:
-    answers = AnswerSet(criteria=itb.id, version=itb.version)
-    return CaseContent(answers, status=status, case_id=7, revision=1, **fields)  # type: ignore[arg-type]
-
-
-def _refused(content: CaseContent, change: Change, context: Context) -> CandidacyError:
-    before = copy.deepcopy(content)
-    with pytest.raises(CandidacyError) as refused:
-        apply_change(content, change, context)
-    assert content == before
-    return refused.value
-
-
-def _applied(content: CaseContent, change: Change, context: Context) -> Any:
-    before = copy.deepcopy(content)
-    applied = apply_change(content, change, context)
-    assert content == before
-    return applied
-
-
 def _signed(itb: CriteriaSet) -> CaseContent:
     """A reviewed revision 1 holding a decision and its signed record."""
     decision = Decision(outcome="deferred", until="the MRI", decided_on=DAY)
-    content = apply_change(_content(itb), SetDecision(decision), Context(itb)).content
+    content = apply_change(empty_content(itb), SetDecision(decision), Context(itb)).content
     content = CaseContent(content.answers, "ready", decision, case_id=7)
     gaps = tuple(itb.criteria_by_id)
     return apply_change(content, SignOffRevision("", gaps), Context(itb, ME, NOW)).content
@@ -58,7 +36,7 @@ def _signed(itb: CriteriaSet) -> CaseContent:
 # -- a new revision ------------------------------------------------------------------------------
 def test_a_new_revision_of_a_signed_case_is_a_draft_holding_its_answers_and_decision(itb: CriteriaSet) -> None:
     signed = _signed(itb)
-    applied = _applied(signed, Revise("new MRI report"), Context(itb))
+    applied = applying(signed, Revise("new MRI report"), Context(itb))
     after = applied.content
     assert (after.revision, after.status, after.reason, after.record) == (2, "draft", "new MRI report", None)
     assert after.decision == signed.decision and after.answers.answers == signed.answers.answers
@@ -70,30 +48,30 @@ def test_a_new_revision_of_a_signed_case_is_a_draft_holding_its_answers_and_deci
 def test_a_new_revision_takes_the_criteria_version_loaded_now(itb: CriteriaSet) -> None:
     signed = _signed(itb)
     older = CaseContent(signed.answers.model_copy(update={"version": "0.9"}), "reviewed", case_id=7)
-    assert _applied(older, Revise("criteria updated"), Context(itb)).content.answers.version == itb.version
+    assert applying(older, Revise("criteria updated"), Context(itb)).content.answers.version == itb.version
 
 
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_a_new_revision_needs_a_reason(itb: CriteriaSet, reason: str) -> None:
-    assert "a new revision needs a reason" in str(_refused(_signed(itb), Revise(reason), Context(itb)))
-    assert "a new revision needs a reason" in str(_refused(_content(itb), Revise(reason), Context(itb)))
+    assert "a new revision needs a reason" in str(refused(_signed(itb), Revise(reason), Context(itb)))
+    assert "a new revision needs a reason" in str(refused(empty_content(itb), Revise(reason), Context(itb)))
 
 
 @pytest.mark.parametrize("status", ["draft", "ready"])
 def test_only_a_reviewed_revision_starts_a_new_one(itb: CriteriaSet, status: str) -> None:
-    error = _refused(_content(itb, status), Revise("why not"), Context(itb))
+    error = refused(empty_content(itb, status), Revise("why not"), Context(itb))
     assert f"case 7 is {status}: 'revise' is not possible now" in str(error)
 
 
 def test_a_new_revision_needs_the_criteria_set(itb: CriteriaSet) -> None:
-    assert "needs the case's criteria set" in str(_refused(_signed(itb), Revise("new MRI report"), Context()))
+    assert "needs the case's criteria set" in str(refused(_signed(itb), Revise("new MRI report"), Context()))
 
 
 # -- archiving -----------------------------------------------------------------------------------
 @pytest.mark.parametrize("status", ["draft", "ready", "reviewed"])
 def test_archiving_keeps_the_status_and_the_content(itb: CriteriaSet, status: str) -> None:
-    content = _content(itb, status)
-    applied = _applied(content, Archive(), Context())
+    content = empty_content(itb, status)
+    applied = applying(content, Archive(), Context())
     assert applied.content.archived and applied.content.status == status
     assert applied.content.answers == content.answers
     assert (applied.action, [(x.item, x.old, x.new) for x in applied.lines]) == ("archive", [(None, None, None)])
@@ -103,13 +81,13 @@ def test_archiving_keeps_the_status_and_the_content(itb: CriteriaSet, status: st
 def _with_worksheet(itb: CriteriaSet, status: str = "draft") -> tuple[CaseContent, Context]:
     proto = protocol()
     ws = load_worksheet(EXAMPLE, proto)
-    content = _content(itb, status, worksheets={3: ws})
+    content = empty_content(itb, status, worksheets={3: ws})
     return content, Context(itb, ME, NOW, {proto.id: proto})
 
 
 def test_confirming_answers_the_case_then_freezes_the_worksheet(itb: CriteriaSet) -> None:
     content, context = _with_worksheet(itb, "ready")
-    applied = _applied(content, ConfirmOutcome(3, "positive_function_kept"), context)
+    applied = applying(content, ConfirmOutcome(3, "positive_function_kept"), context)
     answers = applied.content.answers.answers
     assert answers["screening_test"].value == "positive"
     assert answers["screening_test"].note.startswith("From screening worksheet 3 (")
@@ -133,33 +111,33 @@ def test_confirming_answers_the_case_then_freezes_the_worksheet(itb: CriteriaSet
 
 def test_an_outcome_other_than_the_computed_one_needs_a_comment(itb: CriteriaSet) -> None:
     content, context = _with_worksheet(itb)
-    error = _refused(content, ConfirmOutcome(3, "unclear"), context)
+    error = refused(content, ConfirmOutcome(3, "unclear"), context)
     assert isinstance(error, WorksheetError) and "differs from the one computed" in str(error)
-    applied = _applied(content, ConfirmOutcome(3, "unclear", "the 4 h values were taken late"), context)
+    applied = applying(content, ConfirmOutcome(3, "unclear", "the 4 h values were taken late"), context)
     assert applied.content.answers.answers["screening_test"].value != "positive"
 
 
 def test_an_unknown_outcome_is_refused(itb: CriteriaSet) -> None:
     content, context = _with_worksheet(itb)
-    error = _refused(content, ConfirmOutcome(3, "cured", "a comment"), context)
+    error = refused(content, ConfirmOutcome(3, "cured", "a comment"), context)
     assert isinstance(error, WorksheetError) and "unknown outcome 'cured'" in str(error)
 
 
 def test_confirming_on_a_signed_revision_is_refused_and_nothing_is_confirmed(itb: CriteriaSet) -> None:
     content, context = _with_worksheet(itb, "reviewed")
-    assert isinstance(_refused(content, ConfirmOutcome(3, "positive_function_kept"), context), FrozenError)
+    assert isinstance(refused(content, ConfirmOutcome(3, "positive_function_kept"), context), FrozenError)
 
 
 def test_a_confirmed_worksheet_changes_only_after_reopening_with_a_reason(itb: CriteriaSet) -> None:
     content, context = _with_worksheet(itb)
     confirmed = apply_change(content, ConfirmOutcome(3, "positive_function_kept"), context).content
-    again = _refused(confirmed, ConfirmOutcome(3, "positive_function_kept"), context)
+    again = refused(confirmed, ConfirmOutcome(3, "positive_function_kept"), context)
     assert isinstance(again, FrozenError) and "already confirmed" in str(again)
-    typed = _refused(confirmed, SetValue(3, 0, 0, "spasms", "1"), context)
+    typed = refused(confirmed, SetValue(3, 0, 0, "spasms", "1"), context)
     assert isinstance(typed, FrozenError) and "reopen it with a reason" in str(typed)
-    no_reason = _refused(confirmed, ReopenWorksheet(3, " "), context)
+    no_reason = refused(confirmed, ReopenWorksheet(3, " "), context)
     assert isinstance(no_reason, WorksheetError) and "needs a reason" in str(no_reason)
-    reopened = _applied(confirmed, ReopenWorksheet(3, "a 4 h value was typed in the wrong row"), context)
+    reopened = applying(confirmed, ReopenWorksheet(3, "a 4 h value was typed in the wrong row"), context)
     ws = reopened.content.worksheet(3)
     assert ws.confirmation is None and ws.plan.amendments[-1].reason == "a 4 h value was typed in the wrong row"
     assert reopened.content.answers == confirmed.answers  # the case keeps its answers until confirmed again
@@ -175,6 +153,6 @@ def test_confirming_again_after_reopening_writes_only_what_moved(itb: CriteriaSe
     content, context = _with_worksheet(itb)
     first = apply_change(content, ConfirmOutcome(3, "positive_function_kept"), context).content
     reopened = apply_change(first, ReopenWorksheet(3, "checked the doses"), context).content
-    again = _applied(reopened, ConfirmOutcome(3, "positive_function_kept"), context)
+    again = applying(reopened, ConfirmOutcome(3, "positive_function_kept"), context)
     assert again.content.answers == first.answers
     assert [step.action for step in again.earlier] == []  # the same answers and note: nothing to audit
