@@ -1,9 +1,10 @@
 """App benchmark: the real assessment page against a bare Streamlit script with the same widgets and elements.
 
-The bare script is generated from the criteria: the same sections, "none of these" buttons, question
-anchors, answer controls with the same options, note controls (closed), header fields, the closed
-panels to resume a case and to propose answers from a FHIR record, sidebar (the clinician's name and
-the closed form to change it), summary elements and download buttons, but no logic at all. The
+The bare script is generated from the criteria: the same sections, "none of these" buttons, answer
+controls with the same options, note controls (closed), the page's script behind the links to
+questions, header fields, the closed panels to resume a case and to propose answers from a FHIR
+record, sidebar (the clinician's name and the closed form to change it), summary elements and
+download buttons, but no logic at all. The
 clinician has given a name, so a stored case's changes are saved (and timed) as in use. Each pair runs
 A then B, pair after pair (A B A B), so that a busy machine slows both sides alike; the ratios are what
 the targets are about.
@@ -45,6 +46,7 @@ from candidacy.criteria.models import UNKNOWN, CriteriaSet, NumberAnswer  # noqa
 from candidacy.criteria.values import choices  # noqa: E402
 from candidacy.draft import absence_items, keep_draft, new_draft  # noqa: E402
 from candidacy.identity.profile import save_profile  # noqa: E402
+from candidacy.ui.summary import _QUESTION_LINKS  # noqa: E402
 from tests.browser_support import CHROMIUM_ARGS, RUN_OBSERVER, chromium_path, streamlit_server  # noqa: E402
 
 QUICK = "--quick" in sys.argv
@@ -95,7 +97,6 @@ def bare_script(cset: CriteriaSet) -> str:
         if len(absence_items(cset, section, draft)) >= 2:
             lines.append(f"    st.button('None of these', key='none-{section.id}', type='tertiary')")
         for criterion in section.criteria:
-            lines.append(f'    st.html(\'<span class="question-anchor" id="q-{criterion.id}"></span>\')')
             label = f"**{criterion.title}** · {criterion.question}"
             options = choices(criterion, cset)
             if options is None:
@@ -129,6 +130,7 @@ def bare_script(cset: CriteriaSet) -> str:
         "    for i in range(4):",
         "        st.download_button('Download ' + str(i), data='x', key='d' + str(i), on_click='ignore')",
         "st.caption('0 change(s)')",
+        f"st.html({_QUESTION_LINKS!r}, unsafe_allow_javascript=True)",
     ]
     return "\n".join(lines) + "\n"
 
