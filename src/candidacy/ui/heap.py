@@ -5,9 +5,10 @@ pydantic, the criteria models and (once used) the store loaded, that walks some 
 45 ms of processor time after every click, the global interpreter lock held throughout, so the server
 sends nothing meanwhile. Modules, classes and the cached criteria live as long as the process, so after
 a run that imported modules everything alive is frozen (:func:`gc.freeze`): later collections walk only
-what has been made since. Frozen objects are still freed when nothing refers to them; only a cycle
-already garbage at that moment is kept, and there are as many freezes as runs that import a feature's
-modules for the first time (a handful per process).
+what has been made since. Frozen objects are still freed when nothing refers to them; what the cycle
+collector alone would free is kept: a cycle already garbage at that moment, or one that becomes garbage
+later (the objects of a session open then and closed since). That happens once per run that imports a
+feature's modules for the first time, a handful of times per process.
 AppTest does not collect after a run, so nothing is frozen there.
 """
 
