@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from candidacy.ui.heap import settle
 from candidacy.ui.identity import require_sign_in
 from candidacy.ui.layout import page_styles, sidebar
 
@@ -21,3 +22,4 @@ page = st.navigation(
 sidebar()
 page_styles()
 page.run()
+settle()  # after a run that imported modules, the next collections leave them out

@@ -1,11 +1,13 @@
 """App benchmark: the real assessment page against a bare Streamlit script with the same widgets and elements.
 
-The bare script is generated from the criteria: the same sections, "none of these" buttons, question
-anchors, answer controls with the same options, note controls (closed), header fields, sidebar (the
-clinician's name and the closed form to change it), summary elements and download buttons, but no
-logic at all. The clinician has given a name, so a stored case's changes are saved (and timed) as in
-use. Each pair runs A then B, pair after pair (A B A B), so that a busy machine slows both sides
-alike; the ratios are what the targets are about.
+The bare script is generated from the criteria: the same sections, "none of these" buttons, answer
+controls with the same options, note controls (closed), the page's script behind the links to
+questions, header fields, the closed panels to resume a case and to propose answers from a FHIR
+record, sidebar (the clinician's name and the closed form to change it), summary elements and
+download buttons, but no logic at all. The
+clinician has given a name, so a stored case's changes are saved (and timed) as in use. Each pair runs
+A then B, pair after pair (A B A B), so that a busy machine slows both sides alike; the ratios are what
+the targets are about.
 
 1. Server rerun after one answer change (AppTest): the assessment page with an unsaved draft against
    the bare script (ratio, target <= 1.2); then the page with a stored case of 1,000 audit rows open
@@ -15,11 +17,16 @@ alike; the ratios are what the targets are about.
 3. Cold start, ``streamlit run`` until the checklist is visible in Chromium: ratio (target <= 1.15).
    The browser figures are over at least 10 interleaved pairs each.
 
+The app's modules are compiled to bytecode first, as in any copy that has started once: an environment
+with PYTHONDONTWRITEBYTECODE set (this development machine's) would otherwise compile them again at
+every start, about 70 ms of processor time the bare script (no modules of its own) never pays.
+
 Prints figures; not a timed test. Run: .venv/bin/python bench/app.py [--quick]
 """
 
 from __future__ import annotations
 
+import compileall
 import os
 import statistics
 import sys
@@ -39,6 +46,7 @@ from candidacy.criteria.models import UNKNOWN, CriteriaSet, NumberAnswer  # noqa
 from candidacy.criteria.values import choices  # noqa: E402
 from candidacy.draft import absence_items, keep_draft, new_draft  # noqa: E402
 from candidacy.identity.profile import save_profile  # noqa: E402
+from candidacy.ui.summary import _QUESTION_LINKS  # noqa: E402
 from tests.browser_support import CHROMIUM_ARGS, RUN_OBSERVER, chromium_path, streamlit_server  # noqa: E402
 
 QUICK = "--quick" in sys.argv
@@ -68,6 +76,9 @@ def bare_script(cset: CriteriaSet) -> str:
         "n.button('New case', key='new-case')",
         "with st.expander('Resume a saved case'):",
         "    st.file_uploader('file', key='resume-upload')",
+        "with st.expander('Propose answers from a FHIR record'):",
+        "    st.file_uploader('record', accept_multiple_files=True, key='prefill-upload')",
+        "    st.caption('Nothing from the record becomes an answer until you accept it.')",
         "with st.container(border=True):",
         "    st.markdown('**Unsaved draft**')",
         "    st.button('Save', key='case-save-new')",
@@ -86,7 +97,6 @@ def bare_script(cset: CriteriaSet) -> str:
         if len(absence_items(cset, section, draft)) >= 2:
             lines.append(f"    st.button('None of these', key='none-{section.id}', type='tertiary')")
         for criterion in section.criteria:
-            lines.append(f'    st.html(\'<span class="question-anchor" id="q-{criterion.id}"></span>\')')
             label = f"**{criterion.title}** · {criterion.question}"
             options = choices(criterion, cset)
             if options is None:
@@ -120,6 +130,7 @@ def bare_script(cset: CriteriaSet) -> str:
         "    for i in range(4):",
         "        st.download_button('Download ' + str(i), data='x', key='d' + str(i), on_click='ignore')",
         "st.caption('0 change(s)')",
+        f"st.html({_QUESTION_LINKS!r}, unsafe_allow_javascript=True)",
     ]
     return "\n".join(lines) + "\n"
 
@@ -295,6 +306,7 @@ def cold_starts(bare_path: Path, env: dict[str, str]) -> None:
 
 
 def main() -> None:
+    compileall.compile_dir(ROOT / "src", quiet=1)  # as after a first start (see the module's docstring)
     cset = load_criteria(ROOT / "criteria" / "itb_pump.yaml")
     with tempfile.TemporaryDirectory() as folder:
         env = {"CANDIDACY_DATABASE_URL": f"sqlite:///{folder}/bench.db", "CANDIDACY_DATA_DIR": folder}

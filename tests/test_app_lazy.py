@@ -156,3 +156,56 @@ def test_a_new_finding_leaves_the_rest_of_the_summary_in_place() -> None:
     app.button_group(key="itb_pump-answer-active_infection").set_value("yes").run()
     assert any("Active infection" in e.value for e in app.error)  # the contraindication's box is there
     assert before is not None and _path_of(app._tree, "##### Progress by section") == before
+
+
+def test_a_run_that_imports_modules_freezes_them_for_the_collections_after_each_run() -> None:
+    """``streamlit run`` collects in full after every run; what a run imported is frozen out of it."""
+    code = (
+        "import gc, sys\n"
+        "from candidacy.ui import heap\n"
+        "from candidacy.ui.heap import settle\n"
+        "assert gc.get_freeze_count() == 0\n"
+        "settle()\n"
+        "frozen = gc.get_freeze_count()\n"
+        "made = [object() for _ in range(1000)]\n"
+        "settle()\n"  # nothing imported since: nothing more frozen
+        "same = gc.get_freeze_count() == frozen\n"
+        "import candidacy.store\n"
+        "settle()\n"
+        "grown = gc.get_freeze_count() > frozen\n"
+        # A cycle that became garbage while frozen is freed at the next refresh.
+        "class Node: pass\n"
+        "a, b = Node(), Node()\n"
+        "a.other, b.other = b, a\n"
+        "import weakref\n"
+        "gone = weakref.ref(a)\n"
+        "import candidacy.learning\n"
+        "settle()\n"  # frozen with the rest
+        "del a, b\n"
+        "for _ in range(heap.REFRESH_RUNS - 1):\n"
+        "    settle()\n"
+        "kept = gone() is not None\n"
+        "settle()\n"  # the refresh
+        "print(frozen > 10000, same, grown, kept, gone() is None)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120, check=True
+    )
+    assert done.stdout.split() == ["True"] * 5
+
+
+def test_apptest_freezes_nothing() -> None:
+    """AppTest does not collect after a run, so the page leaves the test process's collector alone."""
+    code = (
+        "import gc\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        f"app = AppTest.from_file({str(ROOT / 'app.py')!r}, default_timeout=60)\n"
+        "app.run()\n"
+        "assert not app.exception, app.exception\n"
+        "print(gc.get_freeze_count())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split()[-1] == "0"

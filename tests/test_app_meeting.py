@@ -109,11 +109,17 @@ def test_progress_by_section_links_to_the_next_open_item() -> None:
     assert "| Treatments tried | 0 of " in table
 
 
-def test_every_question_has_the_anchor_the_links_point_to() -> None:
+def test_every_link_to_a_question_finds_its_answer_control() -> None:
+    """A link names #q-<id>; the page's one script scrolls to the control keyed <set>-answer-<id> (no
+    anchor element per question: the browser test follows a link)."""
     app = session()
-    anchors = [h.proto.body for h in app.get("html") if h.proto.body.startswith('<span class="question-anchor"')]
-    assert len(anchors) == len(app.button_group) + len(app.number_input)
-    assert '<span class="question-anchor" id="q-cause"></span>' in anchors
+    scripts = [h.proto for h in app.get("html") if "candidacyQuestionLinks" in h.proto.body]
+    assert len(scripts) == 1 and scripts[0].unsafe_allow_javascript
+    texts = [e.value for kind in (app.markdown, app.error, app.warning, app.info, app.caption) for e in kind]
+    targets = set(re.findall(r"\]\(#q-([a-z0-9_]+)\)", "\n".join(texts)))
+    controls = {w.key for w in app.button_group} | {w.key for w in app.number_input}
+    assert "cause" in targets and len(targets) > 20
+    assert {f"itb_pump-answer-{t}" for t in targets} <= controls
 
 
 # -- the Meeting page -------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ _PROVIDER_NAME = re.compile(r"[A-Za-z0-9-]*")  # Streamlit: provider names canno
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CANDIDACY_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(env_prefix="CANDIDACY_", extra="ignore", frozen=True, defer_build=True)
 
     mode: Mode = "personal"
     database_url: str = ""

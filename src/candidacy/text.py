@@ -18,6 +18,7 @@ an address is shown, not linked.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = ["markdown_literal", "printable", "screen_literal"]
 
@@ -64,6 +65,20 @@ def markdown_literal(text: str) -> str:
     return _LINK_TRIGGERS.sub(_unlink, text)
 
 
+_REMEMBERED = 400  # texts up to this length are kept once escaped (titles, questions, options, short notes)
+
+
 def screen_literal(text: str) -> str:
-    """``text`` for Streamlit's Markdown (labels, captions, messages): shown as typed, nothing active."""
+    """``text`` for Streamlit's Markdown (labels, captions, messages): shown as typed, nothing active.
+
+    The app escapes the same titles, questions and options some 300 times a rerun (a few milliseconds):
+    short texts are escaped once and remembered, at most 4,096 of them.
+    """
+    return _screen_short(text) if len(text) <= _REMEMBERED else _screen(text)
+
+
+def _screen(text: str) -> str:
     return _DIRECTIVE.sub("&#58;", markdown_literal(text))
+
+
+_screen_short = lru_cache(maxsize=4096)(_screen)

@@ -54,7 +54,9 @@ Text = Annotated[StrictStr, Field(min_length=1, max_length=4000)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+    # Validators are built on first use, not on import: the app's first page starts sooner, and models
+    # it never validates (here and in reasoning/, reports/, settings) cost nothing until used.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True, defer_build=True)
 
 
 class Source(_Strict):

@@ -87,7 +87,7 @@ def _with_legacy_departures(data: dict[str, Any]) -> dict[str, Any]:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class ItemEntry(_Model):

@@ -21,7 +21,7 @@ __all__ = ["OUTCOMES", "Decision", "Gap", "Outcome", "SignOff", "outcome_label"]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False, defer_build=True)
 
 
 class Decision(_Model):

@@ -18,7 +18,7 @@ from candidacy.ui.case_panel import opened_frozen, read_opened, render_case_pane
 from candidacy.ui.layout import require_set
 from candidacy.ui.prefill_panel import render_prefill
 from candidacy.ui.state import draft_for, key, seed
-from candidacy.ui.summary import render_step_line, render_summary
+from candidacy.ui.summary import render_question_links, render_step_line, render_summary
 from candidacy.ui.widgets import render_item
 
 __all__ = ["render"]
@@ -130,6 +130,7 @@ def _save_status() -> None:
     where = "the stored case" if state.opened() is not None else "the draft kept on this machine"
     with st.container(key="save-status"):
         st.caption(f"{state.changes()} change(s) in this page's session, each saved to {where} as it was made.")
+        render_question_links()
 
 
 def _resume(cset: CriteriaSet) -> None:

@@ -47,9 +47,6 @@ _PAGE_CSS = """
 }
 /* Captions readable by everyone: Streamlit's grey (#7f7e7d, 3.8:1 on the sidebar) is below WCAG AA's 4.5:1. */
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #5c5b5a; opacity: 1; }
-/* The anchors the summary links to: no space of their own, and the question lands below the header. */
-[data-testid="stElementContainer"]:has(.question-anchor) { height: 0; margin-bottom: -1rem; overflow: visible; }
-.question-anchor { display: block; scroll-margin-top: 7rem; }
 /* The teaching vignette stays in view beside the checklist. */
 @media screen and (min-width: 900px) {
   [data-testid="stLayoutWrapper"]:has(> .st-key-learn-letter) {

@@ -25,7 +25,7 @@ from candidacy.reports.render import escape_markdown
 __all__ = [
     "anchor_link",
     "question_anchor",
-    "render_question_anchor",
+    "render_question_links",
     "render_step_line",
     "render_summary",
 ]
@@ -34,13 +34,42 @@ _BOXES: dict[str, Callable[..., object]] = {"error": st.error, "warning": st.war
 
 
 def question_anchor(criterion_id: str) -> str:
-    """The page anchor of a question: the summary's links scroll to it."""
+    """The page anchor of a question: the summary's links scroll to its answer control."""
     return f"q-{criterion_id}"
 
 
-def render_question_anchor(criterion_id: str) -> None:
-    """The invisible target a summary link scrolls to; rendered just above the question."""
-    st.html(f'<span class="question-anchor" id="{question_anchor(criterion_id)}"></span>')
+# One script for every link to a question, instead of an invisible anchor element above each of some 55
+# questions (a tenth of a rerun's processor time, and as many elements for the browser to lay out): a
+# click on a link to #q-<id> scrolls the question's answer control (its container carries the class
+# st-key-<set>-answer-<id>) to below the header, puts #q-<id> in the address as a link would, and moves
+# the keyboard focus to the control. Static text: nothing from a user or a criteria file is in it.
+_QUESTION_LINKS = """<script>
+(() => {
+  if (window.candidacyQuestionLinks) return;
+  window.candidacyQuestionLinks = true;
+  document.addEventListener("click", (event) => {
+    const link = event.target instanceof Element ? event.target.closest('a[href^="#q-"]') : null;
+    if (!link) return;
+    const id = link.getAttribute("href").slice(3);
+    if (!/^[a-z][a-z0-9_]*$/.test(id)) return;
+    const name = new RegExp("^st-key-[a-z0-9_]+-answer-" + id + "$");
+    const question = [...document.querySelectorAll('[class*="-answer-' + id + '"]')].find(
+      (e) => [...e.classList].some((c) => name.test(c)));
+    if (!question) return;
+    event.preventDefault();
+    question.style.scrollMarginTop = "7rem";
+    question.scrollIntoView({block: "start"});
+    history.pushState(history.state, "", "#q-" + id);
+    const control = question.querySelector("button, input");
+    if (control) control.focus({preventScroll: true});
+  }, true);
+})();
+</script>"""
+
+
+def render_question_links() -> None:
+    """What makes the summary's links to questions work (see :func:`question_anchor`); once per page."""
+    st.html(_QUESTION_LINKS, unsafe_allow_javascript=True)
 
 
 def anchor_link(text: str, criterion_id: str) -> str:

@@ -20,7 +20,6 @@ from candidacy.reports.render import escape_markdown
 from candidacy.ui import edits, state
 from candidacy.ui.callbacks import callback
 from candidacy.ui.state import key, seed
-from candidacy.ui.summary import render_question_anchor
 
 __all__ = ["criterion_basis", "render_item"]
 
@@ -72,8 +71,6 @@ def render_item(
         st.caption(escape_markdown(not_applicable.reason + kept))
         return
     practice = draft if scope else None
-    if not scope:
-        render_question_anchor(criterion.id)  # the summary's links scroll here
     # Title and question share the widget's label: one element less per item keeps reruns fast.
     label = f"**{escape_markdown(criterion.title)}** · {escape_markdown(criterion.question)}"
     _answer_widget(cset, criterion, answer, label, frozen, scope, practice)
