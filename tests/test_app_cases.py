@@ -126,6 +126,9 @@ def test_review_freezes_and_a_new_revision_needs_a_reason() -> None:
     assert not app.button_group(key=k("answer", "cause")).disabled
     assert "revision 2" in panel(app)
     # Revision 1 stays readable, with its sign-off, while revision 2 is being edited.
+    assert not app.selectbox  # the choice of a revision is drawn only while its expander is open
+    app.session_state["revisions"] = True
+    app.run()
     app.selectbox(key="read-revision").set_value(1).run()
     assert any("Signed off by Dr R" in s.value for s in app.success)
     assert db().get(1, 1).sign_off is not None
