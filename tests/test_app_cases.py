@@ -126,6 +126,9 @@ def test_review_freezes_and_a_new_revision_needs_a_reason() -> None:
     assert not app.button_group(key=k("answer", "cause")).disabled
     assert "revision 2" in panel(app)
     # Revision 1 stays readable, with its sign-off, while revision 2 is being edited.
+    assert not app.selectbox  # the choice of a revision is drawn only while its expander is open
+    app.session_state["revisions"] = True
+    app.run()
     app.selectbox(key="read-revision").set_value(1).run()
     assert any("Signed off by Dr R" in s.value for s in app.success)
     assert db().get(1, 1).sign_off is not None
@@ -219,6 +222,22 @@ def test_second_session_gets_a_conflict_not_a_silent_overwrite() -> None:
         second.button_group(key=k("answer", "seizures")).value == "uncontrolled"
     )  # reloaded: the other change is shown
     assert db().get(1).answers.answers["seizures"].value == "uncontrolled"
+
+
+def test_another_writers_change_is_shown_at_the_next_run_after_the_sessions_own_write() -> None:
+    """The page shows the revision its own write left without reading it again only while the case's lock
+    version is still the one that write returned: another writer's change is read on the next run."""
+    app = new_session()
+    give_name(app)
+    app.button(key="case-save-new").click().run()
+    app.button_group(key=k("answer", "cause")).set_value("stroke").run()  # the session's own write
+    assert "status **draft**" in panel(app)
+    app.run()  # nobody else wrote: the same revision, as the write left it
+    assert "status **draft**" in panel(app) and app.button_group(key=k("answer", "cause")).value == "stroke"
+    store = db()
+    store.mark_ready(1, store.get(1).row.lock_version, DR_A)
+    app.run()
+    assert "status **ready**" in panel(app)
 
 
 def test_a_note_that_loses_a_conflict_is_kept_to_copy() -> None:

@@ -23,7 +23,7 @@ from candidacy.store.rows import AuditEntry, CaseDetail, CaseRow, audit_entry, c
 from candidacy.store.state import check_seal
 from candidacy.store.tables import MAX_ID, audit, cases, revisions
 
-__all__ = ["audit_trail", "check_frozen", "detail", "list_cases", "revision_numbers"]
+__all__ = ["audit_trail", "case_row_of", "check_frozen", "detail", "list_cases", "lock_of", "revision_numbers"]
 
 
 def list_cases(
@@ -61,6 +61,24 @@ _CASE = _case_query().where(cases.c.id == bindparam("case_id"))
 _REVISION = select(revisions).where(
     and_(revisions.c.case_id == bindparam("case_id"), revisions.c.number == bindparam("number"))
 )
+
+
+_LOCK = select(cases.c.lock_version).where(cases.c.id == bindparam("case_id"))
+
+
+def lock_of(conn: Connection, case_id: int) -> int | None:
+    """The case's lock version alone (None when there is no such case): whether a revision read earlier
+    is still the current one, without reading it again."""
+    found = conn.execute(_LOCK, {"case_id": case_id}).scalar()
+    return None if found is None else int(found)
+
+
+def case_row_of(conn: Connection, case_id: int) -> CaseRow:
+    """The case row alone (after a write, whose revision the writer already holds)."""
+    case = conn.execute(_CASE, {"case_id": case_id}).mappings().first()
+    if case is None:
+        raise StoreError(f"case {case_id} does not exist")
+    return case_row(case)
 
 
 def _date(raw: str) -> dt.date | None:

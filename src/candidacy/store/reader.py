@@ -52,10 +52,25 @@ class CaseReader:
         with self.engine.connect() as conn:
             return queries.list_cases(conn, meeting_date, status, search, include_archived, limit)
 
-    def get(self, case_id: int, number: int | None = None, trusted_lock: int | None = None) -> CaseDetail:
+    def get(
+        self, case_id: int, number: int | None = None, trusted_lock: int | None = None, held: CaseDetail | None = None
+    ) -> CaseDetail:
         """A revision (the current one by default); a reviewed one is checked against its hash. The case's
-        seal is checked too, unless it is at ``trusted_lock`` (see :func:`queries.detail`)."""
+        seal is checked too, unless it is at ``trusted_lock`` (see :func:`queries.detail`).
+
+        ``held``: the current revision as the caller read it or its own write left it
+        (:attr:`~candidacy.store.rows.Saved.detail`) at ``trusted_lock``; while the case's lock version is
+        still that one (a one-column read), it is what is stored and is returned as it is. Any other writer
+        moves the lock version, so their change is read in full."""
         with self.engine.connect() as conn:
+            if (
+                held is not None
+                and number is None
+                and held.row.id == case_id
+                and held.row.lock_version == trusted_lock
+                and queries.lock_of(conn, case_id) == trusted_lock
+            ):
+                return held
             return queries.detail(conn, case_id, number, trusted_lock=trusted_lock)
 
     def check(self, case_id: int) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import insert
@@ -118,9 +119,9 @@ class CaseStore(CaseReader):
             raise StoreError("no change was given")
         with valid_input(), self.engine.begin() as conn:
             for one in changes:
-                applied = self._change(conn, case_id, lock_version, actor, one)
+                applied, before = self._change(conn, case_id, lock_version, actor, one)
                 lock_version += 1 if applied.lines else 0
-            return Saved(lock_version, applied.content)
+            return Saved(lock_version, applied.content, _after(conn, before, applied))
 
     def save_answer(self, case_id: int, lock_version: int, crit_id: str, value: GivenValue, actor: Identity) -> int:
         """Autosave one answer; returns the new lock version."""
@@ -159,7 +160,7 @@ class CaseStore(CaseReader):
         with valid_input(), self.engine.begin() as conn:
             applied = self._change(
                 conn, case_id, lock_version, actor, SignOffRevision(comment, tuple(acknowledged_gaps))
-            )
+            )[0]
         assert applied.content.record is not None
         return applied.content.record.sha256()
 
@@ -186,7 +187,7 @@ class CaseStore(CaseReader):
     def edit_in(self, conn: Connection, case_id: int, lock_version: int, actor: Identity, change: Change) -> int:
         """One change inside the caller's transaction (several changes of one user action commit together);
         returns the new lock version (the same when the change changes nothing: nothing is written)."""
-        applied = self._change(conn, case_id, lock_version, actor, change)
+        applied = self._change(conn, case_id, lock_version, actor, change)[0]
         return lock_version + 1 if applied.lines else lock_version
 
     def write_in(self, conn: Connection, case_id: int, lock_version: int, actor: Identity, applied: Applied) -> int:
@@ -197,9 +198,12 @@ class CaseStore(CaseReader):
         detail = checked(conn, self.criteria, case_id, lock_version)
         return self._write(conn, detail, lock_version, actor, applied, clock.now())
 
-    def _change(self, conn: Connection, case_id: int, lock_version: int, actor: Identity, change: Change) -> Applied:
+    def _change(
+        self, conn: Connection, case_id: int, lock_version: int, actor: Identity, change: Change
+    ) -> tuple[Applied, CaseDetail]:
         """The lock check, the change applied to the content as stored (with its workflow and rules), what
-        it moved written to the revision, the chained audit row and the head: all in ``conn``'s transaction."""
+        it moved written to the revision, the chained audit row and the head: all in ``conn``'s transaction.
+        Returns the change applied and the revision as read (and checked) before it."""
         signing = isinstance(change, SignOffRevision)
         if not signing:  # a sign-off's own rules say who may sign
             may_edit(actor)
@@ -211,7 +215,7 @@ class CaseStore(CaseReader):
         applied = apply_change(content, change, context)
         if applied.lines:  # else it changes nothing (an empty note saved again): no write, no audit row
             self._write(conn, detail, lock_version, actor, applied, now)
-        return applied
+        return applied, detail
 
     def _write(
         self, conn: Connection, detail: CaseDetail, lock: int, actor: Identity, applied: Applied, now: dt.datetime
@@ -223,6 +227,24 @@ class CaseStore(CaseReader):
         after = applied.content
         return commit(conn, self.criteria, detail.row, lock, actor, applied.action, applied.lines[0], now,
                       after.status, values, revision=after.revision)  # fmt: skip
+
+
+def _after(conn: Connection, before: CaseDetail, applied: Applied) -> CaseDetail | None:
+    """The current revision as the write left it, from the revision read (and its seal checked) before
+    the write and the content written: only the case row is read again, the answers are not parsed again.
+    None when the write started a revision or signed one (its stored metadata changed: read it in full)."""
+    after = applied.content
+    if not applied.lines:
+        return before  # nothing was written
+    if after.revision != before.number or after.record is not before.record:
+        return None
+    return replace(
+        before,
+        row=queries.case_row_of(conn, before.row.id),
+        status=after.status,
+        answers=after.answers,
+        decision=after.decision,
+    )
 
 
 def may_edit(actor: Identity) -> None:

@@ -69,10 +69,12 @@ class CaseDetail:
 @dataclass(frozen=True)
 class Saved:
     """What the store accepted: the case's new lock version and its content as stored now (what the
-    session then shows)."""
+    session then shows), with the current revision as stored by the write (``detail``; None when the
+    write started or signed a revision: read it then), so that the next run need not read and parse it."""
 
     lock_version: int
     content: CaseContent
+    detail: CaseDetail | None = None
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from candidacy.ui.state import (
     REVIEW_ACKNOWLEDGE,
     REVIEW_COMMENT,
     REVISE_REASON,
+    REVISIONS,
     distrust,
     draft_for,
 )
@@ -312,12 +313,20 @@ def _revisions(store: CaseStore, detail: CaseDetail) -> None:
     others = [n for n in range(detail.row.revision, 0, -1) if not (detail.frozen and n == detail.number)]
     if not others:
         return
-    choice = st.selectbox(
-        "Read a revision as its record",
-        [None, *others],
-        format_func=lambda n: "choose a revision" if n is None else f"revision {n}",
-        key=READ_REVISION,
+    # The choice is drawn only while its expander is open: a select box on every autosaved change costs
+    # as much as the rest of the panel.
+    reader = st.expander(
+        "Read a revision as its record", key=REVISIONS, on_change="rerun", icon=":material/history_edu:"
     )
+    with reader:
+        if reader.open is False:
+            return
+        choice = st.selectbox(
+            "Revision",
+            [None, *others],
+            format_func=lambda n: "choose a revision" if n is None else f"revision {n}",
+            key=READ_REVISION,
+        )
     if choice is not None:
         _show_revision(store, detail.row.id, choice)
 

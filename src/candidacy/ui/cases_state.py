@@ -67,7 +67,7 @@ def open_case(cset: CriteriaSet, case_id: int) -> None:
     detail = store().get(case_id)
     store().check(case_id)  # once, on opening: a broken chain is TAMPERED here as in verify
     replace_draft(cset, detail.answers.model_copy(deep=True))
-    state.set_opened(case_id, detail.row.lock_version)
+    state.set_opened(case_id, detail.row.lock_version, detail)
     state.move_to({state.CASE_PARAM: str(case_id)})
 
 
@@ -78,11 +78,13 @@ def read_open(number: int | None = None) -> CaseDetail:
     (checked in full) or its own last write left (a write checks the seal inside its transaction and
     seals what it wrote). At that version a read does not hash the whole case again; at any other
     (another session wrote), or after a failed write, it does. A change made outside the application
-    under an unchanged lock version is named by the next write, or by opening the case."""
+    under an unchanged lock version is named by the next write, or by opening the case. The current
+    revision as opened or as the session's own write left it is not read again while the case's lock
+    version is still the one it was held at (one column is read: another writer moves it)."""
     current = state.opened()
     if current is None:
         raise CandidacyError("no stored case is open")
-    return store().get(current[0], number, trusted_lock=state.sealed_at())
+    return store().get(current[0], number, trusted_lock=state.sealed_at(), held=state.held())
 
 
 def saved_as_case(cset: CriteriaSet, case_id: int) -> None:
@@ -120,5 +122,5 @@ def autosave(cset: CriteriaSet, change: Change | Sequence[Change]) -> None:
         with contextlib.suppress(CandidacyError):
             open_case(cset, case_id)
         return
-    state.set_lock(saved.lock_version)
+    state.set_lock(saved.lock_version, saved.detail)
     state.set_draft(cset, saved.content.answers)  # what the store accepted

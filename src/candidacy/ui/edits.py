@@ -156,7 +156,7 @@ def replace_all(cset: CriteriaSet, answers: AnswerSet, reason: str) -> None:
         except CandidacyError:
             state.distrust()  # it may have found the case changed outside the application: read it in full
             raise
-        state.set_lock(saved.lock_version)
+        state.set_lock(saved.lock_version, saved.detail)
         answers = saved.content.answers  # what the store accepted
     state.replace_draft(cset, answers)
     if current is None:

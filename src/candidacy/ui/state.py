@@ -19,7 +19,7 @@ the unsaved drafts kept on disk and the address that names them (:mod:`.kept_dra
 from __future__ import annotations
 
 import secrets
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import streamlit as st
 
@@ -28,6 +28,9 @@ from candidacy.draft import KeptDraft, new_draft
 from candidacy.reasoning.answers import AnswerSet
 from candidacy.ui.callbacks import callback
 from candidacy.ui.resources import catalogue
+
+if TYPE_CHECKING:
+    from candidacy.store import CaseDetail  # the store loads when a case is first used
 
 __all__ = [
     "ARCHIVED_PARAM",
@@ -58,6 +61,7 @@ RESTORED: Final = "draft-restored"  # when the draft was taken back from disk: i
 OPEN_CASE: Final = "open-case"  # id of the stored case open in this session
 OPEN_LOCK: Final = "open-case-lock"  # the lock version this session last saw
 OPEN_SEALED: Final = "open-case-sealed"  # the lock version at which this session checked the seal, or wrote
+OPEN_HELD: Final = "open-case-held"  # the current revision as read or written at OPEN_SEALED (CaseDetail)
 MESSAGE: Final = "store-message"  # a problem to show once, at the top of the next page
 REFUSED: Final = "refused-text"  # widget key -> text typed but refused by a conflict (to copy or merge)
 # The case panel's review, revision and team-decision forms (widget keys read in their callbacks).
@@ -89,6 +93,7 @@ PROFILE_ROLE: Final = "profile-role"
 PROFILE_MESSAGE: Final = "profile-message"
 REVIEW_ACKNOWLEDGE: Final = "review-acknowledge"  # the reviewer ticks that the decision departs from the criteria
 READ_REVISION: Final = "read-revision"  # which revision of the open case is shown as a record
+REVISIONS: Final = "revisions"  # the expander to read a revision as its record (drawn while open)
 DECISION_FORM: Final = "decision-form"  # the team decision's expander: open or closed, kept across reruns
 DECISION_MESSAGE: Final = "decision-message"  # why the last decision was not recorded, shown in its form
 AUDIT_TRAIL: Final = "audit-trail"  # the audit trail's expander: its entries are read only while it is open
@@ -200,22 +205,29 @@ def opened() -> tuple[int, int] | None:
     return (int(case_id), int(st.session_state[OPEN_LOCK])) if case_id is not None else None
 
 
-def set_opened(case_id: int | None, lock: int = 0) -> None:
-    """The case this session shows, opened (its seal and chain checked in full) at ``lock``."""
+def set_opened(case_id: int | None, lock: int = 0, held: CaseDetail | None = None) -> None:
+    """The case this session shows, opened (its seal and chain checked in full) at ``lock``; ``held``: its
+    current revision as read then, shown again while nobody writes."""
     if case_id is None:
-        st.session_state.pop(OPEN_CASE, None)
-        st.session_state.pop(OPEN_LOCK, None)
-        st.session_state.pop(OPEN_SEALED, None)
+        for name in (OPEN_CASE, OPEN_LOCK, OPEN_SEALED, OPEN_HELD):
+            st.session_state.pop(name, None)
     else:
         st.session_state[OPEN_CASE] = case_id
-        st.session_state[OPEN_LOCK] = lock
-        st.session_state[OPEN_SEALED] = lock
+        set_lock(lock, held)
 
 
-def set_lock(lock: int) -> None:
-    """The lock version after this session's own write (which checked the seal and sealed what it wrote)."""
+def set_lock(lock: int, held: CaseDetail | None = None) -> None:
+    """The lock version after this session's own write (which checked the seal and sealed what it wrote),
+    with the current revision as the write left it (None: read it)."""
     st.session_state[OPEN_LOCK] = lock
     st.session_state[OPEN_SEALED] = lock
+    st.session_state[OPEN_HELD] = held
+
+
+def held() -> CaseDetail | None:
+    """The open case's current revision as this session last read or wrote it (None: read it)."""
+    found: CaseDetail | None = st.session_state.get(OPEN_HELD)
+    return found
 
 
 def sealed_at() -> int | None:
@@ -228,6 +240,7 @@ def distrust() -> None:
     """A write of the open case failed or was refused (it may have found the case changed outside the
     application): the next read checks the seal in full again."""
     st.session_state.pop(OPEN_SEALED, None)
+    st.session_state.pop(OPEN_HELD, None)
 
 
 def say(message: str) -> None:
