@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -190,6 +191,31 @@ def _wait_stored(url: str, worksheet: int, expected: dict[tuple[int, str], objec
     assert not extra, f"values stored where nothing was typed: {extra}"
 
 
+def _worksheet_at_the_first_dose(page: Any, server: str, case_id: int) -> tuple[int, str]:
+    """A new worksheet for the ward's case, its definition and muscle groups chosen, dose 1 prepared and its
+    measurements open: the worksheet's number and its widget key prefix."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{server}/screening")
+    expect(page.get_by_role("heading", name="Screening test")).to_be_visible(timeout=TIMEOUT)
+    pick(page, "screening-case", f"WARD-7 (case {case_id})")
+    act(page, page.get_by_role("button", name="New worksheet"))
+    worksheet = int(page.evaluate("() => new URLSearchParams(location.search).get('worksheet')") or 0)
+    prefix = f"scr{worksheet}"
+    definition = fresh(page, f"{prefix}-definition")
+    act(page, definition.get_by_text("Mean lower-limb Ashworth score falls by at least 1.0"))  # type: ignore[attr-defined]
+    groups = fresh(page, f"{prefix}-groups")
+    for group in ("Hip adductors", "Knee extensors"):
+        groups.get_by_role("combobox").click()  # type: ignore[attr-defined]
+        page.keyboard.type(group)
+        with rerun(page):
+            page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    page.get_by_role("tab", name="Measurements").click()
+    act(page, page.get_by_role("button", name="Prepare dose 1: 50 micrograms (measure the baseline first)"))
+    return worksheet, prefix
+
+
 def test_a_whole_dose_typed_on_the_grid_under_load_is_stored_where_it_was_typed(
     server: str, browser: object, database: tuple[str, Path, int]
 ) -> None:
@@ -202,23 +228,7 @@ def test_a_whole_dose_typed_on_the_grid_under_load_is_stored_where_it_was_typed(
     page.add_init_script(INPUT_COUNTER)
     page.set_default_timeout(TIMEOUT)
     with cpu_hog():
-        page.goto(f"{server}/screening")
-        expect(page.get_by_role("heading", name="Screening test")).to_be_visible(timeout=TIMEOUT)
-        pick(page, "screening-case", f"WARD-7 (case {case_id})")
-        act(page, page.get_by_role("button", name="New worksheet"))
-        worksheet = int(page.evaluate("() => new URLSearchParams(location.search).get('worksheet')") or 0)
-        prefix = f"scr{worksheet}"
-        definition = fresh(page, f"{prefix}-definition")
-        act(page, definition.get_by_text("Mean lower-limb Ashworth score falls by at least 1.0"))  # type: ignore[attr-defined]
-        groups = fresh(page, f"{prefix}-groups")
-        for group in ("Hip adductors", "Knee extensors"):
-            groups.get_by_role("combobox").click()  # type: ignore[attr-defined]
-            page.keyboard.type(group)
-            with rerun(page):
-                page.keyboard.press("Enter")
-        page.keyboard.press("Escape")
-        page.get_by_role("tab", name="Measurements").click()
-        act(page, page.get_by_role("button", name="Prepare dose 1: 50 micrograms (measure the baseline first)"))
+        worksheet, prefix = _worksheet_at_the_first_dose(page, server, case_id)
         before = page.evaluate("() => ({...window.__input})")
         baseline = fresh(page, f"{prefix}-d0-reading-r1-v0")
         _type_row(page, baseline, 0, DOSE[0])
@@ -273,35 +283,18 @@ def test_a_row_typed_quickly_from_cell_to_cell_arrives_whole(
 ) -> None:
     """No key of any value may be lost or land in another cell ('1+' stored as '+', or as nothing).
 
-    Not yet true: typed this way, one cell of the row (the first or the last seen so far) is now and then
-    left empty, on the screen as in the store, at 1024 px as at 1800 px (no sideways scrolling involved).
-    A likely cause, not yet confirmed: the level columns are select boxes, whose Tab keeps the option the
-    list has highlighted, and a list not yet drawn for the typed text has none. Kept out of the suite until
-    the grid is fixed."""
-    from playwright.sync_api import expect
+    Not yet true: typed this way, one level cell of the row is now and then left empty, on the screen as
+    in the store, at 1024 px as at 1800 px (no sideways scrolling involved). The likely cause, read in
+    Streamlit 1.67's frontend, not proven: the select-box cell editor hands the picked level to the grid one
+    animation frame after the pick, and a Tab before that frame closes the cell empty. Kept out of the
+    suite until the grid is fixed (README, the screening-test day)."""
 
     url, _, case_id = database
     context = browser.new_context(viewport={"width": 1024, "height": 768})  # type: ignore[attr-defined]
     page = context.new_page()
     page.add_init_script(RUN_OBSERVER)
     page.set_default_timeout(TIMEOUT)
-    page.goto(f"{server}/screening")
-    expect(page.get_by_role("heading", name="Screening test")).to_be_visible(timeout=TIMEOUT)
-    pick(page, "screening-case", f"WARD-7 (case {case_id})")
-    act(page, page.get_by_role("button", name="New worksheet"))
-    worksheet = int(page.evaluate("() => new URLSearchParams(location.search).get('worksheet')") or 0)
-    prefix = f"scr{worksheet}"
-    definition = fresh(page, f"{prefix}-definition")
-    act(page, definition.get_by_text("Mean lower-limb Ashworth score falls by at least 1.0"))  # type: ignore[attr-defined]
-    groups = fresh(page, f"{prefix}-groups")
-    for group in ("Hip adductors", "Knee extensors"):
-        groups.get_by_role("combobox").click()  # type: ignore[attr-defined]
-        page.keyboard.type(group)
-        with rerun(page):
-            page.keyboard.press("Enter")
-    page.keyboard.press("Escape")
-    page.get_by_role("tab", name="Measurements").click()
-    act(page, page.get_by_role("button", name="Prepare dose 1: 50 micrograms (measure the baseline first)"))
+    worksheet, prefix = _worksheet_at_the_first_dose(page, server, case_id)
     grid = fresh(page, f"{prefix}-d0-reading-r1-v0")
     page.wait_for_function(IDLE_NOW)
     grid.click(position={"x": 20, "y": 52})  # type: ignore[attr-defined]  # the baseline row's time cell
