@@ -140,15 +140,30 @@ def _type_cell(page: object, text: str) -> None:
     expect(page.locator("#portal .gdg-style")).to_have_count(0, timeout=TIMEOUT)  # type: ignore[attr-defined]
 
 
+def _select_cell(page: object, grid: object, row: int) -> None:
+    """Click the row's time cell until the grid has the keyboard (its scroller takes focus on a click). A
+    click that lands while a run redraws the grid can leave the focus elsewhere: the click is repeated
+    then, each wait bounded, so a grid that never takes the keyboard fails the test instead of hanging it."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(6):
+        page.wait_for_function(IDLE_NOW)  # type: ignore[attr-defined]  # no run redrawing the grid under the click
+        grid.click(position={"x": 20, "y": 35 * row + 52})  # type: ignore[attr-defined]
+        try:
+            page.wait_for_function(  # type: ignore[attr-defined]
+                "el => el.contains(document.activeElement)",
+                arg=grid.element_handle(),
+                timeout=5_000,  # type: ignore[attr-defined]
+            )
+            return
+        except PlaywrightTimeout:
+            if attempt == 5:
+                raise
+
+
 def _type_row(page: object, grid: object, row: int, values: tuple[str, ...]) -> None:
     """Select the row's time cell with one click, then type each value moving right: keyboard only."""
-    page.wait_for_function(IDLE_NOW)  # type: ignore[attr-defined]  # no run redrawing the grid under the click
-    grid.click(position={"x": 20, "y": 35 * row + 52})  # type: ignore[attr-defined]
-    # the grid has the keyboard (its scroller takes focus on a click) before any key is pressed
-    grid.evaluate(  # type: ignore[attr-defined]
-        "el => new Promise(done => { const check = () => el.contains(document.activeElement) ? done(true) "
-        ": requestAnimationFrame(check); check(); })"
-    )
+    _select_cell(page, grid, row)
     page.keyboard.press("ArrowRight")  # type: ignore[attr-defined]
     for column, value in zip(COLUMNS, values, strict=True):
         text = value
@@ -296,12 +311,7 @@ def test_a_row_typed_quickly_from_cell_to_cell_arrives_whole(
     page.set_default_timeout(TIMEOUT)
     worksheet, prefix = _worksheet_at_the_first_dose(page, server, case_id)
     grid = fresh(page, f"{prefix}-d0-reading-r1-v0")
-    page.wait_for_function(IDLE_NOW)
-    grid.click(position={"x": 20, "y": 52})  # type: ignore[attr-defined]  # the baseline row's time cell
-    grid.evaluate(  # type: ignore[attr-defined]
-        "el => new Promise(done => { const check = () => el.contains(document.activeElement) ? done(true) "
-        ": requestAnimationFrame(check); check(); })"
-    )
+    _select_cell(page, grid, 0)  # the baseline row's time cell
     page.keyboard.press("ArrowRight")
     for text in QUICK_ROW:
         page.keyboard.type(text, delay=KEY_GAP_MS)
