@@ -32,7 +32,7 @@ def test_public_names_exist() -> None:
 # The core's layers, lowest first: a module may import its own package and the layers below it.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors",),
-    ("clock", "files", "text"),
+    ("clock", "files", "text", "typeface"),
     ("identity",),
     ("settings",),
     ("criteria",),

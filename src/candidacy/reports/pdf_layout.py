@@ -11,20 +11,16 @@ gives the same bytes. What the pages say is written by :mod:`.pdf` and :mod:`.pd
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
-import font_source_sans_pro
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from candidacy.reports.record import Record
 from candidacy.text import printable
+from candidacy.typeface import FAMILY, FIXED_DATE, add_typeface
 
 __all__ = ["FAMILY", "RUNNING_NOTE", "Document"]
 
-_FONTS = Path(font_source_sans_pro.__file__).parent / "files"
-FAMILY = "SourceSans"
-_FIXED_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 _ELLIPSIS = "…"
 RUNNING_NOTE = "Decision support for clinician review, not a decision"
 
@@ -34,8 +30,7 @@ class Document(FPDF):
         super().__init__(orientation="P", unit="mm", format="A4")
         self.record: Record | None = record
         self._widths: dict[tuple[str, str, float, str], float] = {}
-        for style, name in (("", "Regular"), ("B", "Bold"), ("I", "It")):
-            self.add_font(FAMILY, style, str(_FONTS / f"SourceSansPro-{name}.ttf"))
+        add_typeface(self)
         self.set_margins(18, 18, 18)
         self.set_auto_page_break(auto=True, margin=18)
         self.set_title(f"Reasoning record: {record.criteria.title}")
@@ -43,7 +38,7 @@ class Document(FPDF):
         self.set_creator("candidacy")
         # A reviewed record must be reproducible byte for byte: no wall-clock time in the file.
         created = record.case.assessed_on
-        when = dt.datetime(created.year, created.month, created.day, tzinfo=dt.UTC) if created else _FIXED_DATE
+        when = dt.datetime(created.year, created.month, created.day, tzinfo=dt.UTC) if created else FIXED_DATE
         self.set_creation_date(when)
 
     def normalize_text(self, text: str) -> str:

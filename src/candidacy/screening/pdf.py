@@ -9,10 +9,6 @@ the one the record PDF ships (Source Sans Pro, OFL, from a PyPI package), so µ 
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
-
-import font_source_sans_pro
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
@@ -20,12 +16,10 @@ from candidacy.screening.chart import chart_points, series_names, table
 from candidacy.screening.protocol import Protocol
 from candidacy.screening.result import DoseResult, ScreeningResult, compute_result
 from candidacy.screening.worksheet import DoseEntry, Worksheet
+from candidacy.typeface import FAMILY, FIXED_DATE, add_typeface
 
 __all__ = ["render_worksheet_pdf"]
 
-_FONTS = Path(font_source_sans_pro.__file__).parent / "files"
-_FAMILY = "SourceSans"
-_FIXED_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 #: Colour-blind-safe palette (Okabe-Ito); function series are also dashed.
 _COLOURS = [(0, 114, 178), (86, 180, 233), (213, 94, 0), (0, 158, 115), (204, 121, 167), (230, 159, 0), (0, 0, 0)]
 
@@ -35,15 +29,14 @@ class _Sheet(FPDF):
         super().__init__(orientation="L", unit="mm", format="A4")
         self.label = label or "(no case label)"
         self.protocol = protocol
-        for style, name in (("", "Regular"), ("B", "Bold"), ("I", "It")):
-            self.add_font(_FAMILY, style, str(_FONTS / f"SourceSansPro-{name}.ttf"))
+        add_typeface(self)
         self.set_margins(15, 14, 15)
         self.set_auto_page_break(auto=True, margin=15)
         self.set_title(f"Screening worksheet: case {self.label}")
         self.set_creator("candidacy")
 
     def header(self) -> None:
-        self.set_font(_FAMILY, "", 8)
+        self.set_font(FAMILY, "", 8)
         self.set_text_color(90)
         self.cell(0, 5, f"Case {self.label}  ·  {self.protocol.id} {self.protocol.version}")
         self.cell(0, 5, "Decision support for clinician review, not a decision", align="R")
@@ -52,7 +45,7 @@ class _Sheet(FPDF):
 
     def footer(self) -> None:
         self.set_y(-11)
-        self.set_font(_FAMILY, "", 8)
+        self.set_font(FAMILY, "", 8)
         self.set_text_color(90)
         self.cell(0, 5, f"Screening worksheet, case {self.label}", new_x=XPos.LMARGIN)
         self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
@@ -62,21 +55,21 @@ class _Sheet(FPDF):
         if self.get_y() > self.h - 35:
             self.add_page()
         self.ln(1.5)
-        self.set_font(_FAMILY, "B", size)
+        self.set_font(FAMILY, "B", size)
         self.multi_cell(0, size * 0.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(0.5)
 
     def para(self, text: str, size: float = 10, style: str = "", indent: float = 0) -> None:
-        self.set_font(_FAMILY, style, size)
+        self.set_font(FAMILY, style, size)
         self.set_x(self.l_margin + indent)
         self.multi_cell(0, size * 0.47, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def labelled(self, label: str, text: str, indent: float = 0) -> None:
         self.set_x(self.l_margin + indent)
-        self.set_font(_FAMILY, "B", 10)
+        self.set_font(FAMILY, "B", 10)
         width = self.get_string_width(f"{label}: ") + 0.5
         self.cell(width, 4.7, f"{label}: ")
-        self.set_font(_FAMILY, "", 10)
+        self.set_font(FAMILY, "", 10)
         self.multi_cell(0, 4.7, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
@@ -84,14 +77,14 @@ def render_worksheet_pdf(protocol: Protocol, ws: Worksheet, result: ScreeningRes
     """The worksheet as PDF bytes; the same worksheet gives the same bytes (no wall-clock time)."""
     result = result or compute_result(protocol, ws)
     pdf = _Sheet(ws.case.label, protocol)
-    pdf.set_creation_date(ws.started or _FIXED_DATE)
+    pdf.set_creation_date(ws.started or FIXED_DATE)
     pdf.add_page()
-    pdf.set_font(_FAMILY, "B", 17)
+    pdf.set_font(FAMILY, "B", 17)
     pdf.cell(0, 8, "Screening test worksheet", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.para(protocol.title, size=12)
     pdf.ln(1)
     pdf.set_fill_color(232, 240, 254)
-    pdf.set_font(_FAMILY, "B", 9.5)
+    pdf.set_font(FAMILY, "B", 9.5)
     pdf.multi_cell(0, 4.6, protocol.notice.strip(), fill=True, padding=2, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(1.5)
     pdf.labelled("Case", ws.case.label or "(no label)")
@@ -188,7 +181,7 @@ def _chart(pdf: _Sheet, protocol: Protocol, dose: DoseEntry, x: float, y: float,
     pdf.set_draw_color(120)
     pdf.set_line_width(0.2)
     pdf.rect(x, y, w, h)
-    pdf.set_font(_FAMILY, "", 7)
+    pdf.set_font(FAMILY, "", 7)
     pdf.set_text_color(60)
     for value in range(5):
         pdf.set_draw_color(220)
@@ -234,7 +227,7 @@ def _chart(pdf: _Sheet, protocol: Protocol, dose: DoseEntry, x: float, y: float,
         pdf.set_xy(cursor + 3.5, legend_y)
         pdf.cell(width - 3.5, 4, name)
         cursor += width
-    pdf.set_font(_FAMILY, "I", 7)
+    pdf.set_font(FAMILY, "I", 7)
     pdf.set_xy(x, legend_y + 4.5)
     pdf.cell(w, 4, "Scale 0-4 against hours after the dose. Function: levels counted from the worst.")
     return legend_y + 9
@@ -245,7 +238,7 @@ def _table_beside(pdf: _Sheet, protocol: Protocol, dose: DoseEntry, x: float, y:
     saved = pdf.l_margin
     pdf.set_left_margin(x)
     pdf.set_xy(x, y)
-    pdf.set_font(_FAMILY, "", 7.5)
+    pdf.set_font(FAMILY, "", 7.5)
     pdf.set_fill_color(238)
     pdf.set_draw_color(150)
     width = pdf.w - pdf.r_margin - x
@@ -267,7 +260,7 @@ def _measurements(pdf: _Sheet, protocol: Protocol, dose: DoseEntry) -> None:
     vitals = [v for v in protocol.vital_signs.items if any(v.id in p.vitals for p in dose.observations)]
     header = ["Hour"] + [f"{protocol.muscle_group(g).label} {s[0].upper()}" for g, s in keys]
     header += [f"{v.label} ({v.unit})" for v in vitals] + ["Note"]
-    pdf.set_font(_FAMILY, "", 7)
+    pdf.set_font(FAMILY, "", 7)
     pdf.set_fill_color(238)
     pdf.set_draw_color(150)
     with pdf.table(text_align="LEFT", line_height=3.6, first_row_as_headings=True) as grid:
@@ -299,7 +292,7 @@ def _sign_off(pdf: _Sheet, result: ScreeningResult) -> None:
     )
     pdf.ln(2)
     for label in ("Name", "Role", "Date", "Signature"):
-        pdf.set_font(_FAMILY, "", 10)
+        pdf.set_font(FAMILY, "", 10)
         pdf.cell(28, 9, f"{label}:")
         y = pdf.get_y() + 7
         pdf.line(pdf.l_margin + 28, y, pdf.l_margin + 160, y)
